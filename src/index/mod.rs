@@ -1,0 +1,141 @@
+//! Index: the tantivy schema, analyzers, the writer and incremental bookkeeping.
+//!
+//! An index directory holds a tantivy index plus `warta.json` (warta's format version) and
+//! `last_run.json` (what the last indexing run did and skipped). Each tantivy document carries
+//! its file's path, size, modification time and content hash, so the index itself says which
+//! files it reflects: a rerun compares the disk with that, and a crash can never leave the
+//! bookkeeping out of step with the documents.
+
+pub mod analysis;
+pub mod schema;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::Index;
+
+pub use schema::Fields;
+pub use writer::{index_paths, IndexOptions, Progress, RunSummary, SkippedFile};
+
+/// Version of warta's index layout; bumped whenever the schema or analysis changes.
+pub const FORMAT_VERSION: u32 = 1;
+const META_FILE: &str = "warta.json";
+/// File with the last run's summary (and skipped files) inside the index directory.
+pub const LAST_RUN_FILE: &str = "last_run.json";
+
+/// Errors a caller of the index may want to react to.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no warta index at {0} (create one with `warta index PATH --index {0}`)")]
+    Missing(PathBuf),
+    #[error("the index at {path} has format version {found}, this warta reads version {expected}: rerun `warta index --rebuild` to rebuild it")]
+    IncompatibleVersion { path: PathBuf, found: u32, expected: u32 },
+    #[error("{0} is not a warta index (refusing to use or overwrite it)")]
+    NotWarta(PathBuf),
+    #[error("the index at {0} is being written by another process; wait for it to finish")]
+    Locked(PathBuf),
+    #[error("{0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    format: u32,
+    created_by: String,
+}
+
+/// An open warta index: the tantivy index and its fields.
+pub struct WartaIndex {
+    pub index: Index,
+    pub fields: Fields,
+    pub dir: PathBuf,
+}
+
+impl WartaIndex {
+    /// Opens an existing index for reading (and writing), checking its format version.
+    pub fn open(dir: &Path) -> Result<WartaIndex, IndexError> {
+        let meta_path = dir.join(META_FILE);
+        if !meta_path.exists() {
+            if dir.join("meta.json").exists() {
+                return Err(IndexError::NotWarta(dir.to_path_buf()));
+            }
+            return Err(IndexError::Missing(dir.to_path_buf()));
+        }
+        let meta: Meta =
+            serde_json::from_slice(&std::fs::read(&meta_path)?).map_err(|_| IndexError::NotWarta(dir.to_path_buf()))?;
+        if meta.format != FORMAT_VERSION {
+            return Err(IndexError::IncompatibleVersion {
+                path: dir.to_path_buf(),
+                found: meta.format,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let index = Index::open_in_dir(dir)?;
+        analysis::register(index.tokenizers());
+        let (_, fields) = schema::build();
+        Ok(WartaIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens the index at `dir`, creating it when absent. With `rebuild`, an existing warta
+    /// index there is deleted first (a directory that is not a warta index is never touched).
+    pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<WartaIndex, IndexError> {
+        let has_meta = dir.join(META_FILE).exists();
+        if has_meta && !rebuild {
+            return Self::open(dir);
+        }
+        if has_meta {
+            for entry in std::fs::read_dir(dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+        } else if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+            return Err(IndexError::NotWarta(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_dir(dir, schema)?;
+        analysis::register(index.tokenizers());
+        let meta = Meta {
+            format: FORMAT_VERSION,
+            created_by: format!("warta {}", env!("CARGO_PKG_VERSION")),
+        };
+        std::fs::write(
+            dir.join(META_FILE),
+            serde_json::to_vec_pretty(&meta).expect("meta serializes"),
+        )?;
+        Ok(WartaIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Total size in bytes of the files in the index directory.
+    pub fn size_on_disk(&self) -> u64 {
+        std::fs::read_dir(&self.dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    /// The summary of the last indexing run, if one was recorded.
+    pub fn last_run(&self) -> Option<RunSummary> {
+        let bytes = std::fs::read(self.dir.join(LAST_RUN_FILE)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}

@@ -1,0 +1,97 @@
+//! The tantivy schema: every field warta stores or searches, in one place.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    FAST, STORED, STRING,
+};
+
+use super::analysis::{ENGLISH, EXACT, INDONESIAN};
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Stable article id: path relative to the indexed root, plus `#N` in multi-article files.
+    pub id: Field,
+    /// Absolute path of the file the article came from: the key of incremental bookkeeping.
+    pub file: Field,
+    pub file_size: Field,
+    pub file_mtime: Field,
+    pub file_hash: Field,
+    /// Stored originals for display and snippets.
+    pub title: Field,
+    pub body: Field,
+    /// Unstemmed, folded text of every article, whatever its language.
+    pub title_exact: Field,
+    pub body_exact: Field,
+    /// Stemmed copies for the languages warta stems; only articles in that language fill them.
+    pub title_en: Field,
+    pub body_en: Field,
+    pub title_id: Field,
+    pub body_id: Field,
+    pub date: Field,
+    /// Source as written (for display and counts) and lower-cased (for filtering).
+    pub source: Field,
+    pub source_key: Field,
+    pub url: Field,
+    pub author: Field,
+    pub lang: Field,
+}
+
+fn text(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// Builds the schema and its field handles.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fast_u64 = NumericOptions::default().set_fast();
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED | FAST),
+        file: b.add_text_field("file", STRING | STORED | FAST),
+        file_size: b.add_u64_field("file_size", fast_u64.clone()),
+        file_mtime: b.add_i64_field("file_mtime", fast_u64.clone()),
+        file_hash: b.add_u64_field("file_hash", fast_u64),
+        title: b.add_text_field("title", STORED),
+        body: b.add_text_field("body", STORED),
+        title_exact: b.add_text_field("title_exact", text(EXACT)),
+        body_exact: b.add_text_field("body_exact", text(EXACT)),
+        title_en: b.add_text_field("title_en", text(ENGLISH)),
+        body_en: b.add_text_field("body_en", text(ENGLISH)),
+        title_id: b.add_text_field("title_id", text(INDONESIAN)),
+        body_id: b.add_text_field("body_id", text(INDONESIAN)),
+        date: b.add_date_field(
+            "date",
+            DateOptions::from(tantivy::schema::INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
+        ),
+        source: b.add_text_field("source", STRING | STORED | FAST),
+        source_key: b.add_text_field("source_key", STRING),
+        url: b.add_text_field("url", STORED),
+        author: b.add_text_field("author", STORED),
+        lang: b.add_text_field("lang", STRING | STORED | FAST),
+    };
+    (b.build(), fields)
+}
+
+impl Fields {
+    /// The (title, body) stemmed fields for a language, if warta stems it.
+    pub fn stemmed(&self, lang: &str) -> Option<(Field, Field)> {
+        match lang {
+            "en" => Some((self.title_en, self.body_en)),
+            "id" | "ms" => Some((self.title_id, self.body_id)),
+            _ => None,
+        }
+    }
+
+    /// All searchable text fields with the analyzer each uses: (title, body, analyzer).
+    pub fn text_fields(&self) -> [(Field, Field, &'static str); 3] {
+        [
+            (self.title_exact, self.body_exact, EXACT),
+            (self.title_en, self.body_en, ENGLISH),
+            (self.title_id, self.body_id, INDONESIAN),
+        ]
+    }
+}

@@ -1,0 +1,440 @@
+//! Indexing runs: walk the roots, compare with what the index holds, parse and enrich what
+//! changed on worker threads, and update the index in one commit.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
+
+use super::{Fields, IndexError, WartaIndex, LAST_RUN_FILE};
+use crate::extract::{self, Enriched};
+use crate::ingest::{self, SourceFile, WalkEvent};
+
+/// Settings of an indexing run.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Start from an empty index.
+    pub rebuild: bool,
+    /// Worker threads for parsing and for tantivy's indexing.
+    pub threads: usize,
+    /// Memory budget of tantivy's writer, in MiB (shared by its threads).
+    pub memory_mb: usize,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            rebuild: false,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            memory_mb: 256,
+        }
+    }
+}
+
+/// Receives what a run reports while it works (the CLI draws a progress bar and prints warnings).
+pub trait Progress: Sync {
+    /// The number of files that must be read is known.
+    fn start(&self, files_to_read: u64);
+    /// One more file was read (or skipped).
+    fn advance(&self);
+    /// A one-line warning about a file, already naming it.
+    fn warn(&self, message: &str);
+}
+
+/// A file (or one record of it) that was not indexed, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What an indexing run did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// Files seen for the first time, whose articles were added.
+    pub files_added: u64,
+    /// Files whose content changed, whose articles were replaced.
+    pub files_updated: u64,
+    /// Files that disappeared from the indexed roots, whose articles were removed.
+    pub files_removed: u64,
+    pub files_unchanged: u64,
+    /// Files skipped as a whole (unreadable, binary, malformed, empty...).
+    pub files_skipped: u64,
+    /// Files under the roots that are not articles by their extension.
+    pub not_articles: u64,
+    pub articles_added: u64,
+    pub articles_removed: u64,
+    /// Records inside otherwise readable files that could not be indexed.
+    pub articles_skipped: u64,
+    /// Skips counted by reason.
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    /// Every skipped file or record, with its reason.
+    pub skipped: Vec<SkippedFile>,
+    /// Warnings that did not stop an article from being indexed (unreadable dates...).
+    pub warnings: u64,
+    /// Articles in the index after the run.
+    pub total_articles: u64,
+    pub elapsed_secs: f64,
+    /// Bytes of article files read in this run.
+    pub bytes_read: u64,
+}
+
+impl RunSummary {
+    /// Articles indexed per second of the run.
+    pub fn articles_per_sec(&self) -> f64 {
+        if self.elapsed_secs > 0.0 {
+            self.articles_added as f64 / self.elapsed_secs
+        } else {
+            0.0
+        }
+    }
+
+    fn skip(&mut self, path: String, kind: &str, reason: String) {
+        *self.skipped_by_reason.entry(kind.to_string()).or_default() += 1;
+        self.skipped.push(SkippedFile { path, reason });
+    }
+}
+
+/// What the index knows of one file.
+#[derive(Debug, Clone, Copy)]
+struct FileState {
+    size: u64,
+    mtime_ns: i64,
+    hash: u64,
+    docs: u64,
+}
+
+/// The result of processing one file on a worker.
+enum Outcome {
+    Indexed {
+        added: u64,
+        replaced: Option<u64>,
+        bytes: u64,
+    },
+    Unchanged,
+    Skipped {
+        path: String,
+        kind: &'static str,
+        reason: String,
+        kept_old: bool,
+    },
+    RecordProblems(Vec<SkippedFile>),
+    Warning(String),
+}
+
+/// Indexes `roots` (directories or files) into the index at `index_dir`, incrementally unless
+/// `opts.rebuild`. Problems with single files are reported through `progress` and the summary;
+/// an `Err` means the run as a whole failed and the index was left as it was.
+pub fn index_paths(
+    index_dir: &Path,
+    roots: &[PathBuf],
+    opts: &IndexOptions,
+    progress: &dyn Progress,
+) -> anyhow::Result<RunSummary> {
+    use anyhow::Context;
+    let started = Instant::now();
+    let mut summary = RunSummary::default();
+
+    let mut canonical_roots = Vec::new();
+    for root in roots {
+        match root.canonicalize() {
+            Ok(r) => canonical_roots.push(r),
+            Err(e) => {
+                let msg = format!("{}: {e}", root.display());
+                progress.warn(&msg);
+                summary.skip(root.display().to_string(), "not found", e.to_string());
+            }
+        }
+    }
+    if canonical_roots.is_empty() {
+        anyhow::bail!(
+            "none of the paths to index exist: {}",
+            roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
+    let wi = WartaIndex::open_or_create(index_dir, opts.rebuild)?;
+    let index_dir_canon = index_dir.canonicalize().ok();
+    let threads = opts.threads.clamp(1, 64);
+    // tantivy needs at least 15 MB per indexing thread.
+    let writer_threads = threads.min((opts.memory_mb / 15).max(1));
+    let budget = (opts.memory_mb.max(15 * writer_threads)) * 1024 * 1024;
+    let mut writer: IndexWriter<TantivyDocument> = match wi.index.writer_with_num_threads(writer_threads, budget) {
+        Ok(w) => w,
+        Err(tantivy::TantivyError::LockFailure(..)) => return Err(IndexError::Locked(index_dir.to_path_buf()).into()),
+        Err(e) => return Err(e).context("cannot open the index for writing"),
+    };
+
+    let known = load_file_states(&wi).context("cannot read the index's file list")?;
+
+    // Walk every root; decide from size and mtime which files need reading.
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut work: Vec<(SourceFile, Option<FileState>)> = Vec::new();
+    for root in &canonical_roots {
+        ingest::walk(root, index_dir_canon.as_deref(), |event| match event {
+            WalkEvent::File(f) => {
+                let key = f.path.to_string_lossy().into_owned();
+                let state = known.get(&key).copied();
+                seen.insert(key);
+                match state {
+                    Some(s) if s.size == f.size && s.mtime_ns == f.mtime_ns => summary.files_unchanged += 1,
+                    _ => work.push((f, state)),
+                }
+            }
+            WalkEvent::NotArticle(_) => summary.not_articles += 1,
+            WalkEvent::Problem(path, why) => {
+                progress.warn(&format!("{}: {why}", path.display()));
+                summary.files_skipped += 1;
+                summary.skip(path.display().to_string(), "unreadable", why);
+            }
+        });
+    }
+
+    // Files the index has under these roots that are gone from disk.
+    for (key, state) in &known {
+        let under_root = canonical_roots.iter().any(|r| Path::new(key).starts_with(r));
+        if under_root && !seen.contains(key) {
+            writer.delete_term(Term::from_field_text(wi.fields.file, key));
+            summary.files_removed += 1;
+            summary.articles_removed += state.docs;
+        }
+    }
+
+    progress.start(work.len() as u64);
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<Outcome>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (work, next, writer, fields) = (&work, &next, &writer, &wi.fields);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((file, state)) = work.get(i) else { break };
+                process_file(file, *state, fields, writer, &tx);
+            });
+        }
+        drop(tx);
+        for outcome in rx {
+            match outcome {
+                Outcome::Indexed { added, replaced, bytes } => {
+                    summary.articles_added += added;
+                    summary.bytes_read += bytes;
+                    match replaced {
+                        Some(old) => {
+                            summary.files_updated += 1;
+                            summary.articles_removed += old;
+                        }
+                        None => summary.files_added += 1,
+                    }
+                    progress.advance();
+                }
+                Outcome::Unchanged => {
+                    summary.files_unchanged += 1;
+                    progress.advance();
+                }
+                Outcome::Skipped {
+                    path,
+                    kind,
+                    reason,
+                    kept_old,
+                } => {
+                    let note = if kept_old {
+                        " (its previously indexed articles are kept)"
+                    } else {
+                        ""
+                    };
+                    progress.warn(&format!("{path}: skipped: {reason}{note}"));
+                    summary.files_skipped += 1;
+                    summary.skip(path, kind, reason);
+                    progress.advance();
+                }
+                Outcome::RecordProblems(problems) => {
+                    for p in problems {
+                        progress.warn(&format!("{}: skipped: {}", p.path, p.reason));
+                        summary.articles_skipped += 1;
+                        summary.skip(p.path, "bad record", p.reason);
+                    }
+                }
+                Outcome::Warning(w) => {
+                    progress.warn(&w);
+                    summary.warnings += 1;
+                }
+            }
+        }
+    });
+    writer.commit().context("cannot commit the index")?;
+    writer
+        .wait_merging_threads()
+        .context("cannot finish merging index segments")?;
+
+    let reader = wi.index.reader()?;
+    summary.total_articles = reader.searcher().num_docs();
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
+    std::fs::write(wi.dir.join(LAST_RUN_FILE), json).context("cannot record the run summary")?;
+    Ok(summary)
+}
+
+/// Reads one file, and replaces its articles in the index when its content changed.
+fn process_file(
+    file: &SourceFile,
+    state: Option<FileState>,
+    fields: &Fields,
+    writer: &IndexWriter<TantivyDocument>,
+    tx: &mpsc::Sender<Outcome>,
+) {
+    let path = file.path.to_string_lossy().into_owned();
+    let send = |o: Outcome| {
+        let _ = tx.send(o);
+    };
+    // A touched file whose bytes did not change keeps its articles.
+    if let Some(s) = state {
+        if s.size == file.size {
+            if let Ok(h) = ingest::hash_file(&file.path) {
+                if h == s.hash {
+                    send(Outcome::Unchanged);
+                    return;
+                }
+            }
+        }
+    }
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    let result = ingest::read_file(&file.path, file.format, file.gz, |rec| {
+        let place = if rec.place.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}: {}", rec.place)
+        };
+        for w in rec.warnings {
+            send(Outcome::Warning(format!("{place}: {w}")));
+        }
+        match rec.result {
+            Ok(article) => docs.push((rec.n, extract::enrich(article))),
+            Err(reason) => problems.push(SkippedFile { path: place, reason }),
+        }
+    });
+    let info = match result {
+        Ok(info) => info,
+        Err(reason) => {
+            send(Outcome::Skipped {
+                path,
+                kind: reason.kind(),
+                reason: reason.to_string(),
+                kept_old: state.is_some(),
+            });
+            return;
+        }
+    };
+    if state.is_some() {
+        writer.delete_term(Term::from_field_text(fields.file, &path));
+    }
+    let added = docs.len() as u64;
+    for (n, enriched) in docs {
+        let id = if info.multi {
+            format!("{}#{n}", file.id_base)
+        } else {
+            file.id_base.clone()
+        };
+        let doc = to_document(fields, &id, &path, file, info.hash, &enriched);
+        if let Err(e) = writer.add_document(doc) {
+            send(Outcome::Skipped {
+                path: id,
+                kind: "index error",
+                reason: e.to_string(),
+                kept_old: false,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        send(Outcome::RecordProblems(problems));
+    }
+    send(Outcome::Indexed {
+        added,
+        replaced: state.map(|s| s.docs),
+        bytes: file.size,
+    });
+}
+
+/// The tantivy document of an enriched article.
+pub fn to_document(f: &Fields, id: &str, path: &str, file: &SourceFile, hash: u64, e: &Enriched) -> TantivyDocument {
+    let a = &e.article;
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, id);
+    doc.add_text(f.file, path);
+    doc.add_u64(f.file_size, file.size);
+    doc.add_i64(f.file_mtime, file.mtime_ns);
+    doc.add_u64(f.file_hash, hash);
+    let title = a.title.as_deref().unwrap_or("");
+    let body = a.body.as_deref().unwrap_or("");
+    doc.add_text(f.title, title);
+    doc.add_text(f.body, body);
+    doc.add_text(f.title_exact, title);
+    doc.add_text(f.body_exact, body);
+    if let Some((t, b)) = f.stemmed(&e.lang) {
+        doc.add_text(t, title);
+        doc.add_text(b, body);
+    }
+    if let Some(ts) = a.date {
+        doc.add_date(f.date, DateTime::from_timestamp_secs(ts.as_second()));
+    }
+    if let Some(s) = &a.source {
+        doc.add_text(f.source, s);
+        doc.add_text(f.source_key, source_key(s));
+    }
+    if let Some(u) = &a.url {
+        doc.add_text(f.url, u);
+    }
+    if let Some(au) = &a.author {
+        doc.add_text(f.author, au);
+    }
+    doc.add_text(f.lang, &e.lang);
+    doc
+}
+
+/// The normalised form of a source name used for filtering: trimmed, lower-cased.
+pub fn source_key(source: &str) -> String {
+    source.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// What the index holds, file by file, read from the documents' fast fields.
+fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileState>> {
+    let reader = wi.index.reader()?;
+    let searcher = reader.searcher();
+    let mut states: HashMap<String, FileState> = HashMap::new();
+    let mut buf = String::new();
+    for segment in searcher.segment_readers() {
+        let ff = segment.fast_fields();
+        let Some(files) = ff.str("file")? else { continue };
+        let sizes = ff.u64("file_size")?;
+        let mtimes = ff.i64("file_mtime")?;
+        let hashes = ff.u64("file_hash")?;
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            let Some(ord) = files.term_ords(doc).next() else {
+                continue;
+            };
+            buf.clear();
+            files.ord_to_str(ord, &mut buf)?;
+            let entry = states.entry(buf.clone()).or_insert(FileState {
+                size: sizes.first(doc).unwrap_or(0),
+                mtime_ns: mtimes.first(doc).unwrap_or(0),
+                hash: hashes.first(doc).unwrap_or(0),
+                docs: 0,
+            });
+            entry.docs += 1;
+        }
+    }
+    Ok(states)
+}

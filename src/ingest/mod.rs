@@ -1,0 +1,268 @@
+//! Ingest: files on disk into [`Article`]s.
+//!
+//! Walks the roots given by the user, recognises article files by extension (`.txt`, `.md`,
+//! `.json`, `.jsonl`/`.ndjson`, `.html`/`.htm`, each optionally `.gz`), reads their metadata
+//! under the many names publishers use, and parses dates into UTC. Knows nothing of tantivy or
+//! entities. Every problem is reported with the file (and line or item) it concerns; nothing
+//! here panics on bad input.
+
+pub mod date;
+pub mod fields;
+pub mod html;
+pub mod json;
+pub mod text;
+pub mod walk;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use jiff::Timestamp;
+use xxhash_rust::xxh3::Xxh3;
+
+pub use walk::{walk, SourceFile, WalkEvent};
+
+/// One news article as read from a file, before enrichment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Article {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    /// Publication time in UTC.
+    pub date: Option<Timestamp>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    /// ISO 639-1 code when the metadata gives the language.
+    pub lang: Option<String>,
+}
+
+/// One article slot of a file: its ordinal (from 1), where it is in the file (for messages),
+/// and the article or why it could not be read.
+#[derive(Debug)]
+pub struct Record {
+    pub n: usize,
+    pub place: String,
+    pub result: Result<Article, String>,
+    /// Non-fatal problems (a date that could not be read, a field of the wrong type).
+    pub warnings: Vec<String>,
+}
+
+/// File formats warta reads, chosen by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+    JsonLines,
+    Html,
+}
+
+impl Format {
+    /// The format of a file name and whether it is gzip-compressed, or `None` for files that
+    /// are not articles.
+    pub fn of(path: &Path) -> Option<(Format, bool)> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let (name, gz) = match name.strip_suffix(".gz") {
+            Some(stem) => (stem.to_string(), true),
+            None => (name, false),
+        };
+        let ext = name.rsplit_once('.')?.1;
+        let format = match ext {
+            "txt" | "text" => Format::Text,
+            "md" | "markdown" => Format::Markdown,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::JsonLines,
+            "html" | "htm" | "xhtml" => Format::Html,
+            _ => return None,
+        };
+        Some((format, gz))
+    }
+
+    /// Formats that hold several articles, whose ids carry `#N`.
+    pub fn is_multi(self) -> bool {
+        matches!(self, Format::JsonLines)
+    }
+}
+
+/// Why a whole file was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SkipReason {
+    #[error("unreadable: {0}")]
+    Unreadable(String),
+    #[error("binary data, not text")]
+    Binary,
+    #[error("invalid UTF-8 at byte {0}")]
+    InvalidUtf8(usize),
+    #[error("empty file")]
+    Empty,
+    #[error("{0}")]
+    Malformed(String),
+}
+
+impl SkipReason {
+    /// A short label used to count skips by reason in summaries.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SkipReason::Unreadable(_) => "unreadable",
+            SkipReason::Binary => "binary",
+            SkipReason::InvalidUtf8(_) => "invalid UTF-8",
+            SkipReason::Empty => "empty",
+            SkipReason::Malformed(_) => "malformed",
+        }
+    }
+}
+
+/// What reading a file yielded besides its records.
+#[derive(Debug, Clone, Copy)]
+pub struct FileInfo {
+    /// xxh3 of the bytes on disk (compressed bytes for `.gz`), to tell real changes from touches.
+    pub hash: u64,
+    /// Whether the file holds a list of articles (ids get `#N`).
+    pub multi: bool,
+}
+
+/// Hash of a file's bytes as [`read_file`] computes it, without parsing.
+pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
+    let mut reader = HashingReader::new(File::open(path).map_err(unreadable)?);
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(unreadable)?;
+    Ok(reader.digest())
+}
+
+/// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines.
+pub fn read_file(
+    path: &Path,
+    format: Format,
+    gz: bool,
+    mut on_record: impl FnMut(Record),
+) -> Result<FileInfo, SkipReason> {
+    let file = File::open(path).map_err(unreadable)?;
+    let mut hashing = HashingReader::new(file);
+    let mut reader: Box<dyn Read + '_> = if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            64 * 1024,
+            &mut hashing,
+        )))
+    } else {
+        Box::new(BufReader::with_capacity(64 * 1024, &mut hashing))
+    };
+
+    // Sniff the start: empty or binary files are skipped before any parsing.
+    let mut head = Vec::with_capacity(8192);
+    (&mut reader).take(8192).read_to_end(&mut head).map_err(unreadable)?;
+    if head.len() < 8192 && head.iter().all(u8::is_ascii_whitespace) {
+        return Err(SkipReason::Empty);
+    }
+    if head.contains(&0) {
+        return Err(SkipReason::Binary);
+    }
+
+    let multi = match format {
+        Format::JsonLines => {
+            let chained = BufReader::new(std::io::Cursor::new(head).chain(reader));
+            let mut any = false;
+            json::for_each_jsonl(chained, |rec| {
+                any = true;
+                on_record(finish(rec));
+            })
+            .map_err(unreadable)?;
+            if !any {
+                return Err(SkipReason::Empty);
+            }
+            true
+        }
+        _ => {
+            let mut bytes = head;
+            reader.read_to_end(&mut bytes).map_err(unreadable)?;
+            drop(reader);
+            let text = std::str::from_utf8(&bytes).map_err(|e| SkipReason::InvalidUtf8(e.valid_up_to()))?;
+            let text = text.trim_start_matches('\u{feff}');
+            if text.trim().is_empty() {
+                return Err(SkipReason::Empty);
+            }
+            parse_text(text, format, &mut on_record)?
+        }
+    };
+    // Hash every byte on disk, also those after the end of a gzip stream.
+    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(unreadable)?;
+    Ok(FileInfo {
+        hash: hashing.digest(),
+        multi,
+    })
+}
+
+/// Parses a whole text of a single-document format.
+fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) -> Result<bool, SkipReason> {
+    let mut warnings = Vec::new();
+    let single = |result: Result<Article, String>, warnings: Vec<String>| Record {
+        n: 1,
+        place: String::new(),
+        result,
+        warnings,
+    };
+    match format {
+        Format::Text => {
+            let a = text::parse_txt(text, &mut warnings);
+            on_record(finish(single(Ok(a), warnings)));
+            Ok(false)
+        }
+        Format::Markdown => {
+            let a = text::parse_markdown(text, &mut warnings).map_err(SkipReason::Malformed)?;
+            on_record(finish(single(Ok(a), warnings)));
+            Ok(false)
+        }
+        Format::Html => {
+            let a = html::parse_html(text, &mut warnings);
+            on_record(finish(single(Ok(a), warnings)));
+            Ok(false)
+        }
+        Format::Json => {
+            let (multi, records) = json::parse_json(text).map_err(SkipReason::Malformed)?;
+            if records.is_empty() {
+                return Err(SkipReason::Empty);
+            }
+            records.into_iter().for_each(|r| on_record(finish(r)));
+            Ok(multi)
+        }
+        Format::JsonLines => unreachable!("streamed by read_file"),
+    }
+}
+
+/// Rejects records with neither title nor body.
+fn finish(mut rec: Record) -> Record {
+    if let Ok(a) = &rec.result {
+        if a.title.is_none() && a.body.is_none() {
+            rec.result = Err("no title and no text".to_string());
+        }
+    }
+    rec
+}
+
+fn unreadable(e: std::io::Error) -> SkipReason {
+    SkipReason::Unreadable(e.to_string())
+}
+
+/// A reader that hashes every byte passing through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Xxh3,
+}
+
+impl<R: Read> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        HashingReader {
+            inner,
+            hasher: Xxh3::new(),
+        }
+    }
+    fn digest(&self) -> u64 {
+        self.hasher.digest()
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}

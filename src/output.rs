@@ -1,0 +1,188 @@
+//! Output: results for people (aligned text, highlights on a terminal) and for programs (JSON).
+//!
+//! Every function writes to a `Write` and returns its I/O error, so a closed pipe
+//! (`warta search ... | head`) ends the program quietly instead of panicking.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::index::RunSummary;
+use crate::search::{ArticleView, SearchResponse, Stats};
+
+/// How human output is decorated.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI colours and bold (a terminal that wants them); else plain text with `**marks**`.
+    pub color: bool,
+}
+
+impl Style {
+    fn bold(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn dim(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[2m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn highlight(&self) -> (&'static str, &'static str) {
+        if self.color {
+            ("\x1b[1;33m", "\x1b[0m")
+        } else {
+            ("**", "**")
+        }
+    }
+}
+
+/// Prints any serde value as pretty JSON, followed by a newline.
+pub fn json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// The date part of an RFC 3339 string, or a dash.
+fn day(date: &Option<String>) -> String {
+    date.as_deref()
+        .map_or_else(|| "----------".to_string(), |d| d.chars().take(10).collect())
+}
+
+/// Search results, one block per hit, then the count.
+pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize, style: Style) -> io::Result<()> {
+    let (open, close) = style.highlight();
+    for (i, hit) in resp.hits.iter().enumerate() {
+        let source = hit.source.as_deref().unwrap_or("(no source)");
+        writeln!(
+            out,
+            "{:>3}. {}  {}  [{}]",
+            offset + i + 1,
+            day(&hit.date),
+            source,
+            hit.lang
+        )?;
+        writeln!(
+            out,
+            "     {}",
+            style.bold(if hit.title.is_empty() { "(untitled)" } else { &hit.title })
+        )?;
+        writeln!(out, "     {}", style.dim(&hit.id))?;
+        if !hit.snippet_parts.text.is_empty() {
+            writeln!(out, "     {}", hit.snippet_parts.marked(open, close))?;
+        }
+        writeln!(out)?;
+    }
+    let shown = if resp.hits.is_empty() {
+        String::new()
+    } else {
+        format!(", showing {}-{}", offset + 1, offset + resp.hits.len())
+    };
+    let noun = if resp.total == 1 { "match" } else { "matches" };
+    writeln!(out, "{} {noun}{shown} ({:.1} ms)", resp.total, resp.took_ms)
+}
+
+/// One whole article.
+pub fn article(out: &mut impl Write, a: &ArticleView, style: Style) -> io::Result<()> {
+    writeln!(out, "{}", style.bold(&a.title))?;
+    let rows = [
+        ("id", Some(a.id.clone())),
+        ("date", a.date.clone()),
+        ("source", a.source.clone()),
+        ("author", a.author.clone()),
+        ("url", a.url.clone()),
+        ("language", Some(a.lang.clone())),
+        ("file", Some(a.path.clone())),
+    ];
+    for (k, v) in rows {
+        if let Some(v) = v {
+            writeln!(out, "{:<9} {}", style.dim(&format!("{k}:")), v)?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", a.body)
+}
+
+/// The index's statistics.
+pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
+    writeln!(out, "index:      {} ({})", s.index_path, human_bytes(s.index_bytes))?;
+    writeln!(out, "articles:   {}", s.articles)?;
+    match (&s.first_date, &s.last_date) {
+        (Some(a), Some(b)) => writeln!(
+            out,
+            "dates:      {} .. {} ({} undated)",
+            day(&Some(a.clone())),
+            day(&Some(b.clone())),
+            s.undated
+        )?,
+        _ => writeln!(out, "dates:      none")?,
+    }
+    writeln!(out, "languages:")?;
+    let mut langs: Vec<_> = s.languages.iter().collect();
+    langs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (l, n) in langs {
+        writeln!(out, "  {n:>8}  {l}")?;
+    }
+    writeln!(out, "sources:")?;
+    let mut sources: Vec<_> = s.sources.iter().collect();
+    sources.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (src, n) in sources {
+        writeln!(out, "  {n:>8}  {src}")?;
+    }
+    if let Some(run) = &s.last_run {
+        writeln!(
+            out,
+            "last run:   {} files skipped, {} records skipped",
+            run.files_skipped, run.articles_skipped
+        )?;
+        for sk in &run.skipped {
+            writeln!(out, "  {}: {}", sk.path, sk.reason)?;
+        }
+    }
+    Ok(())
+}
+
+/// The summary printed at the end of `warta index`.
+pub fn run_summary(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
+    writeln!(
+        out,
+        "files: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} not articles",
+        s.files_added, s.files_updated, s.files_removed, s.files_unchanged, s.files_skipped, s.not_articles
+    )?;
+    writeln!(
+        out,
+        "articles: {} indexed, {} removed, {} skipped; {} in the index",
+        s.articles_added, s.articles_removed, s.articles_skipped, s.total_articles
+    )?;
+    if !s.skipped_by_reason.is_empty() {
+        let reasons: Vec<String> = s.skipped_by_reason.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        writeln!(out, "skipped: {}", reasons.join(", "))?;
+    }
+    if s.warnings > 0 {
+        writeln!(out, "warnings: {} (see above)", s.warnings)?;
+    }
+    writeln!(
+        out,
+        "took {:.2} s, {:.0} articles/s, {} read",
+        s.elapsed_secs,
+        s.articles_per_sec(),
+        human_bytes(s.bytes_read)
+    )
+}
+
+fn human_bytes(n: u64) -> String {
+    let n = n as f64;
+    if n >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GiB", n / (1024.0 * 1024.0 * 1024.0))
+    } else if n >= 1024.0 * 1024.0 {
+        format!("{:.1} MiB", n / (1024.0 * 1024.0))
+    } else if n >= 1024.0 {
+        format!("{:.1} KiB", n / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}

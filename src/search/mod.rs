@@ -1,0 +1,548 @@
+//! Search: the user's query and filters into tantivy queries, results with snippets.
+//!
+//! [`SearchRequest`] and [`SearchResponse`] are plain serde types: the CLI's `--json` prints
+//! them, and any other client (an HTTP API) can share them.
+
+pub mod query;
+pub mod snippet;
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::time::Instant;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use crate::index::analysis::{self, EXACT};
+use crate::index::writer::source_key;
+use crate::index::{Fields, RunSummary, WartaIndex};
+use query::{Clause, Item, ParsedQuery, Scope};
+use snippet::{HighlightTerms, Snippet};
+
+/// Weight of a title match relative to a body match.
+const TITLE_BOOST: f32 = 2.0;
+/// Weight of an unstemmed (as typed) match relative to a stemmed one.
+const EXACT_BOOST: f32 = 1.5;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best BM25 match first (newest first when there is no query).
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+/// A search: query text, filters, order and page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Inclusive lower date bound: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or RFC 3339.
+    pub from: Option<String>,
+    /// Inclusive upper date bound, same forms; a day, month or year includes all of it.
+    pub to: Option<String>,
+    /// Any of these sources (case-insensitive).
+    pub sources: Vec<String>,
+    pub lang: Option<String>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            from: None,
+            to: None,
+            sources: vec![],
+            lang: None,
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+        }
+    }
+}
+
+/// One matching article.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    /// BM25 score; null when results are ordered by date.
+    pub score: Option<f32>,
+    pub title: String,
+    /// RFC 3339, UTC.
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    /// Path of the file the article came from.
+    pub path: String,
+    pub lang: String,
+    /// The best passage, matched words marked `**like this**`.
+    pub snippet: String,
+    #[serde(skip)]
+    pub snippet_parts: Snippet,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub query: String,
+    /// Exact number of matching articles.
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+}
+
+/// Problems with a request (as opposed to the index): the user can fix them.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("bad query {query:?} {source}")]
+    Query { query: String, source: query::QueryError },
+    #[error("bad date {value:?} for {flag}: use YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 time")]
+    Date { flag: &'static str, value: String },
+    #[error("--from {from} is after --to {to}")]
+    EmptyRange { from: String, to: String },
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Runs a search against an open index.
+pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    let started = Instant::now();
+    let parsed = query::parse(&req.query).map_err(|source| SearchError::Query {
+        query: req.query.clone(),
+        source,
+    })?;
+    let f = &wi.fields;
+    let (text_query, highlight) = build_text_query(f, &parsed)?;
+    let query = with_filters(f, text_query, req)?;
+
+    let reader = wi.index.reader()?;
+    let searcher = reader.searcher();
+    let limit = req.limit.max(1);
+    let top = TopDocs::with_limit(limit).and_offset(req.offset);
+    let sort = if parsed.is_empty() && req.sort == Sort::Relevance {
+        Sort::Newest
+    } else {
+        req.sort
+    };
+    let (total, docs): (usize, Vec<(Option<f32>, DocAddress)>) = match sort {
+        Sort::Relevance => {
+            let (n, d) = searcher.search(&query, &(Count, top.order_by_score()))?;
+            (n, d.into_iter().map(|(s, a)| (Some(s), a)).collect())
+        }
+        Sort::Newest | Sort::Oldest => {
+            let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
+            let (n, d) = searcher.search(&query, &(Count, top.order_by_fast_field::<DateTime>("date", order)))?;
+            (n, d.into_iter().map(|(_, a)| (None, a)).collect())
+        }
+    };
+    let mut hits = Vec::with_capacity(docs.len());
+    for (score, addr) in docs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        hits.push(hit_from_doc(f, &doc, score, &highlight));
+    }
+    Ok(SearchResponse {
+        query: req.query.clone(),
+        total,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        hits,
+    })
+}
+
+fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+fn date_of(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| Timestamp::from_second(d.into_timestamp_secs()).ok())
+        .map(|t| t.to_string())
+}
+
+fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: Option<f32>, highlight: &HighlightTerms) -> Hit {
+    let lang = text(doc, f.lang).unwrap_or_default();
+    let body = text(doc, f.body).unwrap_or_default();
+    let parts = snippet::make(&body, &lang, highlight);
+    Hit {
+        id: text(doc, f.id).unwrap_or_default(),
+        score,
+        title: text(doc, f.title).unwrap_or_default(),
+        date: date_of(doc, f.date),
+        source: text(doc, f.source),
+        url: text(doc, f.url),
+        path: text(doc, f.file).unwrap_or_default(),
+        lang,
+        snippet: parts.marked("**", "**"),
+        snippet_parts: parts,
+    }
+}
+
+/// The BM25 query for the parsed text, and the terms its snippets mark.
+fn build_text_query(f: &Fields, parsed: &ParsedQuery) -> Result<(Box<dyn Query>, HighlightTerms), SearchError> {
+    let mut highlight = HighlightTerms::default();
+    if parsed.groups.is_empty() {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+        for c in &parsed.excluded {
+            clauses.push((Occur::MustNot, clause_query(f, c, &mut HighlightTerms::default())?));
+        }
+        return Ok((Box::new(BooleanQuery::new(clauses)), highlight));
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for group in &parsed.groups {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for c in group {
+            alternatives.push((Occur::Should, clause_query(f, c, &mut highlight)?));
+        }
+        let q: Box<dyn Query> = if alternatives.len() == 1 {
+            alternatives.pop().expect("one").1
+        } else {
+            Box::new(BooleanQuery::new(alternatives))
+        };
+        clauses.push((Occur::Must, q));
+    }
+    for c in &parsed.excluded {
+        clauses.push((Occur::MustNot, clause_query(f, c, &mut HighlightTerms::default())?));
+    }
+    Ok((Box::new(BooleanQuery::new(clauses)), highlight))
+}
+
+/// One clause searched in every text field it may match: unstemmed and stemmed copies, title
+/// and body, each weighted. A clause whose words analyze to nothing matches nothing.
+fn clause_query(f: &Fields, c: &Clause, highlight: &mut HighlightTerms) -> Result<Box<dyn Query>, SearchError> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (title, body, analyzer_name) in f.text_fields() {
+        let fields: Vec<(Field, f32)> = match c.scope {
+            Scope::All => vec![(title, TITLE_BOOST), (body, 1.0)],
+            Scope::Title => vec![(title, TITLE_BOOST)],
+            Scope::Body => vec![(body, 1.0)],
+        };
+        let boost = if analyzer_name == EXACT { EXACT_BOOST } else { 1.0 };
+        match &c.item {
+            Item::Prefix(p) => {
+                if analyzer_name != EXACT {
+                    continue; // prefixes are matched against the words as written
+                }
+                let toks = analysis::tokens(&mut analysis::analyzer(EXACT), p);
+                let Some(last) = toks.last() else { continue };
+                let pattern = format!("{}.*", regex_escape(&last.text));
+                highlight.prefixes.push(last.text.clone());
+                for (field, w) in &fields {
+                    let q = RegexQuery::from_pattern(&pattern, *field)?;
+                    should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * boost))));
+                }
+            }
+            Item::Word(text) | Item::Phrase(text) => {
+                let toks = analysis::tokens(&mut analysis::analyzer(analyzer_name), text);
+                if toks.is_empty() {
+                    continue;
+                }
+                highlight
+                    .terms
+                    .entry(analyzer_name)
+                    .or_default()
+                    .extend(toks.iter().map(|t| t.text.clone()));
+                for (field, w) in &fields {
+                    let q: Box<dyn Query> = if toks.len() == 1 {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(*field, &toks[0].text),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        let terms = toks
+                            .iter()
+                            .map(|t| (t.position, Term::from_field_text(*field, &t.text)))
+                            .collect();
+                        Box::new(PhraseQuery::new_with_offset(terms))
+                    };
+                    should.push((Occur::Should, Box::new(BoostQuery::new(q, w * boost))));
+                }
+            }
+        }
+    }
+    Ok(Box::new(BooleanQuery::new(should)))
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Adds the request's filters (they restrict, they do not score).
+fn with_filters(f: &Fields, text_query: Box<dyn Query>, req: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+    let mut filter = |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+    let lower = req
+        .from
+        .as_deref()
+        .map(|v| {
+            date_bound(v, false).ok_or(SearchError::Date {
+                flag: "--from",
+                value: v.to_string(),
+            })
+        })
+        .transpose()?;
+    let upper = req
+        .to
+        .as_deref()
+        .map(|v| {
+            date_bound(v, true).ok_or(SearchError::Date {
+                flag: "--to",
+                value: v.to_string(),
+            })
+        })
+        .transpose()?;
+    if let (Some(lo), Some(hi)) = (lower, upper) {
+        if lo >= hi {
+            return Err(SearchError::EmptyRange {
+                from: req.from.clone().unwrap_or_default(),
+                to: req.to.clone().unwrap_or_default(),
+            });
+        }
+    }
+    if lower.is_some() || upper.is_some() {
+        let term = |secs: i64| Term::from_field_date(f.date, DateTime::from_timestamp_secs(secs));
+        let lo = lower.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
+        let hi = upper.map_or(Bound::Unbounded, |s| Bound::Excluded(term(s)));
+        // An unbounded side still needs the field: use the extreme dates.
+        let lo = match lo {
+            Bound::Unbounded => Bound::Included(term(i64::MIN / 1_000_000_000)),
+            b => b,
+        };
+        let hi = match hi {
+            Bound::Unbounded => Bound::Included(term(i64::MAX / 1_000_000_000)),
+            b => b,
+        };
+        filter(Box::new(RangeQuery::new(lo, hi)));
+    }
+    if !req.sources.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = req
+            .sources
+            .iter()
+            .map(|s| -> (Occur, Box<dyn Query>) {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.source_key, &source_key(s)),
+                        IndexRecordOption::Basic,
+                    )),
+                )
+            })
+            .collect();
+        filter(Box::new(BooleanQuery::new(any)));
+    }
+    if let Some(lang) = &req.lang {
+        filter(Box::new(TermQuery::new(
+            Term::from_field_text(f.lang, &lang.trim().to_lowercase()),
+            IndexRecordOption::Basic,
+        )));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// A date bound in Unix seconds. Lower bounds are the start of the period given; upper bounds
+/// the start of the next period (exclusive), so `--to 2023-09` includes all of September.
+pub fn date_bound(value: &str, upper: bool) -> Option<i64> {
+    let v = value.trim();
+    if let Ok(ts) = v.parse::<Timestamp>() {
+        return Some(ts.as_second() + i64::from(upper));
+    }
+    let parts: Vec<&str> = v.split('-').collect();
+    let nums: Option<Vec<i64>> = parts.iter().map(|p| p.parse::<i64>().ok()).collect();
+    let nums = nums?;
+    let (start, next) = match (nums.as_slice(), parts[0].len()) {
+        ([y], 4) => {
+            let d = Date::new(*y as i16, 1, 1).ok()?;
+            (d, d.checked_add(jiff::Span::new().years(1)).ok()?)
+        }
+        ([y, m], 4) => {
+            let d = Date::new(*y as i16, *m as i8, 1).ok()?;
+            (d, d.checked_add(jiff::Span::new().months(1)).ok()?)
+        }
+        ([y, m, d], 4) => {
+            let d = Date::new(*y as i16, *m as i8, *d as i8).ok()?;
+            (d, d.checked_add(jiff::Span::new().days(1)).ok()?)
+        }
+        _ => return None,
+    };
+    let day = if upper { next } else { start };
+    Some(
+        jiff::tz::TimeZone::UTC
+            .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+            .ok()?
+            .as_second(),
+    )
+}
+
+/// One whole article, as `warta show` prints it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArticleView {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub lang: String,
+    pub path: String,
+    pub body: String,
+}
+
+/// The articles with this id (one, unless two roots produced the same relative path).
+pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
+    let f = &wi.fields;
+    let searcher = wi.index.reader()?.searcher();
+    let q = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
+    let docs = searcher.search(&q, &TopDocs::with_limit(100).order_by_score())?;
+    let mut out = Vec::new();
+    for (_, addr) in docs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(ArticleView {
+            id: text(&doc, f.id).unwrap_or_default(),
+            title: text(&doc, f.title).unwrap_or_default(),
+            date: date_of(&doc, f.date),
+            source: text(&doc, f.source),
+            url: text(&doc, f.url),
+            author: text(&doc, f.author),
+            lang: text(&doc, f.lang).unwrap_or_default(),
+            path: text(&doc, f.file).unwrap_or_default(),
+            body: text(&doc, f.body).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// Ids of indexed articles that contain `id`'s file name (for "did you mean").
+pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec<String>> {
+    let searcher = wi.index.reader()?.searcher();
+    let needle = id
+        .rsplit('/')
+        .next()
+        .unwrap_or(id)
+        .split('#')
+        .next()
+        .unwrap_or(id)
+        .to_lowercase();
+    let mut out = Vec::new();
+    for_each_str(&searcher, "id", |i| {
+        if out.len() < max && !needle.is_empty() && i.to_lowercase().contains(&needle) {
+            out.push(i.to_string());
+        }
+    })?;
+    out.sort();
+    Ok(out)
+}
+
+/// What `warta stats` reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Stats {
+    pub articles: u64,
+    pub languages: BTreeMap<String, u64>,
+    pub sources: BTreeMap<String, u64>,
+    pub undated: u64,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+    pub index_bytes: u64,
+    pub index_path: String,
+    pub last_run: Option<RunSummary>,
+}
+
+/// Counts over the whole index.
+pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
+    let searcher = wi.index.reader()?.searcher();
+    let mut languages = BTreeMap::new();
+    let mut sources = BTreeMap::new();
+    for_each_str(&searcher, "lang", |v| *languages.entry(v.to_string()).or_insert(0) += 1)?;
+    for_each_str(&searcher, "source", |v| *sources.entry(v.to_string()).or_insert(0) += 1)?;
+    let (mut min, mut max, mut undated) = (i64::MAX, i64::MIN, 0u64);
+    for seg in searcher.segment_readers() {
+        let dates = seg.fast_fields().date("date")?;
+        let alive = seg.alive_bitset();
+        for doc in 0..seg.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            match dates.first(doc) {
+                Some(d) => {
+                    let s = d.into_timestamp_secs();
+                    min = min.min(s);
+                    max = max.max(s);
+                }
+                None => undated += 1,
+            }
+        }
+    }
+    let fmt = |s: i64| Timestamp::from_second(s).ok().map(|t| t.to_string());
+    Ok(Stats {
+        articles: searcher.num_docs(),
+        languages,
+        sources,
+        undated,
+        first_date: if min <= max { fmt(min) } else { None },
+        last_date: if min <= max { fmt(max) } else { None },
+        index_bytes: wi.size_on_disk(),
+        index_path: wi.dir.display().to_string(),
+        last_run: wi.last_run(),
+    })
+}
+
+/// Calls `f` with the value of a single-valued string fast field of every live document.
+fn for_each_str(searcher: &Searcher, field: &str, mut f: impl FnMut(&str)) -> tantivy::Result<()> {
+    let mut buf = String::new();
+    for seg in searcher.segment_readers() {
+        let Some(col) = seg.fast_fields().str(field)? else {
+            continue;
+        };
+        let alive = seg.alive_bitset();
+        for doc in 0..seg.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            for ord in col.term_ords(doc) {
+                buf.clear();
+                col.ord_to_str(ord, &mut buf)?;
+                f(&buf);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_bounds_cover_whole_periods() {
+        let ts = |s: &str| s.parse::<Timestamp>().unwrap().as_second();
+        assert_eq!(date_bound("2023", false), Some(ts("2023-01-01T00:00:00Z")));
+        assert_eq!(date_bound("2023", true), Some(ts("2024-01-01T00:00:00Z")));
+        assert_eq!(date_bound("2023-09", true), Some(ts("2023-10-01T00:00:00Z")));
+        assert_eq!(date_bound("2023-12", true), Some(ts("2024-01-01T00:00:00Z")));
+        assert_eq!(date_bound("2023-09-14", false), Some(ts("2023-09-14T00:00:00Z")));
+        assert_eq!(date_bound("2023-09-14", true), Some(ts("2023-09-15T00:00:00Z")));
+        assert_eq!(
+            date_bound("2023-09-14T10:00:00+07:00", false),
+            Some(ts("2023-09-14T03:00:00Z"))
+        );
+        assert_eq!(date_bound("2023-13", false), None);
+        assert_eq!(date_bound("soon", false), None);
+    }
+}

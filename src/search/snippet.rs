@@ -1,0 +1,214 @@
+//! Snippets: the passage of an article that best shows why it matched, with the matched words
+//! marked. Matching uses the same analyzers as the index, so `bertemu` highlights `pertemuan`.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::index::analysis::{self, EXACT};
+
+/// Target length of a snippet in characters.
+const SNIPPET_CHARS: usize = 220;
+
+/// Terms of a query, per analyzer, that a snippet marks.
+#[derive(Debug, Default, Clone)]
+pub struct HighlightTerms {
+    /// analyzer name → terms
+    pub terms: HashMap<&'static str, HashSet<String>>,
+    /// Folded prefixes (from `word*`).
+    pub prefixes: Vec<String>,
+}
+
+impl HighlightTerms {
+    pub fn is_empty(&self) -> bool {
+        self.terms.values().all(HashSet::is_empty) && self.prefixes.is_empty()
+    }
+}
+
+/// A passage of text and the byte ranges in it to highlight.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Snippet {
+    pub text: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The snippet with highlights wrapped in `open` and `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + self.highlights.len() * (open.len() + close.len()));
+        let mut at = 0;
+        for &(s, e) in &self.highlights {
+            out.push_str(&self.text[at..s]);
+            out.push_str(open);
+            out.push_str(&self.text[s..e]);
+            out.push_str(close);
+            at = e;
+        }
+        out.push_str(&self.text[at..]);
+        out
+    }
+}
+
+/// Builds the snippet of `text` (in language `lang`) for the query's terms.
+pub fn make(text: &str, lang: &str, terms: &HighlightTerms) -> Snippet {
+    let matches = if terms.is_empty() {
+        Vec::new()
+    } else {
+        matched_ranges(text, lang, terms)
+    };
+    if matches.is_empty() {
+        let end = cut_at_word(text, SNIPPET_CHARS);
+        let mut t = text[..end].trim_end().to_string();
+        if end < text.len() {
+            t.push('…');
+        }
+        return Snippet {
+            text: flatten(&t),
+            highlights: vec![],
+        };
+    }
+    // The window of SNIPPET_CHARS that holds the most distinct matched words.
+    let budget = SNIPPET_CHARS * 3; // bytes, generous for multi-byte text
+    let mut best = (0usize, 0usize);
+    for (i, &(start, _)) in matches.iter().enumerate() {
+        let mut distinct = HashSet::new();
+        for &(s, e) in &matches[i..] {
+            if e - start > budget.min(SNIPPET_CHARS * 2) {
+                break;
+            }
+            distinct.insert(text[s..e].to_lowercase());
+        }
+        if distinct.len() > best.1 {
+            best = (i, distinct.len());
+        }
+    }
+    let first = matches[best.0].0;
+    // Start a little before the first match, at a word boundary (or the sentence start).
+    let lead_start = floor_boundary(text, first.saturating_sub(60));
+    let mut start = text[lead_start..first]
+        .rfind(['.', '!', '?', '\n'])
+        .map(|p| lead_start + p + 1)
+        .unwrap_or_else(|| {
+            text[lead_start..first]
+                .find(' ')
+                .map_or(lead_start, |p| lead_start + p + 1)
+        });
+    if first - lead_start < 60 && lead_start == 0 {
+        start = 0;
+    }
+    while start < first && text[start..].starts_with(char::is_whitespace) {
+        start += text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    let end = start + cut_at_word(&text[start..], SNIPPET_CHARS);
+    let mut out = String::new();
+    let mut highlights = Vec::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let base = out.len();
+    out.push_str(&text[start..end]);
+    for &(s, e) in &matches {
+        if s >= start && e <= end {
+            highlights.push((base + s - start, base + e - start));
+        }
+    }
+    if end < text.len() {
+        out.push('…');
+    }
+    // Newlines become spaces (same length, so the ranges stay valid).
+    Snippet {
+        text: out.replace(['\n', '\r', '\t'], " "),
+        highlights,
+    }
+}
+
+fn flatten(s: &str) -> String {
+    s.replace(['\n', '\r', '\t'], " ")
+}
+
+/// Byte ranges of the words of `text` matching the terms, in order.
+fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms) -> Vec<(usize, usize)> {
+    let exact_terms = terms.terms.get(EXACT);
+    let exact = analysis::tokens(&mut analysis::analyzer(EXACT), text);
+    let stem_name = analysis::stemmer_for(lang);
+    let stem_terms = stem_name.and_then(|n| terms.terms.get(n));
+    let stemmed = match (stem_name, stem_terms) {
+        (Some(n), Some(_)) => analysis::tokens(&mut analysis::analyzer(n), text),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (i, tok) in exact.iter().enumerate() {
+        let hit = exact_terms.is_some_and(|t| t.contains(&tok.text))
+            || terms.prefixes.iter().any(|p| tok.text.starts_with(p.as_str()))
+            || stem_terms.is_some_and(|t| stemmed.get(i).is_some_and(|s| t.contains(&s.text)));
+        if hit {
+            out.push((tok.offset_from, tok.offset_to));
+        }
+    }
+    out
+}
+
+/// Byte length of the longest prefix of `text` of at most `max_chars` characters that ends
+/// at a word boundary.
+fn cut_at_word(text: &str, max_chars: usize) -> usize {
+    match text.char_indices().nth(max_chars) {
+        None => text.len(),
+        Some((limit, _)) => text[..limit]
+            .rfind(char::is_whitespace)
+            .filter(|&p| p > limit / 2)
+            .unwrap_or(limit),
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(exact: &[&str], id: &[&str]) -> HighlightTerms {
+        let mut t = HighlightTerms::default();
+        t.terms.insert(EXACT, exact.iter().map(|s| s.to_string()).collect());
+        t.terms
+            .insert(analysis::INDONESIAN, id.iter().map(|s| s.to_string()).collect());
+        t
+    }
+
+    #[test]
+    fn marks_exact_and_stemmed_matches() {
+        let s = make(
+            "Kedua pemimpin bertemu di Vladivostok. Pertemuan itu dibahas Putin.",
+            "id",
+            &terms(&["putin"], &["temu"]),
+        );
+        assert_eq!(
+            s.marked("[", "]"),
+            "Kedua pemimpin [bertemu] di Vladivostok. [Pertemuan] itu dibahas [Putin]."
+        );
+    }
+
+    #[test]
+    fn long_text_is_cut_around_the_match() {
+        let text = format!(
+            "{} Putin spoke. {}",
+            "filler words here. ".repeat(40),
+            "more text ".repeat(60)
+        );
+        let s = make(&text, "en", &terms(&["putin"], &[]));
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        assert_eq!(s.highlights.len(), 1);
+        assert!(s.marked("**", "**").contains("**Putin**"));
+        assert!(s.text.chars().count() < 260);
+    }
+
+    #[test]
+    fn no_match_gives_the_opening() {
+        let s = make("Short text.", "en", &HighlightTerms::default());
+        assert_eq!(s.text, "Short text.");
+    }
+}
