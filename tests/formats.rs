@@ -1,0 +1,217 @@
+//! Every supported format, metadata alias and date format, read end to end through the binary.
+
+mod common;
+
+use common::Fixture;
+use serde_json::Value;
+
+fn show(fx: &Fixture, id: &str) -> Value {
+    let out = fx.warta(&["show", "--json", id]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "show {id}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_format_and_alias_is_read() {
+    let fx = Fixture::new();
+    fx.write(
+        "txt/header.txt",
+        "title: Header title\nDATE: Kamis, 14 September 2023 10:15 WIB\nSource: Antara\nURL: https://example.id/a\nAuthor: Dewi\nLanguage: id\n\nIsi berita tentang pertemuan.\n",
+    );
+    fx.write(
+        "txt/noheader.txt",
+        "A short first line\n\nThe body follows the first line here.\n",
+    );
+    fx.write_gz(
+        "txt/zipped.txt.gz",
+        "Title: Zipped text\nDate: 2022-11-15\n\nBody in a gzip file.\n",
+    );
+    fx.write(
+        "md/yaml.md",
+        "---\ntitle: YAML front matter\ndate: 2024-03-14\npublisher: Kompas\nlang: id\n---\n# Heading\n\nSome **bold** text with a [link](https://x.test).\n",
+    );
+    fx.write(
+        "md/toml.md",
+        "+++\ntitle = \"TOML front matter\"\ndate = 2023-09-14\nsite = \"Tempo\"\n+++\nBody of the TOML article.\n",
+    );
+    fx.write(
+        "json/one.json",
+        r#"{"headline": "Single JSON", "article": "Body one.", "datePublished": "September 14, 2023", "site_name": "BBC News", "link": "https://bbc.test/1", "byline": "A. Writer", "language": "en"}"#,
+    );
+    fx.write(
+        "json/many.json",
+        r#"[{"title": "First of array", "content": "c1", "pubDate": "Wed, 13 Sep 2023 01:15:00 +0000", "publisher": {"name": "Reuters"}},
+           {"title": "Second of array", "text": "c2", "published_at": "2023/09/14", "source": "Reuters", "authors": ["X", "Y"]},
+           {"title": "Third of array", "body": "c3", "publishedAt": "2023-09-13T10:15:00+09:00", "site": "Reuters"}]"#,
+    );
+    fx.write(
+        "jsonl/lines.jsonl",
+        "{\"title\":\"Line one\",\"body\":\"b1\",\"date\":\"5 Agu 2024\",\"source\":\"Tempo\"}\n{\"title\":\"Line two\",\"body\":\"b2\",\"published\":\"12 Des 2022\",\"source\":\"Tempo\"}\n",
+    );
+    fx.write(
+        "jsonl/lines.ndjson",
+        "{\"title\":\"Nd one\",\"body\":\"n1\",\"date\":\"Senin, 2 Oktober 2023 08:00 WITA\"}\n",
+    );
+    fx.write_gz(
+        "jsonl/packed.jsonl.gz",
+        "{\"title\":\"Gz line\",\"body\":\"g1\",\"date\":\"14 Maret 2024\"}\n",
+    );
+    fx.write(
+        "html/page.html",
+        r#"<html lang="id"><head><title>Page title - Site</title>
+<meta property="og:title" content="Judul HTML">
+<meta property="article:published_time" content="2023-09-14T10:15:00+07:00">
+<meta property="og:site_name" content="Detik">
+<style>.zzstylenoise{}</style><script>var t = "zzscriptnoise";</script></head>
+<body><header>zzheadernoise</header><nav>zznavnoise</nav>
+<article><h1>Judul HTML</h1><p>Paragraf pertama berita.</p><aside>zzasidenoise</aside><p>Paragraf kedua.</p></article>
+<footer>zzfooternoise</footer></body></html>"#,
+    );
+    fx.write(
+        "html/ld.htm",
+        r#"<html><head><script type="application/ld+json">{"@type":"NewsArticle","headline":"LD page","datePublished":"2021-05-01","publisher":{"name":"Jakarta Post"}}</script></head>
+<body><main><p>Body of the LD page <time datetime="2020-01-01">then</time>.</p></main></body></html>"#,
+    );
+    fx.write("notes.csv", "not,an,article\n");
+
+    let (stdout, stderr) = fx.index();
+    assert!(stdout.contains("files: 12 added"), "{stdout}");
+    assert!(stdout.contains("1 not articles"), "{stdout}");
+    assert!(stdout.contains("articles: 15 indexed"), "{stdout}");
+    assert!(stderr.is_empty(), "no warnings expected: {stderr}");
+
+    let a = show(&fx, "txt/header.txt");
+    assert_eq!(a["title"], "Header title");
+    assert_eq!(a["date"], "2023-09-14T03:15:00Z");
+    assert_eq!(a["source"], "Antara");
+    assert_eq!(a["url"], "https://example.id/a");
+    assert_eq!(a["author"], "Dewi");
+    assert_eq!(a["lang"], "id");
+    assert_eq!(a["body"], "Isi berita tentang pertemuan.");
+
+    let a = show(&fx, "txt/noheader.txt");
+    assert_eq!(a["title"], "A short first line");
+    assert_eq!(a["body"], "The body follows the first line here.");
+    assert_eq!(a["date"], Value::Null);
+
+    assert_eq!(show(&fx, "txt/zipped.txt.gz")["date"], "2022-11-15T00:00:00Z");
+
+    let a = show(&fx, "md/yaml.md");
+    assert_eq!(a["title"], "YAML front matter");
+    assert_eq!(a["source"], "Kompas");
+    assert_eq!(a["date"], "2024-03-14T00:00:00Z");
+    let body = a["body"].as_str().unwrap();
+    assert!(body.contains("Some bold text with a link."), "{body}");
+    assert!(!body.contains("**") && !body.contains("https://x.test"), "{body}");
+
+    let a = show(&fx, "md/toml.md");
+    assert_eq!(
+        (a["title"].as_str(), a["source"].as_str()),
+        (Some("TOML front matter"), Some("Tempo"))
+    );
+    assert_eq!(a["date"], "2023-09-14T00:00:00Z");
+
+    let a = show(&fx, "json/one.json");
+    assert_eq!(a["title"], "Single JSON");
+    assert_eq!(a["body"], "Body one.");
+    assert_eq!(a["date"], "2023-09-14T00:00:00Z");
+    assert_eq!(a["source"], "BBC News");
+    assert_eq!(a["url"], "https://bbc.test/1");
+    assert_eq!(a["author"], "A. Writer");
+    assert_eq!(a["lang"], "en");
+
+    assert_eq!(show(&fx, "json/many.json#1")["date"], "2023-09-13T01:15:00Z");
+    assert_eq!(show(&fx, "json/many.json#1")["source"], "Reuters");
+    assert_eq!(show(&fx, "json/many.json#2")["author"], "X, Y");
+    assert_eq!(show(&fx, "json/many.json#2")["date"], "2023-09-14T00:00:00Z");
+    assert_eq!(show(&fx, "json/many.json#3")["date"], "2023-09-13T01:15:00Z");
+    assert_eq!(show(&fx, "jsonl/lines.jsonl#1")["date"], "2024-08-05T00:00:00Z");
+    assert_eq!(show(&fx, "jsonl/lines.jsonl#2")["date"], "2022-12-12T00:00:00Z");
+    assert_eq!(show(&fx, "jsonl/lines.ndjson#1")["date"], "2023-10-02T00:00:00Z");
+    assert_eq!(show(&fx, "jsonl/packed.jsonl.gz#1")["date"], "2024-03-14T00:00:00Z");
+
+    let a = show(&fx, "html/page.html");
+    assert_eq!(a["title"], "Judul HTML");
+    assert_eq!(a["source"], "Detik");
+    assert_eq!(a["date"], "2023-09-14T03:15:00Z");
+    assert_eq!(a["lang"], "id");
+    assert_eq!(a["body"], "Paragraf pertama berita.\n\nParagraf kedua.");
+    let a = show(&fx, "html/ld.htm");
+    assert_eq!(
+        (a["title"].as_str(), a["source"].as_str()),
+        (Some("LD page"), Some("Jakarta Post"))
+    );
+    assert_eq!(a["date"], "2021-05-01T00:00:00Z");
+
+    // Page furniture is never indexed.
+    for noise in [
+        "zzstylenoise",
+        "zzscriptnoise",
+        "zzheadernoise",
+        "zznavnoise",
+        "zzasidenoise",
+        "zzfooternoise",
+    ] {
+        let (v, code) = fx.search_json(&[noise]);
+        assert_eq!((v["total"].as_u64(), code), (Some(0), 1), "{noise} must not be indexed");
+    }
+}
+
+#[test]
+fn malformed_files_are_reported_and_the_run_goes_on() {
+    let fx = Fixture::new();
+    fx.write("good.txt", "Title: Good one\n\nA fine article about Jakarta.\n");
+    fx.write("bad.json", "{\"title\": \"unterminated\"");
+    fx.write("scalar.json", "42");
+    fx.write(
+        "bad.jsonl",
+        "{\"title\":\"ok line\",\"body\":\"x\"}\nnot json at all\n{\"title\":\"third\",\"body\":\"y\"}\n",
+    );
+    fx.write("bad.md", "---\ntitle: [unclosed\n---\nbody\n");
+    fx.write("empty.html", "");
+    fx.write("blank.txt", "   \n\n");
+    fx.write("latin1.txt", b"Title: caf\xe9\n\nbody\n".as_slice());
+    fx.write("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00".as_slice());
+    fx.write("bad.txt.gz", "this is not gzip");
+    fx.write("nothing.json", "{\"foo\": 1}");
+    fx.write("baddate.txt", "Title: Undated\nDate: next Tuesday\n\nBody.\n");
+
+    let (stdout, stderr) = fx.index();
+    for (file, reason) in [
+        ("bad.json", "malformed JSON"),
+        ("scalar.json", "expected an article object or an array"),
+        ("bad.jsonl: line 2", "malformed JSON"),
+        ("bad.md", "malformed YAML front matter"),
+        ("empty.html", "empty file"),
+        ("blank.txt", "empty file"),
+        ("latin1.txt", "invalid UTF-8"),
+        ("binary.txt", "binary"),
+        ("bad.txt.gz", "skipped"),
+        ("nothing.json", "no title and no text"),
+        ("baddate.txt", "unrecognised date \"next Tuesday\""),
+    ] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("no warning for {file}: {stderr}"));
+        assert!(line.contains(reason), "warning for {file} should say {reason}: {line}");
+    }
+    assert!(stdout.contains("files: 4 added"), "{stdout}");
+    assert!(stdout.contains("articles: 4 indexed"), "{stdout}");
+    assert!(stdout.contains("8 skipped"), "{stdout}");
+    // The undated article is indexed without a date.
+    let (v, _) = fx.search_json(&["undated"]);
+    assert_eq!(v["hits"][0]["date"], Value::Null);
+    // stats lists the skipped files with reasons.
+    let out = fx.warta(&["stats", "--json"]).output().unwrap();
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped = stats["last_run"]["skipped"].as_array().unwrap();
+    assert!(skipped
+        .iter()
+        .any(|s| s["path"].as_str().unwrap().ends_with("binary.txt")));
+    assert_eq!(stats["articles"], 4);
+}

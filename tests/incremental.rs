@@ -1,0 +1,163 @@
+//! Incremental indexing: reruns pick up new, changed and deleted files and nothing else.
+
+mod common;
+
+use common::{bump_mtime, Fixture};
+
+#[test]
+fn add_change_delete_and_unchanged_reruns() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Title: Alpha\n\nFirst article about Jakarta.\n");
+    fx.write("b.txt", "Title: Beta\n\nSecond article about Surabaya.\n");
+    fx.write(
+        "many.jsonl",
+        "{\"title\":\"L1\",\"body\":\"line one\"}\n{\"title\":\"L2\",\"body\":\"line two\"}\n",
+    );
+    let (out, _) = fx.index();
+    assert!(
+        out.contains("files: 3 added, 0 updated, 0 removed, 0 unchanged"),
+        "{out}"
+    );
+    assert!(out.contains("4 in the index"), "{out}");
+
+    // Nothing changed: everything unchanged, nothing read.
+    let (out, _) = fx.index();
+    assert!(
+        out.contains("files: 0 added, 0 updated, 0 removed, 3 unchanged"),
+        "{out}"
+    );
+    assert!(out.contains("articles: 0 indexed, 0 removed"), "{out}");
+    assert!(out.contains("0 B read"), "{out}");
+
+    // Add one, change one, delete one.
+    fx.write("c.txt", "Title: Gamma\n\nA new article about Medan.\n");
+    let b = fx.write("b.txt", "Title: Beta v2\n\nRewritten, now about Bandung instead.\n");
+    bump_mtime(&b);
+    fx.remove("many.jsonl");
+    let (out, _) = fx.index();
+    assert!(
+        out.contains("files: 1 added, 1 updated, 1 removed, 1 unchanged"),
+        "{out}"
+    );
+    assert!(out.contains("articles: 2 indexed, 3 removed"), "{out}");
+    assert!(out.contains("3 in the index"), "{out}");
+    assert!(
+        fx.ids(&["surabaya"]).is_empty(),
+        "old content of a changed file is gone"
+    );
+    assert_eq!(fx.ids(&["bandung"]), ["b.txt"]);
+    assert_eq!(fx.ids(&["medan"]), ["c.txt"]);
+    assert!(fx.ids(&["line"]).is_empty(), "articles of deleted files are gone");
+
+    // A touched file with the same bytes stays unchanged (and is not duplicated).
+    bump_mtime(&fx.corpus().join("a.txt"));
+    let (out, _) = fx.index();
+    assert!(out.contains("0 added, 0 updated, 0 removed, 3 unchanged"), "{out}");
+    assert_eq!(fx.ids(&["jakarta"]), ["a.txt"]);
+}
+
+#[test]
+fn same_file_twice_is_one_article_and_rebuild_starts_over() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Title: Alpha\n\nAbout Jakarta.\n");
+    fx.index();
+    // Indexing the file itself, as another root, does not duplicate it.
+    let out = fx.warta(&["index"]).arg(fx.corpus().join("a.txt")).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(fx.ids(&["jakarta"]).len(), 1);
+
+    let out = fx.warta(&["index", "--rebuild"]).arg(fx.corpus()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("files: 1 added"), "{text}");
+    assert!(text.contains("1 in the index"), "{text}");
+}
+
+#[test]
+fn deletions_only_touch_the_roots_being_indexed() {
+    let fx = Fixture::new();
+    fx.write("one/a.txt", "Title: A\n\nAbout Jakarta.\n");
+    fx.write("two/b.txt", "Title: B\n\nAbout Jakarta too.\n");
+    let out = fx
+        .warta(&["index"])
+        .arg(fx.corpus().join("one"))
+        .arg(fx.corpus().join("two"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(fx.ids(&["jakarta"]).len(), 2);
+    // Reindexing only `one` keeps `two`'s articles.
+    let out = fx.warta(&["index"]).arg(fx.corpus().join("one")).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 removed"));
+    assert_eq!(fx.ids(&["jakarta"]).len(), 2);
+}
+
+#[test]
+fn a_file_that_turns_bad_keeps_its_old_articles_and_says_so() {
+    let fx = Fixture::new();
+    let p = fx.write("a.json", "{\"title\": \"Alpha\", \"body\": \"About Jakarta.\"}");
+    fx.index();
+    std::fs::write(&p, "{\"title\": \"Alpha\", \"body\": \"About Jak").unwrap();
+    bump_mtime(&p);
+    let (out, err) = fx.index();
+    assert!(
+        err.contains("malformed JSON") && err.contains("previously indexed articles are kept"),
+        "{err}"
+    );
+    assert!(out.contains("1 skipped"), "{out}");
+    assert_eq!(fx.ids(&["jakarta"]), ["a.json"]);
+}
+
+#[test]
+fn refuses_to_touch_a_directory_that_is_not_an_index() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Title: A\n\nText.\n");
+    let precious = fx.dir.path().join("precious");
+    std::fs::create_dir_all(&precious).unwrap();
+    std::fs::write(precious.join("thesis.docx"), "data").unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("warta").unwrap();
+    let out = cmd
+        .arg("index")
+        .arg(fx.corpus())
+        .arg("--index")
+        .arg(&precious)
+        .arg("--rebuild")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a warta index"));
+    assert!(precious.join("thesis.docx").exists());
+}
+
+#[test]
+fn missing_paths_are_errors() {
+    let fx = Fixture::new();
+    let out = fx.warta(&["index"]).arg(fx.dir.path().join("nope")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("none of the paths to index exist"));
+}
+
+#[test]
+fn the_index_directory_inside_a_root_is_not_indexed() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Title: A\n\nText about Jakarta.\n");
+    let mut cmd = assert_cmd::Command::cargo_bin("warta").unwrap();
+    let out = cmd
+        .current_dir(fx.corpus())
+        .env_remove("WARTA_INDEX")
+        .args(["index", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut cmd = assert_cmd::Command::cargo_bin("warta").unwrap();
+    let out = cmd
+        .current_dir(fx.corpus())
+        .env_remove("WARTA_INDEX")
+        .args(["index", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("0 added, 0 updated, 0 removed, 1 unchanged, 0 skipped, 0 not articles"),
+        "{text}"
+    );
+}
