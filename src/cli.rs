@@ -11,8 +11,11 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::extract::{self as extraction, ExtractedArticle};
 use crate::index::{self, IndexOptions, Progress, WartaIndex};
+use crate::ingest::{self, Format};
 use crate::output::{self, Style};
+use crate::search::facets::Interval;
 use crate::search::{self, SearchRequest, Sort};
 
 /// Full-text and entity search for news archives.
@@ -21,6 +24,53 @@ use crate::search::{self, SearchRequest, Sort};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Filters shared by search, facets and timeline.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only articles published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD, RFC 3339)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only articles published on or before this date (the whole day/month/year given)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only articles from this source (case-insensitive; repeat for any of several)
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Only articles in this language (ISO 639-1 code: id, en, ...)
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Only articles mentioning this person (any alias or part of the name; repeat: all of them)
+    #[arg(long = "person", value_name = "NAME")]
+    pub persons: Vec<String>,
+    /// Only articles mentioning this country (code or name in any supported language; repeat: all)
+    #[arg(long = "country", value_name = "NAME")]
+    pub countries: Vec<String>,
+    /// Only articles mentioning this organization (name or acronym; repeat: all of them)
+    #[arg(long = "org", value_name = "NAME")]
+    pub orgs: Vec<String>,
+    /// Only articles mentioning this place (repeat: all of them)
+    #[arg(long = "place", value_name = "NAME")]
+    pub places: Vec<String>,
+}
+
+impl FilterArgs {
+    /// A request with these filters and the query words joined.
+    fn request(self, query: &[String]) -> SearchRequest {
+        SearchRequest {
+            query: query.join(" "),
+            from: self.from,
+            to: self.to,
+            sources: self.sources,
+            lang: self.lang,
+            persons: self.persons,
+            countries: self.countries,
+            orgs: self.orgs,
+            places: self.places,
+            ..SearchRequest::default()
+        }
+    }
 }
 
 /// Where the index lives.
@@ -65,18 +115,8 @@ pub enum Command {
         query: Vec<String>,
         #[command(flatten)]
         index: IndexArg,
-        /// Only articles published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD, RFC 3339)
-        #[arg(long)]
-        from: Option<String>,
-        /// Only articles published on or before this date (the whole day/month/year given)
-        #[arg(long)]
-        to: Option<String>,
-        /// Only articles from this source (case-insensitive; repeat for any of several)
-        #[arg(long = "source")]
-        sources: Vec<String>,
-        /// Only articles in this language (ISO 639-1 code: id, en, ...)
-        #[arg(long)]
-        lang: Option<String>,
+        #[command(flatten)]
+        filters: FilterArgs,
         /// Result order [default: relevance; newest when there is no query]
         #[arg(long, value_enum, default_value_t = Sort::Relevance, hide_default_value = true)]
         sort: Sort,
@@ -86,6 +126,50 @@ pub enum Command {
         /// Results to skip (for paging)
         #[arg(long, default_value_t = 0)]
         offset: usize,
+        /// Also count the top persons, countries, orgs, places, sources and languages of all matches
+        #[arg(long)]
+        facets: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Top values of one facet (person, country, org, place, source, lang) over the matches of a query
+    Facets {
+        /// person, country, org, place, source or lang
+        field: String,
+        /// Query (as for search); none counts over all articles
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Number of values
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=100000))]
+        top: u64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Matching articles counted per day, week, month or year
+    Timeline {
+        /// Query (as for search); none counts all articles
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Interval size
+        #[arg(long, value_enum, default_value_t = Interval::Month)]
+        interval: Interval,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read files and print each article's language and entities, without an index
+    Extract {
+        /// Article files (any supported format)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -173,25 +257,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search {
             query,
             index,
-            from,
-            to,
-            sources,
-            lang,
+            filters,
             sort,
             limit,
             offset,
+            facets,
             json,
         } => {
             let wi = WartaIndex::open(&index.index)?;
             let req = SearchRequest {
-                query: query.join(" "),
-                from,
-                to,
-                sources,
-                lang,
                 sort,
                 limit: limit as usize,
                 offset,
+                facets,
+                ..filters.request(&query)
             };
             let resp = search::search(&wi, &req)?;
             if json {
@@ -204,6 +283,70 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
+            })
+        }
+        Command::Facets {
+            field,
+            query,
+            index,
+            filters,
+            top,
+            json,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = filters.request(&query);
+            let (total, counts) = search::facet(&wi, &field, &req, top as usize)?;
+            if json {
+                output::json(
+                    &mut out,
+                    &serde_json::json!({ "field": field, "query": req.query, "total": total, "values": counts }),
+                )?;
+            } else {
+                output::facet_table(&mut out, &field, &counts, total)?;
+            }
+            Ok(if total > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Timeline {
+            query,
+            index,
+            filters,
+            interval,
+            json,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = filters.request(&query);
+            let t = search::timeline(&wi, &req, interval)?;
+            if json {
+                output::json(&mut out, &t)?;
+            } else {
+                output::timeline(&mut out, &t)?;
+            }
+            Ok(if t.total > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Extract { files, json } => {
+            let (articles, problems) = extract_files(&files);
+            if json {
+                output::json(&mut out, &articles)?;
+            } else {
+                for a in &articles {
+                    output::extracted(&mut out, a)?;
+                }
+            }
+            for p in &problems {
+                eprintln!("warning: {p}");
+            }
+            Ok(if articles.is_empty() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
             })
         }
         Command::Show { id, index, json } => {
@@ -245,6 +388,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reads and enriches files for `warta extract`; problems come back as messages.
+fn extract_files(files: &[PathBuf]) -> (Vec<ExtractedArticle>, Vec<String>) {
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        let Some((format, gz)) = Format::of(path) else {
+            problems.push(format!("{}: not an article file (by its extension)", path.display()));
+            continue;
+        };
+        let base = path.display().to_string();
+        let mut records = Vec::new();
+        match ingest::read_file(path, format, gz, |r| records.push(r)) {
+            Ok(()) => {
+                for r in records {
+                    let id = if r.multi {
+                        format!("{base}#{}", r.n)
+                    } else {
+                        base.clone()
+                    };
+                    for w in &r.warnings {
+                        problems.push(format!("{id}: {w}"));
+                    }
+                    match r.result {
+                        Ok(a) => articles.push(ExtractedArticle::new(id, extraction::enrich(a))),
+                        Err(e) => problems.push(format!("{id}: skipped: {e}")),
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("{base}: skipped: {e}")),
+        }
+    }
+    (articles, problems)
 }
 
 /// Progress on stderr: a bar on a terminal, plain warning lines otherwise.

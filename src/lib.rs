@@ -7,6 +7,7 @@
 //! library; [`cli`] holds its commands.
 
 pub mod cli;
+pub mod eval;
 pub mod extract;
 pub mod index;
 pub mod ingest;

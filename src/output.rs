@@ -7,7 +7,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::extract::ExtractedArticle;
 use crate::index::RunSummary;
+use crate::search::facets::{FacetCount, Timeline};
 use crate::search::{ArticleView, SearchResponse, Stats};
 
 /// How human output is decorated.
@@ -83,7 +85,16 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
         format!(", showing {}-{}", offset + 1, offset + resp.hits.len())
     };
     let noun = if resp.total == 1 { "match" } else { "matches" };
-    writeln!(out, "{} {noun}{shown} ({:.1} ms)", resp.total, resp.took_ms)
+    writeln!(out, "{} {noun}{shown} ({:.1} ms)", resp.total, resp.took_ms)?;
+    if let Some(facets) = &resp.facets {
+        for field in crate::search::facets::FACET_FIELDS {
+            if let Some(counts) = facets.get(field) {
+                writeln!(out)?;
+                facet_table(out, field, counts, resp.total)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One whole article.
@@ -97,10 +108,22 @@ pub fn article(out: &mut impl Write, a: &ArticleView, style: Style) -> io::Resul
         ("url", a.url.clone()),
         ("language", Some(a.lang.clone())),
         ("file", Some(a.path.clone())),
+        ("persons", join(&a.persons)),
+        (
+            "countries",
+            join(
+                &a.countries
+                    .iter()
+                    .map(|c| format!("{} {}", c.code, c.name))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        ("orgs", join(&a.orgs)),
+        ("places", join(&a.places)),
     ];
     for (k, v) in rows {
         if let Some(v) = v {
-            writeln!(out, "{:<9} {}", style.dim(&format!("{k}:")), v)?;
+            writeln!(out, "{} {}", style.dim(&format!("{:<10}", format!("{k}:"))), v)?;
         }
     }
     writeln!(out)?;
@@ -185,4 +208,78 @@ fn human_bytes(n: u64) -> String {
     } else {
         format!("{n} B")
     }
+}
+
+/// The facet block of search results, or `warta facets` output.
+pub fn facet_table(out: &mut impl Write, field: &str, counts: &[FacetCount], total: usize) -> io::Result<()> {
+    writeln!(out, "{field} ({total} matching articles)")?;
+    if counts.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for c in counts {
+        match &c.name {
+            Some(name) => writeln!(out, "  {:>7}  {}  {}", c.count, c.value, name)?,
+            None => writeln!(out, "  {:>7}  {}", c.count, c.value)?,
+        }
+    }
+    Ok(())
+}
+
+/// A timeline as a bar chart.
+pub fn timeline(out: &mut impl Write, t: &Timeline) -> io::Result<()> {
+    let max = t.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+    let width = t.buckets.iter().map(|b| b.key.len()).max().unwrap_or(4);
+    for b in &t.buckets {
+        let bar = "█".repeat(((b.count * 50).div_ceil(max)) as usize);
+        writeln!(out, "{:<width$}  {:>7}  {}", b.key, b.count, bar)?;
+    }
+    if t.undated > 0 {
+        writeln!(out, "{:<width$}  {:>7}", "undated", t.undated)?;
+    }
+    writeln!(out, "{} articles", t.total)
+}
+
+/// One article's extraction, for people.
+pub fn extracted(out: &mut impl Write, a: &ExtractedArticle) -> io::Result<()> {
+    writeln!(out, "{}  [{}]  {}", a.id, a.lang, a.title)?;
+    let fmt = |name: &str, n: u32, forms: &[String]| {
+        let others: Vec<&String> = forms.iter().filter(|f| f.as_str() != name).collect();
+        if others.is_empty() {
+            format!("{name} ×{n}")
+        } else {
+            format!(
+                "{name} ×{n} ({})",
+                others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        }
+    };
+    let persons: Vec<String> = a.persons.iter().map(|p| fmt(&p.name, p.mentions, &p.forms)).collect();
+    let countries: Vec<String> = a
+        .countries
+        .iter()
+        .map(|c| fmt(&format!("{} {}", c.code, c.name), c.mentions, &c.forms))
+        .collect();
+    let orgs: Vec<String> = a.orgs.iter().map(|o| fmt(&o.name, o.mentions, &o.forms)).collect();
+    let places: Vec<String> = a.places.iter().map(|p| fmt(&p.name, p.mentions, &p.forms)).collect();
+    for (label, items) in [
+        ("persons", persons),
+        ("countries", countries),
+        ("orgs", orgs),
+        ("places", places),
+    ] {
+        writeln!(
+            out,
+            "  {label:<10} {}",
+            if items.is_empty() {
+                "-".to_string()
+            } else {
+                items.join("; ")
+            }
+        )?;
+    }
+    writeln!(out)
+}
+
+fn join(items: &[String]) -> Option<String> {
+    (!items.is_empty()).then(|| items.join(", "))
 }

@@ -255,7 +255,7 @@ fn show_prints_the_whole_article() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("White House warns North Korea over arms deal"));
-    assert!(text.contains("source:   Reuters"), "{text}");
+    assert!(text.contains("source:    Reuters"), "{text}");
     assert!(text.contains("worried Washington."));
     let out = fx.warta(&["show", "kirby.txt"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

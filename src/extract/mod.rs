@@ -3,8 +3,13 @@
 //! Language detection today; entities (persons, countries, organizations, places) build on
 //! the same module. Knows nothing of files or tantivy.
 
+pub mod entities;
+pub mod gazetteer;
+pub mod indonesian;
 pub mod lang;
+pub mod tokens;
 
+pub use entities::{CountryMention, Entities, Mention, PlaceMention};
 pub use lang::detect_language;
 
 use crate::ingest::Article;
@@ -15,16 +20,47 @@ pub struct Enriched {
     pub article: Article,
     /// ISO 639-1 code: from the metadata when given, else detected.
     pub lang: String,
+    pub entities: Entities,
 }
 
-/// Enriches an article: its language (metadata wins over detection).
+/// Enriches an article: its language (metadata wins over detection) and its entities.
 pub fn enrich(article: Article) -> Enriched {
+    let title = article.title.as_deref().unwrap_or("");
+    let body = article.body.as_deref().unwrap_or("");
     let lang = match &article.lang {
         Some(l) => l.clone(),
-        None => detect_language(
-            article.title.as_deref().unwrap_or(""),
-            article.body.as_deref().unwrap_or(""),
-        ),
+        None => detect_language(title, body),
     };
-    Enriched { article, lang }
+    let entities = entities::extract(title, body);
+    Enriched {
+        article,
+        lang,
+        entities,
+    }
+}
+
+/// What `warta extract` prints for one article.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExtractedArticle {
+    pub id: String,
+    pub title: String,
+    pub lang: String,
+    pub persons: Vec<Mention>,
+    pub countries: Vec<CountryMention>,
+    pub orgs: Vec<Mention>,
+    pub places: Vec<PlaceMention>,
+}
+
+impl ExtractedArticle {
+    pub fn new(id: String, e: Enriched) -> ExtractedArticle {
+        ExtractedArticle {
+            id,
+            title: e.article.title.unwrap_or_default(),
+            lang: e.lang,
+            persons: e.entities.persons,
+            countries: e.entities.countries,
+            orgs: e.entities.orgs,
+            places: e.entities.places,
+        }
+    }
 }

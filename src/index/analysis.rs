@@ -7,10 +7,7 @@
 //! (mengatakan→kata, bertemu→temu), which handles nasal prefixes and loanwords better than
 //! Snowball's Tala stemmer (see README).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
+pub use crate::extract::indonesian::stem_indonesian;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer, TokenizerManager,
@@ -22,6 +19,9 @@ pub const EXACT: &str = "warta_exact";
 pub const ENGLISH: &str = "warta_en";
 /// Name of the Indonesian stemming analyzer.
 pub const INDONESIAN: &str = "warta_id";
+/// Snowball's Tala stemmer for Indonesian: not used by the index, kept so `warta-eval
+/// stemmers` can compare it with Sastrawi.
+pub const INDONESIAN_TALA: &str = "warta_id_tala";
 
 /// Languages with a stemmed copy of the text in the index.
 pub const STEMMED_LANGS: [&str; 2] = ["en", "id"];
@@ -38,13 +38,14 @@ pub fn analyzer(name: &str) -> TextAnalyzer {
     match name {
         ENGLISH => base().filter(Stemmer::new(Language::English)).build(),
         INDONESIAN => base().filter(IndonesianStemmer).build(),
+        INDONESIAN_TALA => base().filter(TalaStemmer).build(),
         _ => base().build(),
     }
 }
 
 /// Registers warta's analyzers with an index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {
-    for name in [EXACT, ENGLISH, INDONESIAN] {
+    for name in [EXACT, ENGLISH, INDONESIAN, INDONESIAN_TALA] {
         manager.register(name, analyzer(name));
     }
 }
@@ -68,34 +69,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     out
 }
 
-/// Stems one lower-cased Indonesian word with Sastrawi, through a per-thread cache (news text
-/// repeats its words, and the dictionary stemmer is far slower than a cache hit).
-pub fn stem_indonesian(word: &str) -> String {
-    static DICTIONARY: OnceLock<&'static sastrawi::Dictionary> = OnceLock::new();
-    thread_local! {
-        static CACHE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
-        static STEMMER: sastrawi::Stemmer<'static> =
-            sastrawi::Stemmer::new(DICTIONARY.get_or_init(|| Box::leak(Box::new(sastrawi::Dictionary::new()))));
-    }
-    if word.len() < 4 || !word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-        return word.to_string();
-    }
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
-        return hit;
-    }
-    let mut stem = word.to_string();
-    STEMMER.with(|s| s.stem_word(&mut stem));
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() > 200_000 {
-            c.clear();
-        }
-        c.insert(word.to_string(), stem.clone());
-    });
-    stem
-}
-
-/// Token filter applying [`stem_indonesian`].
+/// Token filter applying Sastrawi's stemmer ([`stem_indonesian`]).
 #[derive(Clone, Copy)]
 pub struct IndonesianStemmer;
 
@@ -131,6 +105,55 @@ impl<T: TokenStream> TokenStream for IndonesianStemmerStream<T> {
         }
         let token = self.tail.token_mut();
         let stem = stem_indonesian(&token.text);
+        token.text = stem;
+        true
+    }
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Token filter applying Snowball's Tala stemmer for Indonesian (frostem).
+#[derive(Clone, Copy)]
+pub struct TalaStemmer;
+
+impl TokenFilter for TalaStemmer {
+    type Tokenizer<T: Tokenizer> = TalaStemmerFilter<T>;
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> TalaStemmerFilter<T> {
+        TalaStemmerFilter { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+pub struct TalaStemmerFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for TalaStemmerFilter<T> {
+    type TokenStream<'a> = TalaStemmerStream<T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        TalaStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::Indonesian),
+        }
+    }
+}
+
+pub struct TalaStemmerStream<T> {
+    tail: T,
+    stemmer: frostem::Stemmer,
+}
+
+impl<T: TokenStream> TokenStream for TalaStemmerStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        let stem = self.stemmer.stem(&token.text).into_owned();
         token.text = stem;
         true
     }

@@ -35,6 +35,11 @@ pub struct Fields {
     pub url: Field,
     pub author: Field,
     pub lang: Field,
+    /// Canonical entities, one value per entity (multi-valued, for filters and counts).
+    pub person: Field,
+    pub country: Field,
+    pub org: Field,
+    pub place: Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -72,6 +77,10 @@ pub fn build() -> (Schema, Fields) {
         url: b.add_text_field("url", STORED),
         author: b.add_text_field("author", STORED),
         lang: b.add_text_field("lang", STRING | STORED | FAST),
+        person: b.add_text_field("person", STRING | STORED | FAST),
+        country: b.add_text_field("country", STRING | STORED | FAST),
+        org: b.add_text_field("org", STRING | STORED | FAST),
+        place: b.add_text_field("place", STRING | STORED | FAST),
     };
     (b.build(), fields)
 }

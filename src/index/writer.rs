@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -122,7 +122,7 @@ enum Outcome {
         reason: String,
         kept_old: bool,
     },
-    RecordProblems(Vec<SkippedFile>),
+    RecordProblem(SkippedFile),
     Warning(String),
 }
 
@@ -211,14 +211,31 @@ pub fn index_paths(
     progress.start(work.len() as u64);
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<Outcome>();
+    // Readers parse files and hand articles to enrichers, which extract, build documents and
+    // add them to tantivy's writer: one big JSON Lines file keeps every core busy too.
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 64);
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let tx = tx.clone();
+            let (tx, job_tx) = (tx.clone(), job_tx.clone());
             let (work, next, writer, fields) = (&work, &next, &writer, &wi.fields);
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((file, state)) = work.get(i) else { break };
-                process_file(file, *state, fields, writer, &tx);
+                read_source(file, *state, fields, writer, &job_tx, &tx);
+            });
+        }
+        drop(job_tx);
+        for _ in 0..threads {
+            let (tx, job_rx) = (tx.clone(), job_rx.clone());
+            let (writer, fields) = (&writer, &wi.fields);
+            scope.spawn(move || {
+                for job in job_rx {
+                    let enriched = extract::enrich(job.article);
+                    let doc = to_document(fields, &job.id, &job.file, job.hash, &enriched);
+                    if let Err(e) = writer.add_document(doc) {
+                        let _ = tx.send(Outcome::Warning(format!("{}: cannot index: {e}", job.id)));
+                    }
+                }
             });
         }
         drop(tx);
@@ -256,12 +273,10 @@ pub fn index_paths(
                     summary.skip(path, kind, reason);
                     progress.advance();
                 }
-                Outcome::RecordProblems(problems) => {
-                    for p in problems {
-                        progress.warn(&format!("{}: skipped: {}", p.path, p.reason));
-                        summary.articles_skipped += 1;
-                        summary.skip(p.path, "bad record", p.reason);
-                    }
+                Outcome::RecordProblem(p) => {
+                    progress.warn(&format!("{}: skipped: {}", p.path, p.reason));
+                    summary.articles_skipped += 1;
+                    summary.skip(p.path, "bad record", p.reason);
                 }
                 Outcome::Warning(w) => {
                     progress.warn(&w);
@@ -283,47 +298,38 @@ pub fn index_paths(
     Ok(summary)
 }
 
-/// Reads one file, and replaces its articles in the index when its content changed.
-fn process_file(
+/// An article on its way from a reader to an enricher.
+struct Job {
+    id: String,
+    file: Arc<FileMeta>,
+    hash: u64,
+    article: ingest::Article,
+}
+
+/// What every document of a file records about it.
+pub struct FileMeta {
+    pub path: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+}
+
+/// Reads one file and, when its content changed, replaces its articles: the old ones are
+/// deleted once the first new article is read (a file that cannot be read at all keeps them),
+/// and each new article goes to the enrichers.
+fn read_source(
     file: &SourceFile,
     state: Option<FileState>,
     fields: &Fields,
     writer: &IndexWriter<TantivyDocument>,
+    jobs: &crossbeam_channel::Sender<Job>,
     tx: &mpsc::Sender<Outcome>,
 ) {
     let path = file.path.to_string_lossy().into_owned();
     let send = |o: Outcome| {
         let _ = tx.send(o);
     };
-    // A touched file whose bytes did not change keeps its articles.
-    if let Some(s) = state {
-        if s.size == file.size {
-            if let Ok(h) = ingest::hash_file(&file.path) {
-                if h == s.hash {
-                    send(Outcome::Unchanged);
-                    return;
-                }
-            }
-        }
-    }
-    let mut docs = Vec::new();
-    let mut problems = Vec::new();
-    let result = ingest::read_file(&file.path, file.format, file.gz, |rec| {
-        let place = if rec.place.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}: {}", rec.place)
-        };
-        for w in rec.warnings {
-            send(Outcome::Warning(format!("{place}: {w}")));
-        }
-        match rec.result {
-            Ok(article) => docs.push((rec.n, extract::enrich(article))),
-            Err(reason) => problems.push(SkippedFile { path: place, reason }),
-        }
-    });
-    let info = match result {
-        Ok(info) => info,
+    let hash = match ingest::hash_file(&file.path) {
+        Ok(h) => h,
         Err(reason) => {
             send(Outcome::Skipped {
                 path,
@@ -334,28 +340,67 @@ fn process_file(
             return;
         }
     };
-    if state.is_some() {
-        writer.delete_term(Term::from_field_text(fields.file, &path));
+    // A touched file whose bytes did not change keeps its articles.
+    if state.is_some_and(|s| s.hash == hash) {
+        send(Outcome::Unchanged);
+        return;
     }
-    let added = docs.len() as u64;
-    for (n, enriched) in docs {
-        let id = if info.multi {
-            format!("{}#{n}", file.id_base)
+    let meta = Arc::new(FileMeta {
+        path: path.clone(),
+        size: file.size,
+        mtime_ns: file.mtime_ns,
+    });
+    let mut added = 0u64;
+    let mut deleted = false;
+    let result = ingest::read_file(&file.path, file.format, file.gz, |rec| {
+        let id = if rec.multi {
+            format!("{}#{}", file.id_base, rec.n)
         } else {
             file.id_base.clone()
         };
-        let doc = to_document(fields, &id, &path, file, info.hash, &enriched);
-        if let Err(e) = writer.add_document(doc) {
-            send(Outcome::Skipped {
-                path: id,
-                kind: "index error",
-                reason: e.to_string(),
-                kept_old: false,
-            });
+        let place = if rec.place.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}: {}", rec.place)
+        };
+        for w in rec.warnings {
+            send(Outcome::Warning(format!("{place}: {w}")));
         }
+        match rec.result {
+            Ok(article) => {
+                if state.is_some() && !deleted {
+                    writer.delete_term(Term::from_field_text(fields.file, &path));
+                    deleted = true;
+                }
+                added += 1;
+                let _ = jobs.send(Job {
+                    id,
+                    file: meta.clone(),
+                    hash,
+                    article,
+                });
+            }
+            Err(reason) => send(Outcome::RecordProblem(SkippedFile { path: place, reason })),
+        }
+    });
+    match result {
+        Ok(_) => {}
+        Err(reason) if added == 0 => {
+            send(Outcome::Skipped {
+                path,
+                kind: reason.kind(),
+                reason: reason.to_string(),
+                kept_old: state.is_some(),
+            });
+            return;
+        }
+        Err(reason) => send(Outcome::Warning(format!(
+            "{path}: stopped reading after {added} articles: {reason}"
+        ))),
     }
-    if !problems.is_empty() {
-        send(Outcome::RecordProblems(problems));
+    if added == 0 && state.is_some() && !deleted {
+        // Every record was bad: the file no longer holds the articles indexed before.
+        writer.delete_term(Term::from_field_text(fields.file, &path));
     }
     send(Outcome::Indexed {
         added,
@@ -365,11 +410,11 @@ fn process_file(
 }
 
 /// The tantivy document of an enriched article.
-pub fn to_document(f: &Fields, id: &str, path: &str, file: &SourceFile, hash: u64, e: &Enriched) -> TantivyDocument {
+pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, e: &Enriched) -> TantivyDocument {
     let a = &e.article;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, id);
-    doc.add_text(f.file, path);
+    doc.add_text(f.file, &file.path);
     doc.add_u64(f.file_size, file.size);
     doc.add_i64(f.file_mtime, file.mtime_ns);
     doc.add_u64(f.file_hash, hash);
@@ -397,6 +442,18 @@ pub fn to_document(f: &Fields, id: &str, path: &str, file: &SourceFile, hash: u6
         doc.add_text(f.author, au);
     }
     doc.add_text(f.lang, &e.lang);
+    for p in &e.entities.persons {
+        doc.add_text(f.person, &p.name);
+    }
+    for c in &e.entities.countries {
+        doc.add_text(f.country, &c.code);
+    }
+    for o in &e.entities.orgs {
+        doc.add_text(f.org, &o.name);
+    }
+    for p in &e.entities.places {
+        doc.add_text(f.place, &p.name);
+    }
     doc
 }
 

@@ -29,18 +29,15 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// A `.json` file: one object (a single article) or an array (article `#1`, `#2`, ...).
-pub fn parse_json(text: &str) -> Result<(bool, Vec<Record>), String> {
+pub fn parse_json(text: &str) -> Result<Vec<Record>, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
     match value {
-        Value::Array(items) => Ok((
-            true,
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| record(i + 1, format!("item {}", i + 1), item))
-                .collect(),
-        )),
-        Value::Object(_) => Ok((false, vec![record(1, String::new(), &value)])),
+        Value::Array(items) => Ok(items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| record(i + 1, true, format!("item {}", i + 1), item))
+            .collect()),
+        Value::Object(_) => Ok(vec![record(1, false, String::new(), &value)]),
         other => Err(format!(
             "expected an article object or an array, found {}",
             type_name(&other)
@@ -48,11 +45,12 @@ pub fn parse_json(text: &str) -> Result<(bool, Vec<Record>), String> {
     }
 }
 
-fn record(n: usize, place: String, value: &Value) -> Record {
+fn record(n: usize, multi: bool, place: String, value: &Value) -> Record {
     let mut warnings = Vec::new();
     let result = article_from_value(value, &mut warnings);
     Record {
         n,
+        multi,
         place,
         result,
         warnings,
@@ -70,6 +68,7 @@ pub fn for_each_jsonl<R: BufRead>(reader: R, mut f: impl FnMut(Record)) -> std::
                 n += 1;
                 f(Record {
                     n,
+                    multi: true,
                     place: format!("line {}", lineno + 1),
                     result: Err("invalid UTF-8".to_string()),
                     warnings: vec![],
@@ -85,9 +84,10 @@ pub fn for_each_jsonl<R: BufRead>(reader: R, mut f: impl FnMut(Record)) -> std::
         n += 1;
         let place = format!("line {}", lineno + 1);
         let rec = match serde_json::from_str::<Value>(trimmed) {
-            Ok(v) => record(n, place, &v),
+            Ok(v) => record(n, true, place, &v),
             Err(e) => Record {
                 n,
+                multi: true,
                 place,
                 result: Err(format!("malformed JSON: {e}")),
                 warnings: vec![],

@@ -41,6 +41,8 @@ pub struct Article {
 #[derive(Debug)]
 pub struct Record {
     pub n: usize,
+    /// Whether the file holds a list of articles (ids get `#n`).
+    pub multi: bool,
     pub place: String,
     pub result: Result<Article, String>,
     /// Non-fatal problems (a date that could not be read, a field of the wrong type).
@@ -77,11 +79,6 @@ impl Format {
         };
         Some((format, gz))
     }
-
-    /// Formats that hold several articles, whose ids carry `#N`.
-    pub fn is_multi(self) -> bool {
-        matches!(self, Format::JsonLines)
-    }
 }
 
 /// Why a whole file was skipped.
@@ -112,16 +109,8 @@ impl SkipReason {
     }
 }
 
-/// What reading a file yielded besides its records.
-#[derive(Debug, Clone, Copy)]
-pub struct FileInfo {
-    /// xxh3 of the bytes on disk (compressed bytes for `.gz`), to tell real changes from touches.
-    pub hash: u64,
-    /// Whether the file holds a list of articles (ids get `#N`).
-    pub multi: bool,
-}
-
-/// Hash of a file's bytes as [`read_file`] computes it, without parsing.
+/// xxh3 of a file's bytes on disk (compressed bytes for `.gz`): tells a real change from a
+/// touch, streaming, without parsing.
 pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
     let mut reader = HashingReader::new(File::open(path).map_err(unreadable)?);
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(unreadable)?;
@@ -129,21 +118,15 @@ pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
 }
 
 /// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines.
-pub fn read_file(
-    path: &Path,
-    format: Format,
-    gz: bool,
-    mut on_record: impl FnMut(Record),
-) -> Result<FileInfo, SkipReason> {
+pub fn read_file(path: &Path, format: Format, gz: bool, mut on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
     let file = File::open(path).map_err(unreadable)?;
-    let mut hashing = HashingReader::new(file);
-    let mut reader: Box<dyn Read + '_> = if gz {
+    let mut reader: Box<dyn Read> = if gz {
         Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
             64 * 1024,
-            &mut hashing,
+            file,
         )))
     } else {
-        Box::new(BufReader::with_capacity(64 * 1024, &mut hashing))
+        Box::new(BufReader::with_capacity(64 * 1024, file))
     };
 
     // Sniff the start: empty or binary files are skipped before any parsing.
@@ -156,7 +139,7 @@ pub fn read_file(
         return Err(SkipReason::Binary);
     }
 
-    let multi = match format {
+    match format {
         Format::JsonLines => {
             let chained = BufReader::new(std::io::Cursor::new(head).chain(reader));
             let mut any = false;
@@ -168,7 +151,7 @@ pub fn read_file(
             if !any {
                 return Err(SkipReason::Empty);
             }
-            true
+            Ok(())
         }
         _ => {
             let mut bytes = head;
@@ -179,22 +162,17 @@ pub fn read_file(
             if text.trim().is_empty() {
                 return Err(SkipReason::Empty);
             }
-            parse_text(text, format, &mut on_record)?
+            parse_text(text, format, &mut on_record)
         }
-    };
-    // Hash every byte on disk, also those after the end of a gzip stream.
-    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(unreadable)?;
-    Ok(FileInfo {
-        hash: hashing.digest(),
-        multi,
-    })
+    }
 }
 
 /// Parses a whole text of a single-document format.
-fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) -> Result<bool, SkipReason> {
+fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) -> Result<(), SkipReason> {
     let mut warnings = Vec::new();
     let single = |result: Result<Article, String>, warnings: Vec<String>| Record {
         n: 1,
+        multi: false,
         place: String::new(),
         result,
         warnings,
@@ -203,25 +181,25 @@ fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) ->
         Format::Text => {
             let a = text::parse_txt(text, &mut warnings);
             on_record(finish(single(Ok(a), warnings)));
-            Ok(false)
+            Ok(())
         }
         Format::Markdown => {
             let a = text::parse_markdown(text, &mut warnings).map_err(SkipReason::Malformed)?;
             on_record(finish(single(Ok(a), warnings)));
-            Ok(false)
+            Ok(())
         }
         Format::Html => {
             let a = html::parse_html(text, &mut warnings);
             on_record(finish(single(Ok(a), warnings)));
-            Ok(false)
+            Ok(())
         }
         Format::Json => {
-            let (multi, records) = json::parse_json(text).map_err(SkipReason::Malformed)?;
+            let records = json::parse_json(text).map_err(SkipReason::Malformed)?;
             if records.is_empty() {
                 return Err(SkipReason::Empty);
             }
             records.into_iter().for_each(|r| on_record(finish(r)));
-            Ok(multi)
+            Ok(())
         }
         Format::JsonLines => unreachable!("streamed by read_file"),
     }

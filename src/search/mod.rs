@@ -3,6 +3,8 @@
 //! [`SearchRequest`] and [`SearchResponse`] are plain serde types: the CLI's `--json` prints
 //! them, and any other client (an HTTP API) can share them.
 
+pub mod facets;
+pub mod filters;
 pub mod query;
 pub mod snippet;
 
@@ -20,9 +22,12 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
+use crate::extract::gazetteer::Gazetteer;
 use crate::index::analysis::{self, EXACT};
 use crate::index::writer::source_key;
 use crate::index::{Fields, RunSummary, WartaIndex};
+use facets::{FacetCollector, FacetCount, Interval, Timeline};
+use filters::{EntityField, UnknownName};
 use query::{Clause, Item, ParsedQuery, Scope};
 use snippet::{HighlightTerms, Snippet};
 
@@ -53,9 +58,22 @@ pub struct SearchRequest {
     /// Any of these sources (case-insensitive).
     pub sources: Vec<String>,
     pub lang: Option<String>,
+    /// All of these persons (any alias or partial name).
+    #[serde(default)]
+    pub persons: Vec<String>,
+    /// All of these countries (ISO code or any name in any supported language).
+    #[serde(default)]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub orgs: Vec<String>,
+    #[serde(default)]
+    pub places: Vec<String>,
     pub sort: Sort,
     pub limit: usize,
     pub offset: usize,
+    /// Count facet values over all matches.
+    #[serde(default)]
+    pub facets: bool,
 }
 
 impl Default for SearchRequest {
@@ -66,11 +84,23 @@ impl Default for SearchRequest {
             to: None,
             sources: vec![],
             lang: None,
+            persons: vec![],
+            countries: vec![],
+            orgs: vec![],
+            places: vec![],
             sort: Sort::Relevance,
             limit: 10,
             offset: 0,
+            facets: false,
         }
     }
+}
+
+/// A country as hits show it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CountryRef {
+    pub code: String,
+    pub name: String,
 }
 
 /// One matching article.
@@ -89,6 +119,10 @@ pub struct Hit {
     pub lang: String,
     /// The best passage, matched words marked `**like this**`.
     pub snippet: String,
+    pub persons: Vec<String>,
+    pub countries: Vec<CountryRef>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
     #[serde(skip)]
     pub snippet_parts: Snippet,
 }
@@ -101,6 +135,9 @@ pub struct SearchResponse {
     pub total: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    /// Top values per facet field over all matches (with `facets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
 }
 
 /// Problems with a request (as opposed to the index): the user can fix them.
@@ -112,9 +149,16 @@ pub enum SearchError {
     Date { flag: &'static str, value: String },
     #[error("--from {from} is after --to {to}")]
     EmptyRange { from: String, to: String },
+    #[error(transparent)]
+    Unknown(#[from] UnknownName),
+    #[error("unknown facet field {0:?}: use person, country, org, place, source or lang")]
+    FacetField(String),
     #[error("search failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
+
+/// Default number of values per facet in search responses.
+pub const FACET_TOP: usize = 10;
 
 /// Runs a search against an open index.
 pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
@@ -125,10 +169,9 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     })?;
     let f = &wi.fields;
     let (text_query, highlight) = build_text_query(f, &parsed)?;
-    let query = with_filters(f, text_query, req)?;
-
     let reader = wi.index.reader()?;
     let searcher = reader.searcher();
+    let query = with_filters(f, &searcher, text_query, req)?;
     let limit = req.limit.max(1);
     let top = TopDocs::with_limit(limit).and_offset(req.offset);
     let sort = if parsed.is_empty() && req.sort == Sort::Relevance {
@@ -152,12 +195,89 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         let doc: TantivyDocument = searcher.doc(addr)?;
         hits.push(hit_from_doc(f, &doc, score, &highlight));
     }
+    let facets = if req.facets {
+        let collector = FacetCollector {
+            fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),
+        };
+        let counts = searcher.search(&query, &collector)?;
+        let mut out = BTreeMap::new();
+        for (field, map) in facets::FACET_FIELDS.iter().zip(counts) {
+            out.insert(field.to_string(), facet_counts(field, map, FACET_TOP));
+        }
+        Some(out)
+    } else {
+        None
+    };
     Ok(SearchResponse {
         query: req.query.clone(),
         total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
+        facets,
     })
+}
+
+fn facet_counts(field: &str, map: std::collections::HashMap<String, u64>, top: usize) -> Vec<FacetCount> {
+    let g = (field == "country").then(Gazetteer::get);
+    facets::top(map, top)
+        .into_iter()
+        .map(|(value, count)| {
+            let name = g.and_then(|g| g.country(&value)).map(|e| e.display.clone());
+            FacetCount { value, name, count }
+        })
+        .collect()
+}
+
+/// The parsed query with all filters of the request, on an open searcher.
+fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
+    let parsed = query::parse(&req.query).map_err(|source| SearchError::Query {
+        query: req.query.clone(),
+        source,
+    })?;
+    let (text_query, _) = build_text_query(&wi.fields, &parsed)?;
+    with_filters(&wi.fields, searcher, text_query, req)
+}
+
+/// The top `top` values of one facet field over all articles matching the request, and the
+/// number of matches.
+pub fn facet(
+    wi: &WartaIndex,
+    field: &str,
+    req: &SearchRequest,
+    top: usize,
+) -> Result<(usize, Vec<FacetCount>), SearchError> {
+    let field = match field.trim().to_lowercase().as_str() {
+        "persons" => "person".to_string(),
+        "countries" => "country".to_string(),
+        "orgs" | "organization" | "organizations" => "org".to_string(),
+        "places" => "place".to_string(),
+        "sources" => "source".to_string(),
+        "language" | "languages" => "lang".to_string(),
+        other => other.to_string(),
+    };
+    if !facets::FACET_FIELDS.contains(&field.as_str()) {
+        return Err(SearchError::FacetField(field));
+    }
+    let searcher = wi.index.reader()?.searcher();
+    let query = request_query(wi, &searcher, req)?;
+    let (total, mut counts) = searcher.search(
+        &query,
+        &(
+            Count,
+            FacetCollector {
+                fields: vec![field.clone()],
+            },
+        ),
+    )?;
+    Ok((total, facet_counts(&field, counts.pop().unwrap_or_default(), top)))
+}
+
+/// Matching articles counted per interval.
+pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
+    let searcher = wi.index.reader()?.searcher();
+    let query = request_query(wi, &searcher, req)?;
+    let (days, undated) = searcher.search(&query, &facets::DayCollector)?;
+    Ok(facets::timeline(days, undated, interval))
 }
 
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
@@ -169,6 +289,24 @@ fn date_of(doc: &TantivyDocument, field: Field) -> Option<String> {
         .and_then(|v| v.as_datetime())
         .and_then(|d| Timestamp::from_second(d.into_timestamp_secs()).ok())
         .map(|t| t.to_string())
+}
+
+fn texts(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str())
+        .map(str::to_string)
+        .collect()
+}
+
+fn countries_of(doc: &TantivyDocument, field: Field) -> Vec<CountryRef> {
+    let g = Gazetteer::get();
+    texts(doc, field)
+        .into_iter()
+        .map(|code| {
+            let name = g.country(&code).map_or_else(|| code.clone(), |e| e.display.clone());
+            CountryRef { code, name }
+        })
+        .collect()
 }
 
 fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: Option<f32>, highlight: &HighlightTerms) -> Hit {
@@ -186,6 +324,10 @@ fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: Option<f32>, highlight
         lang,
         snippet: parts.marked("**", "**"),
         snippet_parts: parts,
+        persons: texts(doc, f.person),
+        countries: countries_of(doc, f.country),
+        orgs: texts(doc, f.org),
+        places: texts(doc, f.place),
     }
 }
 
@@ -286,7 +428,12 @@ fn regex_escape(s: &str) -> String {
 }
 
 /// Adds the request's filters (they restrict, they do not score).
-fn with_filters(f: &Fields, text_query: Box<dyn Query>, req: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
+fn with_filters(
+    f: &Fields,
+    searcher: &Searcher,
+    text_query: Box<dyn Query>,
+    req: &SearchRequest,
+) -> Result<Box<dyn Query>, SearchError> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
     let mut filter = |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
     let lower = req
@@ -354,6 +501,31 @@ fn with_filters(f: &Fields, text_query: Box<dyn Query>, req: &SearchRequest) -> 
             IndexRecordOption::Basic,
         )));
     }
+    let entity_filters = [
+        (EntityField::Person, f.person, &req.persons),
+        (EntityField::Country, f.country, &req.countries),
+        (EntityField::Org, f.org, &req.orgs),
+        (EntityField::Place, f.place, &req.places),
+    ];
+    for (kind, field, names) in entity_filters {
+        // Each name must match (AND); a name matches any of the values it resolves to.
+        for name in names {
+            let values = filters::resolve(searcher, kind, name)?;
+            let any: Vec<(Occur, Box<dyn Query>)> = values
+                .iter()
+                .map(|v| -> (Occur, Box<dyn Query>) {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, v),
+                            IndexRecordOption::Basic,
+                        )),
+                    )
+                })
+                .collect();
+            filter(Box::new(BooleanQuery::new(any)));
+        }
+    }
     Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
@@ -402,6 +574,10 @@ pub struct ArticleView {
     pub author: Option<String>,
     pub lang: String,
     pub path: String,
+    pub persons: Vec<String>,
+    pub countries: Vec<CountryRef>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
     pub body: String,
 }
 
@@ -423,6 +599,10 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
             author: text(&doc, f.author),
             lang: text(&doc, f.lang).unwrap_or_default(),
             path: text(&doc, f.file).unwrap_or_default(),
+            persons: texts(&doc, f.person),
+            countries: countries_of(&doc, f.country),
+            orgs: texts(&doc, f.org),
+            places: texts(&doc, f.place),
             body: text(&doc, f.body).unwrap_or_default(),
         });
     }

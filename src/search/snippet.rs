@@ -115,6 +115,15 @@ pub fn make(text: &str, lang: &str, terms: &HighlightTerms) -> Snippet {
     if end < text.len() {
         out.push('…');
     }
+    // Adjacent matched words read as one highlight: "**Kim Jong Un**".
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(highlights.len());
+    for (s, e) in highlights {
+        match merged.last_mut() {
+            Some(last) if out[last.1..s].chars().all(|c| c == ' ' || c == '-') && s - last.1 <= 2 => last.1 = e,
+            _ => merged.push((s, e)),
+        }
+    }
+    let highlights = merged;
     // Newlines become spaces (same length, so the ranges stay valid).
     Snippet {
         text: out.replace(['\n', '\r', '\t'], " "),

@@ -1,0 +1,577 @@
+//! Named entities of one article: persons, countries, organizations, places, each canonical
+//! and counted.
+//!
+//! 1. Gazetteer matches (longest first) give known countries, places, organizations, persons.
+//! 2. Organization rules: a capitalised name holding a head word (Kementerian, Ministry,
+//!    Dewan, Council, Partai, University, Bank...) is an organization.
+//! 3. Person rules: runs of capitalised words that are no other entity and no stop word are
+//!    persons when a cue supports them: a title or role before them (Presiden, Minister,
+//!    juru bicara, Tn.), a reporting verb next to them (said, kata, mengatakan, menurut), a
+//!    role in apposition after them (", Menteri ..."), or a known given or family name.
+//! 4. In-article coreference: a lone surname, or the family name of a Korean or Chinese name
+//!    (written first), is the full name mentioned in the same article that has it; when
+//!    several do, the most prominent one (first, then most often mentioned). A lone name no
+//!    full name explains is the gazetteer's person when only one has that surname.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::gazetteer::{Gazetteer, Kind};
+use super::tokens::{gap, tokenize, Case, Gap, Tok};
+
+/// A person or organization found in an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    pub name: String,
+    pub mentions: u32,
+    /// The distinct strings the article used for it.
+    pub forms: Vec<String>,
+}
+
+/// A country found in an article (directly, or through one of its places).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryMention {
+    pub code: String,
+    pub name: String,
+    pub mentions: u32,
+    pub forms: Vec<String>,
+}
+
+/// A place found in an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceMention {
+    pub name: String,
+    pub country: Option<String>,
+    pub mentions: u32,
+    pub forms: Vec<String>,
+}
+
+/// Everything extracted from one article, most mentioned first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entities {
+    pub persons: Vec<Mention>,
+    pub countries: Vec<CountryMention>,
+    pub orgs: Vec<Mention>,
+    pub places: Vec<PlaceMention>,
+}
+
+/// Honorifics kept in the surface form of a name ("Tn. Putin").
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "tn", "ny", "nn", "pak", "bu", "dr", "prof", "sen", "rep",
+];
+/// Lower-case particles inside names.
+const PARTICLES: &[&str] = &[
+    "bin", "binti", "van", "von", "de", "der", "den", "da", "dos", "del", "al", "el", "la", "le", "di", "ibn",
+];
+/// Titles followed by a portfolio ("Menteri Pertahanan", "Minister of Defence").
+const PORTFOLIO_TITLES: &[&str] = &["menteri", "minister", "secretary", "sekretaris", "menko", "wamen"];
+/// Connectors inside organization names.
+const ORG_CONNECTORS: &[&str] = &["of", "for", "on", "and", "the", "dan", "untuk", "urusan", "bagi"];
+
+/// What a token is, as far as recognition cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Free,
+    Known(u32),
+    Org,
+    Title,
+    Verb,
+}
+
+/// Accumulates mentions of one entity.
+#[derive(Debug, Default)]
+struct Acc {
+    mentions: u32,
+    first: usize,
+    forms: Vec<String>,
+}
+
+impl Acc {
+    fn add(&mut self, pos: usize, form: &str) {
+        if self.mentions == 0 || pos < self.first {
+            self.first = pos;
+        }
+        self.mentions += 1;
+        let form = form.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !self.forms.contains(&form) {
+            self.forms.push(form);
+        }
+    }
+}
+
+/// Extracts the entities of an article (its title and body together).
+pub fn extract(title: &str, body: &str) -> Entities {
+    let text = if title.is_empty() {
+        body.to_string()
+    } else {
+        format!("{title}\n\n{body}")
+    };
+    extract_text(&text)
+}
+
+/// Extracts the entities of one text.
+pub fn extract_text(text: &str) -> Entities {
+    let g = Gazetteer::get();
+    let toks = tokenize(text);
+    let n = toks.len();
+    let mut role = vec![Role::Free; n];
+
+    let mut countries: HashMap<String, Acc> = HashMap::new();
+    let mut places: HashMap<String, (Acc, Option<String>)> = HashMap::new();
+    let mut orgs: HashMap<String, Acc> = HashMap::new();
+    // canonical name → (acc, is_full)
+    let mut persons: HashMap<String, Acc> = HashMap::new();
+    let mut person_keys: Vec<(String, Vec<String>)> = Vec::new(); // (canonical, folded parts)
+
+    let surface = |a: usize, b: usize| -> &str { &text[toks[a].start..toks[b - 1].end] };
+
+    // 1. Gazetteer.
+    for span in g.find(&toks) {
+        let e = &g.entries[span.entry as usize];
+        for r in &mut role[span.start..span.end] {
+            *r = Role::Known(span.entry);
+        }
+        let form = surface(span.start, span.end);
+        match e.kind {
+            Kind::Country => countries.entry(e.value.clone()).or_default().add(span.start, form),
+            Kind::Place => places
+                .entry(e.value.clone())
+                .or_insert_with(|| (Acc::default(), e.country.clone()))
+                .0
+                .add(span.start, form),
+            Kind::Org => orgs.entry(e.value.clone()).or_default().add(span.start, form),
+            Kind::Person => {
+                let (from, form) = with_honorific(text, &toks, span.start, form);
+                persons.entry(e.value.clone()).or_default().add(from, &form);
+                if !person_keys.iter().any(|(c, _)| c == &e.value) {
+                    person_keys.push((e.value.clone(), parts(&e.value)));
+                }
+            }
+        }
+    }
+
+    // Cue phrases (titles, reporting verbs), longest first.
+    let mut i = 0;
+    while i < n {
+        if role[i] != Role::Free {
+            i += 1;
+            continue;
+        }
+        let mut matched = 0;
+        for len in (1..=g.cues.max_words.min(n - i)).rev() {
+            if role[i..i + len].iter().any(|r| *r != Role::Free)
+                || (1..len).any(|k| gap(text, &toks, i + k - 1) == Gap::Break)
+            {
+                continue;
+            }
+            let phrase = toks[i..i + len]
+                .iter()
+                .map(|t| t.norm.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let r = if g.cues.titles.contains(&phrase) {
+                Role::Title
+            } else if g.cues.verbs.contains(&phrase) {
+                Role::Verb
+            } else {
+                continue;
+            };
+            role[i..i + len].iter_mut().for_each(|x| *x = r);
+            matched = len;
+            break;
+        }
+        i += matched.max(1);
+    }
+
+    let is_cap = |t: &Tok| matches!(t.case, Case::Title | Case::Upper);
+    let caps_line = caps_lines(text, &toks);
+    let name_like = |role: &[Role], k: usize| -> bool {
+        let t = &toks[k];
+        role[k] == Role::Free
+            && (t.case == Case::Title || (t.case == Case::Upper && caps_line[k]))
+            && !g.cues.stops.contains(&t.norm)
+            && t.norm.chars().any(|c| c.is_ascii_alphabetic())
+    };
+
+    // 2. Organization rules.
+    let mut k = 0;
+    while k < n {
+        let t = &toks[k];
+        // "Menteri Persatuan" is a minister's portfolio, not an organization.
+        let portfolio =
+            k > 0 && PORTFOLIO_TITLES.contains(&toks[k - 1].norm.as_str()) && gap(text, &toks, k - 1) == Gap::Space;
+        let head = role[k] == Role::Free && is_cap(t) && g.org_heads.contains(&t.norm) && !portfolio;
+        if !head {
+            k += 1;
+            continue;
+        }
+        let joinable = |j: usize| -> bool {
+            let known_place =
+                matches!(role[j], Role::Known(e) if matches!(g.entries[e as usize].kind, Kind::Country | Kind::Place));
+            (role[j] == Role::Free && is_cap(&toks[j]) && !g.cues.stops.contains(&toks[j].norm)) || known_place
+        };
+        // Left: capitalised words and country/place names before the head.
+        let mut a = k;
+        while a > 0 && gap(text, &toks, a - 1) != Gap::Break && joinable(a - 1) && !toks[a].sentence_start {
+            a -= 1;
+        }
+        // Right: capitalised words, and connectors followed by one.
+        let mut b = k + 1;
+        let head_first = a == k;
+        while b < n && gap(text, &toks, b - 1) != Gap::Break {
+            let known = matches!(role[b], Role::Known(_));
+            if joinable(b) && (head_first || !known) {
+                b += 1;
+            } else if ORG_CONNECTORS.contains(&toks[b].norm.as_str())
+                && toks[b].case == Case::Lower
+                && b + 1 < n
+                && gap(text, &toks, b) != Gap::Break
+                && joinable(b + 1)
+            {
+                b += 2;
+            } else {
+                break;
+            }
+        }
+        while a < k && (toks[a].norm == "the" || ORG_CONNECTORS.contains(&toks[a].norm.as_str())) {
+            a += 1;
+        }
+        if b - a >= 2 {
+            let name = surface(a, b).split_whitespace().collect::<Vec<_>>().join(" ");
+            let canonical = g
+                .lookup(&name, Kind::Org)
+                .first()
+                .map_or(name.clone(), |e| e.value.clone());
+            orgs.entry(canonical).or_default().add(a, &name);
+            for r in &mut role[a..b] {
+                if *r == Role::Free {
+                    *r = Role::Org;
+                }
+            }
+        }
+        k = b.max(k + 1);
+    }
+
+    // 3. Person runs.
+    let mut partials: Vec<(usize, usize, bool)> = Vec::new(); // single-word mentions: (token, from, cue-adjacent)
+    let mut k = 0;
+    while k < n {
+        if !name_like(&role, k) {
+            k += 1;
+            continue;
+        }
+        let a = k;
+        let mut b = k + 1;
+        while b < n {
+            let gp = gap(text, &toks, b - 1);
+            if gp == Gap::Break {
+                break;
+            }
+            if name_like(&role, b)
+                || (gp == Gap::Join && role[b] == Role::Free && toks[b].case == Case::Lower && toks[b].norm.len() <= 6)
+            {
+                b += 1;
+            } else if PARTICLES.contains(&toks[b].norm.as_str())
+                && toks[b].case == Case::Lower
+                && b + 1 < n
+                && name_like(&role, b + 1)
+                && gap(text, &toks, b) != Gap::Break
+            {
+                b += 2;
+            } else {
+                break;
+            }
+        }
+        k = b;
+        // Leading ordinary words are not part of the name: a portfolio after a title
+        // ("Menteri Keuangan Sri Mulyani"), or a capitalised word opening the sentence.
+        let mut a = a;
+        while a < b && is_common_word(g, &toks[a]) {
+            a += 1;
+        }
+        if a < b && toks[a].sentence_start && b - a >= 2 && !g.names.contains_key(&toks[a].norm) {
+            let next_is_name = g.names.get(&toks[a + 1].norm).is_some_and(|u| u.given || u.family);
+            if next_is_name {
+                a += 1;
+            }
+        }
+        if a == b {
+            continue;
+        }
+        let words = b - a;
+        if words > 5 || toks[a..b].iter().any(|t| g.org_heads.contains(&t.norm)) {
+            continue;
+        }
+        let title_before = title_before(text, &toks, &role, a);
+        let verb_near = verb_near(text, &toks, &role, a, b);
+        let apposition = apposition_after(text, &toks, &role, b);
+        if words == 1 {
+            // A lone name stands as a person of its own (many Indonesians have one name)
+            // only right after a title: "Presiden Soekarno", "Menteri Budi".
+            let adjacent = a > 0 && role[a - 1] == Role::Title && gap(text, &toks, a - 1) == Gap::Space;
+            partials.push((a, a, adjacent));
+            continue;
+        }
+        let known = g.names.get(&toks[a].norm).is_some_and(|u| u.given || u.family_first)
+            || g.names.get(&toks[b - 1].norm).is_some_and(|u| u.family);
+        if !(title_before || verb_near || apposition || known) {
+            continue;
+        }
+        let form = surface(a, b);
+        let display = if toks[a..b].iter().all(|t| t.case == Case::Upper) {
+            title_case(form)
+        } else {
+            form.to_string()
+        };
+        let folded: Vec<String> = toks[a..b].iter().map(|t| t.norm.clone()).collect();
+        // Same person already known by the same words (e.g. "Kim Jong-un" / "Kim Jong Un")?
+        let canonical = person_keys
+            .iter()
+            .find(|(_, p)| *p == folded)
+            .map(|(c, _)| c.clone())
+            .unwrap_or_else(|| {
+                person_keys.push((display.clone(), folded.clone()));
+                display.clone()
+            });
+        let (from, form) = with_honorific(text, &toks, a, form);
+        persons.entry(canonical).or_default().add(from, &form);
+    }
+
+    // 4. Lone names: resolve to a full name of this article, else to a unique known person.
+    for (tok, _, adjacent) in partials {
+        let word = &toks[tok].norm;
+        let best = person_keys
+            .iter()
+            .filter(|(_, p)| {
+                p.len() >= 2
+                    && (p.last() == Some(word)
+                        || (p.first() == Some(word) && g.names.get(word).is_some_and(|u| u.family_first)))
+            })
+            .min_by_key(|(c, _)| {
+                let acc = persons.get(c);
+                (
+                    acc.map_or(usize::MAX, |a| a.first),
+                    std::cmp::Reverse(acc.map_or(0, |a| a.mentions)),
+                )
+            })
+            .map(|(c, _)| c.clone());
+        let canonical = best.or_else(|| match g.person_parts.get(word).map(Vec::as_slice) {
+            Some([only]) => Some(g.entries[*only as usize].value.clone()),
+            _ => None,
+        });
+        let canonical = match canonical {
+            Some(c) => c,
+            None if adjacent && g.names.get(word).is_some_and(|u| u.given || u.family) => {
+                surface(tok, tok + 1).to_string()
+            }
+            None => continue,
+        };
+        let (from, form) = with_honorific(text, &toks, tok, surface(tok, tok + 1));
+        persons.entry(canonical.clone()).or_default().add(from, &form);
+        if !person_keys.iter().any(|(c, _)| *c == canonical) {
+            person_keys.push((canonical.clone(), parts(&canonical)));
+        }
+    }
+
+    // A shortened organization name ("Dewan Keamanan") is the longer one of this article
+    // that it begins ("Dewan Keamanan Perserikatan Bangsa-Bangsa").
+    let mut names: Vec<String> = orgs.keys().cloned().collect();
+    names.sort_by_key(|n| (n.len(), n.clone()));
+    for short in names {
+        let short_words = super::tokens::normalize_phrase(&short);
+        let longer = orgs
+            .iter()
+            .filter(|(name, _)| **name != short)
+            .filter(|(_, acc)| {
+                acc.forms.iter().any(|f| {
+                    let f = super::tokens::normalize_phrase(f);
+                    f.len() > short_words.len()
+                        && f.starts_with(&short_words)
+                        && f.as_bytes()[short_words.len()] == b' '
+                })
+            })
+            .min_by_key(|(name, acc)| (std::cmp::Reverse(acc.mentions), acc.first, (*name).clone()))
+            .map(|(name, _)| name.clone());
+        if let Some(target) = longer {
+            if let Some(acc) = orgs.remove(&short) {
+                let t = orgs.get_mut(&target).expect("target exists");
+                t.mentions += acc.mentions;
+                t.first = t.first.min(acc.first);
+                for f in acc.forms {
+                    if !t.forms.contains(&f) {
+                        t.forms.push(f);
+                    }
+                }
+            }
+        }
+    }
+
+    // A place counts its country.
+    for (acc, country) in places.values() {
+        if let Some(code) = country {
+            let c = countries.entry(code.clone()).or_default();
+            if c.mentions == 0 {
+                c.first = acc.first;
+            }
+            c.mentions += acc.mentions;
+        }
+    }
+
+    let order = |a: &Acc, b: &Acc| b.mentions.cmp(&a.mentions).then(a.first.cmp(&b.first));
+    let mut out = Entities::default();
+    let mut ps: Vec<_> = persons.into_iter().collect();
+    ps.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
+    out.persons = ps
+        .into_iter()
+        .map(|(name, a)| Mention {
+            name,
+            mentions: a.mentions,
+            forms: a.forms,
+        })
+        .collect();
+    let mut os: Vec<_> = orgs.into_iter().collect();
+    os.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
+    out.orgs = os
+        .into_iter()
+        .map(|(name, a)| Mention {
+            name,
+            mentions: a.mentions,
+            forms: a.forms,
+        })
+        .collect();
+    let mut cs: Vec<_> = countries.into_iter().collect();
+    cs.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
+    out.countries = cs
+        .into_iter()
+        .map(|(code, a)| {
+            let name = g.country(&code).map_or(code.clone(), |e| e.display.clone());
+            CountryMention {
+                code,
+                name,
+                mentions: a.mentions,
+                forms: a.forms,
+            }
+        })
+        .collect();
+    let mut pl: Vec<_> = places.into_iter().collect();
+    pl.sort_by(|a, b| order(&a.1 .0, &b.1 .0).then_with(|| a.0.cmp(&b.0)));
+    out.places = pl
+        .into_iter()
+        .map(|(name, (a, country))| PlaceMention {
+            name,
+            country,
+            mentions: a.mentions,
+            forms: a.forms,
+        })
+        .collect();
+    out
+}
+
+/// An ordinary word written with a capital: an Indonesian dictionary word that is no known
+/// name part.
+fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
+    !g.names.contains_key(&t.norm) && !g.person_parts.contains_key(&t.norm) && super::indonesian::is_word(&t.norm)
+}
+
+fn parts(name: &str) -> Vec<String> {
+    super::tokens::normalize_phrase(name)
+        .split(' ')
+        .map(str::to_string)
+        .collect()
+}
+
+/// The mention's start and surface form, with an honorific right before it ("Tn. Putin").
+fn with_honorific(text: &str, toks: &[Tok], start: usize, form: &str) -> (usize, String) {
+    if start > 0
+        && HONORIFICS.contains(&toks[start - 1].norm.as_str())
+        && toks[start - 1].case != Case::Lower
+        && gap(text, toks, start - 1) == Gap::Space
+    {
+        let from = toks[start - 1].start;
+        let to = toks[start].start + form.len();
+        return (start - 1, text[from..to].to_string());
+    }
+    (start, form.to_string())
+}
+
+/// A title or role cue before token `a`, over at most six words of the same clause that are
+/// cues, known entities or capitalised words ("Presiden Rusia Vladimir Putin",
+/// "juru bicara Dewan Keamanan Nasional Gedung Putih John Kirby").
+fn title_before(text: &str, toks: &[Tok], role: &[Role], a: usize) -> bool {
+    let mut j = a;
+    let mut steps = 0;
+    while j > 0 && steps < 7 {
+        if gap(text, toks, j - 1) == Gap::Break {
+            return false;
+        }
+        j -= 1;
+        steps += 1;
+        match role[j] {
+            Role::Title => return true,
+            Role::Known(_) | Role::Org => continue,
+            Role::Verb => return false,
+            Role::Free if toks[j].case != Case::Lower => continue,
+            Role::Free => return false,
+        }
+    }
+    false
+}
+
+/// A reporting verb right before or after the run [a, b) ("kata Lim", "Kirby said",
+/// "Kirby mengatakan", "menurut Kim", "Lim said on Thursday").
+fn verb_near(text: &str, toks: &[Tok], role: &[Role], a: usize, b: usize) -> bool {
+    let before = a > 0 && role[a - 1] == Role::Verb && gap(text, toks, a - 1) != Gap::Break;
+    let before_comma = a > 1 && role[a - 1] == Role::Title && role[a - 2] == Role::Verb;
+    let after = b < toks.len() && role[b] == Role::Verb && gap(text, toks, b - 1) == Gap::Space;
+    before || before_comma || after
+}
+
+/// A role in apposition after the run: "Kim Yung-ho, Menteri Persatuan ...".
+fn apposition_after(text: &str, toks: &[Tok], role: &[Role], b: usize) -> bool {
+    if b >= toks.len() || b == 0 {
+        return false;
+    }
+    let between = &text[toks[b - 1].end..toks[b].start];
+    if between.trim() != "," {
+        return false;
+    }
+    (b..(b + 3).min(toks.len())).any(|j| role[j] == Role::Title)
+}
+
+/// Per token: whether it stands in a line written in capitals (a headline in caps).
+fn caps_lines(text: &str, toks: &[Tok]) -> Vec<bool> {
+    let mut out = vec![false; toks.len()];
+    let mut line_start = 0;
+    while line_start < toks.len() {
+        let mut line_end = line_start + 1;
+        while line_end < toks.len() && !text[toks[line_end - 1].end..toks[line_end].start].contains('\n') {
+            line_end += 1;
+        }
+        let words = &toks[line_start..line_end];
+        let upper = words.iter().filter(|t| t.case == Case::Upper).count();
+        let caps = words.len() >= 2 && upper * 10 >= words.len() * 8;
+        out[line_start..line_end].iter_mut().for_each(|x| *x = caps);
+        line_start = line_end;
+    }
+    out
+}
+
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = false;
+        } else {
+            out.push(c);
+            start = true;
+        }
+    }
+    out
+}

@@ -1,0 +1,403 @@
+//! Gazetteers: the known countries, places, organizations and persons with all their names,
+//! and the word lists that guide person and organization recognition.
+//!
+//! The lists live in `data/` as TSV files people can read and extend; they are compiled into
+//! the binary. Setting `WARTA_DATA_DIR` to a directory makes warta read any of those files
+//! found there instead (same names, same format).
+//!
+//! Aliases match on word boundaries after folding (case, accents, hyphens). An alias written
+//! in capitals only (`AS`, `UN`, `PBB`) matches only when the text has it in capitals (short
+//! ones strictly; from four letters, `Nato` style is accepted too); any other alias must
+//! start with a capital letter in the text.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::tokens::{normalize_phrase, Case, Tok};
+
+/// What kind of entity an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Country,
+    Org,
+    Place,
+    Person,
+}
+
+/// One known entity.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub kind: Kind,
+    /// Canonical value: ISO code for countries, canonical name otherwise.
+    pub value: String,
+    /// English display name (countries), else the canonical name.
+    pub display: String,
+    /// ISO code of a place's country.
+    pub country: Option<String>,
+}
+
+/// One alias of an entry.
+#[derive(Debug, Clone, Copy)]
+struct AliasRef {
+    entry: u32,
+    caps_only: bool,
+    letters: u16,
+}
+
+/// Words that guide person recognition.
+#[derive(Debug, Default)]
+pub struct Cues {
+    /// Titles and roles before (or in apposition after) a name, folded phrases.
+    pub titles: HashSet<String>,
+    /// Reporting verbs next to a name.
+    pub verbs: HashSet<String>,
+    /// Capitalised words that are never names.
+    pub stops: HashSet<String>,
+    /// Longest cue phrase, in words.
+    pub max_words: usize,
+}
+
+/// How a name part is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NameUse {
+    pub given: bool,
+    pub family: bool,
+    /// Family names written first (Korean, Chinese): "Kim" in "Kim Jong Un".
+    pub family_first: bool,
+}
+
+/// All gazetteers and word lists.
+pub struct Gazetteer {
+    pub entries: Vec<Entry>,
+    aliases: HashMap<String, Vec<AliasRef>>,
+    patterns: Vec<String>,
+    automaton: OnceLock<AhoCorasick>,
+    /// Last (and, for family-first names, first) word of known persons → entries.
+    pub person_parts: HashMap<String, Vec<u32>>,
+    pub cues: Cues,
+    pub names: HashMap<String, NameUse>,
+    pub org_heads: HashSet<String>,
+    /// Lower-cased ISO codes → country entries.
+    codes: HashMap<String, u32>,
+}
+
+/// A gazetteer match in a token sequence.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    pub entry: u32,
+    /// Token range [start, end).
+    pub start: usize,
+    pub end: usize,
+}
+
+fn data(name: &str, builtin: &'static str) -> String {
+    if let Some(dir) = std::env::var_os("WARTA_DATA_DIR") {
+        if let Ok(s) = std::fs::read_to_string(std::path::Path::new(&dir).join(name)) {
+            return s;
+        }
+    }
+    builtin.to_string()
+}
+
+/// Data rows: non-comment, non-blank lines split on tabs.
+fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+fn split_aliases(s: Option<&&str>) -> Vec<String> {
+    s.map(|s| {
+        s.split('|')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+impl Gazetteer {
+    /// The process-wide gazetteer, loaded once.
+    pub fn get() -> &'static Gazetteer {
+        static G: OnceLock<Gazetteer> = OnceLock::new();
+        G.get_or_init(Gazetteer::load)
+    }
+
+    fn load() -> Gazetteer {
+        let mut g = Gazetteer {
+            entries: Vec::new(),
+            aliases: HashMap::new(),
+            patterns: Vec::new(),
+            automaton: OnceLock::new(),
+            person_parts: HashMap::new(),
+            cues: Cues::default(),
+            names: HashMap::new(),
+            org_heads: HashSet::new(),
+            codes: HashMap::new(),
+        };
+        let countries = data("countries.tsv", include_str!("../../data/countries.tsv"));
+        for r in rows(&countries) {
+            let (Some(code), Some(name)) = (r.first(), r.get(1)) else {
+                continue;
+            };
+            let mut aliases = split_aliases(r.get(2));
+            aliases.push(name.to_string());
+            // Codes are looked up (`--country kp`) but not matched in text: "IN", "IT", "NO"
+            // are words. Aliases such as "US" or "UK" are listed explicitly in the data.
+            let id = g.add(
+                Entry {
+                    kind: Kind::Country,
+                    value: code.to_uppercase(),
+                    display: name.to_string(),
+                    country: None,
+                },
+                &aliases,
+            );
+            g.codes.insert(code.to_lowercase(), id);
+        }
+        let orgs = data("orgs.tsv", include_str!("../../data/orgs.tsv"));
+        for r in rows(&orgs) {
+            let Some(name) = r.first() else { continue };
+            let mut aliases = split_aliases(r.get(1));
+            aliases.push(name.to_string());
+            g.add(
+                Entry {
+                    kind: Kind::Org,
+                    value: name.to_string(),
+                    display: name.to_string(),
+                    country: None,
+                },
+                &aliases,
+            );
+        }
+        let places = data("places.tsv", include_str!("../../data/places.tsv"));
+        for r in rows(&places) {
+            let (Some(name), Some(country)) = (r.first(), r.get(1)) else {
+                continue;
+            };
+            let mut aliases = split_aliases(r.get(2));
+            aliases.push(name.to_string());
+            let country = Some(country.to_uppercase()).filter(|c| c.len() == 2);
+            g.add(
+                Entry {
+                    kind: Kind::Place,
+                    value: name.to_string(),
+                    display: name.to_string(),
+                    country,
+                },
+                &aliases,
+            );
+        }
+        let persons = data("persons.tsv", include_str!("../../data/persons.tsv"));
+        for r in rows(&persons) {
+            let Some(name) = r.first() else { continue };
+            let mut aliases = split_aliases(r.get(1));
+            aliases.push(name.to_string());
+            let id = g.add(
+                Entry {
+                    kind: Kind::Person,
+                    value: name.to_string(),
+                    display: name.to_string(),
+                    country: None,
+                },
+                &aliases,
+            );
+            let norm = normalize_phrase(name);
+            let parts: Vec<&str> = norm.split(' ').collect();
+            if parts.len() >= 2 {
+                g.person_parts
+                    .entry(parts[parts.len() - 1].to_string())
+                    .or_default()
+                    .push(id);
+            }
+        }
+        let cues = data("person_cues.tsv", include_str!("../../data/person_cues.tsv"));
+        for r in rows(&cues) {
+            let (Some(cue), Some(kind)) = (r.first(), r.get(2)) else {
+                continue;
+            };
+            let norm = normalize_phrase(cue);
+            if norm.is_empty() {
+                continue;
+            }
+            g.cues.max_words = g.cues.max_words.max(norm.split(' ').count());
+            match *kind {
+                "title" => g.cues.titles.insert(norm),
+                "verb" => g.cues.verbs.insert(norm),
+                _ => g.cues.stops.insert(norm),
+            };
+        }
+        let names = data("names.tsv", include_str!("../../data/names.tsv"));
+        for r in rows(&names) {
+            let (Some(name), Some(kind)) = (r.first(), r.get(1)) else {
+                continue;
+            };
+            let origin = r.get(2).copied().unwrap_or("");
+            for part in normalize_phrase(name).split(' ').filter(|p| !p.is_empty()) {
+                let u = g.names.entry(part.to_string()).or_default();
+                match *kind {
+                    "family" => {
+                        u.family = true;
+                        if matches!(origin, "ko" | "zh" | "vi") {
+                            u.family_first = true;
+                        }
+                    }
+                    _ => u.given = true,
+                }
+            }
+        }
+        let heads = data("org_heads.tsv", include_str!("../../data/org_heads.tsv"));
+        for r in rows(&heads) {
+            if let Some(w) = r.first() {
+                g.org_heads.insert(normalize_phrase(w));
+            }
+        }
+        g
+    }
+
+    fn add(&mut self, entry: Entry, aliases: &[String]) -> u32 {
+        let id = self.entries.len() as u32;
+        self.entries.push(entry);
+        let mut seen = HashSet::new();
+        for alias in aliases {
+            let norm = normalize_phrase(alias);
+            if norm.is_empty() {
+                continue;
+            }
+            let letters = alias.chars().filter(|c| c.is_alphabetic()).count();
+            let caps_only = letters > 0 && alias.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+            if !seen.insert((norm.clone(), caps_only)) {
+                continue;
+            }
+            let refs = self.aliases.entry(norm.clone()).or_insert_with(|| {
+                self.patterns.push(format!(" {norm}"));
+                Vec::new()
+            });
+            refs.push(AliasRef {
+                entry: id,
+                caps_only,
+                letters: letters as u16,
+            });
+        }
+        id
+    }
+
+    fn automaton(&self) -> &AhoCorasick {
+        self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&self.patterns)
+                .expect("gazetteer automaton builds")
+        })
+    }
+
+    /// Finds known entities in a token sequence: longest matches first, no overlaps.
+    pub fn find(&self, toks: &[Tok]) -> Vec<Span> {
+        let mut norm = String::with_capacity(toks.iter().map(|t| t.norm.len() + 1).sum());
+        let mut starts = Vec::with_capacity(toks.len());
+        for t in toks {
+            starts.push(norm.len());
+            norm.push(' ');
+            norm.push_str(&t.norm);
+        }
+        let mut found: Vec<Span> = Vec::new();
+        for m in self.automaton().find_overlapping_iter(&norm) {
+            if m.end() < norm.len() && norm.as_bytes()[m.end()] != b' ' {
+                continue;
+            }
+            let Ok(first) = starts.binary_search(&m.start()) else {
+                continue;
+            };
+            let last = match starts.binary_search(&m.end()) {
+                Ok(i) => i,
+                Err(i) => i,
+            };
+            let span_toks = &toks[first..last];
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            let Some(refs) = self.aliases.get(&pattern[1..]) else {
+                continue;
+            };
+            let mut best: Option<AliasRef> = None;
+            for r in refs {
+                if case_ok(r, span_toks) {
+                    let better = match best {
+                        None => true,
+                        Some(b) => self.entries[r.entry as usize].kind < self.entries[b.entry as usize].kind,
+                    };
+                    if better {
+                        best = Some(*r);
+                    }
+                }
+            }
+            if let Some(b) = best {
+                found.push(Span {
+                    entry: b.entry,
+                    start: first,
+                    end: last,
+                });
+            }
+        }
+        // Longest first, then leftmost; keep those that do not overlap a kept one.
+        found.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
+        let mut taken = vec![false; toks.len()];
+        let mut kept = Vec::new();
+        for s in found {
+            if taken[s.start..s.end].iter().any(|&t| t) {
+                continue;
+            }
+            taken[s.start..s.end].iter_mut().for_each(|t| *t = true);
+            kept.push(s);
+        }
+        kept.sort_by_key(|s| s.start);
+        kept
+    }
+
+    /// Entries whose alias is `name` (any case), of one kind.
+    pub fn lookup(&self, name: &str, kind: Kind) -> Vec<&Entry> {
+        let norm = normalize_phrase(name);
+        let mut out: Vec<&Entry> = Vec::new();
+        if kind == Kind::Country {
+            if let Some(&id) = self.codes.get(&name.trim().to_lowercase()) {
+                out.push(&self.entries[id as usize]);
+            }
+        }
+        for r in self.aliases.get(&norm).into_iter().flatten() {
+            let e = &self.entries[r.entry as usize];
+            if e.kind == kind && !out.iter().any(|o| o.value == e.value) {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    /// Every alias of entries of a kind, for suggestions: (alias as folded, entry).
+    pub fn aliases_of(&self, kind: Kind) -> impl Iterator<Item = (&str, &Entry)> {
+        self.aliases.iter().flat_map(move |(alias, refs)| {
+            refs.iter()
+                .map(|r| &self.entries[r.entry as usize])
+                .filter(move |e| e.kind == kind)
+                .map(move |e| (alias.as_str(), e))
+        })
+    }
+
+    /// The country entry of an ISO code.
+    pub fn country(&self, code: &str) -> Option<&Entry> {
+        self.codes
+            .get(&code.trim().to_lowercase())
+            .map(|&id| &self.entries[id as usize])
+    }
+}
+
+/// Whether the text's capitalisation allows this alias to match.
+fn case_ok(r: &AliasRef, toks: &[Tok]) -> bool {
+    let upper =
+        |t: &Tok| t.case == Case::Upper || t.case == Case::Other || (t.case == Case::Title && t.norm.len() == 1);
+    if r.caps_only {
+        toks.iter().all(upper) || (r.letters >= 4 && toks.iter().all(|t| t.case != Case::Lower))
+    } else {
+        toks.first().is_some_and(|t| t.case != Case::Lower)
+    }
+}

@@ -1,0 +1,199 @@
+//! Word tokens for entity matching: original spans, folded forms, capitalisation and sentence
+//! starts. Gazetteer aliases are folded the same way, so "Côte d'Ivoire", "KIM JONG-UN" and
+//! "Kim Jong Un" meet their entries.
+
+/// How a token is capitalised in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// All letters upper case ("AS", "NATO", "KCNA").
+    Upper,
+    /// First letter upper case ("Putin", "McDonald").
+    Title,
+    /// First letter lower case.
+    Lower,
+    /// Starts with a digit or a letter without case.
+    Other,
+}
+
+/// A word of the text.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    /// Byte span in the original text.
+    pub start: usize,
+    pub end: usize,
+    /// Lower-cased, ASCII-folded form.
+    pub norm: String,
+    pub case: Case,
+    /// The first word of a sentence (or of a paragraph, or after an opening quote).
+    pub sentence_start: bool,
+}
+
+/// The text between two tokens, as far as name recognition cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// Only spaces (a name may continue).
+    Space,
+    /// A hyphen or apostrophe joining parts of one word ("Soo-suk", "O'Brien").
+    Join,
+    /// Anything else: punctuation, a line break, quotes.
+    Break,
+}
+
+/// Folds one word: lower case, accents and other scripts transliterated to ASCII.
+pub fn fold(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.is_ascii() {
+        lower
+    } else {
+        deunicode::deunicode(&lower)
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+    }
+}
+
+/// Splits text into word tokens (runs of letters and digits).
+pub fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut sentence_start = true;
+    let push = |s: usize, e: usize, sentence_start: &mut bool, toks: &mut Vec<Tok>| {
+        let word = &text[s..e];
+        let first = word.chars().next().expect("non-empty");
+        let case = if first.is_uppercase() {
+            if word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
+                && word.chars().filter(|c| c.is_alphabetic()).count() > 1
+            {
+                Case::Upper
+            } else {
+                Case::Title
+            }
+        } else if first.is_lowercase() {
+            Case::Lower
+        } else {
+            Case::Other
+        };
+        toks.push(Tok {
+            start: s,
+            end: e,
+            norm: fold(word),
+            case,
+            sentence_start: *sentence_start,
+        });
+        *sentence_start = false;
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else {
+            if let Some(s) = start.take() {
+                push(s, i, &mut sentence_start, &mut toks);
+            }
+            if matches!(
+                c,
+                '.' | '!' | '?' | '\n' | '“' | '"' | ':' | ';' | '‘' | '«' | '(' | '['
+            ) {
+                // A dot after a one-letter initial or a title abbreviation does not end a sentence.
+                let abbrev = c == '.'
+                    && toks
+                        .last()
+                        .is_some_and(|t: &Tok| t.end == i && is_abbreviation(&t.norm));
+                if !abbrev {
+                    sentence_start = true;
+                }
+            }
+        }
+    }
+    if let Some(s) = start {
+        push(s, text.len(), &mut sentence_start, &mut toks);
+    }
+    toks
+}
+
+fn is_abbreviation(norm: &str) -> bool {
+    norm.len() == 1
+        || matches!(
+            norm,
+            "mr" | "mrs"
+                | "ms"
+                | "dr"
+                | "prof"
+                | "tn"
+                | "ny"
+                | "nn"
+                | "st"
+                | "sen"
+                | "rep"
+                | "gen"
+                | "col"
+                | "lt"
+                | "capt"
+                | "gov"
+                | "jr"
+                | "sr"
+                | "no"
+                | "vs"
+                | "drs"
+                | "ir"
+                | "hj"
+                | "h"
+        )
+}
+
+/// What separates token `i` from token `i + 1`.
+pub fn gap(text: &str, toks: &[Tok], i: usize) -> Gap {
+    let between = &text[toks[i].end..toks[i + 1].start];
+    if between.is_empty() {
+        return Gap::Join;
+    }
+    if between.chars().all(|c| c == ' ' || c == '\u{a0}' || c == '\t') {
+        return Gap::Space;
+    }
+    if between == "-" || between == "‐" || between == "'" || between == "’" {
+        return Gap::Join;
+    }
+    // An initial or abbreviation with its dot: "J. Smith", "Tn. Putin".
+    if between.trim_start_matches('.').chars().all(|c| c == ' ')
+        && between.starts_with('.')
+        && is_abbreviation(&toks[i].norm)
+    {
+        return Gap::Space;
+    }
+    Gap::Break
+}
+
+/// The folded token sequence of a name or alias, joined by single spaces.
+pub fn normalize_phrase(s: &str) -> String {
+    tokenize(s)
+        .iter()
+        .map(|t| t.norm.as_str())
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_and_marks_case_and_sentences() {
+        let text = "Kim Jong-un met Tn. Putin. AS dan Côte d’Ivoire";
+        let t = tokenize(text);
+        let norms: Vec<&str> = t.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(
+            norms,
+            ["kim", "jong", "un", "met", "tn", "putin", "as", "dan", "cote", "d", "ivoire"]
+        );
+        assert_eq!(t[0].case, Case::Title);
+        assert_eq!(t[2].case, Case::Lower);
+        assert_eq!(t[6].case, Case::Upper);
+        assert!(t[0].sentence_start && !t[5].sentence_start && t[6].sentence_start);
+        assert_eq!(gap(text, &t, 1), Gap::Join);
+        assert_eq!(gap(text, &t, 4), Gap::Space);
+        assert_eq!(gap(text, &t, 5), Gap::Break);
+        assert_eq!(normalize_phrase("Komsomolsk-on-Amur"), "komsomolsk on amur");
+        assert_eq!(normalize_phrase("U.S."), "u s");
+    }
+}
