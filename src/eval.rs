@@ -57,6 +57,12 @@ pub struct Report {
     pub name: String,
     pub documents: u64,
     pub types: BTreeMap<String, Scores>,
+    /// Per type, gold names not found (false negatives) with counts; for error analysis.
+    #[serde(skip)]
+    pub missed: BTreeMap<String, HashMap<String, u64>>,
+    /// Per type, predicted names not in the gold set (false positives) with counts.
+    #[serde(skip)]
+    pub spurious: BTreeMap<String, HashMap<String, u64>>,
 }
 
 impl Report {
@@ -68,13 +74,47 @@ impl Report {
                 s.predicted += 1;
             } else if !forms.iter().any(|f| ignore.contains(f)) {
                 s.predicted += 1;
+                let mut sorted: Vec<&String> = forms.iter().collect();
+                sorted.sort();
+                let name = sorted.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" | ");
+                *self
+                    .spurious
+                    .entry(ty.to_string())
+                    .or_default()
+                    .entry(name)
+                    .or_default() += 1;
             }
         }
         s.gold += gold.len() as u64;
-        s.found += gold
-            .iter()
-            .filter(|g| predicted.iter().any(|forms| forms.contains(*g)))
-            .count() as u64;
+        for g in gold {
+            if predicted.iter().any(|forms| forms.contains(g)) {
+                s.found += 1;
+            } else {
+                *self
+                    .missed
+                    .entry(ty.to_string())
+                    .or_default()
+                    .entry(g.clone())
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    /// The `n` most frequent misses and spurious predictions per type, for error analysis.
+    pub fn errors(&self, n: usize) -> String {
+        let mut out = String::new();
+        for (label, map) in [("missed", &self.missed), ("spurious", &self.spurious)] {
+            for (ty, names) in map {
+                let mut v: Vec<(&String, &u64)> = names.iter().collect();
+                v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                out.push_str(&format!("{label} {ty}:"));
+                for (name, c) in v.into_iter().take(n) {
+                    out.push_str(&format!(" {name}×{c};"));
+                }
+                out.push('\n');
+            }
+        }
+        out
     }
 
     /// A table for people.
@@ -213,7 +253,30 @@ fn read_corpus(corpus: &Path) -> Result<HashMap<String, Entities>> {
     Ok(out)
 }
 
+/// Documents of a shared corpus: `path` is its JSON Lines file (optionally gzipped) or the
+/// corpus directory holding exactly one such file.
 fn jsonl(path: &Path) -> Result<Box<dyn Iterator<Item = Value>>> {
+    let owned;
+    let path = if path.is_dir() {
+        let files: Vec<_> = std::fs::read_dir(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")
+            })
+            .collect();
+        match files.as_slice() {
+            [one] => {
+                owned = one.clone();
+                owned.as_path()
+            }
+            [] => anyhow::bail!("{} holds no .jsonl or .jsonl.gz file", path.display()),
+            _ => anyhow::bail!("{} holds several .jsonl files; name one", path.display()),
+        }
+    } else {
+        path
+    };
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
         Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file)))
@@ -316,13 +379,15 @@ pub fn eval_conll(path: &Path, split: Option<&str>, limit: usize) -> Result<Repo
 }
 
 /// IndoNLU NERGrit Indonesian sentences: PERSON, PLACE (countries and places), ORGANISATION.
-pub fn eval_nergrit(path: &Path, limit: usize) -> Result<Report> {
+pub fn eval_nergrit(path: &Path, split: Option<&str>, limit: usize) -> Result<Report> {
     let mut report = Report {
-        name: "IndoNLU NERGrit (sentences)".to_string(),
+        name: format!("IndoNLU NERGrit ({})", split.unwrap_or("all splits")),
         ..Report::default()
     };
     for doc in jsonl(path)? {
-        if !doc["id"].as_str().unwrap_or("").starts_with("nergrit") {
+        if !doc["id"].as_str().unwrap_or("").starts_with("nergrit")
+            || split.is_some_and(|s| doc["split"].as_str() != Some(s))
+        {
             continue;
         }
         if report.documents as usize >= limit {

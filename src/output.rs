@@ -45,7 +45,7 @@ impl Style {
 
 /// Prints any serde value as pretty JSON, followed by a newline.
 pub fn json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }
 

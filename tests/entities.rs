@@ -256,3 +256,23 @@ fn timeline_counts_per_interval() {
     let out = fx.warta(&["timeline", "--interval", "week"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("2023-W37"));
 }
+
+/// `warta extract --json ... | head` ends quietly: the JSON writer's broken pipe is no error.
+#[test]
+fn extract_json_into_a_closed_pipe_ends_quietly() {
+    let bin = assert_cmd::cargo::cargo_bin("warta");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED);
+    // Far more output than a pipe buffer holds.
+    let files = vec![format!("'{}'", seed.display()); 100].join(" ");
+    let script = format!(
+        "'{}' extract --json {files} | head -c 1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+        bin.display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}

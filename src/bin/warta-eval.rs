@@ -24,6 +24,9 @@ struct Cli {
     /// At most this many documents
     #[arg(long, global = true, default_value_t = usize::MAX)]
     limit: usize,
+    /// Also print the N most frequent missed and spurious names per type
+    #[arg(long, global = true, value_name = "N")]
+    errors: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -38,7 +41,12 @@ enum Set {
         split: Option<String>,
     },
     /// IndoNLU NERGrit sentences
-    Nergrit { path: PathBuf },
+    Nergrit {
+        path: PathBuf,
+        /// train, valid or test
+        #[arg(long)]
+        split: Option<String>,
+    },
     /// Reuters-21578 index terms
     Reuters { path: PathBuf },
     /// Indonesian stemmers compared by known-item search (title as query) on a JSONL corpus
@@ -68,14 +76,20 @@ fn main() -> Result<()> {
     let report = match &cli.set {
         Set::Gold { gold, corpus } => warta::eval::eval_gold(gold, corpus)?,
         Set::Conll { path, split } => warta::eval::eval_conll(path, split.as_deref(), cli.limit)?,
-        Set::Nergrit { path } => warta::eval::eval_nergrit(path, cli.limit)?,
+        Set::Nergrit { path, split } => warta::eval::eval_nergrit(path, split.as_deref(), cli.limit)?,
         Set::Reuters { path } => warta::eval::eval_reuters(path, cli.limit)?,
         Set::Stemmers { .. } => unreachable!("handled above"),
     };
+    if report.documents == 0 {
+        anyhow::bail!("no documents to evaluate (check the path and --split)");
+    }
     if cli.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.table());
+    }
+    if let Some(n) = cli.errors {
+        print!("{}", report.errors(n));
     }
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! 1. Gazetteer matches (longest first) give known countries, places, organizations, persons.
 //! 2. Organization rules: a capitalised name holding a head word (Kementerian, Ministry,
 //!    Dewan, Council, Partai, University, Bank...) is an organization.
+//!    Place rules: a capitalised name after a head such as Kabupaten, Pulau, Gunung, Mount,
+//!    or before one such as River, Province, is a place.
 //! 3. Person rules: runs of capitalised words that are no other entity and no stop word are
 //!    persons when a cue supports them: a title or role before them (Presiden, Minister,
 //!    juru bicara, Tn.), a reporting verb next to them (said, kata, mengatakan, menurut), a
@@ -75,6 +77,7 @@ enum Role {
     Free,
     Known(u32),
     Org,
+    Place,
     Title,
     Verb,
 }
@@ -253,6 +256,95 @@ pub fn extract_text(text: &str) -> Entities {
         k = b.max(k + 1);
     }
 
+    // 2b. Place rules: "Kabupaten Gembong", "Pulau Sebesi", "Mekong River".
+    let mut k = 0;
+    while k < n {
+        let Some(head) = g.place_heads.iter().find(|h| {
+            k + h.words.len() <= n
+                && h.words.iter().enumerate().all(|(j, w)| {
+                    role[k + j] == Role::Free
+                        && toks[k + j].norm == *w
+                        && (j == 0 || gap(text, &toks, k + j - 1) == Gap::Space)
+                })
+        }) else {
+            k += 1;
+            continue;
+        };
+        let h = head.words.len();
+        // An Indonesian administrative unit may be written in lower case ("desa Wonorejo");
+        // other heads must be capitalised.
+        if toks[k].case == Case::Lower && head.country.is_none() {
+            k += 1;
+            continue;
+        }
+        let capital = |j: usize| -> bool {
+            role[j] == Role::Free
+                && matches!(toks[j].case, Case::Title | Case::Upper)
+                && !g.cues.stops.contains(&toks[j].norm)
+                && !g.org_heads.contains(&toks[j].norm)
+                && !g.place_heads.iter().any(|h| h.words[0] == toks[j].norm)
+        };
+        let (a, b) = if head.before {
+            let mut b = k + h;
+            while b < n && b < k + h + 4 && gap(text, &toks, b - 1) != Gap::Break && capital(b) {
+                b += 1;
+            }
+            (k, b)
+        } else {
+            let mut a = k;
+            while a > 0 && a + 3 > k && gap(text, &toks, a - 1) != Gap::Break && capital(a - 1) {
+                a -= 1;
+                if toks[a].sentence_start {
+                    break;
+                }
+            }
+            (a, k + h)
+        };
+        if b - a == h {
+            k += h;
+            continue;
+        }
+        let name = surface(a, b).split_whitespace().collect::<Vec<_>>().join(" ");
+        places
+            .entry(name.clone())
+            .or_insert_with(|| (Acc::default(), head.country.clone()))
+            .0
+            .add(a, &name);
+        for r in &mut role[a..b] {
+            *r = Role::Place;
+        }
+        k = b;
+    }
+
+    // 2c. A known place with an Indonesian compass word is a place of its own, in the same
+    // country: "Aceh Barat", "Jakarta Selatan" (unless the gazetteer knows it already).
+    for span in g.find(&toks) {
+        let e = &g.entries[span.entry as usize];
+        let b = span.end;
+        if e.kind != Kind::Place
+            || b >= n
+            || role[b] != Role::Free
+            || toks[b].case != Case::Title
+            || !COMPASS_ID.contains(&toks[b].norm.as_str())
+            || gap(text, &toks, b - 1) != Gap::Space
+        {
+            continue;
+        }
+        let name = surface(span.start, b + 1).to_string();
+        let acc = &mut places.get_mut(&e.value).expect("gazetteer place counted").0;
+        acc.mentions -= 1;
+        let emptied = acc.mentions == 0;
+        if emptied {
+            places.remove(&e.value);
+        }
+        places
+            .entry(name.clone())
+            .or_insert_with(|| (Acc::default(), e.country.clone()))
+            .0
+            .add(span.start, &name);
+        role[b] = Role::Place;
+    }
+
     // 3. Person runs.
     let mut partials: Vec<(usize, usize, bool)> = Vec::new(); // single-word mentions: (token, from, cue-adjacent)
     let mut k = 0;
@@ -265,7 +357,8 @@ pub fn extract_text(text: &str) -> Entities {
         let mut b = k + 1;
         while b < n {
             let gp = gap(text, &toks, b - 1);
-            if gp == Gap::Break {
+            // "Clinton's": the possessive ends the name.
+            if gp == Gap::Break || (gp == Gap::Join && toks[b].norm == "s" && toks[b].case == Case::Lower) {
                 break;
             }
             if name_like(&role, b)
@@ -356,7 +449,10 @@ pub fn extract_text(text: &str) -> Entities {
                 )
             })
             .map(|(c, _)| c.clone());
+        // A lone "May" or "June" is a month more often than Theresa May.
+        let month = MONTH_NAMES.contains(&word.as_str());
         let canonical = best.or_else(|| match g.person_parts.get(word).map(Vec::as_slice) {
+            _ if month => None,
             Some([only]) => Some(g.entries[*only as usize].value.clone()),
             _ => None,
         });
@@ -468,6 +564,12 @@ pub fn extract_text(text: &str) -> Entities {
     out
 }
 
+/// Indonesian compass words that follow a place name ("Aceh Barat", "Jakarta Selatan").
+const COMPASS_ID: &[&str] = &["barat", "timur", "utara", "selatan", "tengah", "tenggara"];
+
+/// Month names that are also names of people.
+const MONTH_NAMES: &[&str] = &["april", "may", "june", "july", "august", "juni", "juli", "agustus"];
+
 /// An ordinary word written with a capital: an Indonesian dictionary word that is no known
 /// name part.
 fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
@@ -509,7 +611,7 @@ fn title_before(text: &str, toks: &[Tok], role: &[Role], a: usize) -> bool {
         steps += 1;
         match role[j] {
             Role::Title => return true,
-            Role::Known(_) | Role::Org => continue,
+            Role::Known(_) | Role::Org | Role::Place => continue,
             Role::Verb => return false,
             Role::Free if toks[j].case != Case::Lower => continue,
             Role::Free => return false,
@@ -574,4 +676,92 @@ fn title_case(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn persons(text: &str) -> Vec<String> {
+        extract_text(text).persons.into_iter().map(|p| p.name).collect()
+    }
+
+    fn places(text: &str) -> Vec<(String, Option<String>)> {
+        extract_text(text)
+            .places
+            .into_iter()
+            .map(|p| (p.name, p.country))
+            .collect()
+    }
+
+    #[test]
+    fn possessive_ends_a_name() {
+        assert_eq!(
+            persons("Officials dismissed Bill Clinton's plan on Monday."),
+            ["Bill Clinton"]
+        );
+    }
+
+    #[test]
+    fn unseen_names_with_a_known_given_or_family_name() {
+        assert_eq!(
+            persons("The award went to Stefan Edberg in the final."),
+            ["Stefan Edberg"]
+        );
+        assert_eq!(persons("Warga menyambut Dewi Lestari di bandara."), ["Dewi Lestari"]);
+    }
+
+    #[test]
+    fn a_lone_month_name_is_no_person() {
+        assert!(persons("Prices rose in May and fell in June.").is_empty());
+    }
+
+    #[test]
+    fn places_by_head_word_with_implied_country() {
+        let p = places("Banjir melanda Desa Wonorejo di Kecamatan Gembong kemarin.");
+        assert!(
+            p.contains(&("Desa Wonorejo".to_string(), Some("ID".to_string()))),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&("Kecamatan Gembong".to_string(), Some("ID".to_string()))),
+            "{p:?}"
+        );
+        let p = places("Boats sank on the Zambezi River and near Mount Elgon.");
+        assert!(p.iter().any(|(n, _)| n == "Zambezi River"), "{p:?}");
+        assert!(p.iter().any(|(n, _)| n == "Mount Elgon"), "{p:?}");
+    }
+
+    #[test]
+    fn a_known_place_with_an_indonesian_compass_word() {
+        // The gazetteer knows "Jakarta Selatan" itself (South Jakarta), not "Bandung Barat".
+        let p = places("Gempa mengguncang Jakarta Selatan dan Bandung Barat pagi ini.");
+        assert!(
+            p.contains(&("South Jakarta".to_string(), Some("ID".to_string()))),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&("Bandung Barat".to_string(), Some("ID".to_string()))),
+            "{p:?}"
+        );
+        assert!(!p.iter().any(|(n, _)| n == "Bandung"), "{p:?}");
+    }
+
+    #[test]
+    fn corporate_suffix_makes_an_organization() {
+        let e = extract_text("Shares of Acme Widgets Inc rose after Fulan Holdings said it would buy them.");
+        let orgs: Vec<_> = e.orgs.iter().map(|o| o.name.as_str()).collect();
+        assert!(orgs.contains(&"Acme Widgets Inc"), "{orgs:?}");
+        assert!(e.persons.is_empty(), "{:?}", e.persons);
+    }
+
+    #[test]
+    fn caps_abbreviations_with_digits() {
+        let e = extract_text("Leaders met at the G20 summit.");
+        assert!(
+            e.orgs.iter().any(|o| o.forms.iter().any(|f| f == "G20")),
+            "{:?}",
+            e.orgs
+        );
+    }
 }

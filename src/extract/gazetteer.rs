@@ -68,6 +68,17 @@ pub struct NameUse {
     pub family_first: bool,
 }
 
+/// A head word of place names and where it stands.
+#[derive(Debug, Clone)]
+pub struct PlaceHead {
+    /// Folded words of the head ("bandar", "udara").
+    pub words: Vec<String>,
+    /// The head precedes the name ("Pulau Sebesi"), else follows it ("Mekong River").
+    pub before: bool,
+    /// The country the head word implies (Indonesian administrative units), if any.
+    pub country: Option<String>,
+}
+
 /// All gazetteers and word lists.
 pub struct Gazetteer {
     pub entries: Vec<Entry>,
@@ -79,6 +90,8 @@ pub struct Gazetteer {
     pub cues: Cues,
     pub names: HashMap<String, NameUse>,
     pub org_heads: HashSet<String>,
+    /// Words that make a capitalised name next to them a place ("Kabupaten", "River").
+    pub place_heads: Vec<PlaceHead>,
     /// Lower-cased ISO codes → country entries.
     codes: HashMap<String, u32>,
 }
@@ -136,6 +149,7 @@ impl Gazetteer {
             cues: Cues::default(),
             names: HashMap::new(),
             org_heads: HashSet::new(),
+            place_heads: Vec::new(),
             codes: HashMap::new(),
         };
         let countries = data("countries.tsv", include_str!("../../data/countries.tsv"));
@@ -231,7 +245,8 @@ impl Gazetteer {
             };
         }
         let names = data("names.tsv", include_str!("../../data/names.tsv"));
-        for r in rows(&names) {
+        let census = data("census_names.tsv", include_str!("../../data/census_names.tsv"));
+        for r in rows(&names).into_iter().chain(rows(&census)) {
             let (Some(name), Some(kind)) = (r.first(), r.get(1)) else {
                 continue;
             };
@@ -255,6 +270,20 @@ impl Gazetteer {
                 g.org_heads.insert(normalize_phrase(w));
             }
         }
+        let heads = data("place_heads.tsv", include_str!("../../data/place_heads.tsv"));
+        for r in rows(&heads) {
+            let (Some(head), Some(pos)) = (r.first(), r.get(1)) else {
+                continue;
+            };
+            let words: Vec<String> = normalize_phrase(head).split(' ').map(str::to_string).collect();
+            g.place_heads.push(PlaceHead {
+                words,
+                before: *pos == "before",
+                country: r.get(2).filter(|c| c.len() == 2).map(|c| c.to_string()),
+            });
+        }
+        // Longest heads first, so "bandar udara" wins over a shorter head.
+        g.place_heads.sort_by_key(|h| std::cmp::Reverse(h.words.len()));
         g
     }
 

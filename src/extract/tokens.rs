@@ -60,8 +60,10 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
         let word = &text[s..e];
         let first = word.chars().next().expect("non-empty");
         let case = if first.is_uppercase() {
+            // "NATO", "AS", "G20": all letters capitals, and more than one letter or a digit.
+            let letters = word.chars().filter(|c| c.is_alphabetic()).count();
             if word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
-                && word.chars().filter(|c| c.is_alphabetic()).count() > 1
+                && (letters > 1 || word.chars().any(|c| c.is_ascii_digit()))
             {
                 Case::Upper
             } else {
