@@ -246,7 +246,7 @@ impl Gazetteer {
         }
         let names = data("names.tsv", include_str!("../../data/names.tsv"));
         let census = data("census_names.tsv", include_str!("../../data/census_names.tsv"));
-        for r in rows(&names).into_iter().chain(rows(&census)) {
+        for r in rows(&names).chain(rows(&census)) {
             let (Some(name), Some(kind)) = (r.first(), r.get(1)) else {
                 continue;
             };
