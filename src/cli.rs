@@ -120,8 +120,8 @@ pub enum Command {
         /// Result order [default: relevance; newest when there is no query]
         #[arg(long, value_enum, default_value_t = Sort::Relevance, hide_default_value = true)]
         sort: Sort,
-        /// Number of results
-        #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10000))]
+        /// Number of results (0: only the count, and facets with --facets)
+        #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10000))]
         limit: u64,
         /// Results to skip (for paging)
         #[arg(long, default_value_t = 0)]

@@ -213,6 +213,15 @@ fn facets_and_hit_entities() {
     let (v, _) = fx.search_json(&["--facets", "--limit", "1"]);
     let sources = v["facets"]["source"].as_array().unwrap();
     assert_eq!(sources.iter().map(|s| s["count"].as_u64().unwrap()).sum::<u64>(), 4);
+    // --limit 0: only the count and the facets.
+    let (v, _) = fx.search_json(&["--facets", "--limit", "0", "--country", "ru"]);
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 0);
+    assert!(v["facets"]["person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["value"] == "Vladimir Putin"));
 
     let out = fx
         .warta(&["facets", "country", "--json", "--top", "3"])

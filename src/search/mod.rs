@@ -172,14 +172,15 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     let reader = wi.index.reader()?;
     let searcher = reader.searcher();
     let query = with_filters(f, &searcher, text_query, req)?;
-    let limit = req.limit.max(1);
-    let top = TopDocs::with_limit(limit).and_offset(req.offset);
+    // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
+    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
     let sort = if parsed.is_empty() && req.sort == Sort::Relevance {
         Sort::Newest
     } else {
         req.sort
     };
     let (total, docs): (usize, Vec<(Option<f32>, DocAddress)>) = match sort {
+        _ if req.limit == 0 => (searcher.search(&query, &Count)?, Vec::new()),
         Sort::Relevance => {
             let (n, d) = searcher.search(&query, &(Count, top.order_by_score()))?;
             (n, d.into_iter().map(|(s, a)| (Some(s), a)).collect())
