@@ -15,7 +15,7 @@
 //!    several do, the most prominent one (first, then most often mentioned). A lone name no
 //!    full name explains is the gazetteer's person when only one has that surname.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -120,17 +120,18 @@ pub fn extract_text(text: &str) -> Entities {
     let n = toks.len();
     let mut role = vec![Role::Free; n];
 
-    let mut countries: HashMap<String, Acc> = HashMap::new();
-    let mut places: HashMap<String, (Acc, Option<String>)> = HashMap::new();
-    let mut orgs: HashMap<String, Acc> = HashMap::new();
+    let mut countries: HashMap<String, Acc> = HashMap::default();
+    let mut places: HashMap<String, (Acc, Option<String>)> = HashMap::default();
+    let mut orgs: HashMap<String, Acc> = HashMap::default();
     // canonical name → (acc, is_full)
-    let mut persons: HashMap<String, Acc> = HashMap::new();
+    let mut persons: HashMap<String, Acc> = HashMap::default();
     let mut person_keys: Vec<(String, Vec<String>)> = Vec::new(); // (canonical, folded parts)
 
     let surface = |a: usize, b: usize| -> &str { &text[toks[a].start..toks[b - 1].end] };
 
     // 1. Gazetteer.
-    for span in g.find(&toks) {
+    let spans = g.find(&toks);
+    for &span in &spans {
         let e = &g.entries[span.entry as usize];
         for r in &mut role[span.start..span.end] {
             *r = Role::Known(span.entry);
@@ -162,24 +163,16 @@ pub fn extract_text(text: &str) -> Entities {
             continue;
         }
         let mut matched = 0;
-        for len in (1..=g.cues.max_words.min(n - i)).rev() {
-            if role[i..i + len].iter().any(|r| *r != Role::Free)
+        for (words, title) in g.cues.by_first.get(&toks[i].norm).into_iter().flatten() {
+            let len = words.len();
+            if i + len > n
+                || !words.iter().zip(&toks[i..i + len]).all(|(w, t)| *w == t.norm)
+                || role[i..i + len].iter().any(|r| *r != Role::Free)
                 || (1..len).any(|k| gap(text, &toks, i + k - 1) == Gap::Break)
             {
                 continue;
             }
-            let phrase = toks[i..i + len]
-                .iter()
-                .map(|t| t.norm.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let r = if g.cues.titles.contains(&phrase) {
-                Role::Title
-            } else if g.cues.verbs.contains(&phrase) {
-                Role::Verb
-            } else {
-                continue;
-            };
+            let r = if *title { Role::Title } else { Role::Verb };
             role[i..i + len].iter_mut().for_each(|x| *x = r);
             matched = len;
             break;
@@ -259,6 +252,10 @@ pub fn extract_text(text: &str) -> Entities {
     // 2b. Place rules: "Kabupaten Gembong", "Pulau Sebesi", "Mekong River".
     let mut k = 0;
     while k < n {
+        if role[k] != Role::Free || !g.place_head_first.contains(&toks[k].norm) {
+            k += 1;
+            continue;
+        }
         let Some(head) = g.place_heads.iter().find(|h| {
             k + h.words.len() <= n
                 && h.words.iter().enumerate().all(|(j, w)| {
@@ -282,7 +279,7 @@ pub fn extract_text(text: &str) -> Entities {
                 && matches!(toks[j].case, Case::Title | Case::Upper)
                 && !g.cues.stops.contains(&toks[j].norm)
                 && !g.org_heads.contains(&toks[j].norm)
-                && !g.place_heads.iter().any(|h| h.words[0] == toks[j].norm)
+                && !g.place_head_first.contains(&toks[j].norm)
         };
         let (a, b) = if head.before {
             let mut b = k + h;
@@ -318,7 +315,7 @@ pub fn extract_text(text: &str) -> Entities {
 
     // 2c. A known place with an Indonesian compass word is a place of its own, in the same
     // country: "Aceh Barat", "Jakarta Selatan" (unless the gazetteer knows it already).
-    for span in g.find(&toks) {
+    for span in &spans {
         let e = &g.entries[span.entry as usize];
         let b = span.end;
         if e.kind != Kind::Place

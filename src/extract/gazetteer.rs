@@ -10,7 +10,7 @@
 //! ones strictly; from four letters, `Nato` style is accepted too); any other alias must
 //! start with a capital letter in the text.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -57,6 +57,8 @@ pub struct Cues {
     pub stops: HashSet<String>,
     /// Longest cue phrase, in words.
     pub max_words: usize,
+    /// Title and verb phrases by their first word, longest first: (words, is a title).
+    pub by_first: HashMap<String, Vec<(Vec<String>, bool)>>,
 }
 
 /// How a name part is used.
@@ -92,6 +94,8 @@ pub struct Gazetteer {
     pub org_heads: HashSet<String>,
     /// Words that make a capitalised name next to them a place ("Kabupaten", "River").
     pub place_heads: Vec<PlaceHead>,
+    /// First words of the place heads, to test a token quickly.
+    pub place_head_first: HashSet<String>,
     /// Lower-cased ISO codes → country entries.
     codes: HashMap<String, u32>,
 }
@@ -142,15 +146,16 @@ impl Gazetteer {
     fn load() -> Gazetteer {
         let mut g = Gazetteer {
             entries: Vec::new(),
-            aliases: HashMap::new(),
+            aliases: HashMap::default(),
             patterns: Vec::new(),
             automaton: OnceLock::new(),
-            person_parts: HashMap::new(),
+            person_parts: HashMap::default(),
             cues: Cues::default(),
-            names: HashMap::new(),
-            org_heads: HashSet::new(),
+            names: HashMap::default(),
+            org_heads: HashSet::default(),
             place_heads: Vec::new(),
-            codes: HashMap::new(),
+            place_head_first: HashSet::default(),
+            codes: HashMap::default(),
         };
         let countries = data("countries.tsv", include_str!("../../data/countries.tsv"));
         for r in rows(&countries) {
@@ -239,8 +244,18 @@ impl Gazetteer {
             }
             g.cues.max_words = g.cues.max_words.max(norm.split(' ').count());
             match *kind {
-                "title" => g.cues.titles.insert(norm),
-                "verb" => g.cues.verbs.insert(norm),
+                "title" | "verb" => {
+                    let words: Vec<String> = norm.split(' ').map(str::to_string).collect();
+                    let title = *kind == "title";
+                    let list = g.cues.by_first.entry(words[0].clone()).or_default();
+                    list.push((words, title));
+                    list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+                    if title {
+                        g.cues.titles.insert(norm)
+                    } else {
+                        g.cues.verbs.insert(norm)
+                    }
+                }
                 _ => g.cues.stops.insert(norm),
             };
         }
@@ -276,6 +291,7 @@ impl Gazetteer {
                 continue;
             };
             let words: Vec<String> = normalize_phrase(head).split(' ').map(str::to_string).collect();
+            g.place_head_first.insert(words[0].clone());
             g.place_heads.push(PlaceHead {
                 words,
                 before: *pos == "before",
@@ -290,7 +306,7 @@ impl Gazetteer {
     fn add(&mut self, entry: Entry, aliases: &[String]) -> u32 {
         let id = self.entries.len() as u32;
         self.entries.push(entry);
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for alias in aliases {
             let norm = normalize_phrase(alias);
             if norm.is_empty() {

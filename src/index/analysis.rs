@@ -7,7 +7,7 @@
 //! (mengatakan→kata, bertemu→temu), which handles nasal prefixes and loanwords better than
 //! Snowball's Tala stemmer (see README).
 
-pub use crate::extract::indonesian::stem_indonesian;
+pub use crate::extract::indonesian::stem_indonesian_in_place;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer, TokenizerManager,
@@ -69,7 +69,7 @@ pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     out
 }
 
-/// Token filter applying Sastrawi's stemmer ([`stem_indonesian`]).
+/// Token filter applying Sastrawi's stemmer ([`stem_indonesian_in_place`]).
 #[derive(Clone, Copy)]
 pub struct IndonesianStemmer;
 
@@ -103,9 +103,7 @@ impl<T: TokenStream> TokenStream for IndonesianStemmerStream<T> {
         if !self.tail.advance() {
             return false;
         }
-        let token = self.tail.token_mut();
-        let stem = stem_indonesian(&token.text);
-        token.text = stem;
+        stem_indonesian_in_place(&mut self.tail.token_mut().text);
         true
     }
     fn token(&self) -> &Token {
