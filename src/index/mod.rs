@@ -19,7 +19,7 @@ pub use schema::Fields;
 pub use writer::{index_paths, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const META_FILE: &str = "warta.json";
 /// File with the last run's summary (and skipped files) inside the index directory.
 pub const LAST_RUN_FILE: &str = "last_run.json";

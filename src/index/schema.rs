@@ -5,7 +5,7 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 
-use super::analysis::{ENGLISH, EXACT, INDONESIAN};
+use super::analysis::{StemLang, ENGLISH_MIXED, EXACT, INDONESIAN_MIXED};
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -20,10 +20,12 @@ pub struct Fields {
     /// Stored originals for display and snippets.
     pub title: Field,
     pub body: Field,
-    /// Unstemmed, folded text of every article, whatever its language.
-    pub title_exact: Field,
-    pub body_exact: Field,
-    /// Stemmed copies for the languages warta stems; only articles in that language fill them.
+    /// Searchable text, one pair of fields per language warta stems and one for all other
+    /// languages; an article fills the pair of its language, once. The stemmed pairs hold
+    /// every word as written (folded) plus, at the same position, its marked stem
+    /// (see [`super::analysis::WithStems`]); the other pair holds the words only.
+    pub title_other: Field,
+    pub body_other: Field,
     pub title_en: Field,
     pub body_en: Field,
     pub title_id: Field,
@@ -62,12 +64,12 @@ pub fn build() -> (Schema, Fields) {
         file_hash: b.add_u64_field("file_hash", fast_u64),
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
-        title_exact: b.add_text_field("title_exact", text(EXACT)),
-        body_exact: b.add_text_field("body_exact", text(EXACT)),
-        title_en: b.add_text_field("title_en", text(ENGLISH)),
-        body_en: b.add_text_field("body_en", text(ENGLISH)),
-        title_id: b.add_text_field("title_id", text(INDONESIAN)),
-        body_id: b.add_text_field("body_id", text(INDONESIAN)),
+        title_other: b.add_text_field("title_other", text(EXACT)),
+        body_other: b.add_text_field("body_other", text(EXACT)),
+        title_en: b.add_text_field("title_en", text(ENGLISH_MIXED)),
+        body_en: b.add_text_field("body_en", text(ENGLISH_MIXED)),
+        title_id: b.add_text_field("title_id", text(INDONESIAN_MIXED)),
+        body_id: b.add_text_field("body_id", text(INDONESIAN_MIXED)),
         date: b.add_date_field(
             "date",
             DateOptions::from(tantivy::schema::INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
@@ -86,21 +88,21 @@ pub fn build() -> (Schema, Fields) {
 }
 
 impl Fields {
-    /// The (title, body) stemmed fields for a language, if warta stems it.
-    pub fn stemmed(&self, lang: &str) -> Option<(Field, Field)> {
-        match lang {
-            "en" => Some((self.title_en, self.body_en)),
-            "id" | "ms" => Some((self.title_id, self.body_id)),
-            _ => None,
+    /// The (title, body) fields an article in `lang` is indexed in.
+    pub fn text_pair(&self, lang: &str) -> (Field, Field) {
+        match super::analysis::stem_lang(lang) {
+            Some(StemLang::English) => (self.title_en, self.body_en),
+            Some(StemLang::Indonesian) => (self.title_id, self.body_id),
+            None => (self.title_other, self.body_other),
         }
     }
 
-    /// All searchable text fields with the analyzer each uses: (title, body, analyzer).
-    pub fn text_fields(&self) -> [(Field, Field, &'static str); 3] {
+    /// All searchable text fields: (title, body, the stemmer whose marked stems they hold).
+    pub fn text_fields(&self) -> [(Field, Field, Option<StemLang>); 3] {
         [
-            (self.title_exact, self.body_exact, EXACT),
-            (self.title_en, self.body_en, ENGLISH),
-            (self.title_id, self.body_id, INDONESIAN),
+            (self.title_other, self.body_other, None),
+            (self.title_en, self.body_en, Some(StemLang::English)),
+            (self.title_id, self.body_id, Some(StemLang::Indonesian)),
         ]
     }
 }

@@ -422,12 +422,9 @@ pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, e: &Enriche
     let body = a.body.as_deref().unwrap_or("");
     doc.add_text(f.title, title);
     doc.add_text(f.body, body);
-    doc.add_text(f.title_exact, title);
-    doc.add_text(f.body_exact, body);
-    if let Some((t, b)) = f.stemmed(&e.lang) {
-        doc.add_text(t, title);
-        doc.add_text(b, body);
-    }
+    let (title_text, body_text) = f.text_pair(&e.lang);
+    doc.add_text(title_text, title);
+    doc.add_text(body_text, body);
     if let Some(ts) = a.date {
         doc.add_date(f.date, DateTime::from_timestamp_secs(ts.as_second()));
     }

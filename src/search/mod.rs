@@ -361,56 +361,72 @@ fn build_text_query(f: &Fields, parsed: &ParsedQuery) -> Result<(Box<dyn Query>,
     Ok((Box::new(BooleanQuery::new(clauses)), highlight))
 }
 
-/// One clause searched in every text field it may match: unstemmed and stemmed copies, title
-/// and body, each weighted. A clause whose words analyze to nothing matches nothing.
+/// One clause searched in every text field it may match, title and body, each weighted. A
+/// word matches as written (folded; weighted [`EXACT_BOOST`]) and, in the fields of stemmed
+/// languages, by its stem: the marked stem terms of inflected words ("bertemu" → temu) and
+/// the stem written as such ("temu"). Phrases and prefixes match words as written. A clause
+/// whose words analyze to nothing matches nothing.
 fn clause_query(f: &Fields, c: &Clause, highlight: &mut HighlightTerms) -> Result<Box<dyn Query>, SearchError> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (title, body, analyzer_name) in f.text_fields() {
+    let text = match &c.item {
+        Item::Prefix(p) => p,
+        Item::Word(t) | Item::Phrase(t) => t,
+    };
+    let words = analysis::tokens(&mut analysis::analyzer(EXACT), text);
+    let Some(last) = words.last() else {
+        return Ok(Box::new(BooleanQuery::new(should)));
+    };
+    let prefix_pattern = format!("{}.*", regex_escape(&last.text));
+    match &c.item {
+        Item::Prefix(_) => highlight.prefixes.push(last.text.clone()),
+        _ => highlight
+            .terms
+            .entry(EXACT)
+            .or_default()
+            .extend(words.iter().map(|t| t.text.clone())),
+    }
+    for (title, body, stem_lang) in f.text_fields() {
         let fields: Vec<(Field, f32)> = match c.scope {
             Scope::All => vec![(title, TITLE_BOOST), (body, 1.0)],
             Scope::Title => vec![(title, TITLE_BOOST)],
             Scope::Body => vec![(body, 1.0)],
         };
-        let boost = if analyzer_name == EXACT { EXACT_BOOST } else { 1.0 };
-        match &c.item {
-            Item::Prefix(p) => {
-                if analyzer_name != EXACT {
-                    continue; // prefixes are matched against the words as written
-                }
-                let toks = analysis::tokens(&mut analysis::analyzer(EXACT), p);
-                let Some(last) = toks.last() else { continue };
-                let pattern = format!("{}.*", regex_escape(&last.text));
-                highlight.prefixes.push(last.text.clone());
-                for (field, w) in &fields {
-                    let q = RegexQuery::from_pattern(&pattern, *field)?;
-                    should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * boost))));
-                }
-            }
-            Item::Word(text) | Item::Phrase(text) => {
-                let toks = analysis::tokens(&mut analysis::analyzer(analyzer_name), text);
-                if toks.is_empty() {
-                    continue;
-                }
+        // The stem terms of a single word in this language: marked, and as written.
+        let stems: Vec<String> = match (&c.item, stem_lang, words.as_slice()) {
+            (Item::Word(_), Some(lang), [word]) => {
+                let mut stem = word.text.clone();
+                lang.stem(&mut stem);
                 highlight
                     .terms
-                    .entry(analyzer_name)
+                    .entry(lang.analyzer_name())
                     .or_default()
-                    .extend(toks.iter().map(|t| t.text.clone()));
-                for (field, w) in &fields {
-                    let q: Box<dyn Query> = if toks.len() == 1 {
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(*field, &toks[0].text),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    } else {
-                        let terms = toks
-                            .iter()
-                            .map(|t| (t.position, Term::from_field_text(*field, &t.text)))
-                            .collect();
-                        Box::new(PhraseQuery::new_with_offset(terms))
-                    };
-                    should.push((Occur::Should, Box::new(BoostQuery::new(q, w * boost))));
+                    .insert(stem.clone());
+                let mut v = vec![format!("{}{stem}", analysis::STEM_MARK)];
+                if stem != word.text {
+                    v.push(stem);
                 }
+                v
+            }
+            _ => Vec::new(),
+        };
+        for (field, w) in &fields {
+            let exact: Box<dyn Query> = match &c.item {
+                Item::Prefix(_) => Box::new(RegexQuery::from_pattern(&prefix_pattern, *field)?),
+                _ if words.len() == 1 => Box::new(TermQuery::new(
+                    Term::from_field_text(*field, &words[0].text),
+                    IndexRecordOption::WithFreqs,
+                )),
+                _ => Box::new(PhraseQuery::new_with_offset(
+                    words
+                        .iter()
+                        .map(|t| (t.position, Term::from_field_text(*field, &t.text)))
+                        .collect(),
+                )),
+            };
+            should.push((Occur::Should, Box::new(BoostQuery::new(exact, w * EXACT_BOOST))));
+            for stem in &stems {
+                let q = TermQuery::new(Term::from_field_text(*field, stem), IndexRecordOption::WithFreqs);
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *w))));
             }
         }
     }
