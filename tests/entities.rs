@@ -285,3 +285,43 @@ fn extract_json_into_a_closed_pipe_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Facet counts are exact across index segments: each incremental run adds a segment, and
+/// the same value in several segments is one value with the summed count.
+#[test]
+fn facets_merge_values_across_segments() {
+    let fx = corpus();
+    fx.write(
+        "en/kremlin.txt",
+        "Title: Kremlin rejects talks\nDate: 2024-06-01\nSource: Reuters\n\nRussian President Vladimir Putin said Moscow would not negotiate.\n",
+    );
+    fx.index();
+    fx.write(
+        "id/moskow.txt",
+        "Title: Rusia tolak perundingan\nDate: 2024-06-02\nSource: Antara\n\nPresiden Rusia Vladimir Putin mengatakan Moskow tidak akan berunding.\n",
+    );
+    fx.index();
+    let out = fx
+        .warta(&["facets", "person", "--json", "--top", "2"])
+        .output()
+        .unwrap();
+    let f: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let values = f["values"].as_array().unwrap();
+    assert_eq!(values[0]["value"], "Vladimir Putin", "{f}");
+    assert_eq!(values[0]["count"], 4, "{f}");
+    assert_eq!(values.len(), 2);
+    let out = fx
+        .warta(&["facets", "country", "--json", "--top", "100"])
+        .output()
+        .unwrap();
+    let f: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ru: Vec<&Value> = f["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["value"] == "RU")
+        .collect();
+    assert_eq!(ru.len(), 1, "{f}");
+    assert_eq!(ru[0]["count"], 4, "{f}");
+    assert_eq!(ru[0]["name"], "Russia");
+}

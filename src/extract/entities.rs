@@ -724,6 +724,9 @@ mod tests {
             p.contains(&("Kecamatan Gembong".to_string(), Some("ID".to_string()))),
             "{p:?}"
         );
+        let p = places("Macet panjang di Jl. Gatot Subroto dan Jalan Sudirman.");
+        assert!(p.iter().any(|(n, _)| n == "Jl. Gatot Subroto"), "{p:?}");
+        assert!(persons("Macet panjang di Jl. Gatot Subroto dan Jalan Sudirman.").is_empty());
         let p = places("Boats sank on the Zambezi River and near Mount Elgon.");
         assert!(p.iter().any(|(n, _)| n == "Zambezi River"), "{p:?}");
         assert!(p.iter().any(|(n, _)| n == "Mount Elgon"), "{p:?}");

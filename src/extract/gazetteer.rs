@@ -70,6 +70,19 @@ pub struct NameUse {
     pub family_first: bool,
 }
 
+/// The English name of a country by ISO code (any case), from the country table alone:
+/// displaying results needs this, and should not pay for loading every gazetteer.
+pub fn country_name(code: &str) -> Option<&'static str> {
+    static NAMES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let text = data("countries.tsv", include_str!("../../data/countries.tsv"));
+        rows(&text)
+            .filter_map(|r| Some((r.first()?.to_uppercase(), r.get(1)?.to_string())))
+            .collect()
+    });
+    names.get(code.trim().to_uppercase().as_str()).map(String::as_str)
+}
+
 /// A head word of place names and where it stands.
 #[derive(Debug, Clone)]
 pub struct PlaceHead {

@@ -140,6 +140,7 @@ fn is_abbreviation(norm: &str) -> bool {
                 | "ir"
                 | "hj"
                 | "h"
+                | "jl"
         )
 }
 

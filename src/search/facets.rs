@@ -25,9 +25,16 @@ pub struct FacetCount {
     pub count: u64,
 }
 
-/// Counts the values of string fast fields over the matching documents.
+/// Counts the values of string fast fields over the matching documents and keeps the `top`
+/// most frequent of each field, exactly.
+///
+/// Segments count term ordinals in an array (no strings while collecting). Merging walks the
+/// segments' sorted term dictionaries side by side, so equal values meet without a hash map
+/// and only values that enter the top list are copied; a single segment needs no dictionary
+/// walk at all, only `top` lookups.
 pub struct FacetCollector {
     pub fields: Vec<String>,
+    pub top: usize,
 }
 
 pub struct FacetSegment {
@@ -35,8 +42,15 @@ pub struct FacetSegment {
     counts: Vec<Vec<u32>>,
 }
 
+/// One segment's counts of one field: its column (for the dictionary) and counts by ordinal.
+pub struct SegmentCounts {
+    column: Option<StrColumn>,
+    counts: Vec<u32>,
+}
+
 impl Collector for FacetCollector {
-    type Fruit = Vec<HashMap<String, u64>>;
+    /// Per field, the top values with their counts, most frequent first (ties by value).
+    type Fruit = Vec<Vec<(String, u64)>>;
     type Child = FacetSegment;
 
     fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
@@ -54,21 +68,24 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<Self::Fruit> {
-        let mut merged = vec![HashMap::new(); self.fields.len()];
+    fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
+        let mut per_field: Vec<Vec<SegmentCounts>> = (0..self.fields.len()).map(|_| Vec::new()).collect();
         for fruit in fruits {
-            for (i, map) in fruit.into_iter().enumerate() {
-                for (k, v) in map {
-                    *merged[i].entry(k).or_insert(0) += v;
+            for (i, seg) in fruit.into_iter().enumerate() {
+                if seg.column.is_some() && seg.counts.iter().any(|&n| n > 0) {
+                    per_field[i].push(seg);
                 }
             }
         }
-        Ok(merged)
+        per_field
+            .into_iter()
+            .map(|segs| top_values(segs, self.top).map_err(tantivy::TantivyError::from))
+            .collect()
     }
 }
 
 impl SegmentCollector for FacetSegment {
-    type Fruit = Vec<HashMap<String, u64>>;
+    type Fruit = Vec<SegmentCounts>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
@@ -81,32 +98,82 @@ impl SegmentCollector for FacetSegment {
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut out = Vec::with_capacity(self.columns.len());
-        let mut buf = String::new();
-        for (col, counts) in self.columns.iter().zip(&self.counts) {
-            let mut map = HashMap::new();
-            if let Some(col) = col {
-                for (ord, &n) in counts.iter().enumerate() {
-                    if n > 0 {
-                        buf.clear();
-                        if col.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
-                            map.insert(buf.clone(), n as u64);
-                        }
-                    }
-                }
-            }
-            out.push(map);
-        }
-        out
+        self.columns
+            .into_iter()
+            .zip(self.counts)
+            .map(|(column, counts)| SegmentCounts { column, counts })
+            .collect()
     }
 }
 
-/// The top `n` values of a count map, most frequent first (ties by value).
-pub fn top(map: HashMap<String, u64>, n: usize) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = map.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v.truncate(n);
-    v
+/// The `n` most frequent values over the segments' counts of one field.
+fn top_values(segs: Vec<SegmentCounts>, n: usize) -> std::io::Result<Vec<(String, u64)>> {
+    if n == 0 || segs.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let [seg] = segs.as_slice() {
+        let col = seg.column.as_ref().expect("kept segments have a column");
+        // Ordinals follow the values' sorted order, so (count desc, ordinal asc) is
+        // (count desc, value asc).
+        let mut ords: Vec<u32> = (0..seg.counts.len() as u32)
+            .filter(|&o| seg.counts[o as usize] > 0)
+            .collect();
+        let key = |o: &u32| (std::cmp::Reverse(seg.counts[*o as usize]), *o);
+        if ords.len() > n {
+            ords.select_nth_unstable_by_key(n - 1, key);
+            ords.truncate(n);
+        }
+        ords.sort_unstable_by_key(key);
+        let mut out = Vec::with_capacity(ords.len());
+        for o in ords {
+            let mut value = String::new();
+            col.ord_to_str(o as u64, &mut value)?;
+            out.push((value, seg.counts[o as usize] as u64));
+        }
+        return Ok(out);
+    }
+    // Several segments: walk their sorted dictionaries together.
+    let mut streams = Vec::with_capacity(segs.len());
+    for seg in &segs {
+        let col = seg.column.as_ref().expect("kept segments have a column");
+        let mut st = col.dictionary().stream()?;
+        let live = st.advance();
+        streams.push((st, live, &seg.counts));
+    }
+    // Min-heap on (count, reversed value) holding the best `n` so far.
+    let mut best: std::collections::BinaryHeap<std::cmp::Reverse<(u64, std::cmp::Reverse<Vec<u8>>)>> =
+        std::collections::BinaryHeap::with_capacity(n + 1);
+    while let Some(min) = streams
+        .iter()
+        .filter(|(_, live, _)| *live)
+        .map(|(st, _, _)| st.key())
+        .min()
+        .map(<[u8]>::to_vec)
+    {
+        let mut count = 0u64;
+        for (st, live, counts) in streams.iter_mut() {
+            if *live && st.key() == min.as_slice() {
+                count += counts[st.term_ord() as usize] as u64;
+                *live = st.advance();
+            }
+        }
+        if count == 0 {
+            continue;
+        }
+        let entry = std::cmp::Reverse((count, std::cmp::Reverse(min)));
+        if best.len() < n {
+            best.push(entry);
+        } else if best.peek().is_some_and(|worst| entry < *worst) {
+            best.pop();
+            best.push(entry);
+        }
+    }
+    let mut out: Vec<(String, u64)> = best
+        .into_iter()
+        .map(|std::cmp::Reverse((count, std::cmp::Reverse(key)))| (String::from_utf8_lossy(&key).into_owned(), count))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
 }
 
 /// Timeline bucket sizes.

@@ -22,7 +22,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
-use crate::extract::gazetteer::Gazetteer;
+use crate::extract::gazetteer;
 use crate::index::analysis::{self, EXACT};
 use crate::index::writer::source_key;
 use crate::index::{Fields, RunSummary, WartaIndex};
@@ -199,11 +199,12 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     let facets = if req.facets {
         let collector = FacetCollector {
             fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),
+            top: FACET_TOP,
         };
         let counts = searcher.search(&query, &collector)?;
         let mut out = BTreeMap::new();
-        for (field, map) in facets::FACET_FIELDS.iter().zip(counts) {
-            out.insert(field.to_string(), facet_counts(field, map, FACET_TOP));
+        for (field, values) in facets::FACET_FIELDS.iter().zip(counts) {
+            out.insert(field.to_string(), facet_counts(field, values));
         }
         Some(out)
     } else {
@@ -218,12 +219,14 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     })
 }
 
-fn facet_counts(field: &str, map: std::collections::HashMap<String, u64>, top: usize) -> Vec<FacetCount> {
-    let g = (field == "country").then(Gazetteer::get);
-    facets::top(map, top)
+fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
+    let countries = field == "country";
+    values
         .into_iter()
         .map(|(value, count)| {
-            let name = g.and_then(|g| g.country(&value)).map(|e| e.display.clone());
+            let name = countries
+                .then(|| gazetteer::country_name(&value).map(str::to_string))
+                .flatten();
             FacetCount { value, name, count }
         })
         .collect()
@@ -267,10 +270,11 @@ pub fn facet(
             Count,
             FacetCollector {
                 fields: vec![field.clone()],
+                top,
             },
         ),
     )?;
-    Ok((total, facet_counts(&field, counts.pop().unwrap_or_default(), top)))
+    Ok((total, facet_counts(&field, counts.pop().unwrap_or_default())))
 }
 
 /// Matching articles counted per interval.
@@ -300,11 +304,10 @@ fn texts(doc: &TantivyDocument, field: Field) -> Vec<String> {
 }
 
 fn countries_of(doc: &TantivyDocument, field: Field) -> Vec<CountryRef> {
-    let g = Gazetteer::get();
     texts(doc, field)
         .into_iter()
         .map(|code| {
-            let name = g.country(&code).map_or_else(|| code.clone(), |e| e.display.clone());
+            let name = gazetteer::country_name(&code).map_or_else(|| code.clone(), str::to_string);
             CountryRef { code, name }
         })
         .collect()
