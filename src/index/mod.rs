@@ -52,6 +52,9 @@ pub struct WartaIndex {
     pub index: Index,
     pub fields: Fields,
     pub dir: PathBuf,
+    /// One reader for every search on this handle, made on first use; it follows new
+    /// commits (by `warta index` in another process) within about half a second.
+    reader: std::sync::OnceLock<tantivy::IndexReader>,
 }
 
 impl WartaIndex {
@@ -80,6 +83,7 @@ impl WartaIndex {
             index,
             fields,
             dir: dir.to_path_buf(),
+            reader: std::sync::OnceLock::new(),
         })
     }
 
@@ -118,7 +122,22 @@ impl WartaIndex {
             index,
             fields,
             dir: dir.to_path_buf(),
+            reader: std::sync::OnceLock::new(),
         })
+    }
+
+    /// A searcher over the last commit, from this handle's shared reader (opening segment
+    /// readers once, not per search).
+    pub fn searcher(&self) -> tantivy::Result<tantivy::Searcher> {
+        if let Some(r) = self.reader.get() {
+            return Ok(r.searcher());
+        }
+        let reader = self
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(self.reader.get_or_init(|| reader).searcher())
     }
 
     /// Total size in bytes of the files in the index directory.

@@ -169,8 +169,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     })?;
     let f = &wi.fields;
     let (text_query, highlight) = build_text_query(f, &parsed)?;
-    let reader = wi.index.reader()?;
-    let searcher = reader.searcher();
+    let searcher = wi.searcher()?;
     let query = with_filters(f, &searcher, text_query, req)?;
     // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
     let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
@@ -262,7 +261,7 @@ pub fn facet(
     if !facets::FACET_FIELDS.contains(&field.as_str()) {
         return Err(SearchError::FacetField(field));
     }
-    let searcher = wi.index.reader()?.searcher();
+    let searcher = wi.searcher()?;
     let query = request_query(wi, &searcher, req)?;
     let (total, mut counts) = searcher.search(
         &query,
@@ -279,7 +278,7 @@ pub fn facet(
 
 /// Matching articles counted per interval.
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
-    let searcher = wi.index.reader()?.searcher();
+    let searcher = wi.searcher()?;
     let query = request_query(wi, &searcher, req)?;
     let (days, undated) = searcher.search(&query, &facets::DayCollector)?;
     Ok(facets::timeline(days, undated, interval))
@@ -604,7 +603,7 @@ pub struct ArticleView {
 /// The articles with this id (one, unless two roots produced the same relative path).
 pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
     let f = &wi.fields;
-    let searcher = wi.index.reader()?.searcher();
+    let searcher = wi.searcher()?;
     let q = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
     let docs = searcher.search(&q, &TopDocs::with_limit(100).order_by_score())?;
     let mut out = Vec::new();
@@ -631,7 +630,7 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
 
 /// Ids of indexed articles that contain `id`'s file name (for "did you mean").
 pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec<String>> {
-    let searcher = wi.index.reader()?.searcher();
+    let searcher = wi.searcher()?;
     let needle = id
         .rsplit('/')
         .next()
@@ -666,7 +665,7 @@ pub struct Stats {
 
 /// Counts over the whole index.
 pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
-    let searcher = wi.index.reader()?.searcher();
+    let searcher = wi.searcher()?;
     let mut languages = BTreeMap::new();
     let mut sources = BTreeMap::new();
     for_each_str(&searcher, "lang", |v| *languages.entry(v.to_string()).or_insert(0) += 1)?;
