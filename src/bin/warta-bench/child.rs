@@ -1,0 +1,269 @@
+//! Indexing runs in child processes, so each run's peak RSS is its own.
+//!
+//! The parent re-executes its own binary as `warta-bench child index --engine warta|baseline
+//! --index DIR --threads N --memory-mb M [--incremental] INPUT...`; the child indexes, then
+//! prints one JSON line (a [`RunReport`]) on stdout.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::{Deserialize, Serialize};
+use warta::index::{IndexOptions, Progress, RunSummary};
+
+use crate::{baseline, measure};
+
+/// Which indexer a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// warta's full pipeline (`warta::index::index_paths`).
+    Warta,
+    /// Raw tantivy, title and body only.
+    Baseline,
+}
+
+impl Engine {
+    /// The engine's name in tables and arguments.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Warta => "warta",
+            Engine::Baseline => "baseline",
+        }
+    }
+}
+
+/// One indexing run, as the parent asks for it.
+#[derive(Debug, Clone, Args)]
+pub struct IndexJob {
+    #[arg(long, value_enum)]
+    pub engine: Engine,
+    /// Index directory (rebuilt from scratch unless --incremental).
+    #[arg(long)]
+    pub index: PathBuf,
+    #[arg(long)]
+    pub threads: usize,
+    #[arg(long)]
+    pub memory_mb: usize,
+    /// warta only: update the existing index (a rerun) instead of rebuilding it.
+    #[arg(long)]
+    pub incremental: bool,
+    /// Files and directories to index.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+impl IndexJob {
+    /// The child's command line after `child index`.
+    fn to_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![
+            "--engine".into(),
+            self.engine.name().into(),
+            "--index".into(),
+            self.index.clone().into(),
+            "--threads".into(),
+            self.threads.to_string().into(),
+            "--memory-mb".into(),
+            self.memory_mb.to_string().into(),
+        ];
+        if self.incremental {
+            args.push("--incremental".into());
+        }
+        args.push("--".into());
+        args.extend(self.inputs.iter().map(|p| p.clone().into_os_string()));
+        args
+    }
+}
+
+#[derive(Parser)]
+#[command(name = "warta-bench child", about = "Internal: one measured run of warta-bench")]
+struct ChildCli {
+    #[command(subcommand)]
+    command: ChildCommand,
+}
+
+#[derive(Subcommand)]
+enum ChildCommand {
+    /// Index and report wall time, CPU time, peak RSS and sizes as one JSON line.
+    Index(IndexJob),
+}
+
+/// What a child run measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    pub engine: Engine,
+    /// Wall time of the indexing call (commit and merges included, process start excluded).
+    pub wall_secs: f64,
+    pub cpu_user_secs: f64,
+    pub cpu_sys_secs: f64,
+    /// Peak resident set size of the child process (VmHWM).
+    pub peak_rss_bytes: u64,
+    /// Articles indexed in this run.
+    pub articles: u64,
+    /// Size on disk of the files read in this run.
+    pub input_bytes: u64,
+    /// Size of the index directory afterwards.
+    pub index_bytes: u64,
+    /// warta's own summary of the run (warta runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warta: Option<WartaCounts>,
+    /// Records the baseline skipped (baseline runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_skipped: Option<u64>,
+}
+
+impl RunReport {
+    /// User plus system CPU seconds.
+    pub fn cpu_secs(&self) -> f64 {
+        self.cpu_user_secs + self.cpu_sys_secs
+    }
+}
+
+/// The counts of warta's [`RunSummary`] (its lists of skipped files left out).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WartaCounts {
+    pub files_added: u64,
+    pub files_updated: u64,
+    pub files_removed: u64,
+    pub files_unchanged: u64,
+    pub files_skipped: u64,
+    pub not_articles: u64,
+    pub articles_added: u64,
+    pub articles_removed: u64,
+    pub articles_skipped: u64,
+    pub warnings: u64,
+    /// Calls of `Progress::warn` (per-file and per-record problems).
+    pub progress_warnings: u64,
+    pub total_articles: u64,
+    pub bytes_read: u64,
+    pub elapsed_secs: f64,
+}
+
+impl WartaCounts {
+    fn new(s: &RunSummary, progress_warnings: u64) -> WartaCounts {
+        WartaCounts {
+            files_added: s.files_added,
+            files_updated: s.files_updated,
+            files_removed: s.files_removed,
+            files_unchanged: s.files_unchanged,
+            files_skipped: s.files_skipped,
+            not_articles: s.not_articles,
+            articles_added: s.articles_added,
+            articles_removed: s.articles_removed,
+            articles_skipped: s.articles_skipped,
+            warnings: s.warnings,
+            progress_warnings,
+            total_articles: s.total_articles,
+            bytes_read: s.bytes_read,
+            elapsed_secs: s.elapsed_secs,
+        }
+    }
+}
+
+/// A progress receiver that prints nothing and counts warnings.
+#[derive(Default)]
+struct SilentProgress {
+    warnings: AtomicU64,
+}
+
+impl Progress for SilentProgress {
+    fn start(&self, _files_to_read: u64) {}
+
+    fn advance(&self) {}
+
+    fn warn(&self, _message: &str) {
+        self.warnings.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Entry point of `warta-bench child ...` (`args` are the arguments after `child`).
+pub fn main(args: &[OsString]) -> Result<()> {
+    let argv = std::iter::once(OsString::from("warta-bench child")).chain(args.iter().cloned());
+    let cli = ChildCli::try_parse_from(argv).map_err(|e| anyhow!("{e}"))?;
+    let ChildCommand::Index(job) = cli.command;
+    let report = run(&job)?;
+    println!(
+        "{}",
+        serde_json::to_string(&report).context("cannot serialize the report")?
+    );
+    Ok(())
+}
+
+/// Runs one indexing job in this process and measures it.
+fn run(job: &IndexJob) -> Result<RunReport> {
+    let started = Instant::now();
+    let mut report = RunReport {
+        engine: job.engine,
+        wall_secs: 0.0,
+        cpu_user_secs: 0.0,
+        cpu_sys_secs: 0.0,
+        peak_rss_bytes: 0,
+        articles: 0,
+        input_bytes: 0,
+        index_bytes: 0,
+        warta: None,
+        baseline_skipped: None,
+    };
+    match job.engine {
+        Engine::Warta => {
+            let progress = SilentProgress::default();
+            let opts = IndexOptions {
+                rebuild: !job.incremental,
+                threads: job.threads,
+                memory_mb: job.memory_mb,
+            };
+            let summary = warta::index::index_paths(&job.index, &job.inputs, &opts, &progress)
+                .context("warta indexing failed")?;
+            report.articles = summary.articles_added;
+            report.input_bytes = summary.bytes_read;
+            report.warta = Some(WartaCounts::new(&summary, progress.warnings.load(Ordering::Relaxed)));
+        }
+        Engine::Baseline => {
+            if job.incremental {
+                bail!("the baseline has no incremental mode");
+            }
+            let stats = baseline::build(&job.index, &job.inputs, job.threads, job.memory_mb)?;
+            report.articles = stats.articles;
+            report.input_bytes = stats.input_bytes;
+            report.baseline_skipped = Some(stats.skipped);
+        }
+    }
+    report.wall_secs = started.elapsed().as_secs_f64();
+    (report.cpu_user_secs, report.cpu_sys_secs) = measure::cpu_times()?;
+    report.peak_rss_bytes = measure::peak_rss_bytes()?;
+    report.index_bytes = measure::dir_size(&job.index)?;
+    Ok(report)
+}
+
+/// Runs `job` in a child process of this same executable and returns what it measured.
+pub fn spawn(job: &IndexJob) -> Result<RunReport> {
+    let exe = std::env::current_exe().context("cannot find warta-bench's own executable")?;
+    let output = Command::new(&exe)
+        .arg("child")
+        .arg("index")
+        .args(job.to_args())
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot start {}", exe.display()))?;
+    let what = format!(
+        "{} indexing run (threads {}, {})",
+        job.engine.name(),
+        job.threads,
+        job.index.display()
+    );
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        bail!("{what} failed ({}): {}", output.status, stderr.trim());
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .with_context(|| format!("{what} printed no report"))?;
+    serde_json::from_str(line).with_context(|| format!("{what} printed an unreadable report: {line}"))
+}

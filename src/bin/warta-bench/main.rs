@@ -1,0 +1,456 @@
+//! `warta-bench`: a benchmark anyone can rerun on their own news corpora.
+//!
+//! ```text
+//! cargo run --release --bin warta-bench -- /work/shared/corpora/{reuters21578,bbc,clickid,indosum}
+//! warta-bench --quick --limit 2000 /work/shared/corpora/clickid
+//! ```
+//!
+//! CORPUS arguments are JSON Lines files (`.jsonl`, `.ndjson`, optionally `.gz`) or
+//! directories, whose JSON Lines files directly inside are taken (not recursively). The
+//! bench measures, and prints as a table and as JSON:
+//!
+//! 1. indexing with warta's full pipeline and with a raw tantivy baseline (title + body, no
+//!    extraction), for each thread count and two input shapes (the JSONL files; one `.json`
+//!    file per article), each run in a child process (`warta-bench child index ...`) so its
+//!    peak RSS is its own;
+//! 2. warta's incremental reruns over the one-file-per-article shape: nothing changed, then
+//!    1% of the files changed;
+//! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
+//! 4. warm query latency in process, warta and baseline, per query group;
+//! 5. cold `warta search` processes.
+//!
+//! Everything is written under a work directory, removed at the end unless `--keep`.
+
+mod baseline;
+mod child;
+mod corpus;
+mod measure;
+mod queries;
+mod report;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Instant, SystemTime};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+
+use child::{Engine, IndexJob, RunReport};
+use corpus::FileSet;
+use report::{ColdSearch, CorpusInfo, Incremental, IndexRun, MemoryRow, Report, ScaleResult, Settings, Shape};
+
+/// Benchmark of warta: indexing (vs raw tantivy), incremental reruns, scale, queries.
+#[derive(Parser, Debug)]
+#[command(
+    name = "warta-bench",
+    about = "Benchmark warta: indexing vs a raw tantivy baseline, incremental reruns, scale, query latency",
+    after_help = "CORPUS: JSON Lines files (.jsonl, .ndjson, optionally .gz), or directories whose JSON Lines \
+                  files directly inside are used (not recursively).\n\
+                  Example: warta-bench /work/shared/corpora/{reuters21578,bbc,clickid,indosum}"
+)]
+struct Cli {
+    /// JSON Lines files or directories of them
+    #[arg(required = true, value_name = "CORPUS")]
+    corpus: Vec<PathBuf>,
+    /// Work directory (must be absent or empty) [default: a new directory in the temp dir]
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+    /// Keep the work directory (indexes, written articles) at the end
+    #[arg(long)]
+    keep: bool,
+    /// Indexing thread counts to measure
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 2], value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Vec<u16>,
+    /// Memory budget of the index writers in MiB (warta's --memory-mb)
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=16384))]
+    memory_mb: u64,
+    /// Articles in the scaled corpus (0 skips the scale test)
+    #[arg(long, default_value_t = 200_000)]
+    scale: usize,
+    /// Use at most this many articles of the input
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    limit: Option<u64>,
+    /// Passes over the whole query set
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10000))]
+    query_reps: u64,
+    /// Cold `warta search` processes timed (after one warm-up)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=1000))]
+    cold_runs: u64,
+    /// CI mode: threads 2 only, no scale test, 3 query reps, 3 cold runs
+    #[arg(long)]
+    quick: bool,
+    /// Write the JSON summary to FILE ("-": standard output, after the table, the default)
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let result = if args.get(1).is_some_and(|a| a == "child") {
+        child::main(&args[2..])
+    } else {
+        run(Cli::parse())
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("warta-bench: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The options after `--quick` is applied.
+fn settings(cli: &Cli) -> Settings {
+    let mut threads: Vec<usize> = cli.threads.iter().map(|&t| usize::from(t)).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let mut s = Settings {
+        threads,
+        memory_mb: cli.memory_mb as usize,
+        scale: cli.scale,
+        limit: cli.limit.map(|l| l as usize),
+        query_reps: cli.query_reps as usize,
+        cold_runs: cli.cold_runs as usize,
+        quick: cli.quick,
+    };
+    if cli.quick {
+        s.threads = vec![2];
+        s.scale = 0;
+        s.query_reps = 3;
+        s.cold_runs = 3;
+    }
+    s
+}
+
+/// A work directory removed when dropped (also on errors) unless it is to be kept.
+struct WorkDir {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl WorkDir {
+    /// Creates `given` (absent or empty) or a new directory in the temp dir.
+    fn create(given: Option<&Path>, keep: bool) -> Result<WorkDir> {
+        let path = match given {
+            Some(p) => {
+                if p.exists()
+                    && std::fs::read_dir(p)
+                        .with_context(|| format!("cannot list {}", p.display()))?
+                        .next()
+                        .is_some()
+                {
+                    bail!("work directory {} is not empty (give a new or empty one)", p.display());
+                }
+                p.to_path_buf()
+            }
+            None => {
+                let secs = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                std::env::temp_dir().join(format!("warta-bench-{}-{secs}", std::process::id()))
+            }
+        };
+        std::fs::create_dir_all(&path).with_context(|| format!("cannot create work directory {}", path.display()))?;
+        let path = path
+            .canonicalize()
+            .with_context(|| format!("cannot resolve {}", path.display()))?;
+        Ok(WorkDir { path, keep })
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.keep {
+            eprintln!("warta-bench: work directory kept: {}", self.path.display());
+        } else if let Err(e) = std::fs::remove_dir_all(&self.path) {
+            eprintln!("warta-bench: cannot remove {}: {e}", self.path.display());
+        }
+    }
+}
+
+/// Prints a progress line on stderr.
+fn step(message: &str) {
+    eprintln!("warta-bench: {message}");
+}
+
+/// The whole benchmark.
+fn run(cli: Cli) -> Result<()> {
+    let started = Instant::now();
+    let settings = settings(&cli);
+    let inputs = corpus::find_inputs(&cli.corpus)?;
+    let work = WorkDir::create(cli.work.as_deref(), cli.keep)?;
+    step(&format!("work directory {}", work.path.display()));
+    step(&format!("loading {} input file(s)", inputs.len()));
+    let loaded = corpus::load(&inputs, settings.limit)?;
+    let jsonl_inputs = match settings.limit {
+        Some(_) => corpus::write_prefixes(&loaded.files, &work.path.join("jsonl"))?,
+        None => loaded.files.iter().map(|f| f.path.clone()).collect(),
+    };
+    step(&format!("writing {} articles as one file each", loaded.articles.len()));
+    let files = corpus::write_article_files(&loaded.articles, &work.path.join("files"))?;
+    let mut report = Report::new(
+        measure::machine(),
+        settings.clone(),
+        CorpusInfo::new(&cli.corpus, &loaded),
+    );
+    report.corpus.files_shape_bytes = files.bytes;
+    let articles = loaded.articles.len();
+    drop(loaded);
+
+    let shapes = [
+        (Shape::Jsonl, jsonl_inputs.clone(), report.corpus.uncompressed_bytes),
+        (Shape::Files, vec![files.root.clone()], files.bytes),
+    ];
+    report.indexing = index_matrix(&work.path, &settings, &shapes)?;
+    report.derive_ratios();
+    let max_threads = *settings.threads.last().context("no thread count given")?;
+    let files_index = index_dir(&work.path, Engine::Warta, Shape::Files, max_threads);
+    report.incremental = Some(incremental(&files_index, &files, &settings, max_threads)?);
+    if settings.scale > 0 {
+        report.scale = Some(scale(&work.path, &files, &settings, max_threads)?);
+    }
+    report.memory = memory_rows(&report, articles);
+
+    let warta_index = index_dir(&work.path, Engine::Warta, Shape::Jsonl, max_threads);
+    let baseline_index = index_dir(&work.path, Engine::Baseline, Shape::Jsonl, max_threads);
+    report.queries = Some(query_bench(&warta_index, &baseline_index, settings.query_reps)?);
+    report.cold_search = Some(cold_search(&warta_index, settings.cold_runs));
+    report.total_secs = started.elapsed().as_secs_f64();
+
+    print!("{}", report.table());
+    emit_json(&report, cli.json.as_deref())?;
+    drop(work);
+    Ok(())
+}
+
+/// The index directory of one engine, shape and thread count.
+fn index_dir(work: &Path, engine: Engine, shape: Shape, threads: usize) -> PathBuf {
+    work.join("indexes")
+        .join(format!("{}-{}-t{threads}", engine.name(), shape.name()))
+}
+
+/// A full (rebuilding) indexing job.
+fn full_job(engine: Engine, index: PathBuf, threads: usize, settings: &Settings, inputs: Vec<PathBuf>) -> IndexJob {
+    IndexJob {
+        engine,
+        index,
+        threads,
+        memory_mb: settings.memory_mb,
+        incremental: false,
+        inputs,
+    }
+}
+
+/// Indexes every shape with both engines at every thread count, each in a child process.
+fn index_matrix(work: &Path, settings: &Settings, shapes: &[(Shape, Vec<PathBuf>, u64)]) -> Result<Vec<IndexRun>> {
+    let mut runs = Vec::new();
+    for &threads in &settings.threads {
+        for (shape, inputs, text_bytes) in shapes {
+            for engine in [Engine::Warta, Engine::Baseline] {
+                step(&format!(
+                    "indexing: {} {} threads={threads}",
+                    engine.name(),
+                    shape.name()
+                ));
+                let index = index_dir(work, engine, *shape, threads);
+                let job = full_job(engine, index, threads, settings, inputs.clone());
+                let report = child::spawn(&job)?;
+                runs.push(IndexRun::new(*shape, threads, report, *text_bytes));
+            }
+        }
+    }
+    Ok(runs)
+}
+
+/// An incremental warta rerun over `files` in a child process.
+fn rerun(index: &Path, files: &FileSet, settings: &Settings, threads: usize) -> Result<RunReport> {
+    let job = IndexJob {
+        incremental: true,
+        ..full_job(
+            Engine::Warta,
+            index.to_path_buf(),
+            threads,
+            settings,
+            vec![files.root.clone()],
+        )
+    };
+    child::spawn(&job)
+}
+
+/// Reruns on the one-file-per-article index: nothing changed, then 1% of the files changed.
+fn incremental(index: &Path, files: &FileSet, settings: &Settings, threads: usize) -> Result<Incremental> {
+    step("incremental: rerun with nothing changed");
+    let unchanged = rerun(index, files, settings, threads)?;
+    let changed_files = corpus::change_fraction(files, 0.01)?;
+    step(&format!(
+        "incremental: rerun after changing {} files",
+        changed_files.len()
+    ));
+    let changed = rerun(index, files, settings, threads)?;
+    Ok(Incremental {
+        files: files.files.len(),
+        threads,
+        unchanged,
+        changed_files: changed_files.len(),
+        changed,
+    })
+}
+
+/// Replicates the articles to `settings.scale` files, builds them with warta and reruns.
+fn scale(work: &Path, files: &FileSet, settings: &Settings, threads: usize) -> Result<ScaleResult> {
+    step(&format!("scale: copying articles to {} files", settings.scale));
+    let copy_started = Instant::now();
+    let scaled = corpus::replicate(files, settings.scale, &work.join("scale"))?;
+    let copy_secs = copy_started.elapsed().as_secs_f64();
+    let index = work.join("indexes").join(format!("warta-scale-t{threads}"));
+    step(&format!("scale: warta indexing {} files", scaled.files.len()));
+    let job = full_job(
+        Engine::Warta,
+        index.clone(),
+        threads,
+        settings,
+        vec![scaled.root.clone()],
+    );
+    let build = child::spawn(&job)?;
+    step("scale: rerun with nothing changed");
+    let unchanged = rerun(&index, &scaled, settings, threads)?;
+    Ok(ScaleResult {
+        articles: scaled.files.len(),
+        bytes: scaled.bytes,
+        copy_secs,
+        threads,
+        build: IndexRun::new(Shape::Files, threads, build, scaled.bytes),
+        unchanged,
+    })
+}
+
+/// Peak RSS of warta's builds against the memory budget, for the base and scaled corpora.
+fn memory_rows(report: &Report, articles: usize) -> Vec<MemoryRow> {
+    let budget = report.settings.memory_mb;
+    let mut rows: Vec<MemoryRow> = report
+        .indexing
+        .iter()
+        .filter(|r| r.engine == Engine::Warta)
+        .map(|r| {
+            let label = format!("base corpus, {}, threads {}", r.shape.name(), r.threads);
+            MemoryRow::new(label, articles, r.report.peak_rss_bytes, budget)
+        })
+        .collect();
+    if let Some(s) = &report.scale {
+        let label = format!("scaled corpus, files, threads {}", s.threads);
+        rows.push(MemoryRow::new(label, s.articles, s.build.report.peak_rss_bytes, budget));
+        let label = format!("scaled corpus, unchanged rerun, threads {}", s.threads);
+        rows.push(MemoryRow::new(label, s.articles, s.unchanged.peak_rss_bytes, budget));
+    }
+    rows
+}
+
+/// Warm query latency on the warta and baseline indexes built from the JSONL shape.
+fn query_bench(warta_index: &Path, baseline_index: &Path, reps: usize) -> Result<queries::QueryResults> {
+    step(&format!("queries: {reps} passes over the query set"));
+    let wi = warta::index::WartaIndex::open(warta_index)
+        .with_context(|| format!("cannot open the warta index {}", warta_index.display()))?;
+    let base = baseline::BaselineSearcher::open(baseline_index)?;
+    let set = queries::query_set();
+    Ok(queries::run(&wi, &base, &set, reps))
+}
+
+/// The query of the cold search processes.
+const COLD_QUERY: &str = "harga minyak";
+
+/// Times whole `warta search` processes (the `warta` binary next to this one).
+fn cold_search(index: &Path, runs: usize) -> ColdSearch {
+    let mut result = ColdSearch {
+        binary: None,
+        query: COLD_QUERY.to_string(),
+        runs,
+        samples_ms: Vec::new(),
+        median_ms: None,
+        max_ms: None,
+        note: None,
+    };
+    if runs == 0 {
+        result.note = Some("skipped (--cold-runs 0)".to_string());
+        return result;
+    }
+    let Some(binary) = warta_binary() else {
+        result.note = Some("skipped: no `warta` binary next to warta-bench (cargo build --release)".to_string());
+        return result;
+    };
+    step(&format!("cold search: {} x `warta search {COLD_QUERY}`", runs + 1));
+    result.binary = Some(binary.clone());
+    result.note = stale_binary_note(&binary);
+    for i in 0..=runs {
+        match time_search_process(&binary, index) {
+            Ok(ms) if i > 0 => result.samples_ms.push(ms),
+            Ok(_) => {}
+            Err(e) => {
+                result.note = Some(format!("failed: {e:#}"));
+                return result;
+            }
+        }
+    }
+    result.median_ms = Some(measure::median(&result.samples_ms));
+    result.max_ms = result.samples_ms.iter().copied().reduce(f64::max);
+    result
+}
+
+/// The `warta` executable in this executable's directory, if there is one.
+fn warta_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let candidate = exe.parent()?.join("warta");
+    candidate.is_file().then_some(candidate)
+}
+
+/// A warning when the `warta` binary was built well before warta-bench (a minute or more:
+/// `cargo build --bin warta-bench` alone does not rebuild it, so it may lack recent changes).
+fn stale_binary_note(binary: &Path) -> Option<String> {
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let bench = std::env::current_exe().ok()?;
+    let age = mtime(&bench)?.duration_since(mtime(binary)?).ok()?;
+    (age.as_secs() >= 60).then(|| {
+        format!(
+            "warning: the warta binary was built {} s before warta-bench and may be stale: cargo build --release",
+            age.as_secs()
+        )
+    })
+}
+
+/// Wall time in milliseconds of one `warta search QUERY --index DIR` process.
+fn time_search_process(binary: &Path, index: &Path) -> Result<f64> {
+    let started = Instant::now();
+    let output = Command::new(binary)
+        .arg("search")
+        .arg(COLD_QUERY)
+        .arg("--index")
+        .arg(index)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("cannot run {}", binary.display()))?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if !output.status.success() {
+        bail!(
+            "warta search exited with {}: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(ms)
+}
+
+/// Prints the JSON summary on stdout, or writes it to `path` (unless it is `-`).
+fn emit_json(report: &Report, path: Option<&Path>) -> Result<()> {
+    let json = serde_json::to_string_pretty(report).context("cannot serialize the summary")?;
+    match path {
+        Some(p) if p != Path::new("-") => {
+            std::fs::write(p, json + "\n").with_context(|| format!("cannot write {}", p.display()))?;
+            println!("\nJSON summary written to {}", p.display());
+        }
+        _ => println!("\nJSON summary:\n{json}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! Measuring: CPU time and peak memory of this process, sizes on disk, latency percentiles,
+//! and what machine the benchmark runs on.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// Bytes in a MiB (memory and index sizes).
+pub const MIB: f64 = 1024.0 * 1024.0;
+/// Bytes in a MB (input throughput, as in "MB/s").
+pub const MB: f64 = 1_000_000.0;
+
+/// CPU seconds (user, system) used so far by this process, all its threads included.
+pub fn cpu_times() -> Result<(f64, f64)> {
+    // SAFETY: `rusage` is plain old data; getrusage only writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a live, writable rusage.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error()).context("getrusage(RUSAGE_SELF) failed");
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ok((secs(usage.ru_utime), secs(usage.ru_stime)))
+}
+
+/// Peak resident set size of this process in bytes (`VmHWM` of /proc/self/status).
+pub fn peak_rss_bytes() -> Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").context("cannot read /proc/self/status")?;
+    kib_field(&status, "VmHWM:")
+        .map(|kib| kib * 1024)
+        .context("no VmHWM line in /proc/self/status")
+}
+
+/// The number of a `Key:   1234 kB` line (as in /proc/self/status and /proc/meminfo).
+fn kib_field(text: &str, key: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(key))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// Total size of the files under `dir`, recursively (0 when it does not exist).
+pub fn dir_size(dir: &Path) -> Result<u64> {
+    if !dir.exists() {
+        return Ok(0);
+    }
+    let mut total = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+        if entry.file_type().is_file() {
+            let meta = entry
+                .metadata()
+                .with_context(|| format!("cannot stat {}", entry.path().display()))?;
+            total += meta.len();
+        }
+    }
+    Ok(total)
+}
+
+/// Latency percentiles of a set of samples, in milliseconds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Latency {
+    pub samples: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub mean_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Latency {
+    /// Percentiles of `samples_ms`, or `None` when there are none.
+    pub fn of(samples_ms: &[f64]) -> Option<Latency> {
+        if samples_ms.is_empty() {
+            return None;
+        }
+        let mut sorted = samples_ms.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        Some(Latency {
+            samples: sorted.len(),
+            p50_ms: percentile(&sorted, 50.0),
+            p95_ms: percentile(&sorted, 95.0),
+            p99_ms: percentile(&sorted, 99.0),
+            mean_ms: sorted.iter().sum::<f64>() / sorted.len() as f64,
+            max_ms: sorted[sorted.len() - 1],
+        })
+    }
+}
+
+/// Nearest-rank percentile of sorted, non-empty samples.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// The median of non-empty samples (mean of the two middle ones for an even count).
+pub fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// What the benchmark ran on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    /// Cores available to this process.
+    pub cores: usize,
+    /// Total memory (MemTotal of /proc/meminfo).
+    pub memory_bytes: Option<u64>,
+    /// `model name` of /proc/cpuinfo.
+    pub cpu_model: Option<String>,
+    /// Kernel release (/proc/sys/kernel/osrelease).
+    pub kernel: Option<String>,
+}
+
+/// Describes this machine from std and /proc (fields that cannot be read stay empty).
+pub fn machine() -> Machine {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu_model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string());
+    Machine {
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        memory_bytes: kib_field(&meminfo, "MemTotal:").map(|kib| kib * 1024),
+        cpu_model,
+        kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .ok()
+            .map(|s| s.trim().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let s: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&s, 50.0), 50.0);
+        assert_eq!(percentile(&s, 95.0), 95.0);
+        assert_eq!(percentile(&s, 99.0), 99.0);
+        assert_eq!(percentile(&[3.0], 99.0), 3.0);
+        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+        assert!(Latency::of(&[]).is_none());
+    }
+
+    #[test]
+    fn reads_kib_fields() {
+        let text = "Name:\tx\nVmHWM:\t  12345 kB\nVmRSS:\t 1 kB\n";
+        assert_eq!(kib_field(text, "VmHWM:"), Some(12345));
+        assert_eq!(kib_field(text, "VmPeak:"), None);
+    }
+}

@@ -1,0 +1,715 @@
+//! The benchmark's results: one serializable [`Report`] (the JSON summary) and its rendering
+//! as tables for people.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::child::{Engine, RunReport};
+use crate::corpus::{Corpus, InputFile};
+use crate::measure::{Latency, Machine, MB, MIB};
+use crate::queries::QueryResults;
+
+/// Memory that warta may use beyond its writer budget before the memory row says "no".
+pub const RSS_ALLOWANCE_MIB: usize = 150;
+
+/// The two input shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// The JSON Lines files (as given, or their first lines with `--limit`).
+    Jsonl,
+    /// One `.json` file per article, at most 1000 per directory.
+    Files,
+}
+
+impl Shape {
+    /// The shape's name in tables and paths.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Jsonl => "jsonl",
+            Shape::Files => "files",
+        }
+    }
+}
+
+/// The options in force (after `--quick`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub threads: Vec<usize>,
+    pub memory_mb: usize,
+    pub scale: usize,
+    pub limit: Option<usize>,
+    pub query_reps: usize,
+    pub cold_runs: usize,
+    pub quick: bool,
+}
+
+/// The corpus the benchmark read.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorpusInfo {
+    /// The CORPUS arguments as given.
+    pub paths: Vec<PathBuf>,
+    pub files: Vec<InputFile>,
+    pub articles: usize,
+    pub bad_lines: usize,
+    pub disk_bytes: u64,
+    /// The JSON lines used, uncompressed.
+    pub uncompressed_bytes: u64,
+    /// Size of the one-file-per-article shape.
+    pub files_shape_bytes: u64,
+}
+
+impl CorpusInfo {
+    /// The description of a loaded corpus.
+    pub fn new(paths: &[PathBuf], corpus: &Corpus) -> CorpusInfo {
+        CorpusInfo {
+            paths: paths.to_vec(),
+            files: corpus.files.clone(),
+            articles: corpus.articles.len(),
+            bad_lines: corpus.bad_lines,
+            disk_bytes: corpus.disk_bytes(),
+            uncompressed_bytes: corpus.uncompressed_bytes(),
+            files_shape_bytes: 0,
+        }
+    }
+}
+
+/// One indexing run with its derived throughput.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexRun {
+    pub shape: Shape,
+    pub threads: usize,
+    pub engine: Engine,
+    /// Uncompressed JSON bytes of the input (the basis of `input_mb_per_sec`).
+    pub input_text_bytes: u64,
+    pub articles_per_sec: f64,
+    pub input_mb_per_sec: f64,
+    pub report: RunReport,
+}
+
+impl IndexRun {
+    /// A run of `report` over input of `text_bytes` uncompressed bytes.
+    pub fn new(shape: Shape, threads: usize, report: RunReport, text_bytes: u64) -> IndexRun {
+        let per_sec = |x: f64| {
+            if report.wall_secs > 0.0 {
+                x / report.wall_secs
+            } else {
+                0.0
+            }
+        };
+        IndexRun {
+            shape,
+            threads,
+            engine: report.engine,
+            input_text_bytes: text_bytes,
+            articles_per_sec: per_sec(report.articles as f64),
+            input_mb_per_sec: per_sec(text_bytes as f64 / MB),
+            report,
+        }
+    }
+}
+
+/// A throughput ratio (articles per second) between two runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThroughputRatio {
+    pub label: String,
+    pub ratio: f64,
+}
+
+/// warta's reruns over the one-file-per-article shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incremental {
+    pub files: usize,
+    pub threads: usize,
+    pub unchanged: RunReport,
+    /// Files rewritten with a sentence appended to the body.
+    pub changed_files: usize,
+    pub changed: RunReport,
+}
+
+/// The scaled corpus built and rerun by warta.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleResult {
+    pub articles: usize,
+    pub bytes: u64,
+    /// Time to copy the article files (not part of any measurement).
+    pub copy_secs: f64,
+    pub threads: usize,
+    pub build: IndexRun,
+    pub unchanged: RunReport,
+}
+
+/// Peak RSS of one warta run against the writer's memory budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryRow {
+    pub label: String,
+    pub articles: usize,
+    pub peak_rss_mib: f64,
+    pub budget_mib: usize,
+    /// Budget plus [`RSS_ALLOWANCE_MIB`].
+    pub limit_mib: usize,
+    pub within_limit: bool,
+}
+
+impl MemoryRow {
+    /// A row for a run that peaked at `peak_rss_bytes` under a budget of `budget_mib`.
+    pub fn new(label: String, articles: usize, peak_rss_bytes: u64, budget_mib: usize) -> MemoryRow {
+        let peak_rss_mib = peak_rss_bytes as f64 / MIB;
+        let limit_mib = budget_mib + RSS_ALLOWANCE_MIB;
+        MemoryRow {
+            label,
+            articles,
+            peak_rss_mib,
+            budget_mib,
+            limit_mib,
+            within_limit: peak_rss_mib <= limit_mib as f64,
+        }
+    }
+}
+
+/// Whole `warta search` processes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColdSearch {
+    pub binary: Option<PathBuf>,
+    pub query: String,
+    pub runs: usize,
+    pub samples_ms: Vec<f64>,
+    pub median_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Everything the benchmark measured: the JSON summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub warta_version: String,
+    /// When the run started (RFC 3339, UTC).
+    pub date: String,
+    /// The command line, as typed (shell-quoted where needed).
+    pub command: String,
+    pub machine: Machine,
+    pub settings: Settings,
+    pub corpus: CorpusInfo,
+    pub indexing: Vec<IndexRun>,
+    /// warta throughput / baseline throughput per shape and thread count (the headline).
+    pub warta_vs_baseline: Vec<ThroughputRatio>,
+    /// Throughput at N threads / at the fewest threads measured, per engine and shape.
+    pub thread_scaling: Vec<ThroughputRatio>,
+    pub incremental: Option<Incremental>,
+    pub scale: Option<ScaleResult>,
+    pub memory: Vec<MemoryRow>,
+    pub queries: Option<QueryResults>,
+    pub cold_search: Option<ColdSearch>,
+    pub total_secs: f64,
+}
+
+impl Report {
+    /// An empty report for this machine, settings and corpus, stamped now.
+    pub fn new(machine: Machine, settings: Settings, corpus: CorpusInfo) -> Report {
+        Report {
+            warta_version: env!("CARGO_PKG_VERSION").to_string(),
+            date: jiff::Timestamp::now()
+                .round(jiff::Unit::Second)
+                .map_or_else(|_| String::new(), |t| t.to_string()),
+            command: command_line(),
+            machine,
+            settings,
+            corpus,
+            indexing: Vec::new(),
+            warta_vs_baseline: Vec::new(),
+            thread_scaling: Vec::new(),
+            incremental: None,
+            scale: None,
+            memory: Vec::new(),
+            queries: None,
+            cold_search: None,
+            total_secs: 0.0,
+        }
+    }
+
+    /// The run of one engine, shape and thread count.
+    fn run(&self, engine: Engine, shape: Shape, threads: usize) -> Option<&IndexRun> {
+        self.indexing
+            .iter()
+            .find(|r| r.engine == engine && r.shape == shape && r.threads == threads)
+    }
+
+    /// Fills the warta/baseline and thread scaling ratios from the indexing runs.
+    pub fn derive_ratios(&mut self) {
+        let ratio = |a: &IndexRun, b: &IndexRun| {
+            if b.articles_per_sec > 0.0 {
+                a.articles_per_sec / b.articles_per_sec
+            } else {
+                0.0
+            }
+        };
+        let threads = self.settings.threads.clone();
+        let mut vs = Vec::new();
+        let mut scaling = Vec::new();
+        for shape in [Shape::Jsonl, Shape::Files] {
+            for &t in &threads {
+                if let (Some(w), Some(b)) = (self.run(Engine::Warta, shape, t), self.run(Engine::Baseline, shape, t)) {
+                    vs.push(ThroughputRatio {
+                        label: format!("{} threads {t}", shape.name()),
+                        ratio: ratio(w, b),
+                    });
+                }
+            }
+            for engine in [Engine::Warta, Engine::Baseline] {
+                let Some(&low) = threads.first() else { continue };
+                for &t in threads.iter().skip(1) {
+                    if let (Some(hi), Some(lo)) = (self.run(engine, shape, t), self.run(engine, shape, low)) {
+                        scaling.push(ThroughputRatio {
+                            label: format!("{} {} {t}/{low} threads", engine.name(), shape.name()),
+                            ratio: ratio(hi, lo),
+                        });
+                    }
+                }
+            }
+        }
+        self.warta_vs_baseline = vs;
+        self.thread_scaling = scaling;
+    }
+
+    /// The whole report as text tables.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        self.write_header(&mut out);
+        self.write_indexing(&mut out);
+        self.write_incremental(&mut out);
+        self.write_scale(&mut out);
+        self.write_memory(&mut out);
+        self.write_queries(&mut out);
+        self.write_cold(&mut out);
+        let _ = writeln!(out, "\ntotal benchmark time: {:.0} s", self.total_secs);
+        out
+    }
+
+    fn write_header(&self, out: &mut String) {
+        let m = &self.machine;
+        let c = &self.corpus;
+        let _ = writeln!(out, "warta-bench (warta {}), {}", self.warta_version, self.date);
+        let _ = writeln!(out, "command:  {}", self.command);
+        let _ = writeln!(
+            out,
+            "machine:  {} cores, {} RAM, {}, Linux {}",
+            m.cores,
+            m.memory_bytes
+                .map_or("?".to_string(), |b| format!("{:.1} GiB", b as f64 / MIB / 1024.0)),
+            m.cpu_model.as_deref().unwrap_or("unknown CPU"),
+            m.kernel.as_deref().unwrap_or("?")
+        );
+        for f in &c.files {
+            let _ = writeln!(
+                out,
+                "input:    {}: {} articles used, file {:.1} MB on disk, {:.1} MB of JSON lines used",
+                f.path.display(),
+                f.articles,
+                f.disk_bytes as f64 / MB,
+                f.uncompressed_bytes as f64 / MB
+            );
+        }
+        let _ = writeln!(
+            out,
+            "corpus:   {} articles ({} unparsable lines), files {:.1} MB on disk, {:.1} MB of JSON lines used, {:.1} MB as one file per article",
+            c.articles,
+            c.bad_lines,
+            c.disk_bytes as f64 / MB,
+            c.uncompressed_bytes as f64 / MB,
+            c.files_shape_bytes as f64 / MB
+        );
+        let s = &self.settings;
+        let _ = writeln!(
+            out,
+            "settings: threads {}, memory budget {} MiB, scale {}, limit {}, query reps {}, cold runs {}{}",
+            s.threads.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
+            s.memory_mb,
+            if s.scale == 0 {
+                "off".to_string()
+            } else {
+                s.scale.to_string()
+            },
+            s.limit.map_or("none".to_string(), |l| l.to_string()),
+            s.query_reps,
+            s.cold_runs,
+            if s.quick { " (--quick)" } else { "" }
+        );
+    }
+
+    fn write_indexing(&self, out: &mut String) {
+        section(out, "Indexing (each run in its own child process, page cache warm)");
+        let headers = [
+            "shape",
+            "threads",
+            "engine",
+            "articles",
+            "wall s",
+            "CPU s",
+            "CPU/wall",
+            "articles/s",
+            "MB/s",
+            "peak RSS MiB",
+            "index MiB",
+        ];
+        let rows = self.indexing.iter().map(index_row).collect();
+        out.push_str(&render(&headers, rows, 3));
+        let _ = writeln!(
+            out,
+            "wall: the indexing call (commit and merges included); CPU: user+sys of the child process;\n\
+             MB/s: uncompressed JSON input (jsonl: the lines; files: the .json files) per wall second."
+        );
+        let _ = writeln!(out, "\nwarta / baseline throughput (articles/s):");
+        for r in &self.warta_vs_baseline {
+            let _ = writeln!(out, "  {:<28} {:.3}x", r.label, r.ratio);
+        }
+        if !self.thread_scaling.is_empty() {
+            let _ = writeln!(out, "thread scaling (articles/s at N threads / at the fewest):");
+            for r in &self.thread_scaling {
+                let _ = writeln!(out, "  {:<28} {:.2}x", r.label, r.ratio);
+            }
+        }
+        self.write_count_notes(out);
+    }
+
+    /// Articles warta skipped or warned about, so counts can be compared with the baseline.
+    fn write_count_notes(&self, out: &mut String) {
+        for r in &self.indexing {
+            if let Some(w) = &r.report.warta {
+                if w.articles_skipped + w.files_skipped + w.warnings > 0 {
+                    let _ = writeln!(
+                        out,
+                        "note: warta {} threads {}: {} records skipped, {} files skipped, {} warnings",
+                        r.shape.name(),
+                        r.threads,
+                        w.articles_skipped,
+                        w.files_skipped,
+                        w.warnings
+                    );
+                }
+            }
+            if let Some(n) = r.report.baseline_skipped.filter(|n| *n > 0) {
+                let _ = writeln!(
+                    out,
+                    "note: baseline {} threads {}: {n} records skipped (no title and no body)",
+                    r.shape.name(),
+                    r.threads
+                );
+            }
+        }
+    }
+
+    fn write_incremental(&self, out: &mut String) {
+        let Some(inc) = &self.incremental else { return };
+        section(
+            out,
+            &format!(
+                "Incremental reruns (warta, files shape, {} files, threads {})",
+                inc.files, inc.threads
+            ),
+        );
+        let rows = vec![
+            rerun_row("nothing changed", &inc.unchanged),
+            rerun_row(&format!("1% changed ({} files)", inc.changed_files), &inc.changed),
+        ];
+        out.push_str(&render(&RERUN_HEADERS, rows, 1));
+    }
+
+    fn write_scale(&self, out: &mut String) {
+        let Some(s) = &self.scale else {
+            section(out, "Scale");
+            out.push_str("skipped (--scale 0 or --quick)\n");
+            return;
+        };
+        section(
+            out,
+            &format!(
+                "Scale (warta, {} articles as files: copies of the corpus under new paths, {:.0} MB, threads {})",
+                s.articles,
+                s.bytes as f64 / MB,
+                s.threads
+            ),
+        );
+        let headers = [
+            "run",
+            "articles",
+            "wall s",
+            "CPU s",
+            "articles/s",
+            "MB/s",
+            "peak RSS MiB",
+            "index MiB",
+        ];
+        let b = &s.build;
+        let rows = vec![vec![
+            "full build".to_string(),
+            b.report.articles.to_string(),
+            format!("{:.2}", b.report.wall_secs),
+            format!("{:.2}", b.report.cpu_secs()),
+            format!("{:.0}", b.articles_per_sec),
+            format!("{:.2}", b.input_mb_per_sec),
+            mib(b.report.peak_rss_bytes),
+            mib(b.report.index_bytes),
+        ]];
+        out.push_str(&render(&headers, rows, 1));
+        out.push_str(&render(
+            &RERUN_HEADERS,
+            vec![rerun_row("nothing changed", &s.unchanged)],
+            1,
+        ));
+    }
+
+    fn write_memory(&self, out: &mut String) {
+        section(out, "Memory: peak RSS of warta's indexing processes vs --memory-mb");
+        let headers = [
+            "run",
+            "articles",
+            "peak RSS MiB",
+            "budget MiB",
+            &format!("budget+{RSS_ALLOWANCE_MIB} MiB"),
+            "within",
+        ];
+        let rows = self
+            .memory
+            .iter()
+            .map(|m| {
+                vec![
+                    m.label.clone(),
+                    m.articles.to_string(),
+                    format!("{:.0}", m.peak_rss_mib),
+                    m.budget_mib.to_string(),
+                    m.limit_mib.to_string(),
+                    if m.within_limit { "yes" } else { "NO" }.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&render(&headers, rows, 1));
+    }
+
+    fn write_queries(&self, out: &mut String) {
+        let Some(q) = &self.queries else { return };
+        let max_threads = self.settings.threads.last().copied().unwrap_or(1);
+        section(
+            out,
+            &format!(
+                "Queries (warm, in process, {} passes after one warm-up; indexes of the jsonl shape, threads {max_threads})",
+                q.reps
+            ),
+        );
+        let headers = [
+            "group",
+            "queries",
+            "failed",
+            "warta p50",
+            "p95",
+            "p99",
+            "baseline p50",
+            "p95",
+            "p99",
+            "p50 ratio",
+        ];
+        let rows = q.groups.iter().map(group_row).collect();
+        out.push_str(&render(&headers, rows, 1));
+        let _ = writeln!(
+            out,
+            "milliseconds. warta: top 10 with snippets plus the exact total; baseline: QueryParser (AND) over title+body,\n\
+             TopDocs(10) and the 10 stored docs, one IndexReader kept open."
+        );
+        if let Some(r) = &q.reader_open {
+            let _ = writeln!(
+                out,
+                "warta's search calls use the index handle's shared reader (WartaIndex::searcher); opening a new\n\
+                 IndexReader + searcher instead would add p50 {:.3} ms, p95 {:.3} ms per call on this index.",
+                r.p50_ms, r.p95_ms
+            );
+        }
+        write_slowest(out, q);
+        for o in q.queries.iter().filter(|o| o.error.is_some()) {
+            let _ = writeln!(out, "failed: {}: {}", o.label, o.error.as_deref().unwrap_or(""));
+        }
+    }
+
+    fn write_cold(&self, out: &mut String) {
+        let Some(c) = &self.cold_search else { return };
+        section(out, "Cold search (whole `warta search` processes)");
+        if let (Some(median), Some(max)) = (c.median_ms, c.max_ms) {
+            let _ = writeln!(
+                out,
+                "`warta search \"{}\" --index <jsonl index>`: {} runs after one warm-up: median {median:.1} ms, max {max:.1} ms",
+                c.query, c.runs
+            );
+        }
+        if let Some(b) = &c.binary {
+            let _ = writeln!(out, "binary: {}", b.display());
+        }
+        if let Some(n) = &c.note {
+            let _ = writeln!(out, "{n}");
+        }
+    }
+}
+
+/// Columns of the rerun tables.
+const RERUN_HEADERS: [&str; 10] = [
+    "rerun",
+    "wall s",
+    "bytes read",
+    "files unchanged",
+    "files updated",
+    "files added",
+    "files removed",
+    "articles added",
+    "articles removed",
+    "peak RSS MiB",
+];
+
+/// One row of a rerun table.
+fn rerun_row(label: &str, r: &RunReport) -> Vec<String> {
+    let w = r.warta.clone().unwrap_or_default();
+    vec![
+        label.to_string(),
+        format!("{:.3}", r.wall_secs),
+        w.bytes_read.to_string(),
+        w.files_unchanged.to_string(),
+        w.files_updated.to_string(),
+        w.files_added.to_string(),
+        w.files_removed.to_string(),
+        w.articles_added.to_string(),
+        w.articles_removed.to_string(),
+        mib(r.peak_rss_bytes),
+    ]
+}
+
+/// One row of the indexing table.
+fn index_row(r: &IndexRun) -> Vec<String> {
+    let cpu = r.report.cpu_secs();
+    vec![
+        r.shape.name().to_string(),
+        r.threads.to_string(),
+        r.engine.name().to_string(),
+        r.report.articles.to_string(),
+        format!("{:.2}", r.report.wall_secs),
+        format!("{cpu:.2}"),
+        format!(
+            "{:.2}",
+            if r.report.wall_secs > 0.0 {
+                cpu / r.report.wall_secs
+            } else {
+                0.0
+            }
+        ),
+        format!("{:.0}", r.articles_per_sec),
+        format!("{:.2}", r.input_mb_per_sec),
+        mib(r.report.peak_rss_bytes),
+        mib(r.report.index_bytes),
+    ]
+}
+
+/// One row of the query table.
+fn group_row(g: &crate::queries::GroupStats) -> Vec<String> {
+    let ms =
+        |l: &Option<Latency>, f: fn(&Latency) -> f64| l.as_ref().map_or("-".to_string(), |l| format!("{:.2}", f(l)));
+    vec![
+        g.group.clone(),
+        g.queries.to_string(),
+        g.failed.to_string(),
+        ms(&g.warta, |l| l.p50_ms),
+        ms(&g.warta, |l| l.p95_ms),
+        ms(&g.warta, |l| l.p99_ms),
+        ms(&g.baseline, |l| l.p50_ms),
+        ms(&g.baseline, |l| l.p95_ms),
+        ms(&g.baseline, |l| l.p99_ms),
+        g.p50_ratio.map_or("-".to_string(), |r| format!("{r:.1}x")),
+    ]
+}
+
+/// The five slowest warta queries by p50.
+fn write_slowest(out: &mut String, q: &QueryResults) {
+    let mut timed: Vec<_> = q.queries.iter().filter(|o| o.warta_p50_ms.is_some()).collect();
+    timed.sort_by(|a, b| b.warta_p50_ms.unwrap_or(0.0).total_cmp(&a.warta_p50_ms.unwrap_or(0.0)));
+    let _ = writeln!(out, "slowest warta queries (p50 ms, matches):");
+    for o in timed.iter().take(5) {
+        let _ = writeln!(
+            out,
+            "  {:>8.2}  {:>7}  [{}] {}",
+            o.warta_p50_ms.unwrap_or(0.0),
+            o.warta_total.unwrap_or(0),
+            o.group.name(),
+            o.label
+        );
+    }
+}
+
+/// Bytes as MiB with no decimals.
+fn mib(bytes: u64) -> String {
+    format!("{:.0}", bytes as f64 / MIB)
+}
+
+/// A section title.
+fn section(out: &mut String, title: &str) {
+    let _ = writeln!(out, "\n== {title} ==");
+}
+
+/// A text table: the first `left` columns left-aligned, the others right-aligned.
+pub fn render(headers: &[&str], rows: Vec<Vec<String>>, left: usize) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if i < left {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect();
+        parts.join("  ").trim_end().to_string() + "\n"
+    };
+    let mut out = line(headers.to_vec());
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// This process's command line, each argument shell-quoted when it needs it.
+fn command_line() -> String {
+    std::env::args()
+        .map(|a| {
+            if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=,:+@".contains(c)) {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_aligned_tables() {
+        let t = render(&["a", "num"], vec![vec!["xyz".into(), "1".into()]], 1);
+        assert_eq!(t, "a    num\nxyz    1\n");
+    }
+
+    #[test]
+    fn memory_rows_compare_with_budget_plus_allowance() {
+        let row = MemoryRow::new("x".into(), 10, 300 * 1024 * 1024, 256);
+        assert_eq!(row.limit_mib, 406);
+        assert!(row.within_limit);
+        assert!(!MemoryRow::new("x".into(), 10, 500 * 1024 * 1024, 256).within_limit);
+    }
+}
