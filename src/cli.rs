@@ -108,6 +108,9 @@ pub enum Command {
         /// No progress bar or warnings on stderr (the summary still prints)
         #[arg(long, short)]
         quiet: bool,
+        /// Fail (exit 2) when any file or record was skipped; what could be read is still indexed
+        #[arg(long)]
+        strict: bool,
     },
     /// Search the index
     Search {
@@ -241,6 +244,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             threads,
             memory_mb,
             quiet,
+            strict,
         } => {
             let mut opts = IndexOptions {
                 rebuild,
@@ -254,6 +258,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let summary = index::index_paths(&index.index, &paths, &opts, &progress)?;
             progress.finish();
             output::run_summary(&mut out, &summary)?;
+            let skipped = summary.files_skipped + summary.articles_skipped;
+            if strict && skipped > 0 {
+                eprintln!("warta: error: {skipped} file(s) or record(s) skipped (--strict); `warta stats` lists them");
+                return Ok(ExitCode::from(2));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Search {

@@ -190,6 +190,10 @@ pub fn index_paths(
                 }
             }
             WalkEvent::NotArticle(_) => summary.not_articles += 1,
+            WalkEvent::Note(path, note) => {
+                progress.warn(&format!("{}: {note}", path.display()));
+                summary.warnings += 1;
+            }
             WalkEvent::Problem(path, why) => {
                 progress.warn(&format!("{}: {why}", path.display()));
                 summary.files_skipped += 1;

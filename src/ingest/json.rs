@@ -59,31 +59,46 @@ fn record(n: usize, multi: bool, place: String, value: &Value) -> Record {
 
 /// Streams a JSON Lines file: one record per non-blank line, numbered from 1 in file order
 /// (a malformed line keeps its number, so fixing it never renumbers the others).
-pub fn for_each_jsonl<R: BufRead>(reader: R, mut f: impl FnMut(Record)) -> std::io::Result<()> {
+pub fn for_each_jsonl<R: BufRead>(mut reader: R, mut f: impl FnMut(Record)) -> std::io::Result<()> {
     let mut n = 0;
-    for (lineno, line) in reader.lines().enumerate() {
-        let line = match line {
+    let mut lineno = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        lineno += 1;
+        let (read, complete) = read_line_bounded(&mut reader, &mut buf, MAX_LINE_BYTES)?;
+        if read == 0 {
+            break;
+        }
+        let place = format!("line {lineno}");
+        if !complete {
+            n += 1;
+            f(Record {
+                n,
+                multi: true,
+                place,
+                result: Err(format!("line longer than {} MiB", MAX_LINE_BYTES >> 20)),
+                warnings: vec![],
+            });
+            continue;
+        }
+        let mut warnings = Vec::new();
+        let decoded;
+        let line = match std::str::from_utf8(&buf) {
             Ok(l) => l,
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                n += 1;
-                f(Record {
-                    n,
-                    multi: true,
-                    place: format!("line {}", lineno + 1),
-                    result: Err("invalid UTF-8".to_string()),
-                    warnings: vec![],
-                });
-                continue;
+            Err(_) => {
+                decoded = super::decode::decode_line(&buf);
+                warnings.push(format!("not UTF-8, decoded as {}", decoded.encoding.unwrap_or("UTF-8")));
+                warnings.extend(decoded.warning());
+                decoded.text.as_str()
             }
-            Err(e) => return Err(e),
         };
         let trimmed = line.trim().trim_start_matches('\u{feff}');
         if trimmed.is_empty() {
             continue;
         }
         n += 1;
-        let place = format!("line {}", lineno + 1);
-        let rec = match serde_json::from_str::<Value>(trimmed) {
+        let mut rec = match serde_json::from_str::<Value>(trimmed) {
             Ok(v) => record(n, true, place, &v),
             Err(e) => Record {
                 n,
@@ -93,14 +108,79 @@ pub fn for_each_jsonl<R: BufRead>(reader: R, mut f: impl FnMut(Record)) -> std::
                 warnings: vec![],
             },
         };
+        rec.warnings.extend(warnings);
         f(rec);
     }
     Ok(())
 }
 
+/// The longest JSON Lines line read; a longer one is skipped (without holding it in memory).
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// Reads one line (without its newline) into `buf`, keeping at most `max` bytes: returns the
+/// bytes consumed and whether the whole line fit.
+fn read_line_bounded<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, max: usize) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut fits = true;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((consumed, fits));
+        }
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..i], Some(i + 1)),
+            None => (available, None),
+        };
+        if fits && buf.len() + chunk.len() <= max {
+            buf.extend_from_slice(chunk);
+        } else {
+            fits = false;
+            buf.clear();
+        }
+        let used = done.unwrap_or(available.len());
+        reader.consume(used);
+        consumed += used;
+        if done.is_some() {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok((consumed, fits));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_skipped_without_being_kept() {
+        let text = b"short\r\nthis line is far too long\nok\nlast-without-newline".to_vec();
+        let mut r = std::io::BufReader::with_capacity(4, std::io::Cursor::new(text));
+        let mut buf = Vec::new();
+        let mut lines = Vec::new();
+        loop {
+            buf.clear();
+            let (n, fits) = read_line_bounded(&mut r, &mut buf, 10).unwrap();
+            if n == 0 {
+                break;
+            }
+            lines.push((String::from_utf8(buf.clone()).unwrap(), fits));
+        }
+        assert_eq!(
+            lines,
+            [
+                ("short".to_string(), true),
+                (String::new(), false),
+                ("ok".to_string(), true),
+                (String::new(), false)
+            ]
+        );
+    }
 
     #[test]
     fn aliases_and_types() {

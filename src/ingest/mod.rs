@@ -7,6 +7,7 @@
 //! here panics on bad input.
 
 pub mod date;
+pub mod decode;
 pub mod fields;
 pub mod html;
 pub mod json;
@@ -63,7 +64,7 @@ impl Format {
     /// The format of a file name and whether it is gzip-compressed, or `None` for files that
     /// are not articles.
     pub fn of(path: &Path) -> Option<(Format, bool)> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         let (name, gz) = match name.strip_suffix(".gz") {
             Some(stem) => (stem.to_string(), true),
             None => (name, false),
@@ -88,8 +89,6 @@ pub enum SkipReason {
     Unreadable(String),
     #[error("binary data, not text")]
     Binary,
-    #[error("invalid UTF-8 at byte {0}")]
-    InvalidUtf8(usize),
     #[error("empty file")]
     Empty,
     #[error("{0}")]
@@ -102,7 +101,6 @@ impl SkipReason {
         match self {
             SkipReason::Unreadable(_) => "unreadable",
             SkipReason::Binary => "binary",
-            SkipReason::InvalidUtf8(_) => "invalid UTF-8",
             SkipReason::Empty => "empty",
             SkipReason::Malformed(_) => "malformed",
         }
@@ -135,37 +133,65 @@ pub fn read_file(path: &Path, format: Format, gz: bool, mut on_record: impl FnMu
     if head.len() < 8192 && head.iter().all(u8::is_ascii_whitespace) {
         return Err(SkipReason::Empty);
     }
-    if head.contains(&0) {
+    if decode::looks_binary(&head) {
         return Err(SkipReason::Binary);
     }
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
 
-    match format {
-        Format::JsonLines => {
-            let chained = BufReader::new(std::io::Cursor::new(head).chain(reader));
-            let mut any = false;
-            json::for_each_jsonl(chained, |rec| {
-                any = true;
-                on_record(finish(rec));
-            })
-            .map_err(unreadable)?;
-            if !any {
-                return Err(SkipReason::Empty);
-            }
-            Ok(())
-        }
-        _ => {
-            let mut bytes = head;
-            reader.read_to_end(&mut bytes).map_err(unreadable)?;
-            drop(reader);
-            let text = std::str::from_utf8(&bytes).map_err(|e| SkipReason::InvalidUtf8(e.valid_up_to()))?;
-            let text = text.trim_start_matches('\u{feff}');
-            if text.trim().is_empty() {
-                return Err(SkipReason::Empty);
-            }
-            parse_text(text, format, &mut on_record)
-        }
+    if format == Format::JsonLines && !utf16 {
+        let chained = BufReader::new(std::io::Cursor::new(head).chain(reader));
+        let mut any = false;
+        json::for_each_jsonl(chained, |rec| {
+            any = true;
+            on_record(finish(rec));
+        })
+        .map_err(unreadable)?;
+        return if any { Ok(()) } else { Err(SkipReason::Empty) };
     }
+
+    // Whole-file formats: read at most MAX_FILE_BYTES, then decode.
+    let mut bytes = head;
+    let limit = MAX_FILE_BYTES as u64 + 1;
+    (&mut reader)
+        .take(limit - bytes.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    drop(reader);
+    let mut file_warnings = Vec::new();
+    if bytes.len() > MAX_FILE_BYTES {
+        bytes.truncate(MAX_FILE_BYTES);
+        file_warnings.push(format!(
+            "file larger than {} MiB: only its first {} MiB were read",
+            MAX_FILE_BYTES >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    let decoded = decode::decode(bytes, format == Format::Html)?;
+    file_warnings.extend(decoded.warning());
+    let text = decoded.text.as_str();
+    if text.trim().is_empty() {
+        return Err(SkipReason::Empty);
+    }
+    let mut on_record = |mut rec: Record| {
+        rec.warnings.extend(file_warnings.iter().cloned());
+        on_record(rec)
+    };
+    if format == Format::JsonLines {
+        let mut any = false;
+        json::for_each_jsonl(std::io::Cursor::new(text.as_bytes()), |rec| {
+            any = true;
+            on_record(finish(rec));
+        })
+        .map_err(unreadable)?;
+        return if any { Ok(()) } else { Err(SkipReason::Empty) };
+    }
+    parse_text(text, format, &mut on_record)
 }
+
+/// At most this much of a single-document file (text, Markdown, JSON, HTML) is read.
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+/// An article's text beyond this many bytes is cut off, with a warning.
+pub const MAX_ARTICLE_BYTES: usize = 10 << 20;
 
 /// Parses a whole text of a single-document format.
 fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) -> Result<(), SkipReason> {
@@ -205,11 +231,22 @@ fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) ->
     }
 }
 
-/// Rejects records with neither title nor body.
+/// Rejects records with neither title nor body, and cuts text beyond [`MAX_ARTICLE_BYTES`].
 fn finish(mut rec: Record) -> Record {
-    if let Ok(a) = &rec.result {
+    if let Ok(a) = &mut rec.result {
         if a.title.is_none() && a.body.is_none() {
             rec.result = Err("no title and no text".to_string());
+        } else if let Some(body) = a.body.as_mut().filter(|b| b.len() > MAX_ARTICLE_BYTES) {
+            let mut cut = MAX_ARTICLE_BYTES;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            body.truncate(cut);
+            rec.warnings.push(format!(
+                "text longer than {} MiB: cut to its first {} MiB",
+                MAX_ARTICLE_BYTES >> 20,
+                MAX_ARTICLE_BYTES >> 20
+            ));
         }
     }
     rec

@@ -29,6 +29,8 @@ pub enum WalkEvent {
     NotArticle(PathBuf),
     /// A path that could not be walked or read (permissions, symlink loop, vanished file).
     Problem(PathBuf, String),
+    /// Something to tell about a file that is still read (a file name that is not UTF-8).
+    Note(PathBuf, String),
 }
 
 /// Walks `root` (a directory, recursively, following symlinks; or a single file), skipping
@@ -90,6 +92,12 @@ pub fn walk(root: &Path, exclude: Option<&Path>, mut on_event: impl FnMut(WalkEv
                 .collect::<Vec<_>>()
                 .join("/")
         };
+        if path.to_str().is_none() {
+            on_event(WalkEvent::Note(
+                path.to_path_buf(),
+                "file name is not valid UTF-8: its id shows U+FFFD for the bad bytes".to_string(),
+            ));
+        }
         on_event(WalkEvent::File(SourceFile {
             path: path.to_path_buf(),
             id_base,

@@ -1,0 +1,206 @@
+//! Bytes of a file into text: UTF-8 (with or without a byte order mark), UTF-16 by its byte
+//! order mark, and legacy encodings (Windows-1252, Latin-1, ...) named by an HTML
+//! `<meta charset>` or guessed by chardetng, decoded with encoding_rs. Binary data is refused.
+//! Replacement characters appear only where bytes are invalid in the chosen encoding, and are
+//! counted in a warning.
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+use super::SkipReason;
+
+/// How text was decoded, when it was not plain UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// The encoding used, when not UTF-8 ("windows-1252", "UTF-16LE").
+    pub encoding: Option<&'static str>,
+    /// Characters that could not be decoded and were replaced by U+FFFD.
+    pub replaced: usize,
+}
+
+impl Decoded {
+    /// A warning for the file's report, when decoding lost characters.
+    pub fn warning(&self) -> Option<String> {
+        (self.replaced > 0).then(|| {
+            format!(
+                "{} byte sequence(s) invalid in {} replaced by U+FFFD",
+                self.replaced,
+                self.encoding.unwrap_or("UTF-8")
+            )
+        })
+    }
+}
+
+/// Whether the start of a file looks like binary data rather than text in any encoding:
+/// NUL bytes (outside UTF-16) or many control characters.
+pub fn looks_binary(head: &[u8]) -> bool {
+    if utf16_bom(head).is_some() {
+        return false;
+    }
+    if head.contains(&0) {
+        return true;
+    }
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    controls * 10 > head.len().max(1)
+}
+
+fn utf16_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some(UTF_16LE),
+        [0xFE, 0xFF, ..] => Some(UTF_16BE),
+        _ => None,
+    }
+}
+
+/// Decodes a whole file. `html` lets a `<meta charset>` in the first kilobytes name the
+/// encoding of bytes that are not UTF-8.
+pub fn decode(mut bytes: Vec<u8>, html: bool) -> Result<Decoded, SkipReason> {
+    if let Some(enc) = utf16_bom(&bytes) {
+        let (text, _, had_errors) = enc.decode(&bytes);
+        let replaced = if had_errors { count_replacements(&text) } else { 0 };
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: Some(enc.name()),
+            replaced,
+        });
+    }
+    if looks_binary(&bytes[..bytes.len().min(8192)]) {
+        return Err(SkipReason::Binary);
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => {
+            return Ok(Decoded {
+                text,
+                encoding: None,
+                replaced: 0,
+            })
+        }
+        Err(e) => e.into_bytes(),
+    };
+    let enc = html
+        .then(|| meta_charset(&bytes))
+        .flatten()
+        .unwrap_or_else(|| guess(&bytes));
+    let (text, had_errors) = enc.decode_without_bom_handling(&bytes);
+    let replaced = if had_errors { count_replacements(&text) } else { 0 };
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: Some(enc.name()),
+        replaced,
+    })
+}
+
+/// Decodes one line (of JSON Lines) that is not valid UTF-8 with the guessed encoding.
+pub fn decode_line(bytes: &[u8]) -> Decoded {
+    let enc = guess(bytes);
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    Decoded {
+        replaced: if had_errors { count_replacements(&text) } else { 0 },
+        text: text.into_owned(),
+        encoding: Some(enc.name()),
+    }
+}
+
+fn guess(bytes: &[u8]) -> &'static Encoding {
+    let mut det = chardetng::EncodingDetector::new();
+    det.feed(bytes, true);
+    let enc = det.guess(None, true);
+    // Text that is not UTF-8 cannot be decoded as UTF-8 without loss.
+    if enc == UTF_8 {
+        encoding_rs::WINDOWS_1252
+    } else {
+        enc
+    }
+}
+
+/// The encoding an HTML page declares in its first 4 KiB (`<meta charset="...">` or
+/// `<meta http-equiv="Content-Type" content="text/html; charset=...">`).
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
+    let at = head.find("charset=")? + "charset=".len();
+    let label: String = head[at..]
+        .trim_start_matches(['"', '\'', ' '])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    let enc = Encoding::for_label(label.as_bytes())?;
+    // A page that declares UTF-8 but is not valid UTF-8 is better guessed.
+    (enc != UTF_8 && enc != UTF_16LE && enc != UTF_16BE).then_some(enc)
+}
+
+fn count_replacements(text: &str) -> usize {
+    text.chars().filter(|&c| c == '\u{FFFD}').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let d = decode(b"\xEF\xBB\xBFKorea Utara".to_vec(), false).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding, d.replaced), ("Korea Utara", None, 0));
+    }
+
+    #[test]
+    fn utf16_by_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "Côte d'Ivoire".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        let d = decode(bytes, false).unwrap();
+        assert_eq!(d.text, "Côte d'Ivoire");
+        assert_eq!(d.encoding, Some("UTF-16LE"));
+        let mut bytes = vec![0xFE, 0xFF];
+        for u in "Jakarta".encode_utf16() {
+            bytes.extend(u.to_be_bytes());
+        }
+        assert_eq!(decode(bytes, false).unwrap().text, "Jakarta");
+    }
+
+    #[test]
+    fn windows_1252_is_guessed() {
+        // "Président Macron a déclaré à Paris" in Windows-1252.
+        let bytes =
+            b"Pr\xe9sident Macron a d\xe9clar\xe9 \xe0 Paris que la r\xe9forme \xe9tait n\xe9cessaire.".to_vec();
+        let d = decode(bytes, false).unwrap();
+        assert_eq!(
+            d.text,
+            "Président Macron a déclaré à Paris que la réforme était nécessaire."
+        );
+        assert_eq!(d.replaced, 0);
+        assert!(d.warning().is_none());
+    }
+
+    #[test]
+    fn html_meta_charset_names_the_encoding() {
+        let html = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"></head><body>S\xe3o Paulo</body></html>".to_vec();
+        let d = decode(html, true).unwrap();
+        assert!(d.text.contains("São Paulo"), "{}", d.text);
+        assert_eq!(d.encoding, Some("windows-1252"));
+    }
+
+    #[test]
+    fn binary_is_refused() {
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(), false),
+            Err(SkipReason::Binary)
+        );
+        assert_eq!(
+            decode(vec![1, 2, 3, 4, 5, 6, 7, 8, b'a'], false),
+            Err(SkipReason::Binary)
+        );
+    }
+
+    #[test]
+    fn lines_in_legacy_encodings() {
+        let d = decode_line(b"{\"title\": \"Caf\xe9 in M\xfcnchen\"}");
+        assert_eq!(d.text, "{\"title\": \"Café in München\"}");
+    }
+}

@@ -1,0 +1,151 @@
+//! Hostile input: legacy encodings, binary junk, wrong JSON types, deep nesting, symlink loops,
+//! odd file names. Every file is indexed or skipped with a reason; nothing panics.
+
+mod common;
+
+use common::Fixture;
+
+fn utf16le(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        out.extend(u.to_le_bytes());
+    }
+    out
+}
+
+#[test]
+fn legacy_encodings_are_decoded_not_rejected() {
+    let fx = Fixture::new();
+    // Windows-1252 text with a header.
+    fx.write(
+        "latin.txt",
+        b"Title: R\xe9forme des retraites\nSource: Le Monde\nDate: 2023-03-16\n\nLe pr\xe9sident a d\xe9fendu la r\xe9forme \xe0 l'Assembl\xe9e nationale.\n".as_slice(),
+    );
+    // UTF-16LE with a byte order mark.
+    fx.write(
+        "utf16.html",
+        utf16le("<html><head><title>Banjir di Jakarta</title></head><body><article><p>Banjir melanda Jakarta Selatan pada Senin.</p></article></body></html>"),
+    );
+    // An ISO-8859-1 page that says so.
+    fx.write(
+        "declared.html",
+        b"<html><head><meta charset=\"iso-8859-1\"><title>S\xe3o Paulo</title></head><body><article><p>Chuva forte em S\xe3o Paulo.</p></article></body></html>".as_slice(),
+    );
+    // JSON Lines with one line in Latin-1.
+    fx.write(
+        "mixed.jsonl",
+        b"{\"title\": \"Caf\xe9 culture\", \"body\": \"Caf\xe9s in M\xfcnchen.\"}\n{\"title\": \"Plain\", \"body\": \"UTF-8 line.\"}\n".as_slice(),
+    );
+    let (out, _) = fx.index();
+    assert!(out.contains("5 indexed"), "{out}");
+    for (q, id) in [
+        ("réforme", "latin.txt"),
+        ("banjir", "utf16.html"),
+        ("\"são paulo\"", "declared.html"),
+        ("münchen", "mixed.jsonl#1"),
+    ] {
+        let (v, code) = fx.search_json(&[q]);
+        assert_eq!(code, 0, "{q}: {v}");
+        assert_eq!(v["hits"][0]["id"], id, "{q}: {v}");
+    }
+    let (v, _) = fx.search_json(&["réforme"]);
+    assert_eq!(v["hits"][0]["title"], "Réforme des retraites");
+}
+
+#[test]
+fn hostile_files_are_skipped_or_read_with_reasons_and_strict_fails() {
+    let fx = Fixture::new();
+    fx.write("good.txt", "Title: Good\n\nA good article about Jakarta.\n");
+    fx.write("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00".as_slice());
+    fx.write("controls.md", vec![1u8, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, b'a']);
+    fx.write("empty.json", "");
+    fx.write(
+        "types.json",
+        r#"{"title": 12345, "body": ["first paragraph", "second paragraph"], "date": {"x": 1}, "source": null}"#,
+    );
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    fx.write("deep.json", deep);
+    let deep_html = format!(
+        "<html><head><title>Deep</title></head><body>{}<p>Deeply nested text.</p>{}</body></html>",
+        "<div>".repeat(20_000),
+        "</div>".repeat(20_000)
+    );
+    fx.write("deep.html", deep_html);
+    fx.write(
+        "truncated.jsonl.gz",
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48".as_slice(),
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(fx.corpus(), fx.corpus().join("loop")).unwrap();
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        std::fs::write(fx.corpus().join(name), "Title: Odd name\n\nFile name in Latin-1.\n").unwrap();
+    }
+
+    let out = fx.warta(&["index"]).arg(fx.corpus()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for file in [
+        "image.txt",
+        "controls.md",
+        "empty.json",
+        "deep.json",
+        "truncated.jsonl.gz",
+    ] {
+        assert!(stderr.contains(file), "no warning names {file}:\n{stderr}");
+    }
+    assert!(stderr.contains("binary"), "{stderr}");
+    // good.txt, types.json (number title and array body coerced), deep.html, the odd name.
+    let (v, _) = fx.search_json(&["--limit", "50"]);
+    let ids: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    for id in ["good.txt", "types.json", "deep.html"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    #[cfg(unix)]
+    assert!(ids.iter().any(|i| i.starts_with("caf")), "{ids:?}");
+
+    // stats lists the skipped files with reasons; --strict turns skips into exit code 2.
+    let out = fx.warta(&["stats", "--json"]).output().unwrap();
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped = stats["last_run"]["skipped"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{stats}"));
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["path"].as_str().unwrap().ends_with("image.txt")),
+        "{stats}"
+    );
+    let out = fx.warta(&["index", "--strict"]).arg(fx.corpus()).output().unwrap();
+    // Unchanged files are not re-read, so a strict rerun reports the skips it sees now.
+    let code = out.status.code();
+    let out2 = fx
+        .warta(&["index", "--strict", "--rebuild"])
+        .arg(fx.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(out2.status.code(), Some(2), "{}", String::from_utf8_lossy(&out2.stderr));
+    assert!(String::from_utf8_lossy(&out2.stderr).contains("--strict"));
+    assert!(code == Some(0) || code == Some(2));
+}
+
+#[test]
+fn huge_articles_are_cut_with_a_warning() {
+    let fx = Fixture::new();
+    let body = "kata ".repeat(2_300_000); // 11.5 MB
+    fx.write("huge.txt", format!("Title: Huge\n\n{body}\nujung"));
+    let (_, stderr) = fx.index();
+    assert!(stderr.contains("huge.txt") && stderr.contains("cut"), "{stderr}");
+    let (v, _) = fx.search_json(&["huge"]);
+    assert_eq!(v["total"], 1);
+    let (v, code) = fx.search_json(&["ujung"]);
+    assert_eq!(code, 1, "text beyond the limit is not indexed: {v}");
+}
