@@ -111,6 +111,9 @@ pub enum Command {
         /// Fail (exit 2) when any file or record was skipped; what could be read is still indexed
         #[arg(long)]
         strict: bool,
+        /// Commit after this many new articles, so an interrupted run loses little work
+        #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..))]
+        commit_every: u64,
     },
     /// Search the index
     Search {
@@ -245,10 +248,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             memory_mb,
             quiet,
             strict,
+            commit_every,
         } => {
             let mut opts = IndexOptions {
                 rebuild,
                 memory_mb: memory_mb as usize,
+                commit_every,
                 ..IndexOptions::default()
             };
             if let Some(t) = threads {

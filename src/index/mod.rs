@@ -19,8 +19,28 @@ pub use schema::Fields;
 pub use writer::{index_paths, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const META_FILE: &str = "warta.json";
+/// Lock file held by the process writing the index (an OS file lock, released when the
+/// process ends, however it ends).
+pub const LOCK_FILE: &str = "warta.lock";
+
+/// Takes the index directory's write lock, creating the directory when needed; fails at once
+/// with [`IndexError::Locked`] when another process holds it. Keep the file to keep the lock.
+pub fn lock_for_writing(dir: &Path) -> Result<std::fs::File, IndexError> {
+    std::fs::create_dir_all(dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(IndexError::Locked(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(IndexError::Io(e)),
+    }
+}
+
 /// File with the last run's summary (and skipped files) inside the index directory.
 pub const LAST_RUN_FILE: &str = "last_run.json";
 
@@ -91,25 +111,31 @@ impl WartaIndex {
     /// index there is deleted first (a directory that is not a warta index is never touched).
     pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<WartaIndex, IndexError> {
         let has_meta = dir.join(META_FILE).exists();
-        if has_meta && !rebuild {
+        // warta.json is written before tantivy's meta.json: with it alone, a first run was
+        // killed while creating the index, and creating it again is safe.
+        let created = has_meta && dir.join("meta.json").exists();
+        if created && !rebuild {
             return Self::open(dir);
         }
+        let others = |dir: &Path| -> std::io::Result<Vec<PathBuf>> {
+            Ok(std::fs::read_dir(dir)?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_none_or(|n| n != LOCK_FILE))
+                .collect())
+        };
         if has_meta {
-            for entry in std::fs::read_dir(dir)? {
-                let path = entry?.path();
+            for path in others(dir)? {
                 if path.is_dir() {
                     std::fs::remove_dir_all(&path)?;
                 } else {
                     std::fs::remove_file(&path)?;
                 }
             }
-        } else if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        } else if dir.exists() && !others(dir)?.is_empty() {
             return Err(IndexError::NotWarta(dir.to_path_buf()));
         }
         std::fs::create_dir_all(dir)?;
-        let (schema, fields) = schema::build();
-        let index = Index::create_in_dir(dir, schema)?;
-        analysis::register(index.tokenizers());
         let meta = Meta {
             format: FORMAT_VERSION,
             created_by: format!("warta {}", env!("CARGO_PKG_VERSION")),
@@ -118,6 +144,9 @@ impl WartaIndex {
             dir.join(META_FILE),
             serde_json::to_vec_pretty(&meta).expect("meta serializes"),
         )?;
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_dir(dir, schema)?;
+        analysis::register(index.tokenizers());
         Ok(WartaIndex {
             index,
             fields,

@@ -17,6 +17,9 @@ pub struct Fields {
     pub file_size: Field,
     pub file_mtime: Field,
     pub file_hash: Field,
+    /// 1 on the last article of a file, 0 on the others: a file is completely in the index
+    /// only when its last article is, so a run killed between commits is finished next time.
+    pub file_last: Field,
     /// Stored originals for display and snippets.
     pub title: Field,
     pub body: Field,
@@ -61,7 +64,8 @@ pub fn build() -> (Schema, Fields) {
         file: b.add_text_field("file", STRING | STORED | FAST),
         file_size: b.add_u64_field("file_size", fast_u64.clone()),
         file_mtime: b.add_i64_field("file_mtime", fast_u64.clone()),
-        file_hash: b.add_u64_field("file_hash", fast_u64),
+        file_hash: b.add_u64_field("file_hash", fast_u64.clone()),
+        file_last: b.add_u64_field("file_last", fast_u64),
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
         title_other: b.add_text_field("title_other", text(EXACT)),

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,8 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Memory budget of tantivy's writer, in MiB (shared by its threads).
     pub memory_mb: usize,
+    /// Commit after about this many new articles, so a crash loses little work.
+    pub commit_every: u64,
 }
 
 impl Default for IndexOptions {
@@ -31,6 +33,7 @@ impl Default for IndexOptions {
             rebuild: false,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             memory_mb: 256,
+            commit_every: 50_000,
         }
     }
 }
@@ -106,6 +109,8 @@ struct FileState {
     mtime_ns: i64,
     hash: u64,
     docs: u64,
+    /// Whether the file's last article is in the index (else a run stopped inside it).
+    complete: bool,
 }
 
 /// The result of processing one file on a worker.
@@ -161,13 +166,15 @@ pub fn index_paths(
         );
     }
 
+    // Held until the run ends: a second writer fails at once, before touching anything.
+    let _lock = super::lock_for_writing(index_dir)?;
     let wi = WartaIndex::open_or_create(index_dir, opts.rebuild)?;
     let index_dir_canon = index_dir.canonicalize().ok();
     let threads = opts.threads.clamp(1, 64);
     // tantivy needs at least 15 MB per indexing thread.
     let writer_threads = threads.min((opts.memory_mb / 15).max(1));
     let budget = (opts.memory_mb.max(15 * writer_threads)) * 1024 * 1024;
-    let mut writer: IndexWriter<TantivyDocument> = match wi.index.writer_with_num_threads(writer_threads, budget) {
+    let writer: IndexWriter<TantivyDocument> = match wi.index.writer_with_num_threads(writer_threads, budget) {
         Ok(w) => w,
         Err(tantivy::TantivyError::LockFailure(..)) => return Err(IndexError::Locked(index_dir.to_path_buf()).into()),
         Err(e) => return Err(e).context("cannot open the index for writing"),
@@ -185,7 +192,9 @@ pub fn index_paths(
                 let state = known.get(&key).copied();
                 seen.insert(key);
                 match state {
-                    Some(s) if s.size == f.size && s.mtime_ns == f.mtime_ns => summary.files_unchanged += 1,
+                    Some(s) if s.complete && s.size == f.size && s.mtime_ns == f.mtime_ns => {
+                        summary.files_unchanged += 1
+                    }
                     _ => work.push((f, state)),
                 }
             }
@@ -212,6 +221,10 @@ pub fn index_paths(
         }
     }
 
+    // Adders share the writer; a periodic commit takes it for itself between two adds.
+    let writer = RwLock::new(writer);
+    let added_total = AtomicU64::new(0);
+    let mut committed_at = 0u64;
     progress.start(work.len() as u64);
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<Outcome>();
@@ -231,19 +244,39 @@ pub fn index_paths(
         drop(job_tx);
         for _ in 0..threads {
             let (tx, job_rx) = (tx.clone(), job_rx.clone());
-            let (writer, fields) = (&writer, &wi.fields);
+            let (writer, fields, added_total) = (&writer, &wi.fields, &added_total);
             scope.spawn(move || {
                 for job in job_rx {
                     let enriched = extract::enrich(job.article);
-                    let doc = to_document(fields, &job.id, &job.file, job.hash, &enriched);
-                    if let Err(e) = writer.add_document(doc) {
-                        let _ = tx.send(Outcome::Warning(format!("{}: cannot index: {e}", job.id)));
+                    let doc = to_document(fields, &job.id, &job.file, job.hash, job.last, &enriched);
+                    let result = writer.read().expect("writer lock").add_document(doc);
+                    match result {
+                        Ok(_) => {
+                            added_total.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Outcome::Warning(format!("{}: cannot index: {e}", job.id)));
+                        }
                     }
                 }
             });
         }
         drop(tx);
-        for outcome in rx {
+        loop {
+            // Wake up now and then even while one big file is being read, to commit.
+            let outcome = match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+                Ok(o) => Some(o),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            let added = added_total.load(Ordering::Relaxed);
+            if added >= committed_at + opts.commit_every {
+                committed_at = added;
+                if let Err(e) = writer.write().expect("writer lock").commit() {
+                    progress.warn(&format!("intermediate commit failed (the final one will retry): {e}"));
+                }
+            }
+            let Some(outcome) = outcome else { continue };
             match outcome {
                 Outcome::Indexed { added, replaced, bytes } => {
                     summary.articles_added += added;
@@ -289,6 +322,7 @@ pub fn index_paths(
             }
         }
     });
+    let mut writer = writer.into_inner().expect("writer lock");
     writer.commit().context("cannot commit the index")?;
     writer
         .wait_merging_threads()
@@ -307,6 +341,8 @@ struct Job {
     id: String,
     file: Arc<FileMeta>,
     hash: u64,
+    /// The last article of its file.
+    last: bool,
     article: ingest::Article,
 }
 
@@ -324,7 +360,7 @@ fn read_source(
     file: &SourceFile,
     state: Option<FileState>,
     fields: &Fields,
-    writer: &IndexWriter<TantivyDocument>,
+    writer: &RwLock<IndexWriter<TantivyDocument>>,
     jobs: &crossbeam_channel::Sender<Job>,
     tx: &mpsc::Sender<Outcome>,
 ) {
@@ -345,7 +381,7 @@ fn read_source(
         }
     };
     // A touched file whose bytes did not change keeps its articles.
-    if state.is_some_and(|s| s.hash == hash) {
+    if state.is_some_and(|s| s.complete && s.hash == hash) {
         send(Outcome::Unchanged);
         return;
     }
@@ -356,6 +392,14 @@ fn read_source(
     });
     let mut added = 0u64;
     let mut deleted = false;
+    let delete_old = || {
+        writer
+            .read()
+            .expect("writer lock")
+            .delete_term(Term::from_field_text(fields.file, &path));
+    };
+    // Each article is sent when the next one is read, so the last can be marked as such.
+    let mut held: Option<Job> = None;
     let result = ingest::read_file(&file.path, file.format, file.gz, |rec| {
         let id = if rec.multi {
             format!("{}#{}", file.id_base, rec.n)
@@ -373,20 +417,27 @@ fn read_source(
         match rec.result {
             Ok(article) => {
                 if state.is_some() && !deleted {
-                    writer.delete_term(Term::from_field_text(fields.file, &path));
+                    delete_old();
                     deleted = true;
                 }
                 added += 1;
-                let _ = jobs.send(Job {
+                if let Some(job) = held.replace(Job {
                     id,
                     file: meta.clone(),
                     hash,
+                    last: false,
                     article,
-                });
+                }) {
+                    let _ = jobs.send(job);
+                }
             }
             Err(reason) => send(Outcome::RecordProblem(SkippedFile { path: place, reason })),
         }
     });
+    if let Some(mut job) = held {
+        job.last = true;
+        let _ = jobs.send(job);
+    }
     match result {
         Ok(_) => {}
         Err(reason) if added == 0 => {
@@ -404,7 +455,7 @@ fn read_source(
     }
     if added == 0 && state.is_some() && !deleted {
         // Every record was bad: the file no longer holds the articles indexed before.
-        writer.delete_term(Term::from_field_text(fields.file, &path));
+        delete_old();
     }
     send(Outcome::Indexed {
         added,
@@ -414,7 +465,7 @@ fn read_source(
 }
 
 /// The tantivy document of an enriched article.
-pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, e: &Enriched) -> TantivyDocument {
+pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, last: bool, e: &Enriched) -> TantivyDocument {
     let a = &e.article;
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, id);
@@ -422,6 +473,7 @@ pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, e: &Enriche
     doc.add_u64(f.file_size, file.size);
     doc.add_i64(f.file_mtime, file.mtime_ns);
     doc.add_u64(f.file_hash, hash);
+    doc.add_u64(f.file_last, last as u64);
     let title = a.title.as_deref().unwrap_or("");
     let body = a.body.as_deref().unwrap_or("");
     doc.add_text(f.title, title);
@@ -463,19 +515,22 @@ pub fn source_key(source: &str) -> String {
     source.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// What the index holds, file by file, read from the documents' fast fields.
+/// What the index holds, file by file, read from the documents' fast fields: per segment,
+/// the documents are grouped by the file's term ordinal, and the term dictionary is walked
+/// once to name them (no dictionary lookup per document).
 fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileState>> {
     let reader = wi.index.reader()?;
     let searcher = reader.searcher();
     let mut states: HashMap<String, FileState> = HashMap::new();
-    let mut buf = String::new();
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();
         let Some(files) = ff.str("file")? else { continue };
         let sizes = ff.u64("file_size")?;
         let mtimes = ff.i64("file_mtime")?;
         let hashes = ff.u64("file_hash")?;
+        let lasts = ff.u64("file_last")?;
         let alive = segment.alive_bitset();
+        let mut by_ord: Vec<Option<FileState>> = vec![None; files.num_terms()];
         for doc in 0..segment.max_doc() {
             if alive.is_some_and(|a| !a.is_alive(doc)) {
                 continue;
@@ -483,15 +538,32 @@ fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileStat
             let Some(ord) = files.term_ords(doc).next() else {
                 continue;
             };
-            buf.clear();
-            files.ord_to_str(ord, &mut buf)?;
-            let entry = states.entry(buf.clone()).or_insert(FileState {
+            let entry = by_ord[ord as usize].get_or_insert(FileState {
                 size: sizes.first(doc).unwrap_or(0),
                 mtime_ns: mtimes.first(doc).unwrap_or(0),
                 hash: hashes.first(doc).unwrap_or(0),
                 docs: 0,
+                complete: false,
             });
             entry.docs += 1;
+            entry.complete |= lasts.first(doc) == Some(1);
+        }
+        let mut terms = files.dictionary().stream()?;
+        while terms.advance() {
+            let Some(state) = by_ord.get(terms.term_ord() as usize).copied().flatten() else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(terms.key()).into_owned();
+            match states.get_mut(&name) {
+                // The same file in several segments (added across runs that were cut short).
+                Some(s) => {
+                    s.docs += state.docs;
+                    s.complete |= state.complete;
+                }
+                None => {
+                    states.insert(name, state);
+                }
+            }
         }
     }
     Ok(states)

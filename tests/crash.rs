@@ -1,0 +1,207 @@
+//! Crashes and concurrency: an indexer killed at random moments (SIGKILL) leaves an index that
+//! opens and serves its last commit, and the next run completes it with no duplicates and
+//! nothing missing; a second writer is refused at once; searches run while indexing does.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::Fixture;
+use serde_json::Value;
+
+/// `warta ARGS --index INDEX`.
+fn warta(index: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("warta"));
+    c.env_remove("WARTA_INDEX")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .arg("--index")
+        .arg(index);
+    c
+}
+
+fn article(i: usize, version: u32) -> String {
+    format!(
+        "Title: Artikel nomor {i} versi {version}\nDate: 2024-01-{:02}\nSource: Sumber {}\n\nPresiden Joko Widodo bertemu Menteri {i} di Jakarta. Laporan {i} versi {version} membahas ekonomi, banjir dan pemilu.\n",
+        1 + i % 28,
+        i % 5
+    )
+}
+
+/// Every article in the index: id → title, asserting that no id appears twice.
+fn contents(index: &Path) -> BTreeMap<String, String> {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("warta"))
+        .env_remove("WARTA_INDEX")
+        .args(["search", "--json", "--limit", "10000", "--index"])
+        .arg(index)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(
+        v["total"].as_u64().unwrap() as usize,
+        hits.len(),
+        "total and hits disagree"
+    );
+    let mut map = BTreeMap::new();
+    for h in hits {
+        let id = h["id"].as_str().unwrap().to_string();
+        let title = h["title"].as_str().unwrap_or("").to_string();
+        assert!(map.insert(id.clone(), title).is_none(), "duplicate article {id}");
+    }
+    map
+}
+
+/// A deterministic pseudo-random sequence (xorshift), so failures can be replayed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
+    }
+}
+
+/// Lines of the JSON Lines file: one file whose articles span many commits.
+const WIRE: usize = 2000;
+
+#[test]
+fn killed_indexer_leaves_a_usable_index_and_the_next_run_completes_it() {
+    let fx = Fixture::new();
+    for i in 0..80 {
+        fx.write(&format!("txt/{:03}.txt", i), article(i, 1));
+    }
+    let lines: Vec<String> = (0..WIRE)
+        .map(|i| serde_json::json!({"title": format!("Baris {i}"), "body": format!("Berita baris {i} tentang Putin dan Kim Jong Un."), "date": "2023-09-14"}).to_string())
+        .collect();
+    fx.write("wire.jsonl", lines.join("\n"));
+
+    // Kill times are spread over the length of a whole run on this machine (debug or release).
+    let started = std::time::Instant::now();
+    let probe = fx.dir.path().join("probe");
+    assert!(warta(&probe, &["index", "-q", "--commit-every", "20"])
+        .arg(fx.corpus())
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let full_ms = started.elapsed().as_millis().max(50) as u64;
+
+    let index = fx.dir.path().join("crashy");
+    let mut rng = Rng(0x5eed_2026);
+    let mut partial_wire = 0;
+    for round in 0..12 {
+        if round == 6 {
+            // The corpus changes between crashes: updates, deletions, additions.
+            for i in 0..6 {
+                fx.write(&format!("txt/{:03}.txt", i * 7), article(i * 7, 2));
+            }
+            for i in 0..3 {
+                fx.remove(&format!("txt/{:03}.txt", 50 + i));
+            }
+            fx.write("txt/new-a.txt", article(900, 1));
+            fx.write("txt/new-b.txt", article(901, 1));
+        }
+        let mut child = warta(&index, &["index", "-q", "--threads", "2", "--commit-every", "20"])
+            .arg(fx.corpus())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(full_ms / 20 + rng.next(full_ms)));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Whatever moment it died at, the index opens and serves a consistent state.
+        let out = warta(&index, &["stats", "--json"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || err.contains("no warta index"),
+            "round {round}: index unusable after kill: {err}"
+        );
+        if out.status.success() {
+            let wire = contents(&index)
+                .keys()
+                .filter(|id| id.starts_with("wire.jsonl#"))
+                .count();
+            if wire > 0 && wire < WIRE {
+                partial_wire += 1;
+            }
+        }
+    }
+    // The interesting case happened: a run died with part of a file committed.
+    assert!(
+        partial_wire > 0,
+        "no kill left a partly indexed file; the test proves little"
+    );
+    let out = warta(&index, &["index", "-q"]).arg(fx.corpus()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let clean = fx.dir.path().join("clean");
+    let out = warta(&clean, &["index", "-q"]).arg(fx.corpus()).output().unwrap();
+    assert!(out.status.success());
+    let (got, want) = (contents(&index), contents(&clean));
+    assert_eq!(want.len(), 80 - 3 + 2 + WIRE);
+    assert_eq!(got, want, "the recovered index differs from a clean build");
+}
+
+#[test]
+fn second_writer_is_refused_and_searches_run_while_indexing() {
+    let fx = Fixture::new();
+    fx.write("first.txt", article(1, 1));
+    fx.index();
+    // A corpus big enough that indexing it takes a while.
+    let lines: Vec<String> = (0..20_000)
+        .map(|i| serde_json::json!({"title": format!("Baris {i}"), "body": format!("Berita {i} tentang Presiden Joko Widodo, banjir di Jakarta Selatan dan harga minyak dunia.")}).to_string())
+        .collect();
+    fx.write("big.jsonl", lines.join("\n"));
+    let index = fx.index_dir();
+    let mut first = warta(&index, &["index", "-q"])
+        .arg(fx.corpus())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = fx.warta(&["index"]).arg(fx.corpus()).output().unwrap();
+    let still_running = first.try_wait().unwrap().is_none();
+    if still_running {
+        assert_eq!(second.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&second.stderr);
+        assert!(err.contains("being written by another process"), "{err}");
+        // Searching works meanwhile and sees the last commit.
+        let (v, code) = fx.search_json(&["artikel"]);
+        assert_eq!(code, 0, "{v}");
+    }
+    assert!(first.wait().unwrap().success());
+    let (v, _) = fx.search_json(&["baris"]);
+    assert_eq!(v["total"], 20_000);
+    // --rebuild is refused too while another writer holds the index, and deletes nothing.
+    let mut again = warta(&index, &["index", "-q", "--rebuild"])
+        .arg(fx.corpus())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let rebuild = fx.warta(&["index", "--rebuild"]).arg(fx.corpus()).output().unwrap();
+    if again.try_wait().unwrap().is_none() {
+        assert_eq!(
+            rebuild.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&rebuild.stderr)
+        );
+    }
+    assert!(again.wait().unwrap().success());
+    let (v, _) = fx.search_json(&["baris"]);
+    assert_eq!(v["total"], 20_000);
+}
