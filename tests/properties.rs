@@ -139,7 +139,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn file(corpus: &Path, n: u8) -> PathBuf {
-    let dir = if n % 3 == 0 { "sub" } else { "." };
+    let dir = if n.is_multiple_of(3) { "sub" } else { "." };
     corpus.join(dir).join(format!("a{n}.txt"))
 }
 
@@ -212,9 +212,9 @@ proptest! {
             apply(&corpus, op);
             // Modification times on some filesystems are coarse: make every change visible.
             std::thread::sleep(std::time::Duration::from_millis(5));
-            index_paths(&inc, &[corpus.clone()], &opts(false), &Quiet).unwrap();
+            index_paths(&inc, std::slice::from_ref(&corpus), &opts(false), &Quiet).unwrap();
             let fresh = dir.path().join(format!("fresh{step}"));
-            index_paths(&fresh, &[corpus.clone()], &opts(true), &Quiet).unwrap();
+            index_paths(&fresh, std::slice::from_ref(&corpus), &opts(true), &Quiet).unwrap();
             prop_assert_eq!(contents(&inc), contents(&fresh), "after {:?}", &ops[..=step]);
         }
     }
