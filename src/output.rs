@@ -165,6 +165,19 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
         for sk in &run.skipped {
             writeln!(out, "  {}: {}", sk.path, sk.reason)?;
         }
+        if run.warnings > 0 {
+            writeln!(
+                out,
+                "            {} warnings (articles indexed in a degraded form)",
+                run.warnings
+            )?;
+            for w in &run.degraded {
+                writeln!(out, "  {w}")?;
+            }
+            if run.warnings as usize > run.degraded.len() {
+                writeln!(out, "  ... and {} more", run.warnings as usize - run.degraded.len())?;
+            }
+        }
     }
     Ok(())
 }

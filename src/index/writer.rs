@@ -79,6 +79,10 @@ pub struct RunSummary {
     pub skipped: Vec<SkippedFile>,
     /// Warnings that did not stop an article from being indexed (unreadable dates...).
     pub warnings: u64,
+    /// The first [`MAX_LISTED_WARNINGS`] of those warnings: articles indexed in a degraded
+    /// form (text cut, characters replaced, date dropped), so they are never lost silently.
+    #[serde(default)]
+    pub degraded: Vec<String>,
     /// Articles in the index after the run.
     pub total_articles: u64,
     pub elapsed_secs: f64,
@@ -101,6 +105,9 @@ impl RunSummary {
         self.skipped.push(SkippedFile { path, reason });
     }
 }
+
+/// How many warnings a run summary keeps (all are counted).
+pub const MAX_LISTED_WARNINGS: usize = 1000;
 
 /// What the index knows of one file.
 #[derive(Debug, Clone, Copy)]
@@ -200,8 +207,12 @@ pub fn index_paths(
             }
             WalkEvent::NotArticle(_) => summary.not_articles += 1,
             WalkEvent::Note(path, note) => {
-                progress.warn(&format!("{}: {note}", path.display()));
+                let w = format!("{}: {note}", path.display());
+                progress.warn(&w);
                 summary.warnings += 1;
+                if summary.degraded.len() < MAX_LISTED_WARNINGS {
+                    summary.degraded.push(w);
+                }
             }
             WalkEvent::Problem(path, why) => {
                 progress.warn(&format!("{}: {why}", path.display()));
@@ -318,6 +329,9 @@ pub fn index_paths(
                 Outcome::Warning(w) => {
                     progress.warn(&w);
                     summary.warnings += 1;
+                    if summary.degraded.len() < MAX_LISTED_WARNINGS {
+                        summary.degraded.push(w);
+                    }
                 }
             }
         }
