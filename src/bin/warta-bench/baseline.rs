@@ -5,8 +5,8 @@
 //!
 //! Inputs are read and parsed on the calling thread while tantivy's own indexing threads
 //! build segments: `.jsonl`/`.ndjson` files (optionally `.gz`) line by line, `.json` files
-//! as one article object each. A record with neither a title nor a body is skipped, as warta
-//! skips it.
+//! as one article object each. A record whose title and body are both missing or blank is
+//! skipped, as warta skips it.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ use crate::corpus;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BuildStats {
     pub articles: u64,
-    /// Records that are not an object with a string title or body.
+    /// Records that are not an object with a non-blank string title or body.
     pub skipped: u64,
     /// Size on disk of the files read.
     pub input_bytes: u64,
@@ -132,12 +132,10 @@ struct TitleBody {
 
 /// Parses one article object and adds it.
 fn add_json(writer: &IndexWriter<TantivyDocument>, fields: Fields, json: &str, stats: &mut BuildStats) -> Result<()> {
+    let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
     match serde_json::from_str::<TitleBody>(json) {
-        Ok(TitleBody {
-            title: None,
-            body: None,
-        })
-        | Err(_) => stats.skipped += 1,
+        Ok(TitleBody { title, body }) if blank(&title) && blank(&body) => stats.skipped += 1,
+        Err(_) => stats.skipped += 1,
         Ok(TitleBody { title, body }) => {
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.title, title.as_deref().unwrap_or(""));

@@ -8,14 +8,15 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
 use warta::index::{IndexOptions, Progress, RunSummary};
 
-use crate::{baseline, measure};
+use crate::baseline;
+use crate::measure::{self, RssPeaks, RssSampler};
 
 /// Which indexer a run uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
@@ -102,6 +103,8 @@ pub struct RunReport {
     pub cpu_sys_secs: f64,
     /// Peak resident set size of the child process (VmHWM).
     pub peak_rss_bytes: u64,
+    /// Peaks of anonymous and file-backed resident memory, sampled every 10 ms.
+    pub sampled_rss: RssPeaks,
     /// Articles indexed in this run.
     pub articles: u64,
     /// Size on disk of the files read in this run.
@@ -195,6 +198,7 @@ pub fn main(args: &[OsString]) -> Result<()> {
 
 /// Runs one indexing job in this process and measures it.
 fn run(job: &IndexJob) -> Result<RunReport> {
+    let sampler = RssSampler::start(Duration::from_millis(10));
     let started = Instant::now();
     let mut report = RunReport {
         engine: job.engine,
@@ -202,6 +206,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
         cpu_user_secs: 0.0,
         cpu_sys_secs: 0.0,
         peak_rss_bytes: 0,
+        sampled_rss: RssPeaks::default(),
         articles: 0,
         input_bytes: 0,
         index_bytes: 0,
@@ -211,11 +216,14 @@ fn run(job: &IndexJob) -> Result<RunReport> {
     match job.engine {
         Engine::Warta => {
             let progress = SilentProgress::default();
-            let opts = IndexOptions {
+            // Settings the bench does not vary (such as periodic commits, where the library
+            // has them) keep warta's defaults.
+            let mut opts = IndexOptions {
                 rebuild: !job.incremental,
-                threads: job.threads,
-                memory_mb: job.memory_mb,
+                ..IndexOptions::default()
             };
+            opts.threads = job.threads;
+            opts.memory_mb = job.memory_mb;
             let summary = warta::index::index_paths(&job.index, &job.inputs, &opts, &progress)
                 .context("warta indexing failed")?;
             report.articles = summary.articles_added;
@@ -233,6 +241,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
         }
     }
     report.wall_secs = started.elapsed().as_secs_f64();
+    report.sampled_rss = sampler.finish();
     (report.cpu_user_secs, report.cpu_sys_secs) = measure::cpu_times()?;
     report.peak_rss_bytes = measure::peak_rss_bytes()?;
     report.index_bytes = measure::dir_size(&job.index)?;

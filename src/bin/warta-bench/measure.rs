@@ -2,6 +2,10 @@
 //! and what machine the benchmark runs on.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -30,6 +34,49 @@ pub fn peak_rss_bytes() -> Result<u64> {
     kib_field(&status, "VmHWM:")
         .map(|kib| kib * 1024)
         .context("no VmHWM line in /proc/self/status")
+}
+
+/// Peaks of the two parts of the resident set, sampled while a run works: anonymous memory
+/// (heap, stacks) and file-backed pages (the executable, memory-mapped index files).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct RssPeaks {
+    pub anon_bytes: u64,
+    pub file_bytes: u64,
+}
+
+/// A thread sampling `RssAnon` and `RssFile` of /proc/self/status until [`RssSampler::finish`].
+pub struct RssSampler {
+    stop: Arc<AtomicBool>,
+    handle: JoinHandle<RssPeaks>,
+}
+
+impl RssSampler {
+    /// Starts sampling every `interval`.
+    pub fn start(interval: Duration) -> RssSampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let mut peaks = RssPeaks::default();
+            loop {
+                if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+                    let kib = |key| kib_field(&status, key).unwrap_or(0) * 1024;
+                    peaks.anon_bytes = peaks.anon_bytes.max(kib("RssAnon:"));
+                    peaks.file_bytes = peaks.file_bytes.max(kib("RssFile:"));
+                }
+                if flag.load(Ordering::Relaxed) {
+                    return peaks;
+                }
+                std::thread::sleep(interval);
+            }
+        });
+        RssSampler { stop, handle }
+    }
+
+    /// Takes a last sample and returns the peaks.
+    pub fn finish(self) -> RssPeaks {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.join().unwrap_or_default()
+    }
 }
 
 /// The number of a `Key:   1234 kB` line (as in /proc/self/status and /proc/meminfo).

@@ -139,6 +139,8 @@ pub struct ScaleResult {
     pub threads: usize,
     pub build: IndexRun,
     pub unchanged: RunReport,
+    /// The baseline on the same files, for reference.
+    pub baseline: IndexRun,
 }
 
 /// Peak RSS of one warta run against the writer's memory budget.
@@ -147,6 +149,10 @@ pub struct MemoryRow {
     pub label: String,
     pub articles: usize,
     pub peak_rss_mib: f64,
+    /// Sampled peak of anonymous memory (heap, stacks).
+    pub peak_anon_mib: f64,
+    /// Sampled peak of file-backed pages (the executable, memory-mapped index segments).
+    pub peak_file_mib: f64,
     pub budget_mib: usize,
     /// Budget plus [`RSS_ALLOWANCE_MIB`].
     pub limit_mib: usize,
@@ -154,14 +160,16 @@ pub struct MemoryRow {
 }
 
 impl MemoryRow {
-    /// A row for a run that peaked at `peak_rss_bytes` under a budget of `budget_mib`.
-    pub fn new(label: String, articles: usize, peak_rss_bytes: u64, budget_mib: usize) -> MemoryRow {
-        let peak_rss_mib = peak_rss_bytes as f64 / MIB;
+    /// A row for `run` under a budget of `budget_mib`.
+    pub fn new(label: String, articles: usize, run: &RunReport, budget_mib: usize) -> MemoryRow {
+        let peak_rss_mib = run.peak_rss_bytes as f64 / MIB;
         let limit_mib = budget_mib + RSS_ALLOWANCE_MIB;
         MemoryRow {
             label,
             articles,
             peak_rss_mib,
+            peak_anon_mib: run.sampled_rss.anon_bytes as f64 / MIB,
+            peak_file_mib: run.sampled_rss.file_bytes as f64 / MIB,
             budget_mib,
             limit_mib,
             within_limit: peak_rss_mib <= limit_mib as f64,
@@ -341,21 +349,8 @@ impl Report {
 
     fn write_indexing(&self, out: &mut String) {
         section(out, "Indexing (each run in its own child process, page cache warm)");
-        let headers = [
-            "shape",
-            "threads",
-            "engine",
-            "articles",
-            "wall s",
-            "CPU s",
-            "CPU/wall",
-            "articles/s",
-            "MB/s",
-            "peak RSS MiB",
-            "index MiB",
-        ];
         let rows = self.indexing.iter().map(index_row).collect();
-        out.push_str(&render(&headers, rows, 3));
+        out.push_str(&render(&INDEX_HEADERS, rows, 3));
         let _ = writeln!(
             out,
             "wall: the indexing call (commit and merges included); CPU: user+sys of the child process;\n\
@@ -370,6 +365,12 @@ impl Report {
             for r in &self.thread_scaling {
                 let _ = writeln!(out, "  {:<28} {:.2}x", r.label, r.ratio);
             }
+            let _ = writeln!(
+                out,
+                "  (threads: warta's reader and enricher threads and tantivy's indexing threads; with {} cores and\n  \
+                 CPU/wall above 1 already at the fewest threads, the headroom for scaling is small.)",
+                self.machine.cores
+            );
         }
         self.write_count_notes(out);
     }
@@ -393,7 +394,7 @@ impl Report {
             if let Some(n) = r.report.baseline_skipped.filter(|n| *n > 0) {
                 let _ = writeln!(
                     out,
-                    "note: baseline {} threads {}: {n} records skipped (no title and no body)",
+                    "note: baseline {} threads {}: {n} records skipped (blank title and body, or not an article object)",
                     r.shape.name(),
                     r.threads
                 );
@@ -415,6 +416,7 @@ impl Report {
             rerun_row(&format!("1% changed ({} files)", inc.changed_files), &inc.changed),
         ];
         out.push_str(&render(&RERUN_HEADERS, rows, 1));
+        write_reread_note(out, &inc.unchanged);
     }
 
     fn write_scale(&self, out: &mut String) {
@@ -426,47 +428,33 @@ impl Report {
         section(
             out,
             &format!(
-                "Scale (warta, {} articles as files: copies of the corpus under new paths, {:.0} MB, threads {})",
+                "Scale ({} articles as files: copies of the corpus under new paths, {:.0} MB, threads {})",
                 s.articles,
                 s.bytes as f64 / MB,
                 s.threads
             ),
         );
-        let headers = [
-            "run",
-            "articles",
-            "wall s",
-            "CPU s",
-            "articles/s",
-            "MB/s",
-            "peak RSS MiB",
-            "index MiB",
-        ];
-        let b = &s.build;
-        let rows = vec![vec![
-            "full build".to_string(),
-            b.report.articles.to_string(),
-            format!("{:.2}", b.report.wall_secs),
-            format!("{:.2}", b.report.cpu_secs()),
-            format!("{:.0}", b.articles_per_sec),
-            format!("{:.2}", b.input_mb_per_sec),
-            mib(b.report.peak_rss_bytes),
-            mib(b.report.index_bytes),
-        ]];
-        out.push_str(&render(&headers, rows, 1));
+        let rows = vec![index_row(&s.build), index_row(&s.baseline)];
+        out.push_str(&render(&INDEX_HEADERS, rows, 3));
         out.push_str(&render(
             &RERUN_HEADERS,
             vec![rerun_row("nothing changed", &s.unchanged)],
             1,
         ));
+        write_reread_note(out, &s.unchanged);
     }
 
     fn write_memory(&self, out: &mut String) {
-        section(out, "Memory: peak RSS of warta's indexing processes vs --memory-mb");
+        section(
+            out,
+            "Memory: peak RSS of warta's indexing processes vs --memory-mb (one baseline row for reference)",
+        );
         let headers = [
             "run",
             "articles",
             "peak RSS MiB",
+            "anon MiB",
+            "file MiB",
             "budget MiB",
             &format!("budget+{RSS_ALLOWANCE_MIB} MiB"),
             "within",
@@ -479,6 +467,8 @@ impl Report {
                     m.label.clone(),
                     m.articles.to_string(),
                     format!("{:.0}", m.peak_rss_mib),
+                    format!("{:.0}", m.peak_anon_mib),
+                    format!("{:.0}", m.peak_file_mib),
                     m.budget_mib.to_string(),
                     m.limit_mib.to_string(),
                     if m.within_limit { "yes" } else { "NO" }.to_string(),
@@ -486,6 +476,10 @@ impl Report {
             })
             .collect();
         out.push_str(&render(&headers, rows, 1));
+        let _ = writeln!(
+            out,
+            "peak RSS: VmHWM; anon (heap) and file (executable, mmapped index segments): peaks sampled every 10 ms."
+        );
     }
 
     fn write_queries(&self, out: &mut String) {
@@ -550,6 +544,22 @@ impl Report {
     }
 }
 
+/// Columns of the indexing tables.
+const INDEX_HEADERS: [&str; 12] = [
+    "shape",
+    "threads",
+    "engine",
+    "articles",
+    "wall s",
+    "CPU s",
+    "CPU/wall",
+    "articles/s",
+    "MB/s",
+    "peak RSS MiB",
+    "anon MiB",
+    "index MiB",
+];
+
 /// Columns of the rerun tables.
 const RERUN_HEADERS: [&str; 10] = [
     "rerun",
@@ -563,6 +573,19 @@ const RERUN_HEADERS: [&str; 10] = [
     "articles removed",
     "peak RSS MiB",
 ];
+
+/// Explains files an unchanged rerun read again: files that gave warta no article.
+fn write_reread_note(out: &mut String, unchanged: &RunReport) {
+    let Some(w) = &unchanged.warta else { return };
+    if w.files_added > 0 && w.articles_added == 0 {
+        let _ = writeln!(
+            out,
+            "note: with nothing changed, warta still read {} file(s) ({} bytes) and counted them as added: files whose\n\
+             only record it skipped leave no document behind, so every rerun sees them as new.",
+            w.files_added, w.bytes_read
+        );
+    }
+}
 
 /// One row of a rerun table.
 fn rerun_row(label: &str, r: &RunReport) -> Vec<String> {
@@ -602,6 +625,7 @@ fn index_row(r: &IndexRun) -> Vec<String> {
         format!("{:.0}", r.articles_per_sec),
         format!("{:.2}", r.input_mb_per_sec),
         mib(r.report.peak_rss_bytes),
+        mib(r.report.sampled_rss.anon_bytes),
         mib(r.report.index_bytes),
     ]
 }
@@ -707,9 +731,22 @@ mod tests {
 
     #[test]
     fn memory_rows_compare_with_budget_plus_allowance() {
-        let row = MemoryRow::new("x".into(), 10, 300 * 1024 * 1024, 256);
+        let run = |peak: u64| RunReport {
+            engine: Engine::Warta,
+            wall_secs: 1.0,
+            cpu_user_secs: 0.0,
+            cpu_sys_secs: 0.0,
+            peak_rss_bytes: peak * 1024 * 1024,
+            sampled_rss: Default::default(),
+            articles: 0,
+            input_bytes: 0,
+            index_bytes: 0,
+            warta: None,
+            baseline_skipped: None,
+        };
+        let row = MemoryRow::new("x".into(), 10, &run(300), 256);
         assert_eq!(row.limit_mib, 406);
         assert!(row.within_limit);
-        assert!(!MemoryRow::new("x".into(), 10, 500 * 1024 * 1024, 256).within_limit);
+        assert!(!MemoryRow::new("x".into(), 10, &run(500), 256).within_limit);
     }
 }
