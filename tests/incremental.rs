@@ -92,19 +92,25 @@ fn deletions_only_touch_the_roots_being_indexed() {
 }
 
 #[test]
-fn a_file_that_turns_bad_keeps_its_old_articles_and_says_so() {
+fn a_file_that_turns_bad_loses_its_old_articles_and_says_so() {
+    // The index always holds what a fresh build of the same files would: a file that now
+    // holds no article (malformed, empty) has none in the index either.
     let fx = Fixture::new();
     let p = fx.write("a.json", "{\"title\": \"Alpha\", \"body\": \"About Jakarta.\"}");
+    let q = fx.write("b.jsonl", "{\"title\": \"Beta\", \"body\": \"About Jakarta too.\"}\n");
     fx.index();
     std::fs::write(&p, "{\"title\": \"Alpha\", \"body\": \"About Jak").unwrap();
+    std::fs::write(&q, "").unwrap();
     bump_mtime(&p);
+    bump_mtime(&q);
     let (out, err) = fx.index();
     assert!(
-        err.contains("malformed JSON") && err.contains("previously indexed articles are kept"),
+        err.contains("malformed JSON") && err.contains("1 previously indexed articles were removed"),
         "{err}"
     );
-    assert!(out.contains("1 skipped"), "{out}");
-    assert_eq!(fx.ids(&["jakarta"]), ["a.json"]);
+    assert!(out.contains("2 skipped"), "{out}");
+    assert!(out.contains("2 removed"), "{out}");
+    assert!(fx.ids(&["jakarta"]).is_empty());
 }
 
 #[test]

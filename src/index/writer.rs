@@ -133,6 +133,8 @@ enum Outcome {
         kind: &'static str,
         reason: String,
         kept_old: bool,
+        /// Articles of the file's previous version removed with it.
+        removed: u64,
     },
     RecordProblem(SkippedFile),
     Warning(String),
@@ -310,12 +312,16 @@ pub fn index_paths(
                     kind,
                     reason,
                     kept_old,
+                    removed,
                 } => {
                     let note = if kept_old {
-                        " (its previously indexed articles are kept)"
+                        " (its previously indexed articles are kept)".to_string()
+                    } else if removed > 0 {
+                        format!(" (its {removed} previously indexed articles were removed)")
                     } else {
-                        ""
+                        String::new()
                     };
+                    summary.articles_removed += removed;
                     progress.warn(&format!("{path}: skipped: {reason}{note}"));
                     summary.files_skipped += 1;
                     summary.skip(path, kind, reason);
@@ -390,6 +396,7 @@ fn read_source(
                 kind: reason.kind(),
                 reason: reason.to_string(),
                 kept_old: state.is_some(),
+                removed: 0,
             });
             return;
         }
@@ -455,11 +462,19 @@ fn read_source(
     match result {
         Ok(_) => {}
         Err(reason) if added == 0 => {
+            // A file that could not be read may be back next time: its articles stay. A file
+            // read in full that holds no article (empty, binary, malformed) has none: its old
+            // articles go, as in a fresh build.
+            let transient = matches!(reason, ingest::SkipReason::Unreadable(_));
+            if state.is_some() && !transient && !deleted {
+                delete_old();
+            }
             send(Outcome::Skipped {
                 path,
                 kind: reason.kind(),
                 reason: reason.to_string(),
-                kept_old: state.is_some(),
+                kept_old: state.is_some() && transient,
+                removed: if transient { 0 } else { state.map_or(0, |s| s.docs) },
             });
             return;
         }
