@@ -115,7 +115,30 @@ impl IndexRun {
 #[derive(Debug, Clone, Serialize)]
 pub struct ThroughputRatio {
     pub label: String,
+    /// Ratio of articles per wall second.
     pub ratio: f64,
+    /// Ratio of articles per CPU second (user+sys): less sensitive to other load on the machine.
+    pub cpu_ratio: f64,
+}
+
+impl ThroughputRatio {
+    /// The ratios of run `a` to run `b`.
+    fn of(label: String, a: &IndexRun, b: &IndexRun) -> ThroughputRatio {
+        let per_cpu = |r: &IndexRun| {
+            let cpu = r.report.cpu_secs();
+            if cpu > 0.0 {
+                r.report.articles as f64 / cpu
+            } else {
+                0.0
+            }
+        };
+        let div = |x: f64, y: f64| if y > 0.0 { x / y } else { 0.0 };
+        ThroughputRatio {
+            label,
+            ratio: div(a.articles_per_sec, b.articles_per_sec),
+            cpu_ratio: div(per_cpu(a), per_cpu(b)),
+        }
+    }
 }
 
 /// warta's reruns over the one-file-per-article shape.
@@ -247,33 +270,21 @@ impl Report {
 
     /// Fills the warta/baseline and thread scaling ratios from the indexing runs.
     pub fn derive_ratios(&mut self) {
-        let ratio = |a: &IndexRun, b: &IndexRun| {
-            if b.articles_per_sec > 0.0 {
-                a.articles_per_sec / b.articles_per_sec
-            } else {
-                0.0
-            }
-        };
         let threads = self.settings.threads.clone();
         let mut vs = Vec::new();
         let mut scaling = Vec::new();
         for shape in [Shape::Jsonl, Shape::Files] {
             for &t in &threads {
                 if let (Some(w), Some(b)) = (self.run(Engine::Warta, shape, t), self.run(Engine::Baseline, shape, t)) {
-                    vs.push(ThroughputRatio {
-                        label: format!("{} threads {t}", shape.name()),
-                        ratio: ratio(w, b),
-                    });
+                    vs.push(ThroughputRatio::of(format!("{} threads {t}", shape.name()), w, b));
                 }
             }
             for engine in [Engine::Warta, Engine::Baseline] {
                 let Some(&low) = threads.first() else { continue };
                 for &t in threads.iter().skip(1) {
                     if let (Some(hi), Some(lo)) = (self.run(engine, shape, t), self.run(engine, shape, low)) {
-                        scaling.push(ThroughputRatio {
-                            label: format!("{} {} {t}/{low} threads", engine.name(), shape.name()),
-                            ratio: ratio(hi, lo),
-                        });
+                        let label = format!("{} {} {t}/{low} threads", engine.name(), shape.name());
+                        scaling.push(ThroughputRatio::of(label, hi, lo));
                     }
                 }
             }
@@ -356,9 +367,16 @@ impl Report {
             "wall: the indexing call (commit and merges included); CPU: user+sys of the child process;\n\
              MB/s: uncompressed JSON input (jsonl: the lines; files: the .json files) per wall second."
         );
-        let _ = writeln!(out, "\nwarta / baseline throughput (articles/s):");
+        let _ = writeln!(
+            out,
+            "\nwarta / baseline throughput (the headline; per CPU second: articles per user+sys second):"
+        );
         for r in &self.warta_vs_baseline {
-            let _ = writeln!(out, "  {:<28} {:.3}x", r.label, r.ratio);
+            let _ = writeln!(
+                out,
+                "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
+                r.label, r.ratio, r.cpu_ratio
+            );
         }
         if !self.thread_scaling.is_empty() {
             let _ = writeln!(out, "thread scaling (articles/s at N threads / at the fewest):");
