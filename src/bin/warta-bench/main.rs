@@ -164,7 +164,11 @@ impl Drop for WorkDir {
     fn drop(&mut self) {
         if self.keep {
             eprintln!("warta-bench: work directory kept: {}", self.path.display());
-        } else if let Err(e) = std::fs::remove_dir_all(&self.path) {
+            return;
+        }
+        // With --scale this is a quarter of a million files: it can take minutes.
+        step(&format!("removing the work directory {}", self.path.display()));
+        if let Err(e) = std::fs::remove_dir_all(&self.path) {
             eprintln!("warta-bench: cannot remove {}: {e}", self.path.display());
         }
     }
