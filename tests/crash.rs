@@ -71,6 +71,22 @@ impl Rng {
     }
 }
 
+/// Waits until the indexer has committed `n` times (tantivy rewrites meta.json on each
+/// commit) or has ended.
+fn wait_for_commits(index: &Path, n: usize, child: &mut std::process::Child) {
+    let meta = index.join("meta.json");
+    let mut last = std::fs::read(&meta).ok();
+    let mut seen = 0;
+    while seen < n && child.try_wait().unwrap().is_none() {
+        let now = std::fs::read(&meta).ok();
+        if now != last {
+            seen += 1;
+            last = now;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// Lines of the JSON Lines file: one file whose articles span many commits.
 const WIRE: usize = 2000;
 
@@ -83,7 +99,7 @@ fn killed_indexer_leaves_a_usable_index_and_the_next_run_completes_it() {
     let lines: Vec<String> = (0..WIRE)
         .map(|i| serde_json::json!({"title": format!("Baris {i}"), "body": format!("Berita baris {i} tentang Putin dan Kim Jong Un."), "date": "2023-09-14"}).to_string())
         .collect();
-    fx.write("wire.jsonl", lines.join("\n"));
+    fx.write("0wire.jsonl", lines.join("\n"));
 
     // Kill times are spread over the length of a whole run on this machine (debug or release).
     let started = std::time::Instant::now();
@@ -100,6 +116,10 @@ fn killed_indexer_leaves_a_usable_index_and_the_next_run_completes_it() {
     let mut rng = Rng(0x5eed_2026);
     let mut partial_wire = 0;
     for round in 0..12 {
+        // The big file changes every round, so every run reads it again from the start.
+        let mut lines = lines.clone();
+        lines[0] = serde_json::json!({"title": format!("Baris 0 ronde {round}"), "body": "Versi baru."}).to_string();
+        fx.write("0wire.jsonl", lines.join("\n"));
         if round == 6 {
             // The corpus changes between crashes: updates, deletions, additions.
             for i in 0..6 {
@@ -117,7 +137,12 @@ fn killed_indexer_leaves_a_usable_index_and_the_next_run_completes_it() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(full_ms / 20 + rng.next(full_ms)));
+        if round % 2 == 0 {
+            // Right after the n-th commit of this run: most likely inside the big file.
+            wait_for_commits(&index, 1 + rng.next(3) as usize, &mut child);
+        } else {
+            std::thread::sleep(Duration::from_millis(full_ms / 20 + rng.next(full_ms)));
+        }
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         // Whatever moment it died at, the index opens and serves a consistent state.
@@ -130,7 +155,7 @@ fn killed_indexer_leaves_a_usable_index_and_the_next_run_completes_it() {
         if out.status.success() {
             let wire = contents(&index)
                 .keys()
-                .filter(|id| id.starts_with("wire.jsonl#"))
+                .filter(|id| id.starts_with("0wire.jsonl#"))
                 .count();
             if wire > 0 && wire < WIRE {
                 partial_wire += 1;
@@ -153,55 +178,79 @@ fn killed_indexer_leaves_a_usable_index_and_the_next_run_completes_it() {
     assert_eq!(got, want, "the recovered index differs from a clean build");
 }
 
+/// Waits until the process holding `lock` has taken it (the indexer is running), then freezes
+/// that process (SIGSTOP) so the test sees it mid-run, deterministically.
+fn freeze_when_locked(child: &mut std::process::Child, lock: &Path) {
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the indexer ended before it could be observed"
+        );
+        if let Ok(f) = std::fs::OpenOptions::new().write(true).open(lock) {
+            if matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)) {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(Command::new("kill")
+        .args(["-STOP", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+}
+
+fn thaw(child: &mut std::process::Child) {
+    assert!(Command::new("kill")
+        .args(["-CONT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+}
+
 #[test]
 fn second_writer_is_refused_and_searches_run_while_indexing() {
     let fx = Fixture::new();
     fx.write("first.txt", article(1, 1));
     fx.index();
-    // A corpus big enough that indexing it takes a while.
-    let lines: Vec<String> = (0..20_000)
-        .map(|i| serde_json::json!({"title": format!("Baris {i}"), "body": format!("Berita {i} tentang Presiden Joko Widodo, banjir di Jakarta Selatan dan harga minyak dunia.")}).to_string())
+    let lines: Vec<String> = (0..3000)
+        .map(|i| serde_json::json!({"title": format!("Baris {i}"), "body": format!("Berita {i} tentang banjir di Jakarta Selatan.")}).to_string())
         .collect();
     fx.write("big.jsonl", lines.join("\n"));
     let index = fx.index_dir();
-    let mut first = warta(&index, &["index", "-q"])
-        .arg(fx.corpus())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    let second = fx.warta(&["index"]).arg(fx.corpus()).output().unwrap();
-    let still_running = first.try_wait().unwrap().is_none();
-    if still_running {
-        assert_eq!(second.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&second.stderr);
-        assert!(err.contains("being written by another process"), "{err}");
+    let lock = index.join("warta.lock");
+
+    for rebuild in [false, true] {
+        let args: &[&str] = if rebuild {
+            &["index", "-q", "--rebuild"]
+        } else {
+            &["index", "-q"]
+        };
+        let mut first = warta(&index, args)
+            .arg(fx.corpus())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        freeze_when_locked(&mut first, &lock);
+        // A second writer, plain or --rebuild, is refused at once and touches nothing.
+        for second_args in [&["index"][..], &["index", "--rebuild"][..]] {
+            let second = fx.warta(second_args).arg(fx.corpus()).output().unwrap();
+            assert_eq!(second.status.code(), Some(2), "{second_args:?}");
+            let err = String::from_utf8_lossy(&second.stderr);
+            assert!(err.contains("being written by another process"), "{err}");
+        }
         // Searching works meanwhile and sees the last commit.
-        let (v, code) = fx.search_json(&["artikel"]);
-        assert_eq!(code, 0, "{v}");
+        if !rebuild {
+            let (v, code) = fx.search_json(&["artikel"]);
+            assert_eq!(code, 0, "{v}");
+            assert_eq!(v["total"], 1);
+        }
+        thaw(&mut first);
+        assert!(first.wait().unwrap().success());
+        let (v, _) = fx.search_json(&["baris"]);
+        assert_eq!(v["total"], 3000);
+        let (v, _) = fx.search_json(&["artikel"]);
+        assert_eq!(v["total"], 1);
     }
-    assert!(first.wait().unwrap().success());
-    let (v, _) = fx.search_json(&["baris"]);
-    assert_eq!(v["total"], 20_000);
-    // --rebuild is refused too while another writer holds the index, and deletes nothing.
-    let mut again = warta(&index, &["index", "-q", "--rebuild"])
-        .arg(fx.corpus())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    let rebuild = fx.warta(&["index", "--rebuild"]).arg(fx.corpus()).output().unwrap();
-    if again.try_wait().unwrap().is_none() {
-        assert_eq!(
-            rebuild.status.code(),
-            Some(2),
-            "{}",
-            String::from_utf8_lossy(&rebuild.stderr)
-        );
-    }
-    assert!(again.wait().unwrap().success());
-    let (v, _) = fx.search_json(&["baris"]);
-    assert_eq!(v["total"], 20_000);
 }
