@@ -201,9 +201,14 @@ fn malformed_files_are_reported_and_the_run_goes_on() {
     }
     // latin1.txt is not skipped: legacy encodings are decoded (tests/reliability.rs).
     assert!(!stderr.contains("latin1.txt"), "{stderr}");
-    assert!(stdout.contains("files: 5 added"), "{stdout}");
+    // nothing.json holds no article at all: a skipped file, not an added one.
+    assert!(stdout.contains("files: 4 added"), "{stdout}");
     assert!(stdout.contains("articles: 5 indexed"), "{stdout}");
-    assert!(stdout.contains("7 skipped"), "{stdout}");
+    assert!(stdout.contains("8 skipped"), "{stdout}");
+    assert!(stdout.contains("1 no articles"), "{stdout}");
+    // A rerun adds nothing: files without articles are reported as skipped again, never as new.
+    let (again, _) = fx.index();
+    assert!(again.contains("files: 0 added"), "{again}");
     // The undated article is indexed without a date.
     let (v, _) = fx.search_json(&["undated"]);
     assert_eq!(v["hits"][0]["date"], Value::Null);

@@ -482,9 +482,20 @@ fn read_source(
             "{path}: stopped reading after {added} articles: {reason}"
         ))),
     }
-    if added == 0 && state.is_some() && !deleted {
-        // Every record was bad: the file no longer holds the articles indexed before.
-        delete_old();
+    if added == 0 {
+        // Every record was bad: the file holds no article (and no longer those indexed
+        // before). It is a skipped file, not an added one.
+        if state.is_some() && !deleted {
+            delete_old();
+        }
+        send(Outcome::Skipped {
+            path,
+            kind: "no articles",
+            reason: "no readable article in the file (its records are listed above)".to_string(),
+            kept_old: false,
+            removed: state.map_or(0, |s| s.docs),
+        });
+        return;
     }
     send(Outcome::Indexed {
         added,
