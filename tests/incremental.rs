@@ -167,3 +167,22 @@ fn the_index_directory_inside_a_root_is_not_indexed() {
         "{text}"
     );
 }
+
+#[test]
+fn nested_roots_index_each_file_once() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Title: A\n\nJakarta.\n");
+    fx.write("sub/b.txt", "Title: B\n\nJakarta juga.\n");
+    for _ in 0..2 {
+        let out = fx
+            .warta(&["index"])
+            .arg(fx.corpus())
+            .arg(fx.corpus().join("sub"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let mut ids = fx.ids(&["jakarta"]);
+    ids.sort();
+    assert_eq!(ids, ["a.txt", "sub/b.txt"]);
+}

@@ -1,7 +1,7 @@
 //! Indexing runs: walk the roots, compare with what the index holds, parse and enrich what
 //! changed on worker threads, and update the index in one commit.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, RwLock};
@@ -118,6 +118,8 @@ struct FileState {
     docs: u64,
     /// Whether the file's last article is in the index (else a run stopped inside it).
     complete: bool,
+    /// Whether this run's walk found the file.
+    seen: bool,
 }
 
 /// The result of processing one file on a worker.
@@ -189,17 +191,31 @@ pub fn index_paths(
         Err(e) => return Err(e).context("cannot open the index for writing"),
     };
 
-    let known = load_file_states(&wi).context("cannot read the index's file list")?;
+    let mut known = load_file_states(&wi).context("cannot read the index's file list")?;
+    // A root inside another root would walk its files twice.
+    let nested: Vec<PathBuf> = canonical_roots
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            canonical_roots
+                .iter()
+                .enumerate()
+                .any(|(j, o)| (*i != j && r.starts_with(o) && r != &o) || (j < *i && r == &o))
+        })
+        .map(|(_, r)| r.clone())
+        .collect();
+    canonical_roots.retain(|r| !nested.contains(r));
 
-    // Walk every root; decide from size and mtime which files need reading.
-    let mut seen: HashSet<String> = HashSet::new();
+    // Walk every root; decide from size and mtime which files need reading. Files seen are
+    // marked in `known` (no second set of every path: memory stays flat on big archives).
     let mut work: Vec<(SourceFile, Option<FileState>)> = Vec::new();
     for root in &canonical_roots {
         ingest::walk(root, index_dir_canon.as_deref(), |event| match event {
             WalkEvent::File(f) => {
-                let key = f.path.to_string_lossy().into_owned();
-                let state = known.get(&key).copied();
-                seen.insert(key);
+                let state = known.get_mut(f.path.to_string_lossy().as_ref()).map(|s| {
+                    s.seen = true;
+                    *s
+                });
                 match state {
                     Some(s) if s.complete && s.size == f.size && s.mtime_ns == f.mtime_ns => {
                         summary.files_unchanged += 1
@@ -227,7 +243,7 @@ pub fn index_paths(
     // Files the index has under these roots that are gone from disk.
     for (key, state) in &known {
         let under_root = canonical_roots.iter().any(|r| Path::new(key).starts_with(r));
-        if under_root && !seen.contains(key) {
+        if under_root && !state.seen {
             writer.delete_term(Term::from_field_text(wi.fields.file, key));
             summary.files_removed += 1;
             summary.articles_removed += state.docs;
@@ -584,6 +600,7 @@ fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileStat
                 hash: hashes.first(doc).unwrap_or(0),
                 docs: 0,
                 complete: false,
+                seen: false,
             });
             entry.docs += 1;
             entry.complete |= lasts.first(doc) == Some(1);
