@@ -23,8 +23,24 @@ pub enum DateError {
     Invalid(String, String),
 }
 
+/// The earliest and latest instants the index can store (tantivy keeps dates as nanoseconds
+/// in an i64: 1677-09-21 to 2262-04-11), as Unix seconds; a date outside is reported.
+pub const MIN_SECONDS: i64 = i64::MIN / 1_000_000_000 + 1;
+pub const MAX_SECONDS: i64 = i64::MAX / 1_000_000_000 - 1;
+
 /// Parses a publication date into a UTC timestamp.
 pub fn parse_date(input: &str) -> Result<Timestamp, DateError> {
+    let ts = parse_any(input)?;
+    if !(MIN_SECONDS..=MAX_SECONDS).contains(&ts.as_second()) {
+        return Err(DateError::Invalid(
+            input.to_string(),
+            "outside the years 1678 to 2261".to_string(),
+        ));
+    }
+    Ok(ts)
+}
+
+fn parse_any(input: &str) -> Result<Timestamp, DateError> {
     let s = input.trim();
     if s.is_empty() {
         return Err(DateError::Unrecognised(input.to_string()));
@@ -48,7 +64,11 @@ pub fn parse_epoch(n: f64) -> Option<Timestamp> {
         return None;
     }
     let secs = if n.abs() >= 1e11 { n / 1000.0 } else { n };
-    Timestamp::from_second(secs as i64).ok()
+    let secs = secs as i64;
+    if !(MIN_SECONDS..=MAX_SECONDS).contains(&secs) {
+        return None;
+    }
+    Timestamp::from_second(secs).ok()
 }
 
 enum TokenError {
@@ -339,6 +359,15 @@ fn num(s: &str) -> Result<i64, TokenError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_the_index_cannot_hold_are_reported() {
+        // Found by the mutation test: year 9999 overflowed tantivy's nanosecond dates.
+        assert!(matches!(parse_date("9999-01-01"), Err(DateError::Invalid(..))));
+        assert!(matches!(parse_date("1200-05-01"), Err(DateError::Invalid(..))));
+        assert!(parse_date("2261-12-31").is_ok());
+        assert!(parse_epoch(1e17).is_none());
+    }
 
     fn utc(s: &str) -> String {
         parse_date(s).unwrap().to_string()
