@@ -190,6 +190,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the HTTP JSON API and the search page (read-only; follows new commits)
+    Serve {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Address to listen on; anything but loopback makes the archive reachable from the network
+        #[arg(long, default_value = "127.0.0.1:7700")]
+        addr: std::net::SocketAddr,
+    },
     /// Counts by language and source, date range, size, and the last run's skipped files
     Stats {
         #[command(flatten)]
@@ -311,16 +319,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
-            let (total, counts) = search::facet(&wi, &field, &req, top as usize)?;
+            let resp = search::facets_response(&wi, &field, &req, top as usize)?;
             if json {
-                output::json(
-                    &mut out,
-                    &serde_json::json!({ "field": field, "query": req.query, "total": total, "values": counts }),
-                )?;
+                output::json(&mut out, &resp)?;
             } else {
-                output::facet_table(&mut out, &field, &counts, total)?;
+                output::facet_table(&mut out, &resp.field, &resp.values, resp.total)?;
             }
-            Ok(if total > 0 {
+            Ok(if resp.total > 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
@@ -367,16 +372,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Show { id, index, json } => {
             let wi = WartaIndex::open(&index.index)?;
-            let found = search::show(&wi, &id)?;
-            if found.is_empty() {
-                let similar = search::similar_ids(&wi, &id, 5)?;
-                let hint = if similar.is_empty() {
-                    String::new()
-                } else {
-                    format!("; similar ids: {}", similar.join(", "))
-                };
-                anyhow::bail!("no article with id {id:?}{hint}");
-            }
+            let found = search::articles(&wi, &id)?;
             if json {
                 if found.len() == 1 {
                     output::json(&mut out, &found[0])?;
@@ -391,6 +387,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     output::article(&mut out, a, style())?;
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { index, addr } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let articles = wi.searcher().context("cannot read the index")?.num_docs();
+            if !addr.ip().is_loopback() {
+                eprintln!(
+                    "warta: warning: listening on {addr}: the archive is reachable from the network, without authentication"
+                );
+            }
+            let dir = index.index.display().to_string();
+            crate::serve::serve(wi, addr, |bound| {
+                println!("warta: serving {articles} articles from {dir} at http://{bound}/ (Ctrl-C stops)");
+                let _ = std::io::stdout().flush();
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { index, json } => {

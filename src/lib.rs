@@ -13,3 +13,4 @@ pub mod index;
 pub mod ingest;
 pub mod output;
 pub mod search;
+pub mod serve;

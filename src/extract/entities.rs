@@ -512,27 +512,22 @@ pub fn extract_text(text: &str) -> Entities {
     }
 
     let order = |a: &Acc, b: &Acc| b.mentions.cmp(&a.mentions).then(a.first.cmp(&b.first));
-    let mut out = Entities::default();
-    let mut ps: Vec<_> = persons.into_iter().collect();
-    ps.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
-    out.persons = ps
-        .into_iter()
-        .map(|(name, a)| Mention {
-            name,
-            mentions: a.mentions,
-            forms: a.forms,
-        })
-        .collect();
-    let mut os: Vec<_> = orgs.into_iter().collect();
-    os.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
-    out.orgs = os
-        .into_iter()
-        .map(|(name, a)| Mention {
-            name,
-            mentions: a.mentions,
-            forms: a.forms,
-        })
-        .collect();
+    let mentions = |map: HashMap<String, Acc>| -> Vec<Mention> {
+        let mut v: Vec<_> = map.into_iter().collect();
+        v.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
+        v.into_iter()
+            .map(|(name, a)| Mention {
+                name,
+                mentions: a.mentions,
+                forms: a.forms,
+            })
+            .collect()
+    };
+    let mut out = Entities {
+        persons: mentions(persons),
+        orgs: mentions(orgs),
+        ..Entities::default()
+    };
     let mut cs: Vec<_> = countries.into_iter().collect();
     cs.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
     out.countries = cs

@@ -47,8 +47,9 @@ pub enum Sort {
     Oldest,
 }
 
-/// A search: query text, filters, order and page.
+/// A search: query text, filters, order and page. In JSON every field is optional.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SearchRequest {
     pub query: String,
     /// Inclusive lower date bound: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or RFC 3339.
@@ -153,6 +154,8 @@ pub enum SearchError {
     Unknown(#[from] UnknownName),
     #[error("unknown facet field {0:?}: use person, country, org, place, source or lang")]
     FacetField(String),
+    #[error("no article with id {id:?}{}", if similar.is_empty() { String::new() } else { format!("; similar ids: {}", similar.join(", ")) })]
+    NoArticle { id: String, similar: Vec<String> },
     #[error("search failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -241,14 +244,36 @@ fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> R
     with_filters(&wi.fields, searcher, text_query, req)
 }
 
-/// The top `top` values of one facet field over all articles matching the request, and the
-/// number of matches.
-pub fn facet(
+/// One facet's top values for a request: what `warta facets --json` prints and
+/// `GET /api/facets/{field}` returns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FacetsResponse {
+    pub field: String,
+    pub query: String,
+    /// Articles matching the request.
+    pub total: usize,
+    pub values: Vec<FacetCount>,
+}
+
+/// [`facet`] as a [`FacetsResponse`].
+pub fn facets_response(
     wi: &WartaIndex,
     field: &str,
     req: &SearchRequest,
     top: usize,
-) -> Result<(usize, Vec<FacetCount>), SearchError> {
+) -> Result<FacetsResponse, SearchError> {
+    let field = facet_field(field)?;
+    let (total, values) = facet(wi, &field, req, top)?;
+    Ok(FacetsResponse {
+        field,
+        query: req.query.clone(),
+        total,
+        values,
+    })
+}
+
+/// The facet field a user means ("countries", "language" ...), or an error naming the valid ones.
+pub fn facet_field(field: &str) -> Result<String, SearchError> {
     let field = match field.trim().to_lowercase().as_str() {
         "persons" => "person".to_string(),
         "countries" => "country".to_string(),
@@ -261,6 +286,18 @@ pub fn facet(
     if !facets::FACET_FIELDS.contains(&field.as_str()) {
         return Err(SearchError::FacetField(field));
     }
+    Ok(field)
+}
+
+/// The top `top` values of one facet field over all articles matching the request, and the
+/// number of matches.
+pub fn facet(
+    wi: &WartaIndex,
+    field: &str,
+    req: &SearchRequest,
+    top: usize,
+) -> Result<(usize, Vec<FacetCount>), SearchError> {
+    let field = facet_field(field)?;
     let searcher = wi.searcher()?;
     let query = request_query(wi, &searcher, req)?;
     let (total, mut counts) = searcher.search(
@@ -484,7 +521,10 @@ fn with_filters(
         }
     }
     if lower.is_some() || upper.is_some() {
-        let term = |secs: i64| Term::from_field_date(f.date, DateTime::from_timestamp_secs(secs));
+        let term = |secs: i64| {
+            let secs = secs.clamp(crate::ingest::date::MIN_SECONDS, crate::ingest::date::MAX_SECONDS);
+            Term::from_field_date(f.date, DateTime::from_timestamp_secs(secs))
+        };
         let lo = lower.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
         let hi = upper.map_or(Bound::Unbounded, |s| Bound::Excluded(term(s)));
         // An unbounded side still needs the field: use the extreme dates.
@@ -626,6 +666,18 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
         });
     }
     Ok(out)
+}
+
+/// The articles with this id, or [`SearchError::NoArticle`] with up to five similar ids.
+pub fn articles(wi: &WartaIndex, id: &str) -> Result<Vec<ArticleView>, SearchError> {
+    let found = show(wi, id)?;
+    if found.is_empty() {
+        return Err(SearchError::NoArticle {
+            id: id.to_string(),
+            similar: similar_ids(wi, id, 5)?,
+        });
+    }
+    Ok(found)
 }
 
 /// Ids of indexed articles that contain `id`'s file name (for "did you mean").
