@@ -254,3 +254,64 @@ fn second_writer_is_refused_and_searches_run_while_indexing() {
         assert_eq!(v["total"], 1);
     }
 }
+
+/// An index written by an incompatible warta says to rebuild, instead of failing obscurely.
+#[test]
+fn an_index_of_another_format_version_says_to_rebuild() {
+    let fx = Fixture::new();
+    fx.write("a.txt", article(1, 1));
+    fx.index();
+    let meta = fx.index_dir().join("warta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let old = v["format"].as_u64().unwrap() + 1000;
+    std::fs::write(
+        &meta,
+        text.replace(&format!("\"format\": {}", v["format"]), &format!("\"format\": {old}")),
+    )
+    .unwrap();
+    for args in [&["search", "artikel"][..], &["stats"][..], &["index"][..]] {
+        let mut cmd = fx.warta(args);
+        if args[0] == "index" {
+            cmd.arg(fx.corpus());
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--rebuild"), "{args:?}: {err}");
+    }
+    let out = fx.warta(&["index", "--rebuild"]).arg(fx.corpus()).output().unwrap();
+    assert!(out.status.success());
+}
+
+/// A disk that fills up (simulated with a file size limit: writes fail with EFBIG, as they
+/// would with ENOSPC) gives a clear error, exit 2, and leaves the last commit serving.
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_previous_index_stays() {
+    let fx = Fixture::new();
+    fx.write("a.txt", article(1, 1));
+    fx.index();
+    let lines: Vec<String> = (0..20_000)
+        .map(|i| serde_json::json!({"title": format!("Baris {i}"), "body": format!("Berita {i} tentang ekonomi dan banjir di Jakarta {i}.")}).to_string())
+        .collect();
+    fx.write("big.jsonl", lines.join("\n"));
+    // `trap '' XFSZ` so the limit makes writes fail instead of killing the process.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 64; exec '{}' index -q --index '{}' '{}'",
+        assert_cmd::cargo::cargo_bin("warta").display(),
+        fx.index_dir().display(),
+        fx.corpus().display()
+    );
+    let out = Command::new("bash").arg("-c").arg(script).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("warta: error:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The index still opens and serves what it held before.
+    let (v, code) = fx.search_json(&["artikel"]);
+    assert_eq!((code, v["total"].as_u64()), (0, Some(1)), "{v}");
+    // And the next run, with room again, completes the work.
+    fx.index();
+    let (v, _) = fx.search_json(&["baris"]);
+    assert_eq!(v["total"], 20_000);
+}

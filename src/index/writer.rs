@@ -359,7 +359,9 @@ pub fn index_paths(
         }
     });
     let mut writer = writer.into_inner().expect("writer lock");
-    writer.commit().context("cannot commit the index")?;
+    writer.commit().context(
+        "cannot commit the index (is the disk full, or the index directory not writable?); it keeps its last commit",
+    )?;
     writer
         .wait_merging_threads()
         .context("cannot finish merging index segments")?;
