@@ -23,15 +23,20 @@ impl Drop for Server {
     }
 }
 
-fn start(fx: &Fixture) -> Server {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("warta"))
+/// `warta serve --addr ADDR` on the fixture's index, with piped output.
+fn spawn(fx: &Fixture, addr: &str) -> Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("warta"))
         .env_remove("WARTA_INDEX")
-        .args(["serve", "--addr", "127.0.0.1:0", "--index"])
+        .args(["serve", "--addr", addr, "--index"])
         .arg(fx.index_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn start(fx: &Fixture) -> Server {
+    let mut child = spawn(fx, "127.0.0.1:0");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -247,14 +252,7 @@ fn the_page_is_served_and_article_text_never_becomes_markup() {
 #[test]
 fn binding_beyond_loopback_warns() {
     let fx = corpus();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("warta"))
-        .env_remove("WARTA_INDEX")
-        .args(["serve", "--addr", "0.0.0.0:0", "--index"])
-        .arg(fx.index_dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(&fx, "0.0.0.0:0");
     let mut line = String::new();
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut line)

@@ -60,20 +60,15 @@ pub struct SearchRequest {
     pub sources: Vec<String>,
     pub lang: Option<String>,
     /// All of these persons (any alias or partial name).
-    #[serde(default)]
     pub persons: Vec<String>,
     /// All of these countries (ISO code or any name in any supported language).
-    #[serde(default)]
     pub countries: Vec<String>,
-    #[serde(default)]
     pub orgs: Vec<String>,
-    #[serde(default)]
     pub places: Vec<String>,
     pub sort: Sort,
     pub limit: usize,
     pub offset: usize,
     /// Count facet values over all matches.
-    #[serde(default)]
     pub facets: bool,
 }
 
