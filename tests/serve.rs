@@ -261,3 +261,31 @@ fn binding_beyond_loopback_warns() {
     let _ = child.wait();
     assert!(line.contains("reachable from the network"), "{line}");
 }
+
+/// Serving and indexing run side by side: the server follows new commits.
+#[test]
+fn the_server_follows_new_commits() {
+    let fx = corpus();
+    let s = start(&fx);
+    let (_, v) = get_json(&s, "/api/search?q=kosmodrom");
+    assert_eq!(v["total"], 0);
+    fx.write(
+        "id/kosmodrom.txt",
+        "Title: Kunjungan ke kosmodrom\nDate: 2023-09-13\nSource: Antara\n\nKim Jong Un mengunjungi kosmodrom Vostochny.\n",
+    );
+    fx.index();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, v) = get_json(&s, "/api/search?q=kosmodrom");
+        if v["total"] == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server never saw the new commit: {v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (_, v) = get_json(&s, "/api/health");
+    assert_eq!(v["articles"], 4);
+}
