@@ -7,7 +7,8 @@
 # nothing (run `cargo build` or `cargo test` first). It indexes a copy of sample_corpus/ plus
 # an XSS probe article into a temporary directory, starts `warta serve` on a free port,
 # drives headless Chromium through scripts/e2e/test.mjs (plain Node, no npm packages), writes
-# docs/screenshot.png, then stops the server and removes the temporary files.
+# a screenshot (kept at $SCREENSHOT when set, e.g. docs/screenshot.png), then stops the server
+# and removes the temporary files.
 # Needs node and chromium (or chromium-browser; the CHROMIUM variable overrides). When
 # Chromium is missing, we are root and apt-get exists, the Debian package is installed.
 # Exit status: 0 all checks passed, 1 a check failed, 2 something needed is missing.
@@ -88,10 +89,13 @@ if [ -z "$URL" ]; then
 fi
 echo "# $(head -n1 "$TMP/serve.out")"
 
-mkdir -p docs
+# The screenshot shows timings, so it changes on every run: it goes to a temporary file
+# unless SCREENSHOT names where to keep it (SCREENSHOT=docs/screenshot.png for the README).
+SHOT="${SCREENSHOT:-$TMP/screenshot.png}"
+mkdir -p "$(dirname "$SHOT")"
 status=0
 node scripts/e2e/test.mjs --url "$URL" --chromium "$CHROME" --profile "$TMP/chrome-profile" \
-    --screenshot docs/screenshot.png || status=$?
+    --screenshot "$SHOT" || status=$?
 if [ "$status" != 0 ] && [ -s "$TMP/serve.err" ]; then
     echo "# warta serve stderr:" >&2
     sed 's/^/#   /' "$TMP/serve.err" >&2
