@@ -17,13 +17,15 @@
 //!    1% of the files changed;
 //! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
 //! 4. warm query latency in process, warta and baseline, per query group;
-//! 5. cold `warta search` processes.
+//! 5. HTTP load: `warta serve` driven by 1 and 32 keep-alive clients, against in process;
+//! 6. cold `warta search` processes.
 //!
 //! Everything is written under a work directory, removed at the end unless `--keep`.
 
 mod baseline;
 mod child;
 mod corpus;
+mod http;
 mod measure;
 mod queries;
 mod report;
@@ -31,7 +33,7 @@ mod report;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
@@ -220,6 +222,7 @@ fn run(cli: Cli) -> Result<()> {
     let warta_index = index_dir(&work.path, Engine::Warta, Shape::Jsonl, max_threads);
     let baseline_index = index_dir(&work.path, Engine::Baseline, Shape::Jsonl, max_threads);
     report.queries = Some(query_bench(&warta_index, &baseline_index, settings.query_reps)?);
+    report.http = Some(http_load(&warta_index, &report, settings.quick));
     report.cold_search = Some(cold_search(&warta_index, settings.cold_runs));
     report.total_secs = started.elapsed().as_secs_f64();
 
@@ -373,6 +376,36 @@ fn query_bench(warta_index: &Path, baseline_index: &Path, reps: usize) -> Result
     let base = baseline::BaselineSearcher::open(baseline_index)?;
     let set = queries::query_set();
     Ok(queries::run(&wi, &base, &set, reps))
+}
+
+/// HTTP load on `warta serve` over the warta index of the JSONL shape, compared with the
+/// in-process p50 of the same (keyword and phrase) queries.
+fn http_load(index: &Path, report: &Report, quick: bool) -> http::HttpLoad {
+    let in_process_p50 = report.queries.as_ref().and_then(|q| {
+        q.groups
+            .iter()
+            .find(|g| g.group == "keyword+phrase")
+            .and_then(|g| g.warta)
+            .map(|l| l.p50_ms)
+    });
+    let (warmup, duration) = if quick {
+        (Duration::from_millis(500), Duration::from_secs(2))
+    } else {
+        (Duration::from_secs(1), Duration::from_secs(5))
+    };
+    let binary = warta_binary();
+    let mut load = http::run(
+        binary.clone(),
+        index,
+        &queries::query_set(),
+        in_process_p50,
+        warmup,
+        duration,
+    );
+    if load.note.is_none() {
+        load.note = binary.as_deref().and_then(stale_binary_note);
+    }
+    load
 }
 
 /// The query of the cold search processes.

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::child::{Engine, RunReport};
 use crate::corpus::{Corpus, InputFile};
+use crate::http::HttpLoad;
 use crate::measure::{Latency, Machine, MB, MIB};
 use crate::queries::QueryResults;
 
@@ -233,6 +234,8 @@ pub struct Report {
     pub scale: Option<ScaleResult>,
     pub memory: Vec<MemoryRow>,
     pub queries: Option<QueryResults>,
+    /// HTTP load on `warta serve` (1 and 32 keep-alive clients).
+    pub http: Option<HttpLoad>,
     pub cold_search: Option<ColdSearch>,
     pub total_secs: f64,
 }
@@ -256,6 +259,7 @@ impl Report {
             scale: None,
             memory: Vec::new(),
             queries: None,
+            http: None,
             cold_search: None,
             total_secs: 0.0,
         }
@@ -302,6 +306,7 @@ impl Report {
         self.write_scale(&mut out);
         self.write_memory(&mut out);
         self.write_queries(&mut out);
+        self.write_http(&mut out);
         self.write_cold(&mut out);
         let _ = writeln!(out, "\ntotal benchmark time: {:.0} s", self.total_secs);
         out
@@ -540,6 +545,79 @@ impl Report {
         write_slowest(out, q);
         for o in q.queries.iter().filter(|o| o.error.is_some()) {
             let _ = writeln!(out, "failed: {}: {}", o.label, o.error.as_deref().unwrap_or(""));
+        }
+    }
+
+    fn write_http(&self, out: &mut String) {
+        let Some(h) = &self.http else { return };
+        section(
+            out,
+            &format!(
+                "HTTP load (`warta serve`, keep-alive clients cycling through the {} keyword+phrase queries, \
+                 {:.1} s warm-up + {:.0} s each)",
+                h.queries, h.warmup_secs, h.duration_secs
+            ),
+        );
+        let headers = [
+            "clients",
+            "requests",
+            "failures",
+            "searches/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+        ];
+        let ms = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.3}"));
+        let rows = h
+            .runs
+            .iter()
+            .map(|r| {
+                vec![
+                    r.clients.to_string(),
+                    r.requests.to_string(),
+                    r.failures.to_string(),
+                    format!("{:.0}", r.searches_per_sec),
+                    ms(r.latency.map(|l| l.p50_ms)),
+                    ms(r.latency.map(|l| l.p95_ms)),
+                    ms(r.latency.map(|l| l.p99_ms)),
+                ]
+            })
+            .collect();
+        out.push_str(&render(&headers, rows, 0));
+        if let Some(p) = h.in_process_p50_ms {
+            let _ = writeln!(
+                out,
+                "in process (same queries, single thread, query phase): p50 {p:.3} ms"
+            );
+        }
+        if let Some(o) = h.overhead_p50_ms {
+            let verdict = if o < 0.5 { "under" } else { "NOT under" };
+            let _ = writeln!(
+                out,
+                "HTTP overhead at p50 (1-client HTTP p50 - in-process p50): {o:.3} ms ({verdict} the 0.5 ms target)"
+            );
+        }
+        if let Some(s) = h.scaling {
+            let _ = writeln!(
+                out,
+                "throughput scaling, {} clients / 1 client: {s:.2}x on {} logical CPU(s), shared by the server and the clients",
+                crate::http::CLIENTS[1],
+                h.cores
+            );
+        }
+        for r in h.runs.iter().filter(|r| r.failures > 0) {
+            let _ = writeln!(
+                out,
+                "{} client(s): first failure: {}",
+                r.clients,
+                r.first_failure.as_deref().unwrap_or("")
+            );
+        }
+        if let Some(a) = &h.addr {
+            let _ = writeln!(out, "server: http://{a}/");
+        }
+        if let Some(n) = &h.note {
+            let _ = writeln!(out, "{n}");
         }
     }
 
