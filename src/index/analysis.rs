@@ -32,9 +32,6 @@ pub const INDONESIAN_MIXED: &str = "warta_id_mixed";
 /// for the same word written as such, and prefix queries on words never reach stems.
 pub const STEM_MARK: char = '\u{1}';
 
-/// Languages with a stemmed copy of the text in the index.
-pub const STEMMED_LANGS: [&str; 2] = ["en", "id"];
-
 /// A stemmer of one language, for words already folded to lower case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StemLang {

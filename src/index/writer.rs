@@ -104,6 +104,14 @@ impl RunSummary {
         *self.skipped_by_reason.entry(kind.to_string()).or_default() += 1;
         self.skipped.push(SkippedFile { path, reason });
     }
+
+    /// Counts a warning and keeps it (up to [`MAX_LISTED_WARNINGS`]) for `warta stats`.
+    fn warning(&mut self, w: String) {
+        self.warnings += 1;
+        if self.degraded.len() < MAX_LISTED_WARNINGS {
+            self.degraded.push(w);
+        }
+    }
 }
 
 /// How many warnings a run summary keeps (all are counted).
@@ -227,10 +235,7 @@ pub fn index_paths(
             WalkEvent::Note(path, note) => {
                 let w = format!("{}: {note}", path.display());
                 progress.warn(&w);
-                summary.warnings += 1;
-                if summary.degraded.len() < MAX_LISTED_WARNINGS {
-                    summary.degraded.push(w);
-                }
+                summary.warning(w);
             }
             WalkEvent::Problem(path, why) => {
                 progress.warn(&format!("{}: {why}", path.display()));
@@ -350,10 +355,7 @@ pub fn index_paths(
                 }
                 Outcome::Warning(w) => {
                     progress.warn(&w);
-                    summary.warnings += 1;
-                    if summary.degraded.len() < MAX_LISTED_WARNINGS {
-                        summary.degraded.push(w);
-                    }
+                    summary.warning(w);
                 }
             }
         }
