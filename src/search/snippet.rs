@@ -1,9 +1,12 @@
 //! Snippets: the passage of an article that best shows why it matched, with the matched words
 //! marked. Matching uses the same analyzers as the index, so `bertemu` highlights `pertemuan`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Serialize;
+use tantivy::tokenizer::TokenStream;
 
 use crate::index::analysis::{self, EXACT};
 
@@ -14,14 +17,14 @@ const SNIPPET_CHARS: usize = 220;
 #[derive(Debug, Default, Clone)]
 pub struct HighlightTerms {
     /// analyzer name → terms
-    pub terms: HashMap<&'static str, HashSet<String>>,
+    pub terms: FxHashMap<&'static str, FxHashSet<String>>,
     /// Folded prefixes (from `word*`).
     pub prefixes: Vec<String>,
 }
 
 impl HighlightTerms {
     pub fn is_empty(&self) -> bool {
-        self.terms.values().all(HashSet::is_empty) && self.prefixes.is_empty()
+        self.terms.values().all(FxHashSet::is_empty) && self.prefixes.is_empty()
     }
 }
 
@@ -136,25 +139,53 @@ fn flatten(s: &str) -> String {
 }
 
 /// Byte ranges of the words of `text` matching the terms, in order.
+///
+/// One pass of the exact analyzer; a word is stemmed only when it can stem to a query stem:
+/// both stemmers (Sastrawi, Snowball) keep the middle of a stem inside the word (they strip
+/// affixes, and change at most a stem's first letter, after a nasal prefix, or its last,
+/// y→i), so a word not containing the middle of any query stem is not stemmed at all.
+/// (Of the 222,750 distinct words of the shared corpora, 9 break this rule, all Sastrawi
+/// oddities such as "felis" → "isis"; those words are found but not highlighted.)
 fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms) -> Vec<(usize, usize)> {
-    let exact_terms = terms.terms.get(EXACT);
-    let exact = analysis::tokens(&mut analysis::analyzer(EXACT), text);
-    let stem_name = analysis::stemmer_for(lang);
-    let stem_terms = stem_name.and_then(|n| terms.terms.get(n));
-    let stemmed = match (stem_name, stem_terms) {
-        (Some(n), Some(_)) => analysis::tokens(&mut analysis::analyzer(n), text),
-        _ => Vec::new(),
-    };
+    let exact_terms = terms.terms.get(EXACT).filter(|t| !t.is_empty());
+    let stemmer = analysis::stem_lang(lang);
+    let stem_terms = stemmer
+        .and_then(|l| terms.terms.get(l.analyzer_name()))
+        .filter(|t| !t.is_empty());
+    let cores: Vec<&str> = stem_terms.map_or_else(Vec::new, |t| t.iter().map(|s| stem_core(s)).collect());
+    let mut analyzer = analysis::analyzer(EXACT);
+    let mut stream = analyzer.token_stream(text);
+    let mut buf = String::new();
     let mut out = Vec::new();
-    for (i, tok) in exact.iter().enumerate() {
-        let hit = exact_terms.is_some_and(|t| t.contains(&tok.text))
-            || terms.prefixes.iter().any(|p| tok.text.starts_with(p.as_str()))
-            || stem_terms.is_some_and(|t| stemmed.get(i).is_some_and(|s| t.contains(&s.text)));
+    while stream.advance() {
+        let tok = stream.token();
+        let word = tok.text.as_str();
+        let hit = exact_terms.is_some_and(|t| t.contains(word))
+            || terms.prefixes.iter().any(|p| word.starts_with(p.as_str()))
+            || match (stemmer, stem_terms) {
+                (Some(stemmer), Some(t)) if cores.iter().any(|c| word.contains(c)) => {
+                    buf.clear();
+                    buf.push_str(word);
+                    stemmer.stem(&mut buf);
+                    t.contains(&buf)
+                }
+                _ => false,
+            };
         if hit {
             out.push((tok.offset_from, tok.offset_to));
         }
     }
     out
+}
+
+/// A stem without its first and last characters (empty for stems under three characters,
+/// which every word contains).
+fn stem_core(stem: &str) -> &str {
+    let mut chars = stem.char_indices();
+    match (chars.nth(1), stem.char_indices().next_back()) {
+        (Some((from, _)), Some((to, _))) if stem.chars().count() >= 3 => &stem[from..to],
+        _ => "",
+    }
 }
 
 /// Byte length of the longest prefix of `text` of at most `max_chars` characters that ends
@@ -213,6 +244,48 @@ mod tests {
         assert_eq!(s.highlights.len(), 1);
         assert!(s.marked("**", "**").contains("**Putin**"));
         assert!(s.text.chars().count() < 260);
+    }
+
+    /// The shortcut of [`matched_ranges`]: every word of the sample corpus contains the core
+    /// of its own stem, in both stemmers.
+    #[test]
+    fn words_contain_the_core_of_their_stem() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+        let mut words = std::collections::BTreeSet::new();
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                for t in analysis::tokens(&mut analysis::analyzer(EXACT), &text) {
+                    words.insert(t.text);
+                }
+            }
+        }
+        assert!(words.len() > 2000, "{}", words.len());
+        let mut changed = 0;
+        for lang in [analysis::StemLang::English, analysis::StemLang::Indonesian] {
+            for w in &words {
+                let mut stem = w.clone();
+                lang.stem(&mut stem);
+                changed += usize::from(stem != *w);
+                assert!(w.contains(stem_core(&stem)), "{lang:?}: {w} -> {stem}");
+            }
+        }
+        assert!(changed > 1000, "{changed}");
+        assert_eq!(stem_core("temu"), "em");
+        assert_eq!(stem_core("ab"), "");
+        assert_eq!(stem_core("côté"), "ôt");
+    }
+
+    #[test]
+    fn stems_highlight_nasal_and_suffixed_forms() {
+        let s = make(
+            "Ia menulis surat. Tulisan itu ditulis ulang; the happiest runners ran.",
+            "id",
+            &terms(&[], &["tulis"]),
+        );
+        assert_eq!(
+            s.marked("[", "]"),
+            "Ia [menulis] surat. [Tulisan] itu [ditulis] ulang; the happiest runners ran."
+        );
     }
 
     #[test]
