@@ -4,6 +4,7 @@
 //! recognition that a capitalised word such as "Keuangan" or "Luar" (in "Menteri Keuangan
 //! Sri Mulyani", "Menteri Luar Negeri") is an ordinary word, not part of a name.
 
+use super::stem_cache::{Short, StemCache};
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -25,34 +26,13 @@ pub fn stem_indonesian(word: &str) -> String {
 /// token filter calls this for every word of every Indonesian article).
 pub fn stem_indonesian_in_place(word: &mut String) {
     thread_local! {
-        static CACHE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::default());
+        static CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
         static STEMMER: sastrawi::Stemmer<'static> = sastrawi::Stemmer::new(dictionary());
     }
     if word.len() < 4 || !may_have_affix(word) || !word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
         return;
     }
-    let hit = CACHE.with(|c| match c.borrow().get(word.as_str()) {
-        Some(stem) => {
-            if stem != word {
-                word.clear();
-                word.push_str(stem);
-            }
-            true
-        }
-        None => false,
-    });
-    if hit {
-        return;
-    }
-    let original = word.clone();
-    STEMMER.with(|s| s.stem_word(word));
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() > 200_000 {
-            c.clear();
-        }
-        c.insert(original, word.clone());
-    });
+    CACHE.with_borrow_mut(|c| c.stem(word, |w| STEMMER.with(|s| s.stem_word(w))));
 }
 
 /// Whether Sastrawi could change the word: it removes only the prefixes me-, di-, ber-, ter-,
@@ -73,6 +53,26 @@ fn may_have_affix(word: &str) -> bool {
 /// Whether a lower-cased word is an Indonesian dictionary word, or an affixed form of one
 /// ("keuangan" → "uang").
 pub fn is_word(word: &str) -> bool {
+    thread_local! {
+        static CACHE: RefCell<HashMap<Short, bool>> = RefCell::new(HashMap::default());
+    }
+    let Some(key) = Short::new(word) else {
+        return is_word_uncached(word);
+    };
+    if let Some(known) = CACHE.with_borrow(|c| c.get(&key).copied()) {
+        return known;
+    }
+    let answer = is_word_uncached(word);
+    CACHE.with_borrow_mut(|c| {
+        if c.len() >= 100_000 {
+            c.clear();
+        }
+        c.insert(key, answer);
+    });
+    answer
+}
+
+fn is_word_uncached(word: &str) -> bool {
     let w = word.to_string();
     if dictionary().find(&w) {
         return true;

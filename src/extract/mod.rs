@@ -7,6 +7,7 @@ pub mod entities;
 pub mod gazetteer;
 pub mod indonesian;
 pub mod lang;
+pub mod stem_cache;
 pub mod tokens;
 
 pub use entities::{CountryMention, Entities, Mention, PlaceMention};

@@ -41,6 +41,9 @@ pub enum Gap {
 
 /// Folds one word: lower case, accents and other scripts transliterated to ASCII.
 pub fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     let lower = word.to_lowercase();
     if lower.is_ascii() {
         lower
@@ -53,7 +56,8 @@ pub fn fold(word: &str) -> String {
 
 /// Splits text into word tokens (runs of letters and digits).
 pub fn tokenize(text: &str) -> Vec<Tok> {
-    let mut toks = Vec::new();
+    // About one word per seven bytes of news text.
+    let mut toks = Vec::with_capacity(text.len() / 7 + 1);
     let mut start: Option<usize> = None;
     let mut sentence_start = true;
     let push = |s: usize, e: usize, sentence_start: &mut bool, toks: &mut Vec<Tok>| {

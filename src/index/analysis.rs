@@ -8,6 +8,8 @@
 //! Snowball's Tala stemmer (see README).
 
 pub use crate::extract::indonesian::stem_indonesian_in_place;
+use crate::extract::stem_cache::StemCache;
+use std::cell::RefCell;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer, TokenizerManager,
@@ -55,14 +57,19 @@ impl StemLang {
             StemLang::English => {
                 thread_local! {
                     static EN: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+                    static CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
                 }
-                let stem = EN.with(|s| match s.stem(word) {
-                    std::borrow::Cow::Borrowed(b) if b.len() == word.len() => None,
-                    other => Some(other.into_owned()),
+                CACHE.with_borrow_mut(|c| {
+                    c.stem(word, |word| {
+                        let stem = EN.with(|s| match s.stem(word) {
+                            std::borrow::Cow::Borrowed(b) if b.len() == word.len() => None,
+                            other => Some(other.into_owned()),
+                        });
+                        if let Some(stem) = stem {
+                            *word = stem;
+                        }
+                    })
                 });
-                if let Some(stem) = stem {
-                    *word = stem;
-                }
             }
         }
     }
@@ -131,7 +138,11 @@ impl<T: TokenStream> TokenStream for WithStemsStream<T> {
         self.buf.push_str(&word.text);
         self.lang.stem(&mut self.buf);
         if self.buf != word.text {
-            self.stem.clone_from(word);
+            // Field by field: `Token::clone_from` would allocate a new string every time.
+            self.stem.offset_from = word.offset_from;
+            self.stem.offset_to = word.offset_to;
+            self.stem.position = word.position;
+            self.stem.position_length = word.position_length;
             self.stem.text.clear();
             self.stem.text.push(STEM_MARK);
             self.stem.text.push_str(&self.buf);
