@@ -13,8 +13,6 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
 use super::tokens::{normalize_phrase, Case, Tok};
 
 /// What kind of entity an entry is.
@@ -97,9 +95,10 @@ pub struct PlaceHead {
 /// All gazetteers and word lists.
 pub struct Gazetteer {
     pub entries: Vec<Entry>,
+    /// Folded aliases (words joined by single spaces) → their entries.
     aliases: HashMap<String, Vec<AliasRef>>,
-    patterns: Vec<String>,
-    automaton: OnceLock<AhoCorasick>,
+    /// First word of aliases → the most words an alias starting with it has.
+    first_words: HashMap<String, usize>,
     /// Last (and, for family-first names, first) word of known persons → entries.
     pub person_parts: HashMap<String, Vec<u32>>,
     pub cues: Cues,
@@ -160,8 +159,7 @@ impl Gazetteer {
         let mut g = Gazetteer {
             entries: Vec::new(),
             aliases: HashMap::default(),
-            patterns: Vec::new(),
-            automaton: OnceLock::new(),
+            first_words: HashMap::default(),
             person_parts: HashMap::default(),
             cues: Cues::default(),
             names: HashMap::default(),
@@ -330,10 +328,12 @@ impl Gazetteer {
             if !seen.insert((norm.clone(), caps_only)) {
                 continue;
             }
-            let refs = self.aliases.entry(norm.clone()).or_insert_with(|| {
-                self.patterns.push(format!(" {norm}"));
-                Vec::new()
-            });
+            let mut words = norm.split(' ');
+            let first = words.next().unwrap_or_default().to_string();
+            let len = 1 + words.count();
+            let longest = self.first_words.entry(first).or_default();
+            *longest = (*longest).max(len);
+            let refs = self.aliases.entry(norm).or_default();
             refs.push(AliasRef {
                 entry: id,
                 caps_only,
@@ -343,59 +343,51 @@ impl Gazetteer {
         id
     }
 
-    fn automaton(&self) -> &AhoCorasick {
-        self.automaton.get_or_init(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&self.patterns)
-                .expect("gazetteer automaton builds")
-        })
-    }
-
     /// Finds known entities in a token sequence: longest matches first, no overlaps.
+    ///
+    /// Word by word: a word that begins some alias is looked up with the words after it, as
+    /// many as that alias family's longest has; the folded words are joined once by spaces so
+    /// each candidate is a slice, not a new string.
     pub fn find(&self, toks: &[Tok]) -> Vec<Span> {
         let mut norm = String::with_capacity(toks.iter().map(|t| t.norm.len() + 1).sum());
         let mut starts = Vec::with_capacity(toks.len());
-        for t in toks {
+        for (i, t) in toks.iter().enumerate() {
+            if i > 0 {
+                norm.push(' ');
+            }
             starts.push(norm.len());
-            norm.push(' ');
             norm.push_str(&t.norm);
         }
         let mut found: Vec<Span> = Vec::new();
-        for m in self.automaton().find_overlapping_iter(&norm) {
-            if m.end() < norm.len() && norm.as_bytes()[m.end()] != b' ' {
-                continue;
-            }
-            let Ok(first) = starts.binary_search(&m.start()) else {
+        for (first, t) in toks.iter().enumerate() {
+            let Some(&longest) = self.first_words.get(t.norm.as_str()) else {
                 continue;
             };
-            let last = match starts.binary_search(&m.end()) {
-                Ok(i) => i,
-                Err(i) => i,
-            };
-            let span_toks = &toks[first..last];
-            let pattern = &self.patterns[m.pattern().as_usize()];
-            let Some(refs) = self.aliases.get(&pattern[1..]) else {
-                continue;
-            };
-            let mut best: Option<AliasRef> = None;
-            for r in refs {
-                if case_ok(r, span_toks) {
-                    let better = match best {
-                        None => true,
-                        Some(b) => self.entries[r.entry as usize].kind < self.entries[b.entry as usize].kind,
-                    };
-                    if better {
-                        best = Some(*r);
+            for last in first + 1..=(first + longest).min(toks.len()) {
+                let end = starts[last - 1] + toks[last - 1].norm.len();
+                let Some(refs) = self.aliases.get(&norm[starts[first]..end]) else {
+                    continue;
+                };
+                let span_toks = &toks[first..last];
+                let mut best: Option<AliasRef> = None;
+                for r in refs {
+                    if case_ok(r, span_toks) {
+                        let better = match best {
+                            None => true,
+                            Some(b) => self.entries[r.entry as usize].kind < self.entries[b.entry as usize].kind,
+                        };
+                        if better {
+                            best = Some(*r);
+                        }
                     }
                 }
-            }
-            if let Some(b) = best {
-                found.push(Span {
-                    entry: b.entry,
-                    start: first,
-                    end: last,
-                });
+                if let Some(b) = best {
+                    found.push(Span {
+                        entry: b.entry,
+                        start: first,
+                        end: last,
+                    });
+                }
             }
         }
         // Longest first, then leftmost; keep those that do not overlap a kept one.
