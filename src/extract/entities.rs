@@ -116,7 +116,8 @@ pub fn extract(title: &str, body: &str) -> Entities {
 /// Extracts the entities of one text.
 pub fn extract_text(text: &str) -> Entities {
     let g = Gazetteer::get();
-    let toks = tokenize(text);
+    let mut norms = String::with_capacity(text.len());
+    let toks = tokenize(text, &mut norms);
     let n = toks.len();
     let mut role = vec![Role::Free; n];
 
@@ -163,7 +164,7 @@ pub fn extract_text(text: &str) -> Entities {
             continue;
         }
         let mut matched = 0;
-        for (words, title) in g.cues.by_first.get(&toks[i].norm).into_iter().flatten() {
+        for (words, title) in g.cues.by_first.get(toks[i].norm).into_iter().flatten() {
             let len = words.len();
             if i + len > n
                 || !words.iter().zip(&toks[i..i + len]).all(|(w, t)| *w == t.norm)
@@ -186,7 +187,7 @@ pub fn extract_text(text: &str) -> Entities {
         let t = &toks[k];
         role[k] == Role::Free
             && (t.case == Case::Title || (t.case == Case::Upper && caps_line[k]))
-            && !g.cues.stops.contains(&t.norm)
+            && !g.cues.stops.contains(t.norm)
             && t.norm.chars().any(|c| c.is_ascii_alphabetic())
     };
 
@@ -195,9 +196,8 @@ pub fn extract_text(text: &str) -> Entities {
     while k < n {
         let t = &toks[k];
         // "Menteri Persatuan" is a minister's portfolio, not an organization.
-        let portfolio =
-            k > 0 && PORTFOLIO_TITLES.contains(&toks[k - 1].norm.as_str()) && gap(text, &toks, k - 1) == Gap::Space;
-        let head = role[k] == Role::Free && is_cap(t) && g.org_heads.contains(&t.norm) && !portfolio;
+        let portfolio = k > 0 && PORTFOLIO_TITLES.contains(&toks[k - 1].norm) && gap(text, &toks, k - 1) == Gap::Space;
+        let head = role[k] == Role::Free && is_cap(t) && g.org_heads.contains(t.norm) && !portfolio;
         if !head {
             k += 1;
             continue;
@@ -205,7 +205,7 @@ pub fn extract_text(text: &str) -> Entities {
         let joinable = |j: usize| -> bool {
             let known_place =
                 matches!(role[j], Role::Known(e) if matches!(g.entries[e as usize].kind, Kind::Country | Kind::Place));
-            (role[j] == Role::Free && is_cap(&toks[j]) && !g.cues.stops.contains(&toks[j].norm)) || known_place
+            (role[j] == Role::Free && is_cap(&toks[j]) && !g.cues.stops.contains(toks[j].norm)) || known_place
         };
         // Left: capitalised words and country/place names before the head.
         let mut a = k;
@@ -219,7 +219,7 @@ pub fn extract_text(text: &str) -> Entities {
             let known = matches!(role[b], Role::Known(_));
             if joinable(b) && (head_first || !known) {
                 b += 1;
-            } else if ORG_CONNECTORS.contains(&toks[b].norm.as_str())
+            } else if ORG_CONNECTORS.contains(&toks[b].norm)
                 && toks[b].case == Case::Lower
                 && b + 1 < n
                 && gap(text, &toks, b) != Gap::Break
@@ -230,7 +230,7 @@ pub fn extract_text(text: &str) -> Entities {
                 break;
             }
         }
-        while a < k && (toks[a].norm == "the" || ORG_CONNECTORS.contains(&toks[a].norm.as_str())) {
+        while a < k && (toks[a].norm == "the" || ORG_CONNECTORS.contains(&toks[a].norm)) {
             a += 1;
         }
         if b - a >= 2 {
@@ -252,7 +252,7 @@ pub fn extract_text(text: &str) -> Entities {
     // 2b. Place rules: "Kabupaten Gembong", "Pulau Sebesi", "Mekong River".
     let mut k = 0;
     while k < n {
-        if role[k] != Role::Free || !g.place_head_first.contains(&toks[k].norm) {
+        if role[k] != Role::Free || !g.place_head_first.contains(toks[k].norm) {
             k += 1;
             continue;
         }
@@ -277,9 +277,9 @@ pub fn extract_text(text: &str) -> Entities {
         let capital = |j: usize| -> bool {
             role[j] == Role::Free
                 && matches!(toks[j].case, Case::Title | Case::Upper)
-                && !g.cues.stops.contains(&toks[j].norm)
-                && !g.org_heads.contains(&toks[j].norm)
-                && !g.place_head_first.contains(&toks[j].norm)
+                && !g.cues.stops.contains(toks[j].norm)
+                && !g.org_heads.contains(toks[j].norm)
+                && !g.place_head_first.contains(toks[j].norm)
         };
         let (a, b) = if head.before {
             let mut b = k + h;
@@ -322,7 +322,7 @@ pub fn extract_text(text: &str) -> Entities {
             || b >= n
             || role[b] != Role::Free
             || toks[b].case != Case::Title
-            || !COMPASS_ID.contains(&toks[b].norm.as_str())
+            || !COMPASS_ID.contains(&toks[b].norm)
             || gap(text, &toks, b - 1) != Gap::Space
         {
             continue;
@@ -362,7 +362,7 @@ pub fn extract_text(text: &str) -> Entities {
                 || (gp == Gap::Join && role[b] == Role::Free && toks[b].case == Case::Lower && toks[b].norm.len() <= 6)
             {
                 b += 1;
-            } else if PARTICLES.contains(&toks[b].norm.as_str())
+            } else if PARTICLES.contains(&toks[b].norm)
                 && toks[b].case == Case::Lower
                 && b + 1 < n
                 && name_like(&role, b + 1)
@@ -380,8 +380,8 @@ pub fn extract_text(text: &str) -> Entities {
         while a < b && is_common_word(g, &toks[a]) {
             a += 1;
         }
-        if a < b && toks[a].sentence_start && b - a >= 2 && !g.names.contains_key(&toks[a].norm) {
-            let next_is_name = g.names.get(&toks[a + 1].norm).is_some_and(|u| u.given || u.family);
+        if a < b && toks[a].sentence_start && b - a >= 2 && !g.names.contains_key(toks[a].norm) {
+            let next_is_name = g.names.get(toks[a + 1].norm).is_some_and(|u| u.given || u.family);
             if next_is_name {
                 a += 1;
             }
@@ -390,7 +390,7 @@ pub fn extract_text(text: &str) -> Entities {
             continue;
         }
         let words = b - a;
-        if words > 5 || toks[a..b].iter().any(|t| g.org_heads.contains(&t.norm)) {
+        if words > 5 || toks[a..b].iter().any(|t| g.org_heads.contains(t.norm)) {
             continue;
         }
         let title_before = title_before(text, &toks, &role, a);
@@ -403,8 +403,8 @@ pub fn extract_text(text: &str) -> Entities {
             partials.push((a, a, adjacent));
             continue;
         }
-        let known = g.names.get(&toks[a].norm).is_some_and(|u| u.given || u.family_first)
-            || g.names.get(&toks[b - 1].norm).is_some_and(|u| u.family);
+        let known = g.names.get(toks[a].norm).is_some_and(|u| u.given || u.family_first)
+            || g.names.get(toks[b - 1].norm).is_some_and(|u| u.family);
         if !(title_before || verb_near || apposition || known) {
             continue;
         }
@@ -414,7 +414,7 @@ pub fn extract_text(text: &str) -> Entities {
         } else {
             form.to_string()
         };
-        let folded: Vec<String> = toks[a..b].iter().map(|t| t.norm.clone()).collect();
+        let folded: Vec<String> = toks[a..b].iter().map(|t| t.norm.to_string()).collect();
         // Same person already known by the same words (e.g. "Kim Jong-un" / "Kim Jong Un")?
         let canonical = person_keys
             .iter()
@@ -430,13 +430,13 @@ pub fn extract_text(text: &str) -> Entities {
 
     // 4. Lone names: resolve to a full name of this article, else to a unique known person.
     for (tok, _, adjacent) in partials {
-        let word = &toks[tok].norm;
+        let word = toks[tok].norm;
         let best = person_keys
             .iter()
             .filter(|(_, p)| {
                 p.len() >= 2
-                    && (p.last() == Some(word)
-                        || (p.first() == Some(word) && g.names.get(word).is_some_and(|u| u.family_first)))
+                    && (p.last().is_some_and(|l| l == word)
+                        || (p.first().is_some_and(|f| f == word) && g.names.get(word).is_some_and(|u| u.family_first)))
             })
             .min_by_key(|(c, _)| {
                 let acc = persons.get(c);
@@ -447,7 +447,7 @@ pub fn extract_text(text: &str) -> Entities {
             })
             .map(|(c, _)| c.clone());
         // A lone "May" or "June" is a month more often than Theresa May.
-        let month = MONTH_NAMES.contains(&word.as_str());
+        let month = MONTH_NAMES.contains(&word);
         let canonical = best.or_else(|| match g.person_parts.get(word).map(Vec::as_slice) {
             _ if month => None,
             Some([only]) => Some(g.entries[*only as usize].value.clone()),
@@ -565,7 +565,7 @@ const MONTH_NAMES: &[&str] = &["april", "may", "june", "july", "august", "juni",
 /// An ordinary word written with a capital: an Indonesian dictionary word that is no known
 /// name part.
 fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
-    !g.names.contains_key(&t.norm) && !g.person_parts.contains_key(&t.norm) && super::indonesian::is_word(&t.norm)
+    !g.names.contains_key(t.norm) && !g.person_parts.contains_key(t.norm) && super::indonesian::is_word(t.norm)
 }
 
 fn parts(name: &str) -> Vec<String> {
@@ -578,7 +578,7 @@ fn parts(name: &str) -> Vec<String> {
 /// The mention's start and surface form, with an honorific right before it ("Tn. Putin").
 fn with_honorific(text: &str, toks: &[Tok], start: usize, form: &str) -> (usize, String) {
     if start > 0
-        && HONORIFICS.contains(&toks[start - 1].norm.as_str())
+        && HONORIFICS.contains(&toks[start - 1].norm)
         && toks[start - 1].case != Case::Lower
         && gap(text, toks, start - 1) == Gap::Space
     {

@@ -356,11 +356,11 @@ impl Gazetteer {
                 norm.push(' ');
             }
             starts.push(norm.len());
-            norm.push_str(&t.norm);
+            norm.push_str(t.norm);
         }
         let mut found: Vec<Span> = Vec::new();
         for (first, t) in toks.iter().enumerate() {
-            let Some(&longest) = self.first_words.get(t.norm.as_str()) else {
+            let Some(&longest) = self.first_words.get(t.norm) else {
                 continue;
             };
             for last in first + 1..=(first + longest).min(toks.len()) {

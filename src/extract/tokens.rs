@@ -17,12 +17,12 @@ pub enum Case {
 
 /// A word of the text.
 #[derive(Debug, Clone)]
-pub struct Tok {
+pub struct Tok<'a> {
     /// Byte span in the original text.
     pub start: usize,
     pub end: usize,
-    /// Lower-cased, ASCII-folded form.
-    pub norm: String,
+    /// Lower-cased, ASCII-folded form (a slice of the buffer [`tokenize`] was given).
+    pub norm: &'a str,
     pub case: Case,
     /// The first word of a sentence (or of a paragraph, or after an opening quote).
     pub sentence_start: bool,
@@ -41,26 +41,51 @@ pub enum Gap {
 
 /// Folds one word: lower case, accents and other scripts transliterated to ASCII.
 pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
+}
+
+/// [`fold`], appending to `out`.
+fn fold_into(word: &str, out: &mut String) {
     if word.is_ascii() {
-        return word.to_ascii_lowercase();
+        let from = out.len();
+        out.push_str(word);
+        out[from..].make_ascii_lowercase();
+        return;
     }
     let lower = word.to_lowercase();
     if lower.is_ascii() {
-        lower
+        out.push_str(&lower);
     } else {
-        deunicode::deunicode(&lower)
-            .to_lowercase()
-            .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        out.extend(
+            deunicode::deunicode(&lower)
+                .to_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric),
+        );
     }
 }
 
-/// Splits text into word tokens (runs of letters and digits).
-pub fn tokenize(text: &str) -> Vec<Tok> {
+/// A token before its folded form is borrowed: the range of that form in the buffer.
+struct Raw {
+    start: usize,
+    end: usize,
+    norm: (usize, usize),
+    case: Case,
+    sentence_start: bool,
+}
+
+/// Splits text into word tokens (runs of letters and digits). The folded forms are written
+/// one after another into `buf` (cleared first), which the tokens borrow: one buffer per
+/// text instead of a string per word.
+pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
+    buf.clear();
     // About one word per seven bytes of news text.
-    let mut toks = Vec::with_capacity(text.len() / 7 + 1);
+    let mut raw: Vec<Raw> = Vec::with_capacity(text.len() / 7 + 1);
     let mut start: Option<usize> = None;
     let mut sentence_start = true;
-    let push = |s: usize, e: usize, sentence_start: &mut bool, toks: &mut Vec<Tok>| {
+    let push = |s: usize, e: usize, sentence_start: &mut bool, raw: &mut Vec<Raw>, buf: &mut String| {
         let word = &text[s..e];
         let first = word.chars().next().expect("non-empty");
         let case = if first.is_uppercase() {
@@ -78,10 +103,12 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
         } else {
             Case::Other
         };
-        toks.push(Tok {
+        let from = buf.len();
+        fold_into(word, buf);
+        raw.push(Raw {
             start: s,
             end: e,
-            norm: fold(word),
+            norm: (from, buf.len()),
             case,
             sentence_start: *sentence_start,
         });
@@ -94,7 +121,7 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
             }
         } else {
             if let Some(s) = start.take() {
-                push(s, i, &mut sentence_start, &mut toks);
+                push(s, i, &mut sentence_start, &mut raw, buf);
             }
             if matches!(
                 c,
@@ -102,9 +129,9 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
             ) {
                 // A dot after a one-letter initial or a title abbreviation does not end a sentence.
                 let abbrev = c == '.'
-                    && toks
+                    && raw
                         .last()
-                        .is_some_and(|t: &Tok| t.end == i && is_abbreviation(&t.norm));
+                        .is_some_and(|t| t.end == i && is_abbreviation(&buf[t.norm.0..t.norm.1]));
                 if !abbrev {
                     sentence_start = true;
                 }
@@ -112,9 +139,18 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
         }
     }
     if let Some(s) = start {
-        push(s, text.len(), &mut sentence_start, &mut toks);
+        push(s, text.len(), &mut sentence_start, &mut raw, buf);
     }
-    toks
+    let buf: &'a str = buf;
+    raw.into_iter()
+        .map(|r| Tok {
+            start: r.start,
+            end: r.end,
+            norm: &buf[r.norm.0..r.norm.1],
+            case: r.case,
+            sentence_start: r.sentence_start,
+        })
+        .collect()
 }
 
 fn is_abbreviation(norm: &str) -> bool {
@@ -163,7 +199,7 @@ pub fn gap(text: &str, toks: &[Tok], i: usize) -> Gap {
     // An initial or abbreviation with its dot: "J. Smith", "Tn. Putin".
     if between.trim_start_matches('.').chars().all(|c| c == ' ')
         && between.starts_with('.')
-        && is_abbreviation(&toks[i].norm)
+        && is_abbreviation(toks[i].norm)
     {
         return Gap::Space;
     }
@@ -172,9 +208,10 @@ pub fn gap(text: &str, toks: &[Tok], i: usize) -> Gap {
 
 /// The folded token sequence of a name or alias, joined by single spaces.
 pub fn normalize_phrase(s: &str) -> String {
-    tokenize(s)
+    let mut buf = String::new();
+    tokenize(s, &mut buf)
         .iter()
-        .map(|t| t.norm.as_str())
+        .map(|t| t.norm)
         .filter(|n| !n.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -187,8 +224,9 @@ mod tests {
     #[test]
     fn folds_and_marks_case_and_sentences() {
         let text = "Kim Jong-un met Tn. Putin. AS dan Côte d’Ivoire";
-        let t = tokenize(text);
-        let norms: Vec<&str> = t.iter().map(|t| t.norm.as_str()).collect();
+        let mut buf = String::new();
+        let t = tokenize(text, &mut buf);
+        let norms: Vec<&str> = t.iter().map(|t| t.norm).collect();
         assert_eq!(
             norms,
             ["kim", "jong", "un", "met", "tn", "putin", "as", "dan", "cote", "d", "ivoire"]
