@@ -4,10 +4,10 @@
 //! recognition that a capitalised word such as "Keuangan" or "Luar" (in "Menteri Keuangan
 //! Sri Mulyani", "Menteri Luar Negeri") is an ordinary word, not part of a name.
 
-use super::stem_cache::{Short, StemCache};
+use super::stem_cache::{SharedStems, Short, StemCache};
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 fn dictionary() -> &'static sastrawi::Dictionary {
     static DICTIONARY: OnceLock<sastrawi::Dictionary> = OnceLock::new();
@@ -32,7 +32,8 @@ pub fn stem_indonesian_in_place(word: &mut String) {
     if word.len() < 4 || !may_have_affix(word) || !word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
         return;
     }
-    CACHE.with_borrow_mut(|c| c.stem(word, |w| STEMMER.with(|s| s.stem_word(w))));
+    static SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
+    CACHE.with_borrow_mut(|c| c.stem(word, &SHARED, |w| STEMMER.with(|s| s.stem_word(w))));
 }
 
 /// Whether Sastrawi could change the word: it removes only the prefixes me-, di-, ber-, ter-,

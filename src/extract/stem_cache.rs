@@ -1,11 +1,21 @@
-//! A per-thread cache of stems. News text repeats its words, and a dictionary or Snowball
-//! stemmer costs far more than a lookup: the index's token filters stem every word of every
-//! article through one of these.
+//! Caches of stems. News text repeats its words, and a dictionary or Snowball stemmer costs
+//! far more than a lookup: the index's token filters stem every word of every article.
+//!
+//! Each thread has its own [`StemCache`] (no locking on the hot path); a word it misses is
+//! looked up in a process-wide [`SharedStems`] before it is stemmed, so the indexing and
+//! extraction threads do not each run the stemmer on the same new word.
 
-use rustc_hash::FxHashMap as HashMap;
+use std::hash::{BuildHasher, Hash};
+use std::sync::Mutex;
 
-/// Words a cache holds (about 48 bytes each) before it starts over.
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap};
+
+/// Words a per-thread cache holds (about 48 bytes each) before it starts over.
 const CACHE_ENTRIES: usize = 200_000;
+/// Shards of a shared cache (fewer threads wait on one lock).
+const SHARDS: usize = 16;
+/// Words one shard holds before it starts over.
+const SHARD_ENTRIES: usize = 50_000;
 
 /// Stems of ASCII words up to 23 bytes long (longer words are stemmed every time).
 #[derive(Default)]
@@ -14,26 +24,64 @@ pub struct StemCache {
 }
 
 impl StemCache {
-    /// Replaces `word` with its stem by `stem`, from the cache when it holds the word.
-    pub fn stem(&mut self, word: &mut String, stem: impl FnOnce(&mut String)) {
+    /// Replaces `word` with its stem by `stem`, from this cache or `shared` when one holds
+    /// the word.
+    pub fn stem(&mut self, word: &mut String, shared: &SharedStems, stem: impl FnOnce(&mut String)) {
         let Some(key) = Short::new(word) else {
             stem(word);
             return;
         };
-        if let Some(cached) = self.map.get(&key) {
-            if *cached != key {
-                word.clear();
-                word.push_str(cached.as_str());
+        let value = match self.map.get(&key) {
+            Some(cached) => *cached,
+            None => {
+                let Some(value) = shared.get_or_stem(key, word, stem) else {
+                    return;
+                };
+                if self.map.len() >= CACHE_ENTRIES {
+                    self.map.clear();
+                }
+                self.map.insert(key, value);
+                value
             }
-            return;
+        };
+        if value != key {
+            word.clear();
+            word.push_str(value.as_str());
+        }
+    }
+}
+
+/// The stems every thread has computed, for one stemmer.
+pub struct SharedStems {
+    shards: [Mutex<HashMap<Short, Short>>; SHARDS],
+}
+
+impl Default for SharedStems {
+    fn default() -> Self {
+        SharedStems {
+            shards: std::array::from_fn(|_| Mutex::new(HashMap::default())),
+        }
+    }
+}
+
+impl SharedStems {
+    /// The stem of `word` (whose inline form is `key`): cached, or computed by `stem`. None
+    /// when the stem is too long to cache: `word` then holds it.
+    fn get_or_stem(&self, key: Short, word: &mut String, stem: impl FnOnce(&mut String)) -> Option<Short> {
+        let mut hasher = FxBuildHasher.build_hasher();
+        key.hash(&mut hasher);
+        let shard = &self.shards[(std::hash::Hasher::finish(&hasher) >> 59) as usize % SHARDS];
+        if let Some(v) = shard.lock().expect("stem cache lock").get(&key) {
+            return Some(*v);
         }
         stem(word);
-        if let Some(value) = Short::new(word) {
-            if self.map.len() >= CACHE_ENTRIES {
-                self.map.clear();
-            }
-            self.map.insert(key, value);
+        let value = Short::new(word)?;
+        let mut map = shard.lock().expect("stem cache lock");
+        if map.len() >= SHARD_ENTRIES {
+            map.clear();
         }
+        map.insert(key, value);
+        Some(value)
     }
 }
 
@@ -70,23 +118,40 @@ mod tests {
 
     #[test]
     fn caches_stems_and_stems_long_words_directly() {
+        let shared = SharedStems::default();
         let mut cache = StemCache::default();
         let mut calls = 0;
         for _ in 0..3 {
             let mut w = "running".to_string();
-            cache.stem(&mut w, |w| {
+            cache.stem(&mut w, &shared, |w| {
                 calls += 1;
                 w.truncate(3)
             });
             assert_eq!(w, "run");
         }
         assert_eq!(calls, 1);
+        // Another thread's cache finds the word in the shared one.
+        let mut other = StemCache::default();
+        let mut w = "running".to_string();
+        other.stem(&mut w, &shared, |_| panic!("stemmed twice"));
+        assert_eq!(w, "run");
         let long = "x".repeat(30);
         let mut w = long.clone();
-        cache.stem(&mut w, |w| w.truncate(2));
+        cache.stem(&mut w, &shared, |w| w.truncate(2));
         assert_eq!(w, "xx");
         let mut w = "café".to_string();
-        cache.stem(&mut w, |w| w.truncate(3));
+        cache.stem(&mut w, &shared, |w| w.truncate(3));
         assert_eq!(w, "caf");
+        // A stem too long to cache is returned, and computed again next time.
+        let mut calls = 0;
+        for _ in 0..2 {
+            let mut w = "grow".to_string();
+            cache.stem(&mut w, &shared, |w| {
+                calls += 1;
+                *w = "g".repeat(30)
+            });
+            assert_eq!(w, "g".repeat(30));
+        }
+        assert_eq!(calls, 2);
     }
 }

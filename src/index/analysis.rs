@@ -8,8 +8,9 @@
 //! Snowball's Tala stemmer (see README).
 
 pub use crate::extract::indonesian::stem_indonesian_in_place;
-use crate::extract::stem_cache::StemCache;
+use crate::extract::stem_cache::{SharedStems, StemCache};
 use std::cell::RefCell;
+use std::sync::LazyLock;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer, TokenizerManager,
@@ -59,8 +60,9 @@ impl StemLang {
                     static EN: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
                     static CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
                 }
+                static SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
                 CACHE.with_borrow_mut(|c| {
-                    c.stem(word, |word| {
+                    c.stem(word, &SHARED, |word| {
                         let stem = EN.with(|s| match s.stem(word) {
                             std::borrow::Cow::Borrowed(b) if b.len() == word.len() => None,
                             other => Some(other.into_owned()),
