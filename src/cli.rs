@@ -451,7 +451,9 @@ fn extract_files(files: &[PathBuf]) -> (Vec<ExtractedArticle>, Vec<String>) {
     (articles, problems)
 }
 
-/// Progress on stderr: a bar on a terminal, plain warning lines otherwise.
+/// Progress on stderr: a bar on a terminal, plain warning lines otherwise. While the walk is
+/// still finding files the total is not known, so a counter is shown; the bar and its
+/// estimate appear once the walk is over.
 struct CliProgress {
     bar: Option<ProgressBar>,
     quiet: bool,
@@ -463,7 +465,7 @@ impl CliProgress {
             let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             pb.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files ({per_sec}, eta {eta})",
+                    "{spinner} [{elapsed_precise}] {pos}/{len} files read so far ({per_sec}), still looking for files",
                 )
                 .expect("static template"),
             );
@@ -483,6 +485,22 @@ impl Progress for CliProgress {
     fn start(&self, files: u64) {
         if let Some(pb) = &self.bar {
             pb.set_length(files);
+        }
+    }
+    fn found(&self, files: u64) {
+        if let Some(pb) = &self.bar {
+            pb.inc_length(files);
+        }
+    }
+    fn walked(&self, files: u64) {
+        if let Some(pb) = &self.bar {
+            pb.set_length(files);
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files ({per_sec}, eta {eta})",
+                )
+                .expect("static template"),
+            );
         }
     }
     fn advance(&self) {

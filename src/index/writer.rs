@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, RwLock};
 use std::time::Instant;
 
@@ -39,9 +39,28 @@ impl Default for IndexOptions {
 }
 
 /// Receives what a run reports while it works (the CLI draws a progress bar and prints warnings).
+///
+/// The walk runs while files are read, so the number of files to read is not known up front:
+/// [`start`](Progress::start) opens the run with the files known so far, each file the walk
+/// finds that needs reading is announced through [`found`](Progress::found) before it is read,
+/// and [`walked`](Progress::walked) gives the final total once the walk is over. At any time
+/// the files advanced never exceed the total announced. `found` and `walked` have default
+/// implementations that ignore them, so a receiver written for a known total still compiles
+/// (it is then told a total of 0).
 pub trait Progress: Sync {
-    /// The number of files that must be read is known.
+    /// The run starts reading; `files_to_read` files are known to need reading so far
+    /// (0 today: the walk announces them through [`found`](Progress::found)). Called once.
     fn start(&self, files_to_read: u64);
+    /// The walk found `files` more files that must be read: the total grows by that much.
+    /// Called from the walk's thread while other files are being read.
+    fn found(&self, files: u64) {
+        let _ = files;
+    }
+    /// The walk is over: `files_to_read` files in all must be read this run (the sum of what
+    /// `start` and `found` announced). Called once, after the last `found`.
+    fn walked(&self, files_to_read: u64) {
+        let _ = files_to_read;
+    }
     /// One more file was read (or skipped).
     fn advance(&self);
     /// A one-line warning about a file, already naming it.
@@ -148,6 +167,24 @@ enum Outcome {
     },
     RecordProblem(SkippedFile),
     Warning(String),
+    /// A path the walk could not walk or read (permissions, symlink loop, vanished file).
+    Unwalkable {
+        path: String,
+        why: String,
+    },
+}
+
+/// Files found by the walk that wait for a reader: this bounds the files held in memory,
+/// however many the roots hold.
+const FILE_QUEUE: usize = 256;
+
+/// What the walk counted and removed, merged into the summary when the run ends.
+#[derive(Debug, Default)]
+struct Walked {
+    files_unchanged: u64,
+    not_articles: u64,
+    files_removed: u64,
+    articles_removed: u64,
 }
 
 /// Indexes `roots` (directories or files) into the index at `index_dir`, incrementally unless
@@ -214,67 +251,41 @@ pub fn index_paths(
         .collect();
     canonical_roots.retain(|r| !nested.contains(r));
 
-    // Walk every root; decide from size and mtime which files need reading. Files seen are
-    // marked in `known` (no second set of every path: memory stays flat on big archives).
-    let mut work: Vec<(SourceFile, Option<FileState>)> = Vec::new();
-    for root in &canonical_roots {
-        ingest::walk(root, index_dir_canon.as_deref(), |event| match event {
-            WalkEvent::File(f) => {
-                let state = known.get_mut(f.path.to_string_lossy().as_ref()).map(|s| {
-                    s.seen = true;
-                    *s
-                });
-                match state {
-                    Some(s) if s.complete && s.size == f.size && s.mtime_ns == f.mtime_ns => {
-                        summary.files_unchanged += 1
-                    }
-                    _ => work.push((f, state)),
-                }
-            }
-            WalkEvent::NotArticle(_) => summary.not_articles += 1,
-            WalkEvent::Note(path, note) => {
-                let w = format!("{}: {note}", path.display());
-                progress.warn(&w);
-                summary.warning(w);
-            }
-            WalkEvent::Problem(path, why) => {
-                progress.warn(&format!("{}: {why}", path.display()));
-                summary.files_skipped += 1;
-                summary.skip(path.display().to_string(), "unreadable", why);
-            }
-        });
-    }
-
-    // Files the index has under these roots that are gone from disk.
-    for (key, state) in &known {
-        let under_root = canonical_roots.iter().any(|r| Path::new(key).starts_with(r));
-        if under_root && !state.seen {
-            writer.delete_term(Term::from_field_text(wi.fields.file, key));
-            summary.files_removed += 1;
-            summary.articles_removed += state.docs;
-        }
-    }
-
     // Adders share the writer; a periodic commit takes it for itself between two adds.
     let writer = RwLock::new(writer);
     let added_total = AtomicU64::new(0);
     let mut committed_at = 0u64;
-    progress.start(work.len() as u64);
-    let next = AtomicUsize::new(0);
+    progress.start(0);
     let (tx, rx) = mpsc::channel::<Outcome>();
+    // The walk runs on its own thread, concurrently with the readers, and hands them the files
+    // that need reading through a bounded queue: memory does not grow with the archive.
+    let (file_tx, file_rx) = crossbeam_channel::bounded::<(SourceFile, Option<FileState>)>(FILE_QUEUE);
     // Readers parse files and hand articles to enrichers, which extract, build documents and
     // add them to tantivy's writer: one big JSON Lines file keeps every core busy too.
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Job>(threads * 64);
-    std::thread::scope(|scope| {
+    let walked = std::thread::scope(|scope| {
+        let walker = {
+            let tx = tx.clone();
+            let (known, roots, exclude) = (&mut known, &canonical_roots, index_dir_canon.as_deref());
+            let (writer, fields) = (&writer, &wi.fields);
+            let delete = move |file: &str| {
+                let term = Term::from_field_text(fields.file, file);
+                writer.read().expect("writer lock").delete_term(term);
+            };
+            scope.spawn(move || walk_roots(roots, exclude, known, file_tx, &tx, progress, delete))
+        };
         for _ in 0..threads {
-            let (tx, job_tx) = (tx.clone(), job_tx.clone());
-            let (work, next, writer, fields) = (&work, &next, &writer, &wi.fields);
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((file, state)) = work.get(i) else { break };
-                read_source(file, *state, fields, writer, &job_tx, &tx);
+            let (tx, job_tx, file_rx) = (tx.clone(), job_tx.clone(), file_rx.clone());
+            let (writer, fields) = (&writer, &wi.fields);
+            scope.spawn(move || {
+                for (file, state) in file_rx {
+                    read_source(&file, state, fields, writer, &job_tx, &tx);
+                }
             });
         }
+        // Only the readers hold the queue's receiving end: if they all stop, the walk's sends
+        // fail instead of blocking forever.
+        drop(file_rx);
         drop(job_tx);
         for _ in 0..threads {
             let (tx, job_rx) = (tx.clone(), job_rx.clone());
@@ -357,9 +368,21 @@ pub fn index_paths(
                     progress.warn(&w);
                     summary.warning(w);
                 }
+                Outcome::Unwalkable { path, why } => {
+                    progress.warn(&format!("{path}: {why}"));
+                    summary.files_skipped += 1;
+                    summary.skip(path, "unreadable", why);
+                }
             }
         }
+        // The walk's thread ended before the loop did (it held a sender of `tx`).
+        walker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
+    summary.files_unchanged += walked.files_unchanged;
+    summary.not_articles += walked.not_articles;
+    summary.files_removed += walked.files_removed;
+    summary.articles_removed += walked.articles_removed;
+    drop(known);
     let mut writer = writer.into_inner().expect("writer lock");
     writer.commit().context(
         "cannot commit the index (is the disk full, or the index directory not writable?); it keeps its last commit",
@@ -374,6 +397,71 @@ pub fn index_paths(
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     std::fs::write(wi.dir.join(LAST_RUN_FILE), json).context("cannot record the run summary")?;
     Ok(summary)
+}
+
+/// Walks every root, deciding from size and mtime which files need reading: those are sent
+/// to the readers through `files` (announced to `progress` first), the others counted as
+/// unchanged. Files seen are marked in `known` (no second set of every path: memory stays flat
+/// on big archives); once the whole walk is done, the files the index holds under these roots
+/// that it did not see are removed with `delete`. Problems go to the coordinator through `tx`.
+fn walk_roots(
+    roots: &[PathBuf],
+    exclude: Option<&Path>,
+    known: &mut HashMap<String, FileState>,
+    files: crossbeam_channel::Sender<(SourceFile, Option<FileState>)>,
+    tx: &mpsc::Sender<Outcome>,
+    progress: &dyn Progress,
+    delete: impl Fn(&str),
+) -> Walked {
+    let mut walked = Walked::default();
+    let mut to_read = 0u64;
+    for root in roots {
+        ingest::walk(root, exclude, |event| match event {
+            WalkEvent::File(f) => {
+                let state = known.get_mut(f.path.to_string_lossy().as_ref()).map(|s| {
+                    s.seen = true;
+                    *s
+                });
+                match state {
+                    Some(s) if s.complete && s.size == f.size && s.mtime_ns == f.mtime_ns => {
+                        walked.files_unchanged += 1
+                    }
+                    _ => {
+                        to_read += 1;
+                        progress.found(1);
+                        // Blocks while the queue is full. Fails only if every reader stopped
+                        // (a panic, which the scope passes on).
+                        let _ = files.send((f, state));
+                    }
+                }
+            }
+            WalkEvent::NotArticle(_) => walked.not_articles += 1,
+            WalkEvent::Note(path, note) => {
+                let _ = tx.send(Outcome::Warning(format!("{}: {note}", path.display())));
+            }
+            WalkEvent::Problem(path, why) => {
+                let _ = tx.send(Outcome::Unwalkable {
+                    path: path.display().to_string(),
+                    why,
+                });
+            }
+        });
+    }
+    // The readers finish the queue while the deletions below are made.
+    drop(files);
+    progress.walked(to_read);
+
+    // Files the index has under these roots that are gone from disk: only known once the
+    // whole walk is done. No reader adds to them, so they may be deleted after other adds.
+    for (key, state) in known.iter() {
+        let under_root = roots.iter().any(|r| Path::new(key).starts_with(r));
+        if under_root && !state.seen {
+            delete(key);
+            walked.files_removed += 1;
+            walked.articles_removed += state.docs;
+        }
+    }
+    walked
 }
 
 /// An article on its way from a reader to an enricher.
