@@ -39,14 +39,8 @@ pub enum Gap {
     Break,
 }
 
-/// Folds one word: lower case, accents and other scripts transliterated to ASCII.
-pub fn fold(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    fold_into(word, &mut out);
-    out
-}
-
-/// [`fold`], appending to `out`.
+/// Folds one word, appending it to `out`: lower case, accents and other scripts
+/// transliterated to ASCII.
 fn fold_into(word: &str, out: &mut String) {
     if word.is_ascii() {
         let from = out.len();
