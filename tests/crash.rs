@@ -255,6 +255,43 @@ fn second_writer_is_refused_and_searches_run_while_indexing() {
     }
 }
 
+/// A writer stopped while it holds tantivy's meta lock (which it takes for microseconds while
+/// cleaning up files) once blocked every search until it resumed; now a search waits about a
+/// second and opens the index without the lock. The lock is held here by the test itself, so
+/// the case that `second_writer_is_refused_and_searches_run_while_indexing` met by chance is
+/// certain.
+#[test]
+fn a_stopped_writer_holding_the_meta_lock_does_not_block_searches() {
+    let fx = Fixture::new();
+    fx.write("first.txt", article(1, 1));
+    fx.index();
+    let meta_lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(fx.index_dir().join(".tantivy-meta.lock"))
+        .unwrap();
+    meta_lock.lock().unwrap();
+    let mut search = warta(&fx.index_dir(), &["search", "--json", "artikel"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while search.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = search.kill();
+            panic!("`warta search` still waits for the meta lock after 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = search.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 1);
+    drop(meta_lock);
+}
+
 /// An index written by an incompatible warta says to rebuild, instead of failing obscurely.
 #[test]
 fn an_index_of_another_format_version_says_to_rebuild() {

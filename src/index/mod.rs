@@ -7,6 +7,7 @@
 //! bookkeeping out of step with the documents.
 
 pub mod analysis;
+pub mod directory;
 pub mod schema;
 pub mod writer;
 
@@ -78,8 +79,15 @@ pub struct WartaIndex {
 }
 
 impl WartaIndex {
-    /// Opens an existing index for reading (and writing), checking its format version.
+    /// Opens an existing index for searching, checking its format version. A writer that is
+    /// stopped while it holds tantivy's meta lock delays opening by at most
+    /// [`directory::META_LOCK_WAIT`] instead of blocking it (see [`directory`]); indexing goes
+    /// through [`index_paths`], which opens the index with tantivy's own locking.
     pub fn open(dir: &Path) -> Result<WartaIndex, IndexError> {
+        Self::open_as(dir, false)
+    }
+
+    fn open_as(dir: &Path, for_writing: bool) -> Result<WartaIndex, IndexError> {
         let meta_path = dir.join(META_FILE);
         if !meta_path.exists() {
             if dir.join("meta.json").exists() {
@@ -96,7 +104,12 @@ impl WartaIndex {
                 expected: FORMAT_VERSION,
             });
         }
-        let index = Index::open_in_dir(dir)?;
+        let index = if for_writing {
+            Index::open_in_dir(dir)?
+        } else {
+            let directory = directory::SearchDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+            Index::open(directory)?
+        };
         analysis::register(index.tokenizers());
         let (_, fields) = schema::build();
         Ok(WartaIndex {
@@ -115,7 +128,7 @@ impl WartaIndex {
         // killed while creating the index, and creating it again is safe.
         let created = has_meta && dir.join("meta.json").exists();
         if created && !rebuild {
-            return Self::open(dir);
+            return Self::open_as(dir, true);
         }
         let others = |dir: &Path| -> std::io::Result<Vec<PathBuf>> {
             Ok(std::fs::read_dir(dir)?
@@ -161,11 +174,21 @@ impl WartaIndex {
         if let Some(r) = self.reader.get() {
             return Ok(r.searcher());
         }
-        let reader = self
-            .index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
+        // Opening without the meta lock (see `directory`) can meet a segment file that a
+        // writer's cleanup just removed; the next attempt reads the newer meta.json.
+        let mut attempts = 0;
+        let reader = loop {
+            attempts += 1;
+            match self
+                .index
+                .reader_builder()
+                .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
+                .try_into()
+            {
+                Err(tantivy::TantivyError::OpenReadError(_)) if attempts < 3 => continue,
+                other => break other?,
+            }
+        };
         Ok(self.reader.get_or_init(|| reader).searcher())
     }
 
