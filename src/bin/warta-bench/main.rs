@@ -13,6 +13,8 @@
 //!    extraction), for each thread count and two input shapes (the JSONL files; one `.json`
 //!    file per article), each run in a child process (`warta-bench child index ...`) so its
 //!    peak RSS is its own;
+//!    plus, on the JSONL shape, a schema-only run: warta's documents built beforehand and
+//!    indexed by tantivy alone, the bound on warta's throughput;
 //! 2. warta's incremental reruns over the one-file-per-article shape: nothing changed, then
 //!    1% of the files changed;
 //! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
@@ -29,6 +31,7 @@ mod http;
 mod measure;
 mod queries;
 mod report;
+mod schema_only;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -255,7 +258,12 @@ fn index_matrix(work: &Path, settings: &Settings, shapes: &[(Shape, Vec<PathBuf>
     let mut runs = Vec::new();
     for &threads in &settings.threads {
         for (shape, inputs, text_bytes) in shapes {
-            for engine in [Engine::Warta, Engine::Baseline] {
+            // Reading is not timed in the schema-only run, so one shape tells all.
+            let engines: &[Engine] = match shape {
+                Shape::Jsonl => &[Engine::Warta, Engine::Baseline, Engine::SchemaOnly],
+                Shape::Files => &[Engine::Warta, Engine::Baseline],
+            };
+            for &engine in engines {
                 step(&format!(
                     "indexing: {} {} threads={threads}",
                     engine.name(),

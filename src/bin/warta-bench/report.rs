@@ -228,6 +228,11 @@ pub struct Report {
     pub indexing: Vec<IndexRun>,
     /// warta throughput / baseline throughput per shape and thread count (the headline).
     pub warta_vs_baseline: Vec<ThroughputRatio>,
+    /// Schema-only throughput / baseline throughput per thread count (JSONL shape): the most
+    /// warta / baseline can reach with warta's schema, were warta's own work free.
+    pub schema_only_vs_baseline: Vec<ThroughputRatio>,
+    /// warta throughput / schema-only throughput per thread count (JSONL shape).
+    pub warta_vs_schema_only: Vec<ThroughputRatio>,
     /// Throughput at N threads / at the fewest threads measured, per engine and shape.
     pub thread_scaling: Vec<ThroughputRatio>,
     pub incremental: Option<Incremental>,
@@ -254,6 +259,8 @@ impl Report {
             corpus,
             indexing: Vec::new(),
             warta_vs_baseline: Vec::new(),
+            schema_only_vs_baseline: Vec::new(),
+            warta_vs_schema_only: Vec::new(),
             thread_scaling: Vec::new(),
             incremental: None,
             scale: None,
@@ -295,6 +302,19 @@ impl Report {
         }
         self.warta_vs_baseline = vs;
         self.thread_scaling = scaling;
+        let (mut bound, mut own) = (Vec::new(), Vec::new());
+        for &t in &threads {
+            if let Some(so) = self.run(Engine::SchemaOnly, Shape::Jsonl, t) {
+                if let Some(b) = self.run(Engine::Baseline, Shape::Jsonl, t) {
+                    bound.push(ThroughputRatio::of(format!("threads {t}"), so, b));
+                }
+                if let Some(w) = self.run(Engine::Warta, Shape::Jsonl, t) {
+                    own.push(ThroughputRatio::of(format!("threads {t}"), w, so));
+                }
+            }
+        }
+        self.schema_only_vs_baseline = bound;
+        self.warta_vs_schema_only = own;
     }
 
     /// The whole report as text tables.
@@ -370,7 +390,8 @@ impl Report {
         let _ = writeln!(
             out,
             "wall: the indexing call (commit and merges included); CPU: user+sys of the child process;\n\
-             MB/s: uncompressed JSON input (jsonl: the lines; files: the .json files) per wall second."
+             MB/s: uncompressed JSON input (jsonl: the lines; files: the .json files) per wall second.\n\
+             schema-only: wall and CPU of the timed part only; its RSS includes every prepared document."
         );
         let _ = writeln!(
             out,
@@ -382,6 +403,31 @@ impl Report {
                 "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
                 r.label, r.ratio, r.cpu_ratio
             );
+        }
+        if !self.schema_only_vs_baseline.is_empty() {
+            let _ = writeln!(
+                out,
+                "schema-only / baseline (warta's documents, built beforehand, indexed by tantivy alone with warta's\n\
+                 schema and analyzers: the most warta / baseline can reach were reading and extraction free):"
+            );
+            for r in &self.schema_only_vs_baseline {
+                let _ = writeln!(
+                    out,
+                    "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
+                    r.label, r.ratio, r.cpu_ratio
+                );
+            }
+            let _ = writeln!(
+                out,
+                "warta / schema-only (JSONL; 1 minus this is the share of warta's time spent on its own work):"
+            );
+            for r in &self.warta_vs_schema_only {
+                let _ = writeln!(
+                    out,
+                    "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
+                    r.label, r.ratio, r.cpu_ratio
+                );
+            }
         }
         if !self.thread_scaling.is_empty() {
             let _ = writeln!(out, "thread scaling (articles/s at N threads / at the fewest):");
