@@ -22,18 +22,29 @@ pub fn stem_indonesian(word: &str) -> String {
     w
 }
 
-/// [`stem_indonesian`] on a buffer, without allocating when the word is cached (the index's
-/// token filter calls this for every word of every Indonesian article).
+thread_local! {
+    static CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
+    static STEMMER: sastrawi::Stemmer<'static> = sastrawi::Stemmer::new(dictionary());
+}
+static SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
+
+/// Whether Sastrawi may change `word`: lower-case ASCII letters (and hyphens), four or more,
+/// with something that looks like an affix. Other words skip the cache.
+fn stemmable(word: &str) -> bool {
+    word.len() >= 4 && may_have_affix(word) && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+}
+
+/// [`stem_indonesian`] on a buffer, without allocating when the word is cached.
 pub fn stem_indonesian_in_place(word: &mut String) {
-    thread_local! {
-        static CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
-        static STEMMER: sastrawi::Stemmer<'static> = sastrawi::Stemmer::new(dictionary());
+    if stemmable(word) {
+        CACHE.with_borrow_mut(|c| c.stem(word, &SHARED, |w| STEMMER.with(|s| s.stem_word(w))));
     }
-    if word.len() < 4 || !may_have_affix(word) || !word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-        return;
-    }
-    static SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
-    CACHE.with_borrow_mut(|c| c.stem(word, &SHARED, |w| STEMMER.with(|s| s.stem_word(w))));
+}
+
+/// The stem of `word` written to `out` when it differs from the word (then true); the
+/// index's token filter calls this for every word of every Indonesian article.
+pub fn stem_indonesian_into(word: &str, out: &mut String) -> bool {
+    stemmable(word) && CACHE.with_borrow_mut(|c| c.stem_into(word, out, &SHARED, |w| STEMMER.with(|s| s.stem_word(w))))
 }
 
 /// Whether Sastrawi could change the word: it removes only the prefixes me-, di-, ber-, ter-,

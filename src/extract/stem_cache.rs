@@ -31,23 +31,60 @@ impl StemCache {
             stem(word);
             return;
         };
-        let value = match self.map.get(&key) {
-            Some(cached) => *cached,
-            None => {
-                let Some(value) = shared.get_or_stem(key, word, stem) else {
-                    return;
-                };
-                if self.map.len() >= CACHE_ENTRIES {
-                    self.map.clear();
-                }
-                self.map.insert(key, value);
-                value
+        // On a miss, `word` is stemmed in place and already holds its stem.
+        if let Some(value) = self.cached(key, || shared.get_or_stem(key, word, stem)) {
+            if value != key {
+                word.clear();
+                word.push_str(value.as_str());
             }
-        };
-        if value != key {
-            word.clear();
-            word.push_str(value.as_str());
         }
+    }
+
+    /// Writes the stem of `word` to `out` and returns true when it differs from the word;
+    /// else returns false and `out` holds nothing useful. Unlike [`StemCache::stem`], a word
+    /// whose stem is itself (most words) is never copied: the index's token filter calls this
+    /// for every word.
+    pub fn stem_into(
+        &mut self,
+        word: &str,
+        out: &mut String,
+        shared: &SharedStems,
+        stem: impl FnOnce(&mut String),
+    ) -> bool {
+        let Some(key) = Short::new(word) else {
+            out.clear();
+            out.push_str(word);
+            stem(out);
+            return out != word;
+        };
+        let value = self.cached(key, || {
+            out.clear();
+            out.push_str(word);
+            shared.get_or_stem(key, out, stem)
+        });
+        match value {
+            Some(v) if v == key => false,
+            Some(v) => {
+                out.clear();
+                out.push_str(v.as_str());
+                true
+            }
+            // A stem too long to cache: `out` holds it.
+            None => out != word,
+        }
+    }
+
+    /// The cached stem of `key`, else the one `miss` finds (None: too long to cache).
+    fn cached(&mut self, key: Short, miss: impl FnOnce() -> Option<Short>) -> Option<Short> {
+        if let Some(cached) = self.map.get(&key) {
+            return Some(*cached);
+        }
+        let value = miss()?;
+        if self.map.len() >= CACHE_ENTRIES {
+            self.map.clear();
+        }
+        self.map.insert(key, value);
+        Some(value)
     }
 }
 
@@ -115,6 +152,29 @@ impl Short {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stem_into_writes_only_differing_stems() {
+        let shared = SharedStems::default();
+        let mut cache = StemCache::default();
+        let mut out = String::from("junk");
+        let truncate = |w: &mut String| w.truncate(3);
+        for _ in 0..2 {
+            assert!(cache.stem_into("running", &mut out, &shared, truncate));
+            assert_eq!(out, "run");
+            assert!(!cache.stem_into("run", &mut out, &shared, truncate));
+        }
+        // Not cacheable (not ASCII, or a stem too long): stemmed directly, same answer.
+        assert!(cache.stem_into("cafés", &mut out, &shared, truncate));
+        assert_eq!(out, "caf");
+        assert!(!cache.stem_into("abc", &mut out, &shared, |w| *w = "abc".to_string()));
+        assert!(cache.stem_into("grow", &mut out, &shared, |w| *w = "g".repeat(30)));
+        assert_eq!(out, "g".repeat(30));
+        // The in-place API agrees.
+        let mut w = "running".to_string();
+        cache.stem(&mut w, &shared, |_| panic!("cached"));
+        assert_eq!(w, "run");
+    }
 
     #[test]
     fn caches_stems_and_stems_long_words_directly() {

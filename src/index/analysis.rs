@@ -7,7 +7,7 @@
 //! (mengatakan→kata, bertemu→temu), which handles nasal prefixes and loanwords better than
 //! Snowball's Tala stemmer (see README).
 
-pub use crate::extract::indonesian::stem_indonesian_in_place;
+pub use crate::extract::indonesian::{stem_indonesian_in_place, stem_indonesian_into};
 use crate::extract::stem_cache::{SharedStems, StemCache};
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -55,25 +55,34 @@ impl StemLang {
     pub fn stem(self, word: &mut String) {
         match self {
             StemLang::Indonesian => stem_indonesian_in_place(word),
-            StemLang::English => {
-                thread_local! {
-                    static EN: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-                    static CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
-                }
-                static SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
-                CACHE.with_borrow_mut(|c| {
-                    c.stem(word, &SHARED, |word| {
-                        let stem = EN.with(|s| match s.stem(word) {
-                            std::borrow::Cow::Borrowed(b) if b.len() == word.len() => None,
-                            other => Some(other.into_owned()),
-                        });
-                        if let Some(stem) = stem {
-                            *word = stem;
-                        }
-                    })
-                });
-            }
+            StemLang::English => EN_CACHE.with_borrow_mut(|c| c.stem(word, &EN_SHARED, stem_english)),
         }
+    }
+
+    /// Writes the stem of `word` to `out` and returns true when it differs from the word
+    /// (else `out` holds nothing useful): no copy of the many words that are their own stem.
+    pub fn stem_into(self, word: &str, out: &mut String) -> bool {
+        match self {
+            StemLang::Indonesian => stem_indonesian_into(word, out),
+            StemLang::English => EN_CACHE.with_borrow_mut(|c| c.stem_into(word, out, &EN_SHARED, stem_english)),
+        }
+    }
+}
+
+thread_local! {
+    static EN: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    static EN_CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
+}
+static EN_SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
+
+/// Snowball's English stem of `word`, in place.
+fn stem_english(word: &mut String) {
+    let stem = EN.with(|s| match s.stem(word) {
+        std::borrow::Cow::Borrowed(b) if b.len() == word.len() => None,
+        other => Some(other.into_owned()),
+    });
+    if let Some(stem) = stem {
+        *word = stem;
     }
 }
 
@@ -136,10 +145,7 @@ impl<T: TokenStream> TokenStream for WithStemsStream<T> {
             return false;
         }
         let word = self.tail.token();
-        self.buf.clear();
-        self.buf.push_str(&word.text);
-        self.lang.stem(&mut self.buf);
-        if self.buf != word.text {
+        if self.lang.stem_into(&word.text, &mut self.buf) {
             // Field by field: `Token::clone_from` would allocate a new string every time.
             self.stem.offset_from = word.offset_from;
             self.stem.offset_to = word.offset_to;
