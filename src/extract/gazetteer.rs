@@ -346,26 +346,26 @@ impl Gazetteer {
     /// Finds known entities in a token sequence: longest matches first, no overlaps.
     ///
     /// Word by word: a word that begins some alias is looked up with the words after it, as
-    /// many as that alias family's longest has; the folded words are joined once by spaces so
-    /// each candidate is a slice, not a new string.
+    /// many as that alias family's longest has, each candidate built in one reused buffer.
     pub fn find(&self, toks: &[Tok]) -> Vec<Span> {
-        let mut norm = String::with_capacity(toks.iter().map(|t| t.norm.len() + 1).sum());
-        let mut starts = Vec::with_capacity(toks.len());
-        for (i, t) in toks.iter().enumerate() {
-            if i > 0 {
-                norm.push(' ');
-            }
-            starts.push(norm.len());
-            norm.push_str(t.norm);
-        }
+        let mut key = String::new();
         let mut found: Vec<Span> = Vec::new();
         for (first, t) in toks.iter().enumerate() {
+            // No alias matches from a lower-case word (see `case_ok`): most words of a text
+            // skip the lookup.
+            if t.case == Case::Lower {
+                continue;
+            }
             let Some(&longest) = self.first_words.get(t.norm) else {
                 continue;
             };
+            key.clear();
             for last in first + 1..=(first + longest).min(toks.len()) {
-                let end = starts[last - 1] + toks[last - 1].norm.len();
-                let Some(refs) = self.aliases.get(&norm[starts[first]..end]) else {
+                if last > first + 1 {
+                    key.push(' ');
+                }
+                key.push_str(toks[last - 1].norm);
+                let Some(refs) = self.aliases.get(key.as_str()) else {
                     continue;
                 };
                 let span_toks = &toks[first..last];
@@ -441,7 +441,9 @@ impl Gazetteer {
     }
 }
 
-/// Whether the text's capitalisation allows this alias to match.
+/// Whether the text's capitalisation allows this alias to match: words of a caps-only alias
+/// ("AS", "UN") in capitals, others starting with a capital. Never true when the first token
+/// is lower case, which [`Gazetteer::find`] relies on.
 fn case_ok(r: &AliasRef, toks: &[Tok]) -> bool {
     let upper =
         |t: &Tok| t.case == Case::Upper || t.case == Case::Other || (t.case == Case::Title && t.norm.len() == 1);
@@ -449,5 +451,41 @@ fn case_ok(r: &AliasRef, toks: &[Tok]) -> bool {
         toks.iter().all(upper) || (r.letters >= 4 && toks.iter().all(|t| t.case != Case::Lower))
     } else {
         toks.first().is_some_and(|t| t.case != Case::Lower)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::tokens::tokenize;
+
+    /// (value, first token, last token + 1) of every span found in `text`.
+    fn spans(text: &str) -> Vec<(String, usize, usize)> {
+        let g = Gazetteer::get();
+        let mut buf = String::new();
+        let toks = tokenize(text, &mut buf);
+        g.find(&toks)
+            .into_iter()
+            .map(|s| (g.entries[s.entry as usize].value.clone(), s.start, s.end))
+            .collect()
+    }
+
+    #[test]
+    fn finds_longest_aliases_as_written_and_never_from_a_lower_case_word() {
+        let found = spans("Presiden Korea Utara dan AS bertemu di Vladivostok.");
+        assert!(
+            found.iter().any(|(v, a, b)| v == "KP" && (*a, *b) == (1, 3)),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|(v, a, b)| v == "US" && (*a, *b) == (4, 5)),
+            "{found:?}"
+        );
+        // Lower case: "korea utara" and the word "as" are no entities.
+        let found = spans("presiden korea utara as bertemu");
+        assert!(found.is_empty(), "{found:?}");
+        // A caps-only alias needs its capitals: "As" opening a sentence is a word.
+        let found = spans("As he said, Korea Utara waited.");
+        assert!(!found.iter().any(|(v, _, _)| v == "US"), "{found:?}");
     }
 }
