@@ -50,10 +50,32 @@ fn add_change_delete_and_unchanged_reruns() {
     assert!(fx.ids(&["line"]).is_empty(), "articles of deleted files are gone");
 
     // A touched file with the same bytes stays unchanged (and is not duplicated).
-    bump_mtime(&fx.corpus().join("a.txt"));
+    let a = fx.corpus().join("a.txt");
+    bump_mtime(&a);
     let (out, _) = fx.index();
     assert!(out.contains("0 added, 0 updated, 0 removed, 3 unchanged"), "{out}");
     assert_eq!(fx.ids(&["jakarta"]), ["a.txt"]);
+
+    // Its new time is recorded, so the next run knows it by size and time alone and does not
+    // read it again. Shown by changing its bytes behind the index's back, keeping size and
+    // time: a run that read the file would see the change.
+    let touched_at = std::fs::metadata(&a).unwrap().modified().unwrap();
+    fx.write("a.txt", "Title: Alpha\n\nFirst article about Jakartx.\n");
+    std::fs::File::options()
+        .write(true)
+        .open(&a)
+        .unwrap()
+        .set_modified(touched_at)
+        .unwrap();
+    let (out, _) = fx.index();
+    assert!(out.contains("0 added, 0 updated, 0 removed, 3 unchanged"), "{out}");
+    assert_eq!(fx.ids(&["jakarta"]), ["a.txt"]);
+    // A change with a new time is seen as ever.
+    bump_mtime(&a);
+    let (out, _) = fx.index();
+    assert!(out.contains("0 added, 1 updated, 0 removed, 2 unchanged"), "{out}");
+    assert_eq!(fx.ids(&["jakartx"]), ["a.txt"]);
+    assert!(fx.ids(&["jakarta"]).is_empty());
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Index: the tantivy schema, analyzers, the writer and incremental bookkeeping.
 //!
-//! An index directory holds a tantivy index plus `warta.json` (warta's format version) and
-//! `last_run.json` (what the last indexing run did and skipped). Each tantivy document carries
+//! An index directory holds a tantivy index plus `warta.json` (warta's format version),
+//! `last_run.json` (what the last indexing run did and skipped) and, when some files were
+//! touched without being changed, `touched.json` (see [`touched`]). Each tantivy document carries
 //! its file's path, size, modification time and content hash, so the index itself says which
 //! files it reflects: a rerun compares the disk with that, and a crash can never leave the
 //! bookkeeping out of step with the documents.
@@ -9,6 +10,7 @@
 pub mod analysis;
 pub mod directory;
 pub mod schema;
+pub mod touched;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

@@ -10,6 +10,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
+use super::touched::{self, Touched};
 use super::{Fields, IndexError, WartaIndex, LAST_RUN_FILE};
 use crate::extract::{self, Enriched};
 use crate::ingest::{self, SourceFile, WalkEvent};
@@ -147,6 +148,8 @@ struct FileState {
     complete: bool,
     /// Whether this run's walk found the file.
     seen: bool,
+    /// Whether `mtime_ns` comes from the table of touched files (see [`super::touched`]).
+    touched: bool,
 }
 
 /// The result of processing one file on a worker.
@@ -156,7 +159,8 @@ enum Outcome {
         replaced: Option<u64>,
         bytes: u64,
     },
-    Unchanged,
+    /// The file's bytes are those indexed; `Some` when only its modification time changed.
+    Unchanged(Option<(String, Touched)>),
     Skipped {
         path: String,
         kind: &'static str,
@@ -182,6 +186,8 @@ const FILE_QUEUE: usize = 256;
 #[derive(Debug, Default)]
 struct Walked {
     files_unchanged: u64,
+    /// Files found unchanged thanks to the table of touched files: their entries stay.
+    still_touched: Vec<(String, Touched)>,
     not_articles: u64,
     files_removed: u64,
     articles_removed: u64,
@@ -237,6 +243,13 @@ pub fn index_paths(
     };
 
     let mut known = load_file_states(&wi).context("cannot read the index's file list")?;
+    for (path, t) in touched::load(&wi.dir) {
+        if let Some(s) = known.get_mut(&path).filter(|s| s.size == t.size && s.hash == t.hash) {
+            s.mtime_ns = t.mtime_ns;
+            s.touched = true;
+        }
+    }
+    let mut touched_now: Vec<(String, Touched)> = Vec::new();
     // A root inside another root would walk its files twice.
     let nested: Vec<PathBuf> = canonical_roots
         .iter()
@@ -335,8 +348,9 @@ pub fn index_paths(
                     }
                     progress.advance();
                 }
-                Outcome::Unchanged => {
+                Outcome::Unchanged(touched) => {
                     summary.files_unchanged += 1;
+                    touched_now.extend(touched);
                     progress.advance();
                 }
                 Outcome::Skipped {
@@ -390,6 +404,13 @@ pub fn index_paths(
     writer
         .wait_merging_threads()
         .context("cannot finish merging index segments")?;
+    // Only after the commit: the table never describes documents the index does not hold.
+    let table = walked.still_touched.into_iter().chain(touched_now).collect();
+    if let Err(e) = touched::save(&wi.dir, &table) {
+        progress.warn(&format!(
+            "cannot record touched files (they will be hashed again next time): {e}"
+        ));
+    }
 
     let reader = wi.index.reader()?;
     summary.total_articles = reader.searcher().num_docs();
@@ -424,7 +445,15 @@ fn walk_roots(
                 });
                 match state {
                     Some(s) if s.complete && s.size == f.size && s.mtime_ns == f.mtime_ns => {
-                        walked.files_unchanged += 1
+                        walked.files_unchanged += 1;
+                        if s.touched {
+                            let t = Touched {
+                                size: s.size,
+                                mtime_ns: s.mtime_ns,
+                                hash: s.hash,
+                            };
+                            walked.still_touched.push((f.path.to_string_lossy().into_owned(), t));
+                        }
                     }
                     _ => {
                         to_read += 1;
@@ -509,9 +538,15 @@ fn read_source(
             return;
         }
     };
-    // A touched file whose bytes did not change keeps its articles.
+    // A touched file whose bytes did not change keeps its articles, and its new time is
+    // recorded so that later runs need not hash it again.
     if state.is_some_and(|s| s.complete && s.hash == hash) {
-        send(Outcome::Unchanged);
+        let t = Touched {
+            size: file.size,
+            mtime_ns: file.mtime_ns,
+            hash,
+        };
+        send(Outcome::Unchanged(Some((path, t))));
         return;
     }
     let meta = Arc::new(FileMeta {
@@ -693,6 +728,7 @@ fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileStat
                 docs: 0,
                 complete: false,
                 seen: false,
+                touched: false,
             });
             entry.docs += 1;
             entry.complete |= lasts.first(doc) == Some(1);
