@@ -525,8 +525,20 @@ fn read_source(
     let send = |o: Outcome| {
         let _ = tx.send(o);
     };
-    let hash = match ingest::hash_file(&file.path) {
-        Ok(h) => h,
+    // A small file is read once, for its hash and its articles; a big one is hashed as a
+    // stream first, so an unchanged one is never parsed.
+    let small = if file.size <= ingest::SMALL_FILE_BYTES {
+        ingest::read_small_file(&file.path)
+    } else {
+        Ok(None)
+    };
+    let read = match small {
+        Ok(Some(s)) => Ok((s.hash(), Some(s))),
+        Ok(None) => ingest::hash_file(&file.path).map(|h| (h, None)),
+        Err(e) => Err(e),
+    };
+    let (hash, small) = match read {
+        Ok(r) => r,
         Err(reason) => {
             send(Outcome::Skipped {
                 path,
@@ -564,7 +576,7 @@ fn read_source(
     };
     // Each article is sent when the next one is read, so the last can be marked as such.
     let mut held: Option<Job> = None;
-    let result = ingest::read_file(&file.path, file.format, file.gz, |rec| {
+    let on_record = |rec: ingest::Record| {
         let id = if rec.multi {
             format!("{}#{}", file.id_base, rec.n)
         } else {
@@ -597,7 +609,11 @@ fn read_source(
             }
             Err(reason) => send(Outcome::RecordProblem(SkippedFile { path: place, reason })),
         }
-    });
+    };
+    let result = match small {
+        Some(small) => small.records(file.format, file.gz, on_record),
+        None => ingest::read_file(&file.path, file.format, file.gz, on_record),
+    };
     if let Some(mut job) = held {
         job.last = true;
         let _ = jobs.send(job);

@@ -15,7 +15,7 @@ pub mod text;
 pub mod walk;
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -116,15 +116,54 @@ pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
 }
 
 /// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines.
-pub fn read_file(path: &Path, format: Format, gz: bool, mut on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
+pub fn read_file(path: &Path, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
     let file = File::open(path).map_err(unreadable)?;
-    let mut reader: Box<dyn Read> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-            64 * 1024,
-            file,
-        )))
+    read_from(BufReader::with_capacity(64 * 1024, file), format, gz, on_record)
+}
+
+/// Files up to this size are read into memory once, hashed and parsed from there
+/// ([`read_small_file`]); larger ones are hashed and then parsed as a stream.
+pub const SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// A small file's bytes, read once: its hash, and its parsing by [`SmallFile::records`].
+pub struct SmallFile {
+    bytes: Vec<u8>,
+}
+
+impl SmallFile {
+    /// xxh3 of the bytes, as [`hash_file`] computes it.
+    pub fn hash(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.bytes)
+    }
+
+    /// Hands each article record to `on_record`, as [`read_file`] does.
+    pub fn records(self, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
+        read_from(std::io::Cursor::new(self.bytes), format, gz, on_record)
+    }
+}
+
+/// Reads a file of up to [`SMALL_FILE_BYTES`] into memory in one go: read once instead of
+/// twice, for its hash and for its articles. `None` when it has grown past that size since
+/// it was listed (then it is read as a stream).
+pub fn read_small_file(path: &Path) -> Result<Option<SmallFile>, SkipReason> {
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(SMALL_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    Ok((bytes.len() as u64 <= SMALL_FILE_BYTES).then_some(SmallFile { bytes }))
+}
+
+/// [`read_file`] on the bytes of `input` (buffered), decompressed first when `gz`.
+fn read_from<R: BufRead>(
+    input: R,
+    format: Format,
+    gz: bool,
+    mut on_record: impl FnMut(Record),
+) -> Result<(), SkipReason> {
+    let mut reader: Box<dyn Read + '_> = if gz {
+        Box::new(flate2::bufread::MultiGzDecoder::new(input))
     } else {
-        Box::new(BufReader::with_capacity(64 * 1024, file))
+        Box::new(input)
     };
 
     // Sniff the start: empty or binary files are skipped before any parsing.
