@@ -208,3 +208,34 @@ fn nested_roots_index_each_file_once() {
     ids.sort();
     assert_eq!(ids, ["a.txt", "sub/b.txt"]);
 }
+
+/// Words match by stem through the index's stem table, which every run brings up to date:
+/// a form first indexed in a later run is found from the other forms, and a run that
+/// changes nothing leaves the table alone.
+#[test]
+fn stems_of_words_added_by_later_runs_are_matched() {
+    let fx = Fixture::new();
+    fx.write(
+        "a.txt",
+        "Title: Satu\nLanguage: id\n\nPresiden bertemu para menteri di istana.\n",
+    );
+    fx.index();
+    assert_eq!(fx.ids(&["pertemuan"]), ["a.txt"]);
+    fx.write(
+        "b.txt",
+        "Title: Dua\nLanguage: id\n\nPertemuan itu ditunda sampai pekan depan.\n",
+    );
+    fx.index();
+    let mut ids = fx.ids(&["bertemu"]);
+    ids.sort();
+    assert_eq!(ids, ["a.txt", "b.txt"]);
+    let table = fx.index_dir().join("stems.fst");
+    let before = std::fs::metadata(&table).unwrap().modified().unwrap();
+    let (out, _) = fx.index();
+    assert!(out.contains("2 unchanged"), "{out}");
+    assert_eq!(std::fs::metadata(&table).unwrap().modified().unwrap(), before);
+    // A deleted file's words may stay in the table; they match nothing.
+    fx.remove("b.txt");
+    fx.index();
+    assert_eq!(fx.ids(&["pertemuan"]), ["a.txt"]);
+}

@@ -26,15 +26,6 @@ pub const INDONESIAN: &str = "warta_id";
 /// stemmers` can compare it with Sastrawi.
 pub const INDONESIAN_TALA: &str = "warta_id_tala";
 
-/// Name of the indexing analyzer for English text: every word as written (folded) and, at the
-/// same position, its Snowball stem marked with [`STEM_MARK`] when the stem differs.
-pub const ENGLISH_MIXED: &str = "warta_en_mixed";
-/// The same for Indonesian, with Sastrawi's stems.
-pub const INDONESIAN_MIXED: &str = "warta_id_mixed";
-/// First character of stem terms in the mixed fields, so a stem ("kata") is never mistaken
-/// for the same word written as such, and prefix queries on words never reach stems.
-pub const STEM_MARK: char = '\u{1}';
-
 /// A stemmer of one language, for words already folded to lower case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StemLang {
@@ -60,7 +51,8 @@ impl StemLang {
     }
 
     /// Writes the stem of `word` to `out` and returns true when it differs from the word
-    /// (else `out` holds nothing useful): no copy of the many words that are their own stem.
+    /// (else `out` holds nothing useful): no copy of the many words that are their own stem
+    /// (the stem table stems every word of the index).
     pub fn stem_into(self, word: &str, out: &mut String) -> bool {
         match self {
             StemLang::Indonesian => stem_indonesian_into(word, out),
@@ -83,94 +75,6 @@ fn stem_english(word: &mut String) {
     });
     if let Some(stem) = stem {
         *word = stem;
-    }
-}
-
-/// Token filter keeping each word and adding its marked stem at the same position when the
-/// stem differs (like Lucene's KeywordRepeatFilter): one field serves exact and stemmed
-/// matching, and the text is tokenized and indexed once.
-#[derive(Clone, Copy)]
-pub struct WithStems(pub StemLang);
-
-impl TokenFilter for WithStems {
-    type Tokenizer<T: Tokenizer> = WithStemsFilter<T>;
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> WithStemsFilter<T> {
-        WithStemsFilter {
-            inner: tokenizer,
-            lang: self.0,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct WithStemsFilter<T> {
-    inner: T,
-    lang: StemLang,
-}
-
-impl<T: Tokenizer> Tokenizer for WithStemsFilter<T> {
-    type TokenStream<'a> = WithStemsStream<T::TokenStream<'a>>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        WithStemsStream {
-            tail: self.inner.token_stream(text),
-            lang: self.lang,
-            stem: Token::default(),
-            pending: false,
-            on_stem: false,
-            buf: String::new(),
-        }
-    }
-}
-
-pub struct WithStemsStream<T> {
-    tail: T,
-    lang: StemLang,
-    /// The stem token of the current word, emitted after it when `pending`.
-    stem: Token,
-    pending: bool,
-    /// Whether the current token is `stem`.
-    on_stem: bool,
-    buf: String,
-}
-
-impl<T: TokenStream> TokenStream for WithStemsStream<T> {
-    fn advance(&mut self) -> bool {
-        if self.pending {
-            self.pending = false;
-            self.on_stem = true;
-            return true;
-        }
-        self.on_stem = false;
-        if !self.tail.advance() {
-            return false;
-        }
-        let word = self.tail.token();
-        if self.lang.stem_into(&word.text, &mut self.buf) {
-            // Field by field: `Token::clone_from` would allocate a new string every time.
-            self.stem.offset_from = word.offset_from;
-            self.stem.offset_to = word.offset_to;
-            self.stem.position = word.position;
-            self.stem.position_length = word.position_length;
-            self.stem.text.clear();
-            self.stem.text.push(STEM_MARK);
-            self.stem.text.push_str(&self.buf);
-            self.pending = true;
-        }
-        true
-    }
-    fn token(&self) -> &Token {
-        if self.on_stem {
-            &self.stem
-        } else {
-            self.tail.token()
-        }
-    }
-    fn token_mut(&mut self) -> &mut Token {
-        if self.on_stem {
-            &mut self.stem
-        } else {
-            self.tail.token_mut()
-        }
     }
 }
 
@@ -299,22 +203,13 @@ pub fn analyzer(name: &str) -> TextAnalyzer {
         ENGLISH => base().filter(Stemmer::new(Language::English)).build(),
         INDONESIAN => base().filter(IndonesianStemmer).build(),
         INDONESIAN_TALA => base().filter(TalaStemmer).build(),
-        ENGLISH_MIXED => base().filter(WithStems(StemLang::English)).build(),
-        INDONESIAN_MIXED => base().filter(WithStems(StemLang::Indonesian)).build(),
         _ => base().build(),
     }
 }
 
 /// Registers warta's analyzers with an index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {
-    for name in [
-        EXACT,
-        ENGLISH,
-        INDONESIAN,
-        INDONESIAN_TALA,
-        ENGLISH_MIXED,
-        INDONESIAN_MIXED,
-    ] {
+    for name in [EXACT, ENGLISH, INDONESIAN, INDONESIAN_TALA] {
         manager.register(name, analyzer(name));
     }
 }
@@ -444,25 +339,6 @@ mod tests {
 
     fn terms(name: &str, text: &str) -> Vec<String> {
         tokens(&mut analyzer(name), text).into_iter().map(|t| t.text).collect()
-    }
-
-    #[test]
-    fn mixed_analyzers_keep_words_and_add_marked_stems_at_the_same_position() {
-        let toks = tokens(&mut analyzer(INDONESIAN_MIXED), "Putin bertemu Kim");
-        let got: Vec<(String, usize)> = toks.into_iter().map(|t| (t.text, t.position)).collect();
-        assert_eq!(
-            got,
-            [
-                ("putin".to_string(), 0),
-                ("bertemu".to_string(), 1),
-                ("\u{1}temu".to_string(), 1),
-                ("kim".to_string(), 2)
-            ]
-        );
-        assert_eq!(
-            terms(ENGLISH_MIXED, "Running talks"),
-            ["running", "\u{1}run", "talks", "\u{1}talk"]
-        );
     }
 
     /// The one-pass tokenizer gives exactly what tantivy's four-stage chain gave (the index

@@ -1,8 +1,9 @@
 //! Index: the tantivy schema, analyzers, the writer and incremental bookkeeping.
 //!
 //! An index directory holds a tantivy index plus `warta.json` (warta's format version),
-//! `last_run.json` (what the last indexing run did and skipped) and, when some files were
-//! touched without being changed, `touched.json` (see [`touched`]). Each tantivy document carries
+//! `last_run.json` (what the last indexing run did and skipped), `stems.fst` (which indexed
+//! words share a stem, see [`stems`]) and, when some files were touched without being
+//! changed, `touched.json` (see [`touched`]). Each tantivy document carries
 //! its file's path, size, modification time and content hash, so the index itself says which
 //! files it reflects: a rerun compares the disk with that, and a crash can never leave the
 //! bookkeeping out of step with the documents.
@@ -10,6 +11,7 @@
 pub mod analysis;
 pub mod directory;
 pub mod schema;
+pub mod stems;
 pub mod touched;
 pub mod writer;
 
@@ -22,7 +24,7 @@ pub use schema::Fields;
 pub use writer::{index_paths, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 const META_FILE: &str = "warta.json";
 /// Lock file held by the process writing the index (an OS file lock, released when the
 /// process ends, however it ends).
@@ -78,6 +80,8 @@ pub struct WartaIndex {
     /// One reader for every search on this handle, made on first use; it follows new
     /// commits (by `warta index` in another process) within about half a second.
     reader: std::sync::OnceLock<tantivy::IndexReader>,
+    /// The stem table as last read, with the modification time of its file then.
+    stems: std::sync::Mutex<Option<(Option<std::time::SystemTime>, std::sync::Arc<stems::StemTable>)>>,
 }
 
 impl WartaIndex {
@@ -119,6 +123,7 @@ impl WartaIndex {
             fields,
             dir: dir.to_path_buf(),
             reader: std::sync::OnceLock::new(),
+            stems: std::sync::Mutex::new(None),
         })
     }
 
@@ -167,6 +172,7 @@ impl WartaIndex {
             fields,
             dir: dir.to_path_buf(),
             reader: std::sync::OnceLock::new(),
+            stems: std::sync::Mutex::new(None),
         })
     }
 
@@ -192,6 +198,23 @@ impl WartaIndex {
             }
         };
         Ok(self.reader.get_or_init(|| reader).searcher())
+    }
+
+    /// The index's stem table, read again when its file has changed (a run of `warta index`
+    /// in another process updates it after each run): one `stat` per call otherwise.
+    pub fn stem_table(&self) -> std::sync::Arc<stems::StemTable> {
+        let mtime = std::fs::metadata(self.dir.join(stems::STEMS_FILE))
+            .and_then(|m| m.modified())
+            .ok();
+        let mut slot = self.stems.lock().expect("stem table lock");
+        match &*slot {
+            Some((at, table)) if *at == mtime => table.clone(),
+            _ => {
+                let table = std::sync::Arc::new(stems::StemTable::load(&self.dir));
+                *slot = Some((mtime, table.clone()));
+                table
+            }
+        }
     }
 
     /// Total size in bytes of the files in the index directory.

@@ -5,7 +5,7 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 
-use super::analysis::{StemLang, ENGLISH_MIXED, EXACT, INDONESIAN_MIXED};
+use super::analysis::{StemLang, EXACT};
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -24,9 +24,9 @@ pub struct Fields {
     pub title: Field,
     pub body: Field,
     /// Searchable text, one pair of fields per language warta stems and one for all other
-    /// languages; an article fills the pair of its language, once. The stemmed pairs hold
-    /// every word as written (folded) plus, at the same position, its marked stem
-    /// (see [`super::analysis::WithStems`]); the other pair holds the words only.
+    /// languages; an article fills the pair of its language, once. Every pair holds the
+    /// words as written (folded); a stemmed pair's words are matched by stem through the
+    /// index's stem table of that language (see [`super::stems`]).
     pub title_other: Field,
     pub body_other: Field,
     pub title_en: Field,
@@ -70,10 +70,10 @@ pub fn build() -> (Schema, Fields) {
         body: b.add_text_field("body", STORED),
         title_other: b.add_text_field("title_other", text(EXACT)),
         body_other: b.add_text_field("body_other", text(EXACT)),
-        title_en: b.add_text_field("title_en", text(ENGLISH_MIXED)),
-        body_en: b.add_text_field("body_en", text(ENGLISH_MIXED)),
-        title_id: b.add_text_field("title_id", text(INDONESIAN_MIXED)),
-        body_id: b.add_text_field("body_id", text(INDONESIAN_MIXED)),
+        title_en: b.add_text_field("title_en", text(EXACT)),
+        body_en: b.add_text_field("body_en", text(EXACT)),
+        title_id: b.add_text_field("title_id", text(EXACT)),
+        body_id: b.add_text_field("body_id", text(EXACT)),
         date: b.add_date_field(
             "date",
             DateOptions::from(tantivy::schema::INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds),
@@ -101,7 +101,7 @@ impl Fields {
         }
     }
 
-    /// All searchable text fields: (title, body, the stemmer whose marked stems they hold).
+    /// All searchable text fields: (title, body, the stemmer their words are matched with).
     pub fn text_fields(&self) -> [(Field, Field, Option<StemLang>); 3] {
         [
             (self.title_other, self.body_other, None),

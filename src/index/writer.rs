@@ -10,6 +10,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
+use super::stems;
 use super::touched::{self, Touched};
 use super::{Fields, IndexError, WartaIndex, LAST_RUN_FILE};
 use crate::extract::{self, Enriched};
@@ -413,7 +414,13 @@ pub fn index_paths(
     }
 
     let reader = wi.index.reader()?;
-    summary.total_articles = reader.searcher().num_docs();
+    let searcher = reader.searcher();
+    if let Err(e) = stems::update_if_stale(&wi.dir, &searcher, &wi.fields) {
+        progress.warn(&format!(
+            "cannot update the stem table (searches match this run's new words as written only, until the next run): {e}"
+        ));
+    }
+    summary.total_articles = searcher.num_docs();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     std::fs::write(wi.dir.join(LAST_RUN_FILE), json).context("cannot record the run summary")?;

@@ -24,6 +24,7 @@ use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::extract::gazetteer;
 use crate::index::analysis::{self, EXACT};
+use crate::index::stems::StemTable;
 use crate::index::writer::source_key;
 use crate::index::{Fields, RunSummary, WartaIndex};
 use facets::{FacetCollector, FacetCount, Interval, Timeline};
@@ -166,7 +167,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         source,
     })?;
     let f = &wi.fields;
-    let (text_query, highlight) = build_text_query(f, &parsed)?;
+    let (text_query, highlight) = build_text_query(f, &wi.stem_table(), &parsed)?;
     let searcher = wi.searcher()?;
     let query = with_filters(f, &searcher, text_query, req)?;
     // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
@@ -235,7 +236,7 @@ fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> R
         query: req.query.clone(),
         source,
     })?;
-    let (text_query, _) = build_text_query(&wi.fields, &parsed)?;
+    let (text_query, _) = build_text_query(&wi.fields, &wi.stem_table(), &parsed)?;
     with_filters(&wi.fields, searcher, text_query, req)
 }
 
@@ -367,12 +368,19 @@ fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: Option<f32>, highlight
 }
 
 /// The BM25 query for the parsed text, and the terms its snippets mark.
-fn build_text_query(f: &Fields, parsed: &ParsedQuery) -> Result<(Box<dyn Query>, HighlightTerms), SearchError> {
+fn build_text_query(
+    f: &Fields,
+    stems: &StemTable,
+    parsed: &ParsedQuery,
+) -> Result<(Box<dyn Query>, HighlightTerms), SearchError> {
     let mut highlight = HighlightTerms::default();
     if parsed.groups.is_empty() {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
         for c in &parsed.excluded {
-            clauses.push((Occur::MustNot, clause_query(f, c, &mut HighlightTerms::default())?));
+            clauses.push((
+                Occur::MustNot,
+                clause_query(f, stems, c, &mut HighlightTerms::default())?,
+            ));
         }
         return Ok((Box::new(BooleanQuery::new(clauses)), highlight));
     }
@@ -380,7 +388,7 @@ fn build_text_query(f: &Fields, parsed: &ParsedQuery) -> Result<(Box<dyn Query>,
     for group in &parsed.groups {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for c in group {
-            alternatives.push((Occur::Should, clause_query(f, c, &mut highlight)?));
+            alternatives.push((Occur::Should, clause_query(f, stems, c, &mut highlight)?));
         }
         let q: Box<dyn Query> = if alternatives.len() == 1 {
             alternatives.pop().expect("one").1
@@ -390,17 +398,25 @@ fn build_text_query(f: &Fields, parsed: &ParsedQuery) -> Result<(Box<dyn Query>,
         clauses.push((Occur::Must, q));
     }
     for c in &parsed.excluded {
-        clauses.push((Occur::MustNot, clause_query(f, c, &mut HighlightTerms::default())?));
+        clauses.push((
+            Occur::MustNot,
+            clause_query(f, stems, c, &mut HighlightTerms::default())?,
+        ));
     }
     Ok((Box::new(BooleanQuery::new(clauses)), highlight))
 }
 
 /// One clause searched in every text field it may match, title and body, each weighted. A
 /// word matches as written (folded; weighted [`EXACT_BOOST`]) and, in the fields of stemmed
-/// languages, by its stem: the marked stem terms of inflected words ("bertemu" → temu) and
-/// the stem written as such ("temu"). Phrases and prefixes match words as written. A clause
-/// whose words analyze to nothing matches nothing.
-fn clause_query(f: &Fields, c: &Clause, highlight: &mut HighlightTerms) -> Result<Box<dyn Query>, SearchError> {
+/// languages, by its stem: the stem written as such ("temu") and every indexed word the
+/// stem table gives for it ("bertemu", "pertemuan"). Phrases and prefixes match words as
+/// written. A clause whose words analyze to nothing matches nothing.
+fn clause_query(
+    f: &Fields,
+    stems: &StemTable,
+    c: &Clause,
+    highlight: &mut HighlightTerms,
+) -> Result<Box<dyn Query>, SearchError> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let text = match &c.item {
         Item::Prefix(p) => p,
@@ -425,8 +441,8 @@ fn clause_query(f: &Fields, c: &Clause, highlight: &mut HighlightTerms) -> Resul
             Scope::Title => vec![(title, TITLE_BOOST)],
             Scope::Body => vec![(body, 1.0)],
         };
-        // The stem terms of a single word in this language: marked, and as written.
-        let stems: Vec<String> = match (&c.item, stem_lang, words.as_slice()) {
+        // The other words of a single word's stem in this language, and the stem itself.
+        let variants: Vec<String> = match (&c.item, stem_lang, words.as_slice()) {
             (Item::Word(_), Some(lang), [word]) => {
                 let mut stem = word.text.clone();
                 lang.stem(&mut stem);
@@ -435,10 +451,9 @@ fn clause_query(f: &Fields, c: &Clause, highlight: &mut HighlightTerms) -> Resul
                     .entry(lang.analyzer_name())
                     .or_default()
                     .insert(stem.clone());
-                let mut v = vec![format!("{}{stem}", analysis::STEM_MARK)];
-                if stem != word.text {
-                    v.push(stem);
-                }
+                let mut v = stems.variants(lang, &stem);
+                v.push(stem);
+                v.retain(|t| *t != word.text);
                 v
             }
             _ => Vec::new(),
@@ -458,8 +473,8 @@ fn clause_query(f: &Fields, c: &Clause, highlight: &mut HighlightTerms) -> Resul
                 )),
             };
             should.push((Occur::Should, Box::new(BoostQuery::new(exact, w * EXACT_BOOST))));
-            for stem in &stems {
-                let q = TermQuery::new(Term::from_field_text(*field, stem), IndexRecordOption::WithFreqs);
+            for variant in &variants {
+                let q = TermQuery::new(Term::from_field_text(*field, variant), IndexRecordOption::WithFreqs);
                 should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), *w))));
             }
         }
