@@ -100,10 +100,13 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
     let covered: Option<Vec<String>> = std::fs::read(dir.join(COVERED_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    if covered.as_ref() == Some(&segments) && dir.join(STEMS_FILE).exists() {
+    let table_exists = dir.join(STEMS_FILE).exists();
+    if covered.as_ref() == Some(&segments) && table_exists {
         return Ok(());
     }
-    update(dir, searcher, fields)?;
+    // Segments the table already covers hold no new word (deletions keep a segment's id).
+    let skip: Vec<String> = if table_exists { covered.unwrap_or_default() } else { Vec::new() };
+    update(dir, searcher, fields, &skip)?;
     std::fs::write(
         dir.join(COVERED_FILE),
         serde_json::to_vec(&segments).expect("ids serialize"),
@@ -111,9 +114,10 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
 }
 
 /// Adds to the table in `dir` the words of `searcher`'s stemmed text fields that it lacks,
-/// stemming each once. Returns how many words were new; the file is rewritten only then
-/// (atomically: a crash leaves the old table or the new one).
-pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields) -> std::io::Result<u64> {
+/// stemming each once; segments whose ids are in `skip` are not read. Returns how many words
+/// were new; the file is rewritten only then (atomically: a crash leaves the old table or the
+/// new one).
+pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields, skip: &[String]) -> std::io::Result<u64> {
     let old = StemTable::load(dir);
     let mut new: BTreeSet<Vec<u8>> = BTreeSet::new();
     let mut added = 0u64;
@@ -122,6 +126,9 @@ pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields) -> std::io::Resu
         let Some(lang) = lang else { continue };
         for field in [title, body] {
             for segment in searcher.segment_readers() {
+                if skip.contains(&segment.segment_id().uuid_string()) {
+                    continue;
+                }
                 let inverted = segment.inverted_index(field).map_err(std::io::Error::other)?;
                 let mut terms = inverted.terms().stream()?;
                 while terms.advance() {
