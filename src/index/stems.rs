@@ -5,16 +5,16 @@
 //! the index. Indexing stem terms beside every word instead cost about a quarter of indexing
 //! CPU, while the expansion costs searches about 0.01 ms (README, Performance).
 //!
-//! `stems.fst` in the index directory is one FST set with two kinds of keys, each starting
-//! with the language's byte (`e` English, `i` Indonesian):
-//! - `L 0x00 stem 0x00 word` for every indexed word whose stem differs from it (queries);
-//! - `L 0x01 word` for every word already stemmed (updates stem only new words).
+//! `stems.fst` in the index directory is an FST set of keys `L 0x00 stem 0x00 word`, one for
+//! every indexed word whose stem differs from it, `L` the language's byte (`e` English, `i`
+//! Indonesian). `stems.words` lists every word already stemmed, so that updates stem only
+//! new words.
 //!
 //! After each indexing run, [`update`] adds the words the run brought. Words of deleted
 //! articles stay: expanding to a word the index lacks matches nothing. A run killed before
 //! the update is made good by the next one, which looks at every word of the index.
 
-use std::collections::BTreeSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
 
 use tantivy::Searcher;
@@ -25,6 +25,8 @@ use super::Fields;
 
 /// The table's file in the index directory.
 pub const STEMS_FILE: &str = "stems.fst";
+/// The words already stemmed, one a line (for updates; searches do not read it).
+const WORDS_FILE: &str = "stems.words";
 /// The segments whose words the table holds (JSON list of segment ids), written after it.
 const COVERED_FILE: &str = "stems.segments.json";
 
@@ -41,14 +43,6 @@ fn pair_key(lang: StemLang, stem: &str, word: &str) -> Vec<u8> {
     k.push(0);
     k.extend_from_slice(stem.as_bytes());
     k.push(0);
-    k.extend_from_slice(word.as_bytes());
-    k
-}
-
-fn word_key(lang: StemLang, word: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(word.len() + 2);
-    k.push(lang_byte(lang));
-    k.push(1);
     k.extend_from_slice(word.as_bytes());
     k
 }
@@ -82,10 +76,6 @@ impl StemTable {
         }
         out
     }
-
-    fn knows(&self, lang: StemLang, word: &str) -> bool {
-        self.map.as_ref().is_some_and(|m| m.contains_key(word_key(lang, word)))
-    }
 }
 
 /// Brings the table up to date with `searcher`'s segments, unless it already covers exactly
@@ -105,7 +95,11 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
         return Ok(());
     }
     // Segments the table already covers hold no new word (deletions keep a segment's id).
-    let skip: Vec<String> = if table_exists { covered.unwrap_or_default() } else { Vec::new() };
+    let skip: Vec<String> = if table_exists {
+        covered.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     update(dir, searcher, fields, &skip)?;
     std::fs::write(
         dir.join(COVERED_FILE),
@@ -115,13 +109,15 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
 
 /// Adds to the table in `dir` the words of `searcher`'s stemmed text fields that it lacks,
 /// stemming each once; segments whose ids are in `skip` are not read. Returns how many words
-/// were new; the file is rewritten only then (atomically: a crash leaves the old table or the
-/// new one).
+/// were new; the files are rewritten only then, each atomically, the table first (a crash in
+/// between leaves words that are stemmed again next time, never a word marked as done whose
+/// stem is missing).
 pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields, skip: &[String]) -> std::io::Result<u64> {
     let old = StemTable::load(dir);
-    let mut new: BTreeSet<Vec<u8>> = BTreeSet::new();
+    let mut known = load_words(dir);
+    let mut pairs: Vec<Vec<u8>> = Vec::new();
     let mut added = 0u64;
-    let mut stem = String::new();
+    let (mut key, mut stem) = (String::new(), String::new());
     for (title, body, lang) in fields.text_fields() {
         let Some(lang) = lang else { continue };
         for field in [title, body] {
@@ -135,12 +131,16 @@ pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields, skip: &[String])
                     let Ok(word) = std::str::from_utf8(terms.key()) else {
                         continue;
                     };
-                    if old.knows(lang, word) || !new.insert(word_key(lang, word)) {
+                    key.clear();
+                    key.push(char::from(lang_byte(lang)));
+                    key.push_str(word);
+                    if known.contains(key.as_str()) {
                         continue;
                     }
+                    known.insert(key.clone());
                     added += 1;
                     if lang.stem_into(word, &mut stem) {
-                        new.insert(pair_key(lang, &stem, word));
+                        pairs.push(pair_key(lang, &stem, word));
                     }
                 }
             }
@@ -149,10 +149,18 @@ pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields, skip: &[String])
     if added == 0 {
         return Ok(0);
     }
+    pairs.sort_unstable();
+    pairs.dedup();
+    write_table(dir, &old, pairs)?;
+    write_words(dir, &known)?;
+    Ok(added)
+}
+
+/// Writes the table: `old`'s keys and `new` (sorted) merged.
+fn write_table(dir: &Path, old: &StemTable, new: Vec<Vec<u8>>) -> std::io::Result<()> {
     let tmp = dir.join(format!("{STEMS_FILE}.tmp"));
     let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
     let mut builder = MapBuilder::new(file).map_err(std::io::Error::other)?;
-    // Both sources are sorted: merge them.
     let mut new = new.into_iter().peekable();
     let mut insert = |key: &[u8]| builder.insert(key, 0).map_err(std::io::Error::other);
     if let Some(map) = &old.map {
@@ -174,8 +182,25 @@ pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields, skip: &[String])
         .into_inner()
         .map_err(|e| e.into_error())?
         .sync_all()?;
-    std::fs::rename(&tmp, dir.join(STEMS_FILE))?;
-    Ok(added)
+    std::fs::rename(&tmp, dir.join(STEMS_FILE))
+}
+
+/// Every word already stemmed, as its language's byte followed by the word.
+fn load_words(dir: &Path) -> HashSet<String> {
+    std::fs::read_to_string(dir.join(WORDS_FILE))
+        .map(|text| text.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn write_words(dir: &Path, words: &HashSet<String>) -> std::io::Result<()> {
+    let mut text = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
+    for w in words {
+        text.push_str(w);
+        text.push('\n');
+    }
+    let tmp = dir.join(format!("{WORDS_FILE}.tmp"));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, dir.join(WORDS_FILE))
 }
 
 #[cfg(test)]
@@ -197,15 +222,20 @@ mod tests {
             pair_key(id, "temu", "pertemuan"),
             pair_key(id, "temuan", "penemuan"),
             pair_key(StemLang::English, "temu", "temus"),
-            word_key(id, "bertemu"),
-            word_key(id, "temu"),
         ]);
         assert_eq!(t.variants(id, "temu"), ["bertemu", "pertemuan"]);
         assert_eq!(t.variants(id, "temuan"), ["penemuan"]);
         assert!(t.variants(id, "tem").is_empty());
         assert_eq!(t.variants(StemLang::English, "temu"), ["temus"]);
-        assert!(t.knows(id, "temu") && t.knows(id, "bertemu"));
-        assert!(!t.knows(id, "pertemuan") && !t.knows(StemLang::English, "temu"));
         assert!(StemTable::default().variants(id, "temu").is_empty());
+    }
+
+    #[test]
+    fn the_word_list_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load_words(dir.path()).is_empty());
+        let words: HashSet<String> = ["ibertemu", "erunning"].iter().map(|s| s.to_string()).collect();
+        write_words(dir.path(), &words).unwrap();
+        assert_eq!(load_words(dir.path()), words);
     }
 }
