@@ -393,41 +393,23 @@ impl Report {
              MB/s: uncompressed JSON input (jsonl: the lines; files: the .json files) per wall second.\n\
              schema-only: wall and CPU of the timed part only; its RSS includes every prepared document."
         );
-        let _ = writeln!(
+        write_ratios(
             out,
-            "\nwarta / baseline throughput (the headline; per CPU second: articles per user+sys second):"
+            "\nwarta / baseline throughput (the headline; per CPU second: articles per user+sys second):",
+            &self.warta_vs_baseline,
         );
-        for r in &self.warta_vs_baseline {
-            let _ = writeln!(
-                out,
-                "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
-                r.label, r.ratio, r.cpu_ratio
-            );
-        }
         if !self.schema_only_vs_baseline.is_empty() {
-            let _ = writeln!(
+            write_ratios(
                 out,
                 "schema-only / baseline (warta's documents, built beforehand, indexed by tantivy alone with warta's\n\
-                 schema and analyzers: the most warta / baseline can reach were reading and extraction free):"
+                 schema and analyzers: the most warta / baseline can reach were reading and extraction free):",
+                &self.schema_only_vs_baseline,
             );
-            for r in &self.schema_only_vs_baseline {
-                let _ = writeln!(
-                    out,
-                    "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
-                    r.label, r.ratio, r.cpu_ratio
-                );
-            }
-            let _ = writeln!(
+            write_ratios(
                 out,
-                "warta / schema-only (JSONL; 1 minus this is the share of warta's time spent on its own work):"
+                "warta / schema-only (JSONL; 1 minus this is the share of warta's time spent on its own work):",
+                &self.warta_vs_schema_only,
             );
-            for r in &self.warta_vs_schema_only {
-                let _ = writeln!(
-                    out,
-                    "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
-                    r.label, r.ratio, r.cpu_ratio
-                );
-            }
         }
         if !self.thread_scaling.is_empty() {
             let _ = writeln!(out, "thread scaling (articles/s at N threads / at the fewest):");
@@ -744,6 +726,18 @@ fn rerun_row(label: &str, r: &RunReport) -> Vec<String> {
         w.articles_removed.to_string(),
         mib(r.peak_rss_bytes),
     ]
+}
+
+/// A heading and one line per throughput ratio.
+fn write_ratios(out: &mut String, heading: &str, ratios: &[ThroughputRatio]) {
+    let _ = writeln!(out, "{heading}");
+    for r in ratios {
+        let _ = writeln!(
+            out,
+            "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
+            r.label, r.ratio, r.cpu_ratio
+        );
+    }
 }
 
 /// One row of the indexing table.
