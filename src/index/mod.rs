@@ -72,6 +72,31 @@ struct Meta {
     created_by: String,
 }
 
+/// What tells one version of a file from the next: its modification time, size and (on
+/// Unix) inode. Each rewrite of the stem table is a new file renamed into place, so a new
+/// inode, even when the file system's clock is too coarse to change the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileStamp {
+            modified: m.modified().ok(),
+            len: m.len(),
+            inode,
+        })
+    }
+}
+
 /// An open warta index: the tantivy index and its fields.
 pub struct WartaIndex {
     pub index: Index,
@@ -80,8 +105,8 @@ pub struct WartaIndex {
     /// One reader for every search on this handle, made on first use; it follows new
     /// commits (by `warta index` in another process) within about half a second.
     reader: std::sync::OnceLock<tantivy::IndexReader>,
-    /// The stem table as last read, with the modification time of its file then.
-    stems: std::sync::Mutex<Option<(Option<std::time::SystemTime>, std::sync::Arc<stems::StemTable>)>>,
+    /// The stem table as last read, with what identified its file then.
+    stems: std::sync::Mutex<Option<(Option<FileStamp>, std::sync::Arc<stems::StemTable>)>>,
 }
 
 impl WartaIndex {
@@ -203,15 +228,13 @@ impl WartaIndex {
     /// The index's stem table, read again when its file has changed (a run of `warta index`
     /// in another process updates it after each run): one `stat` per call otherwise.
     pub fn stem_table(&self) -> std::sync::Arc<stems::StemTable> {
-        let mtime = std::fs::metadata(self.dir.join(stems::STEMS_FILE))
-            .and_then(|m| m.modified())
-            .ok();
+        let stamp = FileStamp::of(&self.dir.join(stems::STEMS_FILE));
         let mut slot = self.stems.lock().expect("stem table lock");
         match &*slot {
-            Some((at, table)) if *at == mtime => table.clone(),
+            Some((at, table)) if *at == stamp => table.clone(),
             _ => {
                 let table = std::sync::Arc::new(stems::StemTable::load(&self.dir));
-                *slot = Some((mtime, table.clone()));
+                *slot = Some((stamp, table.clone()));
                 table
             }
         }

@@ -230,6 +230,47 @@ mod tests {
         assert!(StemTable::default().variants(id, "temu").is_empty());
     }
 
+    struct Quiet;
+    impl crate::index::Progress for Quiet {
+        fn start(&self, _: u64) {}
+        fn advance(&self) {}
+        fn warn(&self, message: &str) {
+            panic!("unexpected warning: {message}");
+        }
+    }
+
+    /// A handle kept open (as `warta serve` keeps one) sees the table a later run rewrote,
+    /// and a run that changed nothing does not rewrite it.
+    #[test]
+    fn an_open_index_follows_the_table_of_later_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        let index = dir.path().join("index");
+        let run = || {
+            let opts = crate::index::IndexOptions::default();
+            crate::index::index_paths(&index, std::slice::from_ref(&corpus), &opts, &Quiet).unwrap()
+        };
+        let id = StemLang::Indonesian;
+        std::fs::write(
+            corpus.join("a.txt"),
+            "Title: Satu\nLanguage: id\n\nPresiden bertemu menteri.\n",
+        )
+        .unwrap();
+        run();
+        let wi = crate::index::WartaIndex::open(&index).unwrap();
+        assert_eq!(wi.stem_table().variants(id, "temu"), ["bertemu"]);
+        let written = std::fs::metadata(index.join(STEMS_FILE)).unwrap().modified().unwrap();
+        run();
+        assert_eq!(
+            std::fs::metadata(index.join(STEMS_FILE)).unwrap().modified().unwrap(),
+            written
+        );
+        std::fs::write(corpus.join("b.txt"), "Title: Dua\nLanguage: id\n\nPertemuan ditunda.\n").unwrap();
+        run();
+        assert_eq!(wi.stem_table().variants(id, "temu"), ["bertemu", "pertemuan"]);
+    }
+
     #[test]
     fn the_word_list_round_trips() {
         let dir = tempfile::tempdir().unwrap();
