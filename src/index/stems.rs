@@ -10,9 +10,11 @@
 //! Indonesian). `stems.words` lists every word already stemmed, so that updates stem only
 //! new words.
 //!
-//! After each indexing run, [`update`] adds the words the run brought. Words of deleted
-//! articles stay: expanding to a word the index lacks matches nothing. A run killed before
-//! the update is made good by the next one, which looks at every word of the index.
+//! After each commit of an indexing run, [`update_if_stale`] adds the words of the segments
+//! the table does not cover yet. Words of deleted articles stay: expanding to a word the
+//! index lacks matches nothing. A run killed before an update is made good by the next run,
+//! which reads every segment the table does not cover; a table that is missing or unreadable
+//! is rebuilt from every segment.
 
 use rustc_hash::FxHashSet as HashSet;
 use std::path::Path;
@@ -90,16 +92,14 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
     let covered: Option<Vec<String>> = std::fs::read(dir.join(COVERED_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    let table_exists = dir.join(STEMS_FILE).exists();
-    if covered.as_ref() == Some(&segments) && table_exists {
+    // A table that does not load is rebuilt, whatever the other files say.
+    let readable = StemTable::load(dir).map.is_some();
+    if covered.as_ref() == Some(&segments) && readable {
         return Ok(());
     }
-    // Segments the table already covers hold no new word (deletions keep a segment's id).
-    let skip: Vec<String> = if table_exists {
-        covered.unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+    // Segments the table already covers hold no new word (deletions keep a segment's id);
+    // `update` ignores them when the table does not load.
+    let skip: Vec<String> = covered.unwrap_or_default();
     update(dir, searcher, fields, &skip)?;
     std::fs::write(
         dir.join(COVERED_FILE),
@@ -114,7 +114,13 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
 /// stem is missing).
 pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields, skip: &[String]) -> std::io::Result<u64> {
     let old = StemTable::load(dir);
-    let mut known = load_words(dir);
+    // Without a readable table, what the word list and the covered segments claim is lost:
+    // start over from every segment.
+    let (mut known, skip) = if old.map.is_some() {
+        (load_words(dir), skip)
+    } else {
+        (HashSet::default(), &[][..])
+    };
     let mut pairs: Vec<Vec<u8>> = Vec::new();
     let mut added = 0u64;
     let (mut key, mut stem) = (String::new(), String::new());
@@ -269,6 +275,36 @@ mod tests {
         std::fs::write(corpus.join("b.txt"), "Title: Dua\nLanguage: id\n\nPertemuan ditunda.\n").unwrap();
         run();
         assert_eq!(wi.stem_table().variants(id, "temu"), ["bertemu", "pertemuan"]);
+    }
+
+    /// A table lost or damaged is rebuilt from every segment, whatever the word list says.
+    #[test]
+    fn a_damaged_or_missing_table_is_rebuilt_from_every_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        let index = dir.path().join("index");
+        let run = || {
+            let opts = crate::index::IndexOptions::default();
+            crate::index::index_paths(&index, std::slice::from_ref(&corpus), &opts, &Quiet).unwrap()
+        };
+        let id = StemLang::Indonesian;
+        std::fs::write(
+            corpus.join("a.txt"),
+            "Title: Satu\nLanguage: id\n\nPresiden bertemu menteri.\n",
+        )
+        .unwrap();
+        run();
+        for damage in ["garbage", "delete"] {
+            if damage == "delete" {
+                std::fs::remove_file(index.join(STEMS_FILE)).unwrap();
+            } else {
+                std::fs::write(index.join(STEMS_FILE), "not an fst").unwrap();
+            }
+            assert!(StemTable::load(&index).variants(id, "temu").is_empty());
+            run();
+            assert_eq!(StemTable::load(&index).variants(id, "temu"), ["bertemu"], "{damage}");
+        }
     }
 
     #[test]
