@@ -245,65 +245,74 @@ mod tests {
         }
     }
 
+    /// A temporary corpus of Indonesian articles and its index.
+    struct Corpus {
+        _dir: tempfile::TempDir,
+        corpus: std::path::PathBuf,
+        index: std::path::PathBuf,
+    }
+
+    impl Corpus {
+        fn new() -> Corpus {
+            let dir = tempfile::tempdir().unwrap();
+            let corpus = dir.path().join("corpus");
+            std::fs::create_dir_all(&corpus).unwrap();
+            let index = dir.path().join("index");
+            Corpus {
+                _dir: dir,
+                corpus,
+                index,
+            }
+        }
+
+        /// Writes an article and indexes the corpus.
+        fn add(&self, name: &str, body: &str) {
+            std::fs::write(
+                self.corpus.join(name),
+                format!("Title: {name}\nLanguage: id\n\n{body}\n"),
+            )
+            .unwrap();
+            self.run();
+        }
+
+        fn run(&self) {
+            let opts = crate::index::IndexOptions::default();
+            crate::index::index_paths(&self.index, std::slice::from_ref(&self.corpus), &opts, &Quiet).unwrap();
+        }
+    }
+
     /// A handle kept open (as `warta serve` keeps one) sees the table a later run rewrote,
     /// and a run that changed nothing does not rewrite it.
     #[test]
     fn an_open_index_follows_the_table_of_later_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir_all(&corpus).unwrap();
-        let index = dir.path().join("index");
-        let run = || {
-            let opts = crate::index::IndexOptions::default();
-            crate::index::index_paths(&index, std::slice::from_ref(&corpus), &opts, &Quiet).unwrap()
-        };
+        let fx = Corpus::new();
         let id = StemLang::Indonesian;
-        std::fs::write(
-            corpus.join("a.txt"),
-            "Title: Satu\nLanguage: id\n\nPresiden bertemu menteri.\n",
-        )
-        .unwrap();
-        run();
-        let wi = crate::index::WartaIndex::open(&index).unwrap();
+        fx.add("a.txt", "Presiden bertemu menteri.");
+        let wi = crate::index::WartaIndex::open(&fx.index).unwrap();
         assert_eq!(wi.stem_table().variants(id, "temu"), ["bertemu"]);
-        let written = std::fs::metadata(index.join(STEMS_FILE)).unwrap().modified().unwrap();
-        run();
-        assert_eq!(
-            std::fs::metadata(index.join(STEMS_FILE)).unwrap().modified().unwrap(),
-            written
-        );
-        std::fs::write(corpus.join("b.txt"), "Title: Dua\nLanguage: id\n\nPertemuan ditunda.\n").unwrap();
-        run();
+        let table = fx.index.join(STEMS_FILE);
+        let written = std::fs::metadata(&table).unwrap().modified().unwrap();
+        fx.run();
+        assert_eq!(std::fs::metadata(&table).unwrap().modified().unwrap(), written);
+        fx.add("b.txt", "Pertemuan ditunda.");
         assert_eq!(wi.stem_table().variants(id, "temu"), ["bertemu", "pertemuan"]);
     }
 
     /// A table lost or damaged is rebuilt from every segment, whatever the word list says.
     #[test]
     fn a_damaged_or_missing_table_is_rebuilt_from_every_segment() {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir_all(&corpus).unwrap();
-        let index = dir.path().join("index");
-        let run = || {
-            let opts = crate::index::IndexOptions::default();
-            crate::index::index_paths(&index, std::slice::from_ref(&corpus), &opts, &Quiet).unwrap()
-        };
+        let fx = Corpus::new();
         let id = StemLang::Indonesian;
-        std::fs::write(
-            corpus.join("a.txt"),
-            "Title: Satu\nLanguage: id\n\nPresiden bertemu menteri.\n",
-        )
-        .unwrap();
-        run();
+        fx.add("a.txt", "Presiden bertemu menteri.");
         for damage in ["garbage", "delete"] {
             if damage == "delete" {
-                std::fs::remove_file(index.join(STEMS_FILE)).unwrap();
+                std::fs::remove_file(fx.index.join(STEMS_FILE)).unwrap();
             } else {
-                std::fs::write(index.join(STEMS_FILE), "not an fst").unwrap();
+                std::fs::write(fx.index.join(STEMS_FILE), "not an fst").unwrap();
             }
-            assert!(StemTable::load(&index).variants(id, "temu").is_empty());
-            run();
-            assert_eq!(StemTable::load(&index).variants(id, "temu"), ["bertemu"], "{damage}");
+            assert!(StemTable::load(&fx.index).variants(id, "temu").is_empty());
+            fx.run();
+            assert_eq!(StemTable::load(&fx.index).variants(id, "temu"), ["bertemu"], "{damage}");
         }
     }
 
