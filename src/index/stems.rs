@@ -93,27 +93,26 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     // A table that does not load is rebuilt, whatever the other files say.
-    let readable = StemTable::load(dir).map.is_some();
-    if covered.as_ref() == Some(&segments) && readable {
+    let old = StemTable::load(dir);
+    if covered.as_ref() == Some(&segments) && old.map.is_some() {
         return Ok(());
     }
     // Segments the table already covers hold no new word (deletions keep a segment's id);
     // `update` ignores them when the table does not load.
     let skip: Vec<String> = covered.unwrap_or_default();
-    update(dir, searcher, fields, &skip)?;
+    update(dir, old, searcher, fields, &skip)?;
     std::fs::write(
         dir.join(COVERED_FILE),
         serde_json::to_vec(&segments).expect("ids serialize"),
     )
 }
 
-/// Adds to the table in `dir` the words of `searcher`'s stemmed text fields that it lacks,
+/// Adds to `old`, the table in `dir`, the words of `searcher`'s stemmed text fields it lacks,
 /// stemming each once; segments whose ids are in `skip` are not read. Returns how many words
 /// were new; the files are rewritten only then, each atomically, the table first (a crash in
 /// between leaves words that are stemmed again next time, never a word marked as done whose
 /// stem is missing).
-pub fn update(dir: &Path, searcher: &Searcher, fields: &Fields, skip: &[String]) -> std::io::Result<u64> {
-    let old = StemTable::load(dir);
+fn update(dir: &Path, old: StemTable, searcher: &Searcher, fields: &Fields, skip: &[String]) -> std::io::Result<u64> {
     // Without a readable table, what the word list and the covered segments claim is lost:
     // start over from every segment.
     let (mut known, skip) = if old.map.is_some() {
