@@ -335,7 +335,14 @@ pub fn index_paths(
                     progress.warn(&format!("intermediate commit failed (the final one will retry): {e}"));
                 } else {
                     // Searches see this commit: let them match its new words by stem too.
-                    update_stems(&wi, progress, &mut summary);
+                    match wi.index.reader() {
+                        Ok(reader) => update_stems(&wi, &reader.searcher(), progress, &mut summary),
+                        Err(e) => {
+                            let w = format!("cannot read the index to update the stem table: {e}");
+                            progress.warn(&w);
+                            summary.warning(w);
+                        }
+                    }
                 }
             }
             let Some(outcome) = outcome else { continue };
@@ -416,9 +423,9 @@ pub fn index_paths(
         ));
     }
 
-    update_stems(&wi, progress, &mut summary);
-    let reader = wi.index.reader()?;
-    summary.total_articles = reader.searcher().num_docs();
+    let searcher = wi.index.reader()?.searcher();
+    update_stems(&wi, &searcher, progress, &mut summary);
+    summary.total_articles = searcher.num_docs();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     std::fs::write(wi.dir.join(LAST_RUN_FILE), json).context("cannot record the run summary")?;
@@ -428,13 +435,8 @@ pub fn index_paths(
 /// Brings the stem table up to date with the last commit. A failure is a warning, also kept
 /// in the run's summary: searches then match the new words as written only, until a later
 /// run updates the table.
-fn update_stems(wi: &WartaIndex, progress: &dyn Progress, summary: &mut RunSummary) {
-    let result = wi
-        .index
-        .reader()
-        .map_err(std::io::Error::other)
-        .and_then(|reader| stems::update_if_stale(&wi.dir, &reader.searcher(), &wi.fields));
-    if let Err(e) = result {
+fn update_stems(wi: &WartaIndex, searcher: &tantivy::Searcher, progress: &dyn Progress, summary: &mut RunSummary) {
+    if let Err(e) = stems::update_if_stale(&wi.dir, searcher, &wi.fields) {
         let w = format!(
             "cannot update the stem table (searches match this run's new words as written only, until the next run): {e}"
         );

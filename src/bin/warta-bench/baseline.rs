@@ -83,7 +83,7 @@ pub fn build(index_dir: &Path, inputs: &[PathBuf], threads: usize, memory_mb: us
 }
 
 /// `root` itself when it is a file, else the article files under it (sorted by name).
-fn article_files(root: &Path) -> Result<Vec<PathBuf>> {
+pub fn article_files(root: &Path) -> Result<Vec<PathBuf>> {
     if root.is_file() {
         return Ok(vec![root.to_path_buf()]);
     }

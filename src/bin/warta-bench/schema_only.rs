@@ -17,7 +17,7 @@ use warta::index::writer::{to_document, FileMeta};
 use warta::index::WartaIndex;
 use warta::ingest::{self, Article, Format};
 
-use crate::baseline::writer_settings;
+use crate::baseline::{self, writer_settings};
 use crate::measure;
 
 /// What a schema-only build indexed, and the cost of its timed part alone.
@@ -31,13 +31,14 @@ pub struct Stats {
     pub cpu_sys_secs: f64,
 }
 
-/// Builds warta's documents for `inputs` (files, or directories walked recursively), then
+/// Builds warta's documents for `inputs` (the baseline's inputs: JSON Lines and `.json`
+/// files, or directories of them), then
 /// times indexing them into a fresh warta index at `index_dir`.
 pub fn build(index_dir: &Path, inputs: &[PathBuf], threads: usize, memory_mb: usize) -> Result<Stats> {
     let mut stats = Stats::default();
     let mut articles: Vec<(String, Article)> = Vec::new();
     for input in inputs {
-        for file in files(input)? {
+        for file in baseline::article_files(input)? {
             let Some((format, gz)) = Format::of(&file) else {
                 continue;
             };
@@ -112,19 +113,4 @@ fn documents(articles: Vec<(String, Article)>, threads: usize) -> Vec<TantivyDoc
             .flat_map(|w| w.join().expect("a document builder panicked"))
             .collect()
     })
-}
-
-/// `root` itself when it is a file, else the files under it (sorted by name).
-fn files(root: &Path) -> Result<Vec<PathBuf>> {
-    if root.is_file() {
-        return Ok(vec![root.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
-        if entry.file_type().is_file() {
-            files.push(entry.into_path());
-        }
-    }
-    Ok(files)
 }
