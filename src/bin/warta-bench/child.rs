@@ -60,6 +60,9 @@ pub struct IndexJob {
     /// warta only: update the existing index (a rerun) instead of rebuilding it.
     #[arg(long)]
     pub incremental: bool,
+    /// Run on this many cores only (the first ones the process may use); all when absent.
+    #[arg(long)]
+    pub cores: Option<usize>,
     /// Files and directories to index.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
@@ -80,6 +83,9 @@ impl IndexJob {
         ];
         if self.incremental {
             args.push("--incremental".into());
+        }
+        if let Some(cores) = self.cores {
+            args.extend(["--cores".into(), cores.to_string().into()]);
         }
         args.push("--".into());
         args.extend(self.inputs.iter().map(|p| p.clone().into_os_string()));
@@ -206,6 +212,10 @@ pub fn main(args: &[OsString]) -> Result<()> {
 
 /// Runs one indexing job in this process and measures it.
 fn run(job: &IndexJob) -> Result<RunReport> {
+    // Before any thread starts: threads inherit the restriction.
+    if let Some(cores) = job.cores {
+        measure::pin_to_cores(cores)?;
+    }
     let sampler = RssSampler::start(Duration::from_millis(10));
     let started = Instant::now();
     let mut report = RunReport {
@@ -281,9 +291,10 @@ pub fn spawn(job: &IndexJob) -> Result<RunReport> {
         .output()
         .with_context(|| format!("cannot start {}", exe.display()))?;
     let what = format!(
-        "{} indexing run (threads {}, {})",
+        "{} indexing run (threads {}{}, {})",
         job.engine.name(),
         job.threads,
+        job.cores.map_or_else(String::new, |c| format!(", {c} core(s)")),
         job.index.display()
     );
     if !output.status.success() {

@@ -213,6 +213,7 @@ fn run(cli: Cli) -> Result<()> {
         (Shape::Files, vec![files.root.clone()], files.bytes),
     ];
     report.indexing = index_matrix(&work.path, &settings, &shapes)?;
+    report.one_core = one_core_runs(&work.path, &settings, &shapes[0], report.machine.cores)?;
     report.derive_ratios();
     let max_threads = *settings.threads.last().context("no thread count given")?;
     let files_index = index_dir(&work.path, Engine::Warta, Shape::Files, max_threads);
@@ -249,6 +250,7 @@ fn full_job(engine: Engine, index: PathBuf, threads: usize, settings: &Settings,
         threads,
         memory_mb: settings.memory_mb,
         incremental: false,
+        cores: None,
         inputs,
     }
 }
@@ -275,6 +277,40 @@ fn index_matrix(work: &Path, settings: &Settings, shapes: &[(Shape, Vec<PathBuf>
                 runs.push(IndexRun::new(*shape, threads, report, *text_bytes));
             }
         }
+    }
+    Ok(runs)
+}
+
+/// warta and the baseline at one thread on one core (JSON Lines shape), beside the runs at
+/// the most threads on every core: how much the parallel pipeline gains from the machine's
+/// cores. Thread scaling alone understates it, as one warta thread count already keeps more
+/// than one core busy. Skipped on one core, in quick mode, or without a 1-thread setting.
+fn one_core_runs(
+    work: &Path,
+    settings: &Settings,
+    jsonl: &(Shape, Vec<PathBuf>, u64),
+    cores: usize,
+) -> Result<Vec<IndexRun>> {
+    if cores < 2 || settings.quick || !settings.threads.contains(&1) {
+        return Ok(Vec::new());
+    }
+    let (shape, inputs, text_bytes) = jsonl;
+    let mut runs = Vec::new();
+    for engine in [Engine::Warta, Engine::Baseline] {
+        step(&format!(
+            "indexing: {} {} threads=1 on 1 core",
+            engine.name(),
+            shape.name()
+        ));
+        let index = work
+            .join("indexes")
+            .join(format!("{}-{}-t1-1core", engine.name(), shape.name()));
+        let job = IndexJob {
+            cores: Some(1),
+            ..full_job(engine, index, 1, settings, inputs.clone())
+        };
+        let report = child::spawn(&job)?;
+        runs.push(IndexRun::new(*shape, 1, report, *text_bytes).on_cores(1));
     }
     Ok(runs)
 }

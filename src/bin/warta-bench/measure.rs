@@ -28,6 +28,40 @@ pub fn cpu_times() -> Result<(f64, f64)> {
     Ok((secs(usage.ru_utime), secs(usage.ru_stime)))
 }
 
+/// Restricts this thread, and the threads it starts afterwards, to the first `n` CPUs it
+/// may run on: a run limited to fewer cores than the machine has, for core scaling.
+pub fn pin_to_cores(n: usize) -> Result<()> {
+    // SAFETY: `cpu_set_t` is plain old data (a bit mask); all-zero is the empty set.
+    let mut allowed: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    // SAFETY: a valid pointer to a writable set of `size` bytes; 0 is this thread.
+    if unsafe { libc::sched_getaffinity(0, size, &mut allowed) } != 0 {
+        return Err(std::io::Error::last_os_error()).context("sched_getaffinity failed");
+    }
+    // SAFETY: as above, an all-zero set is empty.
+    let mut chosen: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    let mut taken = 0;
+    for cpu in 0..libc::CPU_SETSIZE as usize {
+        if taken == n {
+            break;
+        }
+        // SAFETY: `cpu` is below CPU_SETSIZE, the sets' capacity.
+        if unsafe { libc::CPU_ISSET(cpu, &allowed) } {
+            // SAFETY: as above.
+            unsafe { libc::CPU_SET(cpu, &mut chosen) };
+            taken += 1;
+        }
+    }
+    if taken < n {
+        anyhow::bail!("cannot run on {n} cores: this process may use only {taken}");
+    }
+    // SAFETY: a valid pointer to an initialised set of `size` bytes; 0 is this thread.
+    if unsafe { libc::sched_setaffinity(0, size, &chosen) } != 0 {
+        return Err(std::io::Error::last_os_error()).context("sched_setaffinity failed");
+    }
+    Ok(())
+}
+
 /// Peak resident set size of this process in bytes (`VmHWM` of /proc/self/status).
 pub fn peak_rss_bytes() -> Result<u64> {
     let status = std::fs::read_to_string("/proc/self/status").context("cannot read /proc/self/status")?;
@@ -198,6 +232,20 @@ mod tests {
         assert_eq!(percentile(&[3.0], 99.0), 3.0);
         assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
         assert!(Latency::of(&[]).is_none());
+    }
+
+    #[test]
+    fn pinning_limits_the_cores_threads_see() {
+        // In a thread of its own: the test runner's other threads keep their cores.
+        std::thread::spawn(|| {
+            pin_to_cores(1).unwrap();
+            assert_eq!(std::thread::available_parallelism().unwrap().get(), 1);
+            let child = std::thread::spawn(|| std::thread::available_parallelism().unwrap().get());
+            assert_eq!(child.join().unwrap(), 1);
+            assert!(pin_to_cores(100_000).is_err());
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

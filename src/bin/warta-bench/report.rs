@@ -82,6 +82,9 @@ impl CorpusInfo {
 pub struct IndexRun {
     pub shape: Shape,
     pub threads: usize,
+    /// Cores the run was limited to (absent: all of the machine's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cores: Option<usize>,
     pub engine: Engine,
     /// Uncompressed JSON bytes of the input (the basis of `input_mb_per_sec`).
     pub input_text_bytes: u64,
@@ -103,11 +106,22 @@ impl IndexRun {
         IndexRun {
             shape,
             threads,
+            cores: None,
             engine: report.engine,
             input_text_bytes: text_bytes,
             articles_per_sec: per_sec(report.articles as f64),
             input_mb_per_sec: per_sec(text_bytes as f64 / MB),
             report,
+        }
+    }
+}
+
+impl IndexRun {
+    /// The same run, marked as limited to `cores` cores.
+    pub fn on_cores(self, cores: usize) -> IndexRun {
+        IndexRun {
+            cores: Some(cores),
+            ..self
         }
     }
 }
@@ -235,6 +249,11 @@ pub struct Report {
     pub warta_vs_schema_only: Vec<ThroughputRatio>,
     /// Throughput at N threads / at the fewest threads measured, per engine and shape.
     pub thread_scaling: Vec<ThroughputRatio>,
+    /// Runs at one thread limited to one core (JSONL shape), warta and the baseline.
+    pub one_core: Vec<IndexRun>,
+    /// Throughput at the most threads on every core / at one thread on one core, per engine,
+    /// and warta / baseline on one core.
+    pub core_scaling: Vec<ThroughputRatio>,
     pub incremental: Option<Incremental>,
     pub scale: Option<ScaleResult>,
     pub memory: Vec<MemoryRow>,
@@ -262,6 +281,8 @@ impl Report {
             schema_only_vs_baseline: Vec::new(),
             warta_vs_schema_only: Vec::new(),
             thread_scaling: Vec::new(),
+            one_core: Vec::new(),
+            core_scaling: Vec::new(),
             incremental: None,
             scale: None,
             memory: Vec::new(),
@@ -315,6 +336,28 @@ impl Report {
         }
         self.schema_only_vs_baseline = bound;
         self.warta_vs_schema_only = own;
+        let one_core = |engine: Engine| self.one_core.iter().find(|r| r.engine == engine);
+        let mut cores = Vec::new();
+        if let Some(&most) = threads.last().filter(|&&t| t > 1) {
+            for engine in [Engine::Warta, Engine::Baseline] {
+                if let (Some(all), Some(one)) = (self.run(engine, Shape::Jsonl, most), one_core(engine)) {
+                    let label = format!(
+                        "{} jsonl, {most} threads on {} cores / 1 thread on 1 core",
+                        engine.name(),
+                        self.machine.cores
+                    );
+                    cores.push(ThroughputRatio::of(label, all, one));
+                }
+            }
+        }
+        if let (Some(w), Some(b)) = (one_core(Engine::Warta), one_core(Engine::Baseline)) {
+            cores.push(ThroughputRatio::of(
+                "warta / baseline, jsonl, 1 thread on 1 core".to_string(),
+                w,
+                b,
+            ));
+        }
+        self.core_scaling = cores;
     }
 
     /// The whole report as text tables.
@@ -385,7 +428,7 @@ impl Report {
 
     fn write_indexing(&self, out: &mut String) {
         section(out, "Indexing (each run in its own child process, page cache warm)");
-        let rows = self.indexing.iter().map(index_row).collect();
+        let rows = self.indexing.iter().chain(&self.one_core).map(index_row).collect();
         out.push_str(&render(&INDEX_HEADERS, rows, 3));
         let _ = writeln!(
             out,
@@ -422,6 +465,12 @@ impl Report {
                  CPU/wall above 1 already at the fewest threads, the headroom for scaling is small.)",
                 self.machine.cores
             );
+        }
+        if !self.core_scaling.is_empty() {
+            let _ = writeln!(out, "core scaling (articles/s):");
+            for r in &self.core_scaling {
+                let _ = writeln!(out, "  {:<60} {:.2}x", r.label, r.ratio);
+            }
         }
         self.write_count_notes(out);
     }
@@ -745,7 +794,10 @@ fn index_row(r: &IndexRun) -> Vec<String> {
     let cpu = r.report.cpu_secs();
     vec![
         r.shape.name().to_string(),
-        r.threads.to_string(),
+        match r.cores {
+            Some(c) => format!("{} ({c} core)", r.threads),
+            None => r.threads.to_string(),
+        },
         r.engine.name().to_string(),
         r.report.articles.to_string(),
         format!("{:.2}", r.report.wall_secs),
