@@ -170,15 +170,16 @@ fn stem_pairs(words: &[(StemLang, String)]) -> Vec<Vec<u8>> {
     if threads <= 1 {
         return stem_all(words);
     }
+    // The last part is stemmed on this thread, whose stemmer and cache may be warm already.
+    let mut parts = words.chunks(words.len().div_ceil(threads));
+    let last = parts.next_back().unwrap_or_default();
     std::thread::scope(|s| {
-        let parts: Vec<_> = words
-            .chunks(words.len().div_ceil(threads))
-            .map(|part| s.spawn(move || stem_all(part)))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
+        let others: Vec<_> = parts.map(|part| s.spawn(move || stem_all(part))).collect();
+        let mut pairs = stem_all(last);
+        for other in others {
+            pairs.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        pairs
     })
 }
 
