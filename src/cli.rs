@@ -111,9 +111,13 @@ pub enum Command {
         /// Fail (exit 2) when any file or record was skipped; what could be read is still indexed
         #[arg(long)]
         strict: bool,
-        /// Commit after this many new articles, so an interrupted run loses little work
-        #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u64).range(1..))]
-        commit_every: u64,
+        /// Also commit after this many new articles [default: by time only]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        commit_every: Option<u64>,
+        /// Commit every this many seconds while articles are added, so an interrupted run
+        /// loses little work and searches see its progress
+        #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        commit_interval: u64,
     },
     /// Search the index
     Search {
@@ -257,11 +261,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             strict,
             commit_every,
+            commit_interval,
         } => {
             let mut opts = IndexOptions {
                 rebuild,
                 memory_mb: memory_mb as usize,
                 commit_every,
+                commit_interval: std::time::Duration::from_secs(commit_interval),
                 ..IndexOptions::default()
             };
             if let Some(t) = threads {

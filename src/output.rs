@@ -203,10 +203,12 @@ pub fn run_summary(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
     }
     writeln!(
         out,
-        "took {:.2} s, {:.0} articles/s, {} read",
+        "took {:.2} s, {:.0} articles/s, {} read, {} commit{}",
         s.elapsed_secs,
         s.articles_per_sec(),
-        human_bytes(s.bytes_read)
+        human_bytes(s.bytes_read),
+        s.commits,
+        if s.commits == 1 { "" } else { "s" }
     )
 }
 

@@ -239,3 +239,57 @@ fn stems_of_words_added_by_later_runs_are_matched() {
     fx.index();
     assert_eq!(fx.ids(&["pertemuan"]), ["a.txt"]);
 }
+
+/// A run commits once, at the end, unless it adds `--commit-every` articles or outlasts the
+/// commit interval; the summary and `warta stats` count the commits.
+#[test]
+fn commits_come_by_count_or_by_time_and_are_counted() {
+    const N: usize = 3_000;
+    let fx = Fixture::new();
+    // One big file: the run lasts long enough for the coordinator, which looks at the count
+    // and the clock every 50 ms and whenever a file is done, to commit in the middle of it.
+    let lines: Vec<String> = (0..N)
+        .map(|i| serde_json::json!({"title": format!("Berita {i}"), "body": format!("Isi berita nomor {i} tentang banjir di Jakarta, kata Presiden Joko Widodo.")}).to_string())
+        .collect();
+    fx.write("berita.jsonl", lines.join("\n"));
+    let commits = |args: &[&str]| -> u64 {
+        let out = fx
+            .warta(&[&["index", "--rebuild"], args].concat())
+            .arg(fx.corpus())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{stdout}");
+        let stats = fx.warta(&["stats", "--json"]).output().unwrap();
+        let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+        let n = stats["last_run"]["commits"].as_u64().unwrap();
+        let word = if n == 1 { "commit" } else { "commits" };
+        assert!(stdout.contains(&format!(", {n} {word}\n")), "{stdout}");
+        n
+    };
+    // Shorter than the default interval (60 s): one commit.
+    assert_eq!(commits(&[]), 1);
+    let by_count = commits(&["--commit-every", "500", "--threads", "1"]);
+    assert!(by_count >= 3, "{by_count}");
+    let (v, _) = fx.search_json(&["banjir", "-n", "0"]);
+    assert_eq!(v["total"], N);
+
+    // By time, through the library: with a zero interval every batch of new articles is
+    // committed as soon as the coordinator sees it, and the final commit comes on top.
+    struct Quiet;
+    impl warta::index::Progress for Quiet {
+        fn start(&self, _: u64) {}
+        fn advance(&self) {}
+        fn warn(&self, message: &str) {
+            panic!("unexpected warning: {message}");
+        }
+    }
+    let opts = warta::index::IndexOptions {
+        rebuild: true,
+        commit_interval: std::time::Duration::ZERO,
+        ..warta::index::IndexOptions::default()
+    };
+    let summary = warta::index::index_paths(&fx.index_dir(), &[fx.corpus()], &opts, &Quiet).unwrap();
+    assert!(summary.commits >= 2, "{}", summary.commits);
+    assert_eq!(summary.articles_added, N as u64);
+}

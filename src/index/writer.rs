@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
@@ -25,8 +25,14 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Memory budget of tantivy's writer, in MiB (shared by its threads).
     pub memory_mb: usize,
-    /// Commit after about this many new articles, so a crash loses little work.
-    pub commit_every: u64,
+    /// Also commit after about this many new articles (none: by time only).
+    pub commit_every: Option<u64>,
+    /// Commit when this long has passed since the last commit and articles were added, so a
+    /// crash loses at most about this much work and searches see a long run's progress.
+    /// Time rather than a count by default: a run shorter than this commits once, at the
+    /// end, leaving as few segments as one commit can (more commits mean more segments, and
+    /// merging them at the end of the run cost a 200,000-article build 16% of its time).
+    pub commit_interval: Duration,
 }
 
 impl Default for IndexOptions {
@@ -35,7 +41,8 @@ impl Default for IndexOptions {
             rebuild: false,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             memory_mb: 256,
-            commit_every: 50_000,
+            commit_every: None,
+            commit_interval: Duration::from_secs(60),
         }
     }
 }
@@ -109,6 +116,9 @@ pub struct RunSummary {
     pub elapsed_secs: f64,
     /// Bytes of article files read in this run.
     pub bytes_read: u64,
+    /// Commits made, the final one included.
+    #[serde(default)]
+    pub commits: u64,
 }
 
 impl RunSummary {
@@ -269,6 +279,7 @@ pub fn index_paths(
     let writer = RwLock::new(writer);
     let added_total = AtomicU64::new(0);
     let mut committed_at = 0u64;
+    let mut last_commit = Instant::now();
     progress.start(0);
     let (tx, rx) = mpsc::channel::<Outcome>();
     // The walk runs on its own thread, concurrently with the readers, and hands them the files
@@ -323,17 +334,21 @@ pub fn index_paths(
         drop(tx);
         loop {
             // Wake up now and then even while one big file is being read, to commit.
-            let outcome = match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+            let outcome = match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok(o) => Some(o),
                 Err(mpsc::RecvTimeoutError::Timeout) => None,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
             let added = added_total.load(Ordering::Relaxed);
-            if added >= committed_at + opts.commit_every {
+            let due = opts.commit_every.is_some_and(|n| added >= committed_at + n)
+                || (added > committed_at && last_commit.elapsed() >= opts.commit_interval);
+            if due {
                 committed_at = added;
+                last_commit = Instant::now();
                 if let Err(e) = writer.write().expect("writer lock").commit() {
                     progress.warn(&format!("intermediate commit failed (the final one will retry): {e}"));
                 } else {
+                    summary.commits += 1;
                     // Searches see this commit: let them match its new words by stem too.
                     match wi.index.reader() {
                         Ok(reader) => update_stems(&wi, &reader.searcher(), progress, &mut summary),
@@ -412,6 +427,7 @@ pub fn index_paths(
     writer.commit().context(
         "cannot commit the index (is the disk full, or the index directory not writable?); it keeps its last commit",
     )?;
+    summary.commits += 1;
     writer
         .wait_merging_threads()
         .context("cannot finish merging index segments")?;
