@@ -5,6 +5,9 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 
+use tantivy::schema::Value;
+use tantivy::TantivyDocument;
+
 use super::analysis::{StemLang, EXACT};
 
 /// Handles to every field of the schema.
@@ -20,12 +23,10 @@ pub struct Fields {
     /// 1 on the last article of a file, 0 on the others: a file is completely in the index
     /// only when its last article is, so a run killed between commits is finished next time.
     pub file_last: Field,
-    /// Stored originals for display and snippets.
-    pub title: Field,
-    pub body: Field,
-    /// Searchable text, one pair of fields per language warta stems and one for all other
-    /// languages; an article fills the pair of its language, once. Every pair holds the
-    /// words as written (folded); a stemmed pair's words are matched by stem through the
+    /// Title and text, one pair of fields per language warta stems and one for all other
+    /// languages; an article fills the pair of its language, once. The pair stores the
+    /// original (for display and snippets: the document carries its text once) and indexes
+    /// its words as written (folded); a stemmed pair's words are matched by stem through the
     /// index's stem table of that language (see [`super::stems`]).
     pub title_other: Field,
     pub body_other: Field,
@@ -48,11 +49,13 @@ pub struct Fields {
 }
 
 fn text(tokenizer: &str) -> TextOptions {
-    TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    )
+    TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored()
 }
 
 /// Builds the schema and its field handles.
@@ -66,8 +69,6 @@ pub fn build() -> (Schema, Fields) {
         file_mtime: b.add_i64_field("file_mtime", fast_u64.clone()),
         file_hash: b.add_u64_field("file_hash", fast_u64.clone()),
         file_last: b.add_u64_field("file_last", fast_u64),
-        title: b.add_text_field("title", STORED),
-        body: b.add_text_field("body", STORED),
         title_other: b.add_text_field("title_other", text(EXACT)),
         body_other: b.add_text_field("body_other", text(EXACT)),
         title_en: b.add_text_field("title_en", text(EXACT)),
@@ -101,6 +102,16 @@ impl Fields {
         }
     }
 
+    /// The stored title of a document (whichever language pair holds it).
+    pub fn title_of(&self, doc: &TantivyDocument) -> Option<String> {
+        first_text(doc, [self.title_other, self.title_en, self.title_id])
+    }
+
+    /// The stored text of a document (whichever language pair holds it).
+    pub fn body_of(&self, doc: &TantivyDocument) -> Option<String> {
+        first_text(doc, [self.body_other, self.body_en, self.body_id])
+    }
+
     /// All searchable text fields: (title, body, the stemmer their words are matched with).
     pub fn text_fields(&self) -> [(Field, Field, Option<StemLang>); 3] {
         [
@@ -109,4 +120,11 @@ impl Fields {
             (self.title_id, self.body_id, Some(StemLang::Indonesian)),
         ]
     }
+}
+
+/// The first of `fields` the document holds a string in.
+fn first_text(doc: &TantivyDocument, fields: [Field; 3]) -> Option<String> {
+    fields
+        .into_iter()
+        .find_map(|f| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_string))
 }

@@ -716,8 +716,6 @@ pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, last: bool,
     doc.add_u64(f.file_last, last as u64);
     let title = a.title.as_deref().unwrap_or("");
     let body = a.body.as_deref().unwrap_or("");
-    doc.add_text(f.title, title);
-    doc.add_text(f.body, body);
     let (title_text, body_text) = f.text_pair(&e.lang);
     doc.add_text(title_text, title);
     doc.add_text(body_text, body);

@@ -347,12 +347,12 @@ fn countries_of(doc: &TantivyDocument, field: Field) -> Vec<CountryRef> {
 
 fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: Option<f32>, highlight: &HighlightTerms) -> Hit {
     let lang = text(doc, f.lang).unwrap_or_default();
-    let body = text(doc, f.body).unwrap_or_default();
+    let body = f.body_of(doc).unwrap_or_default();
     let parts = snippet::make(&body, &lang, highlight);
     Hit {
         id: text(doc, f.id).unwrap_or_default(),
         score,
-        title: text(doc, f.title).unwrap_or_default(),
+        title: f.title_of(doc).unwrap_or_default(),
         date: date_of(doc, f.date),
         source: text(doc, f.source),
         url: text(doc, f.url),
@@ -661,7 +661,7 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         out.push(ArticleView {
             id: text(&doc, f.id).unwrap_or_default(),
-            title: text(&doc, f.title).unwrap_or_default(),
+            title: f.title_of(&doc).unwrap_or_default(),
             date: date_of(&doc, f.date),
             source: text(&doc, f.source),
             url: text(&doc, f.url),
@@ -672,7 +672,7 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
             countries: countries_of(&doc, f.country),
             orgs: texts(&doc, f.org),
             places: texts(&doc, f.place),
-            body: text(&doc, f.body).unwrap_or_default(),
+            body: f.body_of(&doc).unwrap_or_default(),
         });
     }
     Ok(out)
