@@ -70,19 +70,23 @@ struct Raw {
     sentence_start: bool,
 }
 
-/// Splits text into word tokens (runs of letters and digits). The folded forms are written
-/// one after another into `buf` (cleared first), which the tokens borrow: one buffer per
-/// text instead of a string per word.
+/// Splits text into word tokens (runs of letters and digits). The folded forms live in
+/// `buf` (cleared first), which the tokens borrow: one buffer per text instead of a string
+/// per word.
 ///
-/// Bytes are scanned directly: ASCII (nearly all of English and Indonesian news) needs no
-/// character decoding, and an all-ASCII word has its case and folded form computed from its
-/// bytes; other characters and words take the general path.
+/// `buf` starts as the text with ASCII letters lower-cased (same length, same offsets): an
+/// all-ASCII word's folded form is its own span there, with nothing copied. The folded forms
+/// of other words are appended after it. Bytes are scanned directly: ASCII (nearly all of
+/// English and Indonesian news) needs no character decoding, and an all-ASCII word has its
+/// case computed from its bytes; other characters and words take the general path.
 pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
     buf.clear();
+    buf.push_str(text);
+    buf.make_ascii_lowercase();
     let bytes = text.as_bytes();
     let n = bytes.len();
-    // About one word per seven bytes of news text.
-    let mut raw: Vec<Raw> = Vec::with_capacity(n / 7 + 1);
+    // About one word per six or seven bytes of news text.
+    let mut raw: Vec<Raw> = Vec::with_capacity(n / 5 + 8);
     let mut sentence_start = true;
     let mut i = 0;
     while i < n {
@@ -115,19 +119,17 @@ pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
                 }
             }
             let word = &text[start..i];
-            let from = buf.len();
-            let case = if ascii {
-                buf.push_str(word);
-                buf[from..].make_ascii_lowercase();
-                ascii_case(word.as_bytes())
+            let (norm, case) = if ascii {
+                ((start, i), ascii_case(word.as_bytes()))
             } else {
+                let from = buf.len();
                 fold_into(word, buf);
-                case_of(word)
+                ((from, buf.len()), case_of(word))
             };
             raw.push(Raw {
                 start,
                 end: i,
-                norm: (from, buf.len()),
+                norm,
                 case,
                 sentence_start,
             });
