@@ -29,8 +29,9 @@ thread_local! {
 static SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
 
 /// Whether Sastrawi may change `word`: lower-case ASCII letters (and hyphens), four or more,
-/// with something that looks like an affix. Other words skip the cache.
-fn stemmable(word: &str) -> bool {
+/// with something that looks like an affix. Other words skip the cache (and the stem
+/// table: they are their own stem).
+pub fn stemmable(word: &str) -> bool {
     word.len() >= 4 && may_have_affix(word) && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
 }
 

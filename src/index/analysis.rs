@@ -50,6 +50,17 @@ impl StemLang {
         }
     }
 
+    /// Whether the stemmer may change `word`; when false, `word` is its own stem for sure
+    /// (Sastrawi: see `stemmable`; Snowball English leaves words of one or two characters
+    /// and words without a letter as they are). The stem table skips such words: news text
+    /// is full of numbers.
+    pub fn may_change(self, word: &str) -> bool {
+        match self {
+            StemLang::Indonesian => crate::extract::indonesian::stemmable(word),
+            StemLang::English => word.chars().nth(2).is_some() && word.chars().any(char::is_alphabetic),
+        }
+    }
+
     /// Writes the stem of `word` to `out` and returns true when it differs from the word
     /// (else `out` holds nothing useful): no copy of the many words that are their own stem
     /// (the stem table stems every word of the index).
@@ -414,5 +425,19 @@ mod tests {
     #[test]
     fn english_stems() {
         assert_eq!(terms(ENGLISH, "meetings leaders"), ["meet", "leader"]);
+    }
+
+    proptest::proptest! {
+        /// A word the stem table skips (`may_change` false) is its own stem.
+        #[test]
+        fn words_that_cannot_change_are_their_own_stem(word in "[0-9]{1,12}|\\PC{1,2}|[0-9.,-]{1,8}|[a-z]{1,6}") {
+            for lang in [StemLang::English, StemLang::Indonesian] {
+                if !lang.may_change(&word) {
+                    let mut stemmed = word.clone();
+                    lang.stem(&mut stemmed);
+                    proptest::prop_assert_eq!(&stemmed, &word, "{:?}", lang);
+                }
+            }
+        }
     }
 }

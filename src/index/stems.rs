@@ -135,6 +135,9 @@ fn update(dir: &Path, old: StemTable, searcher: &Searcher, fields: &Fields, skip
                     let Ok(word) = std::str::from_utf8(terms.key()) else {
                         continue;
                     };
+                    if !lang.may_change(word) {
+                        continue;
+                    }
                     key.clear();
                     key.push(char::from(lang_byte(lang)));
                     key.push_str(word);
