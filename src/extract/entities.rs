@@ -116,7 +116,8 @@ pub fn extract(title: &str, body: &str) -> Entities {
 /// Extracts the entities of one text.
 pub fn extract_text(text: &str) -> Entities {
     let g = Gazetteer::get();
-    let mut norms = String::with_capacity(text.len());
+    // The tokenizer copies the text into it and appends the folded forms of non-ASCII words.
+    let mut norms = String::with_capacity(text.len() + text.len() / 4 + 16);
     let toks = tokenize(text, &mut norms);
     let n = toks.len();
     let mut role = vec![Role::Free; n];

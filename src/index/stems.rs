@@ -82,7 +82,7 @@ impl StemTable {
 
 /// Brings the table up to date with `searcher`'s segments, unless it already covers exactly
 /// those segments (a rerun that changed nothing reads no term).
-pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std::io::Result<()> {
+pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields, threads: usize) -> std::io::Result<()> {
     let mut segments: Vec<String> = searcher
         .segment_readers()
         .iter()
@@ -100,7 +100,7 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
     // Segments the table already covers hold no new word (deletions keep a segment's id);
     // `update` ignores them when the table does not load.
     let skip: Vec<String> = covered.unwrap_or_default();
-    update(dir, old, searcher, fields, &skip)?;
+    update(dir, old, searcher, fields, &skip, threads)?;
     std::fs::write(
         dir.join(COVERED_FILE),
         serde_json::to_vec(&segments).expect("ids serialize"),
@@ -112,7 +112,14 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields) -> std:
 /// were new; the files are rewritten only then, each atomically, the table first (a crash in
 /// between leaves words that are stemmed again next time, never a word marked as done whose
 /// stem is missing).
-fn update(dir: &Path, old: StemTable, searcher: &Searcher, fields: &Fields, skip: &[String]) -> std::io::Result<u64> {
+fn update(
+    dir: &Path,
+    old: StemTable,
+    searcher: &Searcher,
+    fields: &Fields,
+    skip: &[String],
+    threads: usize,
+) -> std::io::Result<u64> {
     // Without a readable table, what the word list and the covered segments claim is lost:
     // start over from every segment.
     let (mut known, skip) = if old.map.is_some() {
@@ -154,7 +161,7 @@ fn update(dir: &Path, old: StemTable, searcher: &Searcher, fields: &Fields, skip
         return Ok(0);
     }
     let added = new_words.len() as u64;
-    let mut pairs = stem_pairs(&new_words);
+    let mut pairs = stem_pairs(&new_words, threads);
     pairs.sort_unstable();
     pairs.dedup();
     write_table(dir, &old, pairs)?;
@@ -163,13 +170,12 @@ fn update(dir: &Path, old: StemTable, searcher: &Searcher, fields: &Fields, skip
 }
 
 /// The table's keys for `words`: those whose stem differs from the word. Stemming is most of
-/// an update's work (Sastrawi costs some 15,000 instructions a new word), so a long list is
-/// shared among the cores; the first build of a large archive brings hundreds of thousands.
-fn stem_pairs(words: &[(StemLang, String)]) -> Vec<Vec<u8>> {
+/// an update's work (Sastrawi costs some 5,000 instructions a new word), so a long list is
+/// shared among up to `threads` threads (the run's `--threads`); the first build of a large
+/// archive brings hundreds of thousands.
+fn stem_pairs(words: &[(StemLang, String)], threads: usize) -> Vec<Vec<u8>> {
     const PER_THREAD: usize = 5_000;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(words.len().div_ceil(PER_THREAD));
+    let threads = threads.max(1).min(words.len().div_ceil(PER_THREAD));
     if threads <= 1 {
         return stem_all(words);
     }
@@ -352,7 +358,8 @@ mod tests {
         }
     }
 
-    /// Shared among threads or not, a long list of new words gives the same keys.
+    /// Shared among three threads or stemmed on one, a long list of new words gives the same
+    /// keys.
     #[test]
     fn stemming_on_several_threads_gives_the_keys_of_one() {
         let roots = ["temu", "bangun", "kerja", "jalan", "main", "run", "build", "walk"];
@@ -370,7 +377,7 @@ mod tests {
             }
         }
         assert!(words.len() > 10_000);
-        let mut parallel = stem_pairs(&words);
+        let mut parallel = stem_pairs(&words, 3);
         let mut serial = stem_all(&words);
         assert!(!serial.is_empty());
         parallel.sort();

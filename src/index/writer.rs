@@ -351,7 +351,7 @@ pub fn index_paths(
                     summary.commits += 1;
                     // Searches see this commit: let them match its new words by stem too.
                     match wi.index.reader() {
-                        Ok(reader) => update_stems(&wi, &reader.searcher(), progress, &mut summary),
+                        Ok(reader) => update_stems(&wi, &reader.searcher(), threads, progress, &mut summary),
                         Err(e) => {
                             let w = format!("cannot read the index to update the stem table: {e}");
                             progress.warn(&w);
@@ -440,7 +440,7 @@ pub fn index_paths(
     }
 
     let searcher = wi.index.reader()?.searcher();
-    update_stems(&wi, &searcher, progress, &mut summary);
+    update_stems(&wi, &searcher, threads, progress, &mut summary);
     summary.total_articles = searcher.num_docs();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
@@ -451,8 +451,14 @@ pub fn index_paths(
 /// Brings the stem table up to date with the last commit. A failure is a warning, also kept
 /// in the run's summary: searches then match the new words as written only, until a later
 /// run updates the table.
-fn update_stems(wi: &WartaIndex, searcher: &tantivy::Searcher, progress: &dyn Progress, summary: &mut RunSummary) {
-    if let Err(e) = stems::update_if_stale(&wi.dir, searcher, &wi.fields) {
+fn update_stems(
+    wi: &WartaIndex,
+    searcher: &tantivy::Searcher,
+    threads: usize,
+    progress: &dyn Progress,
+    summary: &mut RunSummary,
+) {
+    if let Err(e) = stems::update_if_stale(&wi.dir, searcher, &wi.fields, threads) {
         let w = format!(
             "cannot update the stem table (searches match this run's new words as written only, until the next run): {e}"
         );
