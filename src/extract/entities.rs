@@ -96,11 +96,32 @@ impl Acc {
             self.first = pos;
         }
         self.mentions += 1;
+        // Most forms are tidy already (single spaces between words): compared as they are,
+        // and copied only when new.
+        let tidy = !form.starts_with(' ')
+            && !form.ends_with(' ')
+            && !form.contains("  ")
+            && !form.contains(|c: char| c.is_whitespace() && c != ' ');
+        if tidy {
+            if !self.forms.iter().any(|f| f == form) {
+                self.forms.push(form.to_string());
+            }
+            return;
+        }
         let form = form.split_whitespace().collect::<Vec<_>>().join(" ");
         if !self.forms.contains(&form) {
             self.forms.push(form);
         }
     }
+}
+
+/// The accumulator of `key` in `map`, created when missing: the key is copied only then
+/// (gazetteer entities are mentioned again and again in one article).
+fn acc_of<'m>(map: &'m mut HashMap<String, Acc>, key: &str) -> &'m mut Acc {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), Acc::default());
+    }
+    map.get_mut(key).expect("inserted")
 }
 
 /// Extracts the entities of an article (its title and body together).
@@ -140,16 +161,17 @@ pub fn extract_text(text: &str) -> Entities {
         }
         let form = surface(span.start, span.end);
         match e.kind {
-            Kind::Country => countries.entry(e.value.clone()).or_default().add(span.start, form),
-            Kind::Place => places
-                .entry(e.value.clone())
-                .or_insert_with(|| (Acc::default(), e.country.clone()))
-                .0
-                .add(span.start, form),
-            Kind::Org => orgs.entry(e.value.clone()).or_default().add(span.start, form),
+            Kind::Country => acc_of(&mut countries, &e.value).add(span.start, form),
+            Kind::Place => {
+                if !places.contains_key(&e.value) {
+                    places.insert(e.value.clone(), (Acc::default(), e.country.clone()));
+                }
+                places.get_mut(&e.value).expect("inserted").0.add(span.start, form);
+            }
+            Kind::Org => acc_of(&mut orgs, &e.value).add(span.start, form),
             Kind::Person => {
                 let (from, form) = with_honorific(text, &toks, span.start, form);
-                persons.entry(e.value.clone()).or_default().add(from, &form);
+                acc_of(&mut persons, &e.value).add(from, &form);
                 if !person_keys.iter().any(|(c, _)| c == &e.value) {
                     person_keys.push((e.value.clone(), parts(&e.value)));
                 }
