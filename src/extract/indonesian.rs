@@ -24,7 +24,7 @@ pub fn stem_indonesian(word: &str) -> String {
 
 thread_local! {
     static CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
-    static STEMMER: sastrawi::Stemmer<'static> = sastrawi::Stemmer::new(dictionary());
+    static STEMMER: super::sastrawi_fast::Stemmer = super::sastrawi_fast::Stemmer::new(dictionary());
 }
 static SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
 

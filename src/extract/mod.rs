@@ -7,6 +7,7 @@ pub mod entities;
 pub mod gazetteer;
 pub mod indonesian;
 pub mod lang;
+pub mod sastrawi_fast;
 pub mod stem_cache;
 pub mod tokens;
 
