@@ -17,10 +17,25 @@ pub enum Field {
     Lang,
 }
 
-/// Maps a field name as publishers spell it (any case) to a [`Field`].
+/// Maps a field name as publishers spell it (any case, `-` or ` ` for `_`) to a [`Field`].
+/// Called for every key of every JSON article, so it folds the name on the stack.
 pub fn field_for_key(key: &str) -> Option<Field> {
-    let k = key.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-    Some(match k.as_str() {
+    const LONGEST: usize = 24;
+    let key = key.trim().as_bytes();
+    if key.len() > LONGEST {
+        return None;
+    }
+    let mut buf = [0u8; LONGEST];
+    for (b, &k) in buf.iter_mut().zip(key) {
+        *b = match k {
+            b'-' | b' ' => b'_',
+            _ => k.to_ascii_lowercase(),
+        };
+    }
+    // Only ASCII bytes were changed, so the folded name is still UTF-8; a key no alias matches
+    // (any key with other bytes) gives `None` below.
+    let k = std::str::from_utf8(&buf[..key.len()]).unwrap_or("");
+    Some(match k {
         "title" | "headline" => Field::Title,
         "body" | "text" | "content" | "article" | "articlebody" | "article_body" => Field::Body,
         "date" | "published" | "published_at" | "publishedat" | "datepublished" | "date_published" | "pubdate"
@@ -59,9 +74,9 @@ pub fn normalize_lang(raw: &str) -> Option<String> {
 
 /// Collects metadata from a JSON object (a JSON article, or parsed front matter) into `article`.
 /// Problems (a date that cannot be read, a field of the wrong type) are pushed to `warnings`.
-pub fn apply_object(obj: &serde_json::Map<String, Value>, article: &mut Article, warnings: &mut Vec<String>) {
+pub fn apply_object(obj: serde_json::Map<String, Value>, article: &mut Article, warnings: &mut Vec<String>) {
     for (key, value) in obj {
-        let Some(field) = field_for_key(key) else { continue };
+        let Some(field) = field_for_key(&key) else { continue };
         match field {
             Field::Date => {
                 if article.date.is_some() {
@@ -74,8 +89,8 @@ pub fn apply_object(obj: &serde_json::Map<String, Value>, article: &mut Article,
                         None => warnings.push(format!("field {key:?}: number {n} is not a date")),
                     },
                     Value::String(s) if s.trim().is_empty() => {}
-                    Value::String(s) => set_date(article, s, warnings),
-                    other => warnings.push(format!("field {key:?}: expected a date, found {}", kind(other))),
+                    Value::String(s) => set_date(article, &s, warnings),
+                    other => warnings.push(format!("field {key:?}: expected a date, found {}", kind(&other))),
                 }
             }
             Field::Title | Field::Source | Field::Url | Field::Lang | Field::Body | Field::Author => {
@@ -120,34 +135,42 @@ pub fn set_date(article: &mut Article, raw: &str, warnings: &mut Vec<String>) {
 /// Text of a metadata value. Strings as they are; numbers and booleans as text; arrays of
 /// strings joined (authors with ", ", body paragraphs with blank lines); objects through their
 /// `name` (publisher objects) or `text`. `Err` names the JSON type when no text can be had.
-fn value_text(value: &Value, field: Field) -> Result<Option<String>, &'static str> {
+/// A string is moved, not copied, when it needs no trimming (an article's whole text).
+fn value_text(value: Value, field: Field) -> Result<Option<String>, &'static str> {
     Ok(match value {
         Value::Null => None,
         Value::String(s) => {
             let t = s.trim();
-            (!t.is_empty()).then(|| t.to_string())
+            if t.is_empty() {
+                None
+            } else if t.len() == s.len() {
+                Some(s)
+            } else {
+                Some(t.to_string())
+            }
         }
         Value::Number(n) if field != Field::Body => Some(n.to_string()),
         Value::Bool(b) if field == Field::Title => Some(b.to_string()),
         Value::Array(items) => {
+            let had_items = !items.is_empty();
             let parts: Vec<String> = items
-                .iter()
+                .into_iter()
                 .filter_map(|v| value_text(v, field).ok().flatten())
                 .collect();
-            if parts.is_empty() && !items.is_empty() {
+            if parts.is_empty() && had_items {
                 return Err("an array without text");
             }
             let sep = if field == Field::Body { "\n\n" } else { ", " };
             (!parts.is_empty()).then(|| parts.join(sep))
         }
-        Value::Object(map) => {
+        Value::Object(mut map) => {
             let inner = ["name", "text", "value", "@value"]
                 .iter()
-                .find_map(|k| map.get(*k))
+                .find_map(|k| map.remove(*k))
                 .ok_or("an object")?;
             return value_text(inner, field);
         }
-        other => return Err(kind(other)),
+        other => return Err(kind(&other)),
     })
 }
 

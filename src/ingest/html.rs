@@ -61,7 +61,7 @@ pub fn parse_html(text: &str, warnings: &mut Vec<String>) -> Article {
 
     // JSON-LD first: it is the most explicit; meta tags fill what it lacks.
     if let Some(obj) = json_ld_article(&doc) {
-        apply_object(&obj, &mut article, warnings);
+        apply_object(obj, &mut article, warnings);
         // JSON-LD's own body text would bypass the noise rules; the page body is used instead.
         article.body = None;
     }

@@ -149,7 +149,7 @@ fn apply_front_matter(data: Option<Value>, article: &mut Article, warnings: &mut
     match data {
         None | Some(Value::Null) => Ok(()),
         Some(Value::Object(map)) => {
-            apply_object(&map, article, warnings);
+            apply_object(map, article, warnings);
             Ok(())
         }
         Some(_) => Err("front matter is not a table of fields".to_string()),
