@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::gazetteer::{Gazetteer, Kind};
-use super::tokens::{gap, tokenize, Case, Gap, Tok};
+use super::tokens::{gap, normalize_phrase, tokenize, Case, Gap, Tok};
 
 /// A person or organization found in an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -492,16 +492,23 @@ pub fn extract_text(text: &str) -> Entities {
 
     // A shortened organization name ("Dewan Keamanan") is the longer one of this article
     // that it begins ("Dewan Keamanan Perserikatan Bangsa-Bangsa").
-    let mut names: Vec<String> = orgs.keys().cloned().collect();
-    names.sort_by_key(|n| (n.len(), n.clone()));
+    // Each organization's forms, normalized once (not once per pair compared).
+    let mut org_words: HashMap<String, Vec<String>> = if orgs.len() < 2 {
+        HashMap::default()
+    } else {
+        orgs.iter()
+            .map(|(name, acc)| (name.clone(), acc.forms.iter().map(|f| normalize_phrase(f)).collect()))
+            .collect()
+    };
+    let mut names: Vec<String> = org_words.keys().cloned().collect();
+    names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     for short in names {
-        let short_words = super::tokens::normalize_phrase(&short);
+        let short_words = normalize_phrase(&short);
         let longer = orgs
             .iter()
             .filter(|(name, _)| **name != short)
-            .filter(|(_, acc)| {
-                acc.forms.iter().any(|f| {
-                    let f = super::tokens::normalize_phrase(f);
+            .filter(|(name, _)| {
+                org_words[*name].iter().any(|f| {
                     f.len() > short_words.len()
                         && f.starts_with(&short_words)
                         && f.as_bytes()[short_words.len()] == b' '
@@ -511,11 +518,14 @@ pub fn extract_text(text: &str) -> Entities {
             .map(|(name, _)| name.clone());
         if let Some(target) = longer {
             if let Some(acc) = orgs.remove(&short) {
+                org_words.remove(&short);
                 let t = orgs.get_mut(&target).expect("target exists");
+                let words = org_words.get_mut(&target).expect("target normalized");
                 t.mentions += acc.mentions;
                 t.first = t.first.min(acc.first);
                 for f in acc.forms {
                     if !t.forms.contains(&f) {
+                        words.push(normalize_phrase(&f));
                         t.forms.push(f);
                     }
                 }
@@ -592,10 +602,7 @@ fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
 }
 
 fn parts(name: &str) -> Vec<String> {
-    super::tokens::normalize_phrase(name)
-        .split(' ')
-        .map(str::to_string)
-        .collect()
+    normalize_phrase(name).split(' ').map(str::to_string).collect()
 }
 
 /// The mention's start and surface form, with an honorific right before it ("Tn. Putin").
