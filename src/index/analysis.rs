@@ -142,13 +142,34 @@ pub struct FoldingStream<'a> {
     fold: &'a mut TextAnalyzer,
 }
 
+/// What a byte of UTF-8 text starts, for the tokenizer's scan.
+const SEPARATOR: u8 = 0;
+const ASCII_ALNUM: u8 = 1;
+/// A non-ASCII character (its lead byte): decoded to tell.
+const OTHER: u8 = 2;
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            OTHER
+        } else if c.is_ascii_alphanumeric() {
+            ASCII_ALNUM
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    t
+};
+
 impl FoldingStream<'_> {
-    /// The character starting at byte `i` (a char boundary) and whether it is alphanumeric.
-    fn char_at(&self, i: usize) -> (bool, usize) {
-        let b = self.text.as_bytes()[i];
-        if b.is_ascii() {
-            return (b.is_ascii_alphanumeric(), 1);
-        }
+    /// The non-ASCII character starting at byte `i` (a char boundary): whether it is
+    /// alphanumeric, and its length in bytes.
+    #[cold]
+    fn other_at(&self, i: usize) -> (bool, usize) {
         let c = self.text[i..].chars().next().expect("char boundary");
         (c.is_alphanumeric(), c.len_utf8())
     }
@@ -156,35 +177,52 @@ impl FoldingStream<'_> {
 
 impl TokenStream for FoldingStream<'_> {
     fn advance(&mut self) -> bool {
-        let len = self.text.len();
+        let bytes = self.text.as_bytes();
+        let len = bytes.len();
+        let mut at = self.at;
         loop {
-            while self.at < len {
-                let (alnum, width) = self.char_at(self.at);
-                if alnum {
-                    break;
+            // Skip to the next word: ASCII separators by table, other characters decoded.
+            while at < len {
+                match BYTE_CLASS[bytes[at] as usize] {
+                    SEPARATOR => at += 1,
+                    ASCII_ALNUM => break,
+                    _ => {
+                        let (alnum, width) = self.other_at(at);
+                        if alnum {
+                            break;
+                        }
+                        at += width;
+                    }
                 }
-                self.at += width;
             }
-            if self.at >= len {
+            if at >= len {
+                self.at = at;
                 return false;
             }
-            let start = self.at;
+            let start = at;
             let mut ascii = true;
-            while self.at < len {
-                let (alnum, width) = self.char_at(self.at);
-                if !alnum {
-                    break;
+            while at < len {
+                match BYTE_CLASS[bytes[at] as usize] {
+                    ASCII_ALNUM => at += 1,
+                    SEPARATOR => break,
+                    _ => {
+                        let (alnum, width) = self.other_at(at);
+                        if !alnum {
+                            break;
+                        }
+                        ascii = false;
+                        at += width;
+                    }
                 }
-                ascii &= width == 1;
-                self.at += width;
             }
             self.token.position = self.token.position.wrapping_add(1);
-            let word = &self.text[start..self.at];
-            if word.len() >= LONG_TOKEN {
+            if at - start >= LONG_TOKEN {
                 continue;
             }
+            let word = &self.text[start..at];
+            self.at = at;
             self.token.offset_from = start;
-            self.token.offset_to = self.at;
+            self.token.offset_to = at;
             self.token.text.clear();
             if ascii {
                 self.token.text.push_str(word);
