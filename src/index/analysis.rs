@@ -142,11 +142,14 @@ pub struct FoldingStream<'a> {
     fold: &'a mut TextAnalyzer,
 }
 
-/// What a byte of UTF-8 text starts, for the tokenizer's scan.
+/// What a byte of UTF-8 text starts, for the tokenizer's scan: bits of a class table.
 const SEPARATOR: u8 = 0;
-const ASCII_ALNUM: u8 = 1;
+/// An ASCII letter or digit.
+const ALNUM: u8 = 1;
+/// Set with [`ALNUM`] for an ASCII capital: only words that have one are lower-cased.
+const UPPER: u8 = 2;
 /// A non-ASCII character (its lead byte): decoded to tell.
-const OTHER: u8 = 2;
+const OTHER: u8 = 4;
 
 static BYTE_CLASS: [u8; 256] = {
     let mut t = [SEPARATOR; 256];
@@ -155,8 +158,10 @@ static BYTE_CLASS: [u8; 256] = {
         let c = b as u8;
         t[b] = if c >= 0x80 {
             OTHER
+        } else if c.is_ascii_uppercase() {
+            ALNUM | UPPER
         } else if c.is_ascii_alphanumeric() {
-            ASCII_ALNUM
+            ALNUM
         } else {
             SEPARATOR
         };
@@ -185,14 +190,14 @@ impl TokenStream for FoldingStream<'_> {
             while at < len {
                 match BYTE_CLASS[bytes[at] as usize] {
                     SEPARATOR => at += 1,
-                    ASCII_ALNUM => break,
-                    _ => {
+                    OTHER => {
                         let (alnum, width) = self.other_at(at);
                         if alnum {
                             break;
                         }
                         at += width;
                     }
+                    _ => break,
                 }
             }
             if at >= len {
@@ -201,18 +206,22 @@ impl TokenStream for FoldingStream<'_> {
             }
             let start = at;
             let mut ascii = true;
+            // The classes of the word's ASCII bytes, or-ed: has it a capital?
+            let mut seen = 0;
             while at < len {
-                match BYTE_CLASS[bytes[at] as usize] {
-                    ASCII_ALNUM => at += 1,
-                    SEPARATOR => break,
-                    _ => {
-                        let (alnum, width) = self.other_at(at);
-                        if !alnum {
-                            break;
-                        }
-                        ascii = false;
-                        at += width;
+                let class = BYTE_CLASS[bytes[at] as usize];
+                if class & ALNUM != 0 {
+                    seen |= class;
+                    at += 1;
+                } else if class == SEPARATOR {
+                    break;
+                } else {
+                    let (alnum, width) = self.other_at(at);
+                    if !alnum {
+                        break;
                     }
+                    ascii = false;
+                    at += width;
                 }
             }
             self.token.position = self.token.position.wrapping_add(1);
@@ -226,7 +235,9 @@ impl TokenStream for FoldingStream<'_> {
             self.token.text.clear();
             if ascii {
                 self.token.text.push_str(word);
-                self.token.text.make_ascii_lowercase();
+                if seen & UPPER != 0 {
+                    self.token.text.make_ascii_lowercase();
+                }
             } else {
                 let mut folded = self.fold.token_stream(word);
                 if folded.advance() {
