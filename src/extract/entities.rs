@@ -219,8 +219,9 @@ pub fn extract_text(text: &str) -> Entities {
     while k < n {
         let t = &toks[k];
         // "Menteri Persatuan" is a minister's portfolio, not an organization.
-        let portfolio = k > 0 && PORTFOLIO_TITLES.contains(&toks[k - 1].norm) && gap(text, &toks, k - 1) == Gap::Space;
-        let head = role[k] == Role::Free && is_cap(t) && g.org_heads.contains(t.norm) && !portfolio;
+        let portfolio =
+            || k > 0 && PORTFOLIO_TITLES.contains(&toks[k - 1].norm) && gap(text, &toks, k - 1) == Gap::Space;
+        let head = role[k] == Role::Free && is_cap(t) && g.org_heads.contains(t.norm) && !portfolio();
         if !head {
             k += 1;
             continue;

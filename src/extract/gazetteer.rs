@@ -15,6 +15,77 @@ use std::sync::OnceLock;
 
 use super::tokens::{normalize_phrase, Case, Tok};
 
+/// A map from folded words, with a bit table in front that answers most misses without
+/// hashing: the extractor asks several of these sets about nearly every token of every
+/// article, and nearly every answer is no. A word's bit is picked by its length and its first
+/// and last bytes, so a word in the map always finds its bit set.
+#[derive(Debug)]
+pub struct WordMap<V> {
+    map: HashMap<String, V>,
+    bits: Box<[u64; 1024]>,
+}
+
+impl<V> Default for WordMap<V> {
+    fn default() -> Self {
+        WordMap {
+            map: HashMap::default(),
+            bits: Box::new([0; 1024]),
+        }
+    }
+}
+
+/// A [`WordMap`] used as a set.
+pub type WordSet = WordMap<()>;
+
+impl<V> WordMap<V> {
+    #[inline]
+    fn bit(word: &[u8]) -> usize {
+        match (word.first(), word.last()) {
+            (Some(&f), Some(&l)) => ((word.len() & 0xf) << 12) | (usize::from(f & 0x3f) << 6) | usize::from(l & 0x3f),
+            _ => 0,
+        }
+    }
+
+    #[inline]
+    fn may_hold(&self, word: &str) -> bool {
+        let b = Self::bit(word.as_bytes());
+        self.bits[b >> 6] & (1 << (b & 63)) != 0
+    }
+
+    /// The value of `word`, inserted with `make` when it is new.
+    pub fn entry_or(&mut self, word: &str, make: impl FnOnce() -> V) -> &mut V {
+        let b = Self::bit(word.as_bytes());
+        self.bits[b >> 6] |= 1 << (b & 63);
+        self.map.entry(word.to_string()).or_insert_with(make)
+    }
+
+    #[inline]
+    pub fn get(&self, word: &str) -> Option<&V> {
+        if !self.may_hold(word) {
+            return None;
+        }
+        self.lookup(word)
+    }
+
+    #[inline(never)]
+    fn lookup(&self, word: &str) -> Option<&V> {
+        self.map.get(word)
+    }
+
+    #[inline]
+    pub fn contains(&self, word: &str) -> bool {
+        self.get(word).is_some()
+    }
+}
+
+impl WordSet {
+    pub fn insert(&mut self, word: String) -> bool {
+        let new = !self.map.contains_key(&word);
+        self.entry_or(&word, || ());
+        new
+    }
+}
+
 /// What kind of entity an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
@@ -52,11 +123,11 @@ pub struct Cues {
     /// Reporting verbs next to a name.
     pub verbs: HashSet<String>,
     /// Capitalised words that are never names.
-    pub stops: HashSet<String>,
+    pub stops: WordSet,
     /// Longest cue phrase, in words.
     pub max_words: usize,
     /// Title and verb phrases by their first word, longest first: (words, is a title).
-    pub by_first: HashMap<String, Vec<(Vec<String>, bool)>>,
+    pub by_first: WordMap<Vec<(Vec<String>, bool)>>,
 }
 
 /// How a name part is used.
@@ -103,11 +174,11 @@ pub struct Gazetteer {
     pub person_parts: HashMap<String, Vec<u32>>,
     pub cues: Cues,
     pub names: HashMap<String, NameUse>,
-    pub org_heads: HashSet<String>,
+    pub org_heads: WordSet,
     /// Words that make a capitalised name next to them a place ("Kabupaten", "River").
     pub place_heads: Vec<PlaceHead>,
     /// First words of the place heads, to test a token quickly.
-    pub place_head_first: HashSet<String>,
+    pub place_head_first: WordSet,
     /// Lower-cased ISO codes → country entries.
     codes: HashMap<String, u32>,
 }
@@ -163,9 +234,9 @@ impl Gazetteer {
             person_parts: HashMap::default(),
             cues: Cues::default(),
             names: HashMap::default(),
-            org_heads: HashSet::default(),
+            org_heads: WordSet::default(),
             place_heads: Vec::new(),
-            place_head_first: HashSet::default(),
+            place_head_first: WordSet::default(),
             codes: HashMap::default(),
         };
         let countries = data("countries.tsv", include_str!("../../data/countries.tsv"));
@@ -258,7 +329,7 @@ impl Gazetteer {
                 "title" | "verb" => {
                     let words: Vec<String> = norm.split(' ').map(str::to_string).collect();
                     let title = *kind == "title";
-                    let list = g.cues.by_first.entry(words[0].clone()).or_default();
+                    let list = g.cues.by_first.entry_or(&words[0], Vec::new);
                     list.push((words, title));
                     list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
                     if title {
@@ -458,6 +529,27 @@ fn case_ok(r: &AliasRef, toks: &[Tok]) -> bool {
 mod tests {
     use super::*;
     use crate::extract::tokens::tokenize;
+
+    proptest::proptest! {
+        /// The bit table never hides a word of the map: a lookup answers what the map alone
+        /// answers, for words in it and words not in it.
+        #[test]
+        fn word_map_answers_as_its_map(
+            words in proptest::collection::vec("\\PC{0,20}|[a-z]{1,40}", 0..60),
+            probes in proptest::collection::vec("\\PC{0,20}|[a-z]{1,40}", 0..60),
+        ) {
+            let mut m = WordMap::default();
+            for (i, w) in words.iter().enumerate() {
+                *m.entry_or(w, || i) = i;
+            }
+            for w in words.iter().chain(&probes) {
+                proptest::prop_assert_eq!(m.get(w), m.map.get(w.as_str()));
+            }
+            for w in &words {
+                proptest::prop_assert!(m.contains(w));
+            }
+        }
+    }
 
     /// (value, first token, last token + 1) of every span found in `text`.
     fn spans(text: &str) -> Vec<(String, usize, usize)> {
