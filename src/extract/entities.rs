@@ -98,11 +98,7 @@ impl Acc {
         self.mentions += 1;
         // Most forms are tidy already (single spaces between words): compared as they are,
         // and copied only when new.
-        let tidy = !form.starts_with(' ')
-            && !form.ends_with(' ')
-            && !form.contains("  ")
-            && !form.contains(|c: char| c.is_whitespace() && c != ' ');
-        if tidy {
+        if is_tidy(form) {
             if !self.forms.iter().any(|f| f == form) {
                 self.forms.push(form.to_string());
             }
@@ -113,6 +109,26 @@ impl Acc {
             self.forms.push(form);
         }
     }
+}
+
+/// Whether a form has single spaces between its words and no other white space.
+fn is_tidy(form: &str) -> bool {
+    let bytes = form.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    for &b in bytes {
+        match b {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
+            // Unicode white space (no-break and thin spaces, ...): tell by characters.
+            0x80.. => return !form.contains("  ") && !form.contains(|c: char| c.is_whitespace() && c != ' '),
+            _ => after_space = false,
+        }
+    }
+    true
 }
 
 /// The accumulator of `key` in `map`, created when missing: the key is copied only then
@@ -171,7 +187,7 @@ pub fn extract_text(text: &str) -> Entities {
             Kind::Org => acc_of(&mut orgs, &e.value).add(span.start, form),
             Kind::Person => {
                 let (from, form) = with_honorific(text, &toks, span.start, form);
-                acc_of(&mut persons, &e.value).add(from, &form);
+                acc_of(&mut persons, &e.value).add(from, form);
                 if !person_keys.iter().any(|(c, _)| c == &e.value) {
                     person_keys.push((e.value.clone(), parts(&e.value)));
                 }
@@ -449,7 +465,7 @@ pub fn extract_text(text: &str) -> Entities {
                 display.clone()
             });
         let (from, form) = with_honorific(text, &toks, a, form);
-        persons.entry(canonical).or_default().add(from, &form);
+        persons.entry(canonical).or_default().add(from, form);
     }
 
     // 4. Lone names: resolve to a full name of this article, else to a unique known person.
@@ -485,7 +501,7 @@ pub fn extract_text(text: &str) -> Entities {
             None => continue,
         };
         let (from, form) = with_honorific(text, &toks, tok, surface(tok, tok + 1));
-        persons.entry(canonical.clone()).or_default().add(from, &form);
+        persons.entry(canonical.clone()).or_default().add(from, form);
         if !person_keys.iter().any(|(c, _)| *c == canonical) {
             person_keys.push((canonical.clone(), parts(&canonical)));
         }
@@ -607,7 +623,7 @@ fn parts(name: &str) -> Vec<String> {
 }
 
 /// The mention's start and surface form, with an honorific right before it ("Tn. Putin").
-fn with_honorific(text: &str, toks: &[Tok], start: usize, form: &str) -> (usize, String) {
+fn with_honorific<'t>(text: &'t str, toks: &[Tok], start: usize, form: &'t str) -> (usize, &'t str) {
     if start > 0
         && HONORIFICS.contains(&toks[start - 1].norm)
         && toks[start - 1].case != Case::Lower
@@ -615,9 +631,9 @@ fn with_honorific(text: &str, toks: &[Tok], start: usize, form: &str) -> (usize,
     {
         let from = toks[start - 1].start;
         let to = toks[start].start + form.len();
-        return (start - 1, text[from..to].to_string());
+        return (start - 1, &text[from..to]);
     }
-    (start, form.to_string())
+    (start, form)
 }
 
 /// A title or role cue before token `a`, over at most six words of the same clause that are
@@ -703,6 +719,20 @@ fn title_case(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    proptest::proptest! {
+        /// `is_tidy` is the plain definition: no leading, trailing or double space, and no
+        /// white space other than spaces.
+        #[test]
+        fn tidy_forms_are_told_by_bytes(form in "([A-Za-z.-]{0,6}|[ \t\n\r\u{a0}\u{2009}\u{85}]|\\PC){0,8}") {
+            let plain = !form.starts_with(' ')
+                && !form.ends_with(' ')
+                && !form.contains("  ")
+                && !form.contains(|c: char| c.is_whitespace() && c != ' ');
+            proptest::prop_assert_eq!(is_tidy(&form), plain, "{:?}", form);
+        }
+    }
+
     use super::*;
 
     fn persons(text: &str) -> Vec<String> {
