@@ -144,9 +144,10 @@ impl SmallFile {
 
 /// Reads a file of up to [`SMALL_FILE_BYTES`] into memory in one go: read once instead of
 /// twice, for its hash and for its articles. `None` when it has grown past that size since
-/// it was listed (then it is read as a stream).
-pub fn read_small_file(path: &Path) -> Result<Option<SmallFile>, SkipReason> {
-    let mut bytes = Vec::new();
+/// it was listed (then it is read as a stream). `size` is the size the file was listed with:
+/// a buffer of that size takes the file in one read instead of a series of growing ones.
+pub fn read_small_file(path: &Path, size: u64) -> Result<Option<SmallFile>, SkipReason> {
+    let mut bytes = Vec::with_capacity(size.min(SMALL_FILE_BYTES) as usize + 1);
     File::open(path)
         .and_then(|f| f.take(SMALL_FILE_BYTES + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;
