@@ -207,6 +207,22 @@ const JOB_BATCH: usize = 16;
 /// reported at once).
 const OUTCOME_BATCH: usize = 64;
 
+/// Lowers the calling thread's scheduling priority (nice +5, Linux only): readers and
+/// enrichers call it, so that when they and tantivy's indexing threads want more cores than
+/// there are, the indexing threads (the pipeline's bottleneck) run first. At `--threads 1`
+/// on 2 cores, reading and extraction finished ~1.3 s before tantivy did; with this, 48,626
+/// articles took 3.3-3.6 s instead of 3.5-3.8 s (five alternating runs each), and 2 threads
+/// were unchanged.
+fn yield_to_indexing() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread; a failure only leaves the priority as
+    // it was.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 5);
+    }
+}
+
 /// Items gathered into batches for a channel. The owner flushes it before it waits for more
 /// work, so that nothing waits in a batch while its thread is idle.
 struct Batcher<T, S: Fn(Vec<T>)> {
@@ -349,6 +365,7 @@ pub fn index_paths(
             let (tx, job_tx, file_rx) = (tx.clone(), job_tx.clone(), file_rx.clone());
             let (writer, fields) = (&writer, &wi.fields);
             scope.spawn(move || {
+                yield_to_indexing();
                 let mut jobs = Batcher::new(JOB_BATCH, |b| {
                     let _ = job_tx.send(b);
                 });
@@ -372,6 +389,7 @@ pub fn index_paths(
             let (tx, job_rx) = (tx.clone(), job_rx.clone());
             let (writer, fields, added_total) = (&writer, &wi.fields, &added_total);
             scope.spawn(move || {
+                yield_to_indexing();
                 for job in job_rx.into_iter().flatten() {
                     let enriched = extract::enrich(job.article);
                     let doc = to_document(fields, &job.id, &job.file, job.hash, job.last, &enriched);
