@@ -558,7 +558,6 @@ fn walk_roots(
 ) -> Walked {
     let mut walked = Walked::default();
     let mut to_read = 0u64;
-    let mut batch_bytes = 0u64;
     // Blocks while the queue is full. Fails only if every reader stopped (a panic, which the
     // scope passes on).
     let mut batch = Batcher::new(FILE_BATCH, |b| {
@@ -586,13 +585,9 @@ fn walk_roots(
                     _ => {
                         to_read += 1;
                         progress.found(1);
-                        batch_bytes += f.size;
                         batch.push((f, state));
-                        if batch_bytes >= FILE_BATCH_BYTES {
+                        if batch.items.iter().map(|(f, _)| f.size).sum::<u64>() >= FILE_BATCH_BYTES {
                             batch.flush();
-                        }
-                        if batch.items.is_empty() {
-                            batch_bytes = 0;
                         }
                     }
                 }
