@@ -419,8 +419,8 @@ impl Gazetteer {
     /// Word by word: a word that begins some alias is looked up with the words after it, as
     /// many as that alias family's longest has, each candidate built in one reused buffer.
     pub fn find(&self, toks: &[Tok]) -> Vec<Span> {
-        let mut key = String::new();
-        let mut found: Vec<Span> = Vec::new();
+        let mut key = String::with_capacity(64);
+        let mut found: Vec<Span> = Vec::with_capacity(64);
         for (first, t) in toks.iter().enumerate() {
             // No alias matches from a lower-case word (see `case_ok`): most words of a text
             // skip the lookup.
@@ -462,7 +462,9 @@ impl Gazetteer {
             }
         }
         // Longest first, then leftmost; keep those that do not overlap a kept one.
-        found.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
+        // (A start and a length name one span: no ties, so an unstable sort, which does not
+        // allocate, keeps the same order.)
+        found.sort_unstable_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
         let mut taken = vec![false; toks.len()];
         let mut kept = Vec::new();
         for s in found {
@@ -472,7 +474,7 @@ impl Gazetteer {
             taken[s.start..s.end].iter_mut().for_each(|t| *t = true);
             kept.push(s);
         }
-        kept.sort_by_key(|s| s.start);
+        kept.sort_unstable_by_key(|s| s.start);
         kept
     }
 
