@@ -60,6 +60,21 @@ fn every_format_and_alias_is_read() {
         "jsonl/packed.jsonl.gz",
         "{\"title\":\"Gz line\",\"body\":\"g1\",\"date\":\"14 Maret 2024\"}\n",
     );
+    // Two gzip members, as `cat a.jsonl.gz b.jsonl.gz` makes: one call cannot inflate the
+    // whole, and the stream that then reads it must keep the second member's article.
+    let member = |line: &str| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut enc, line.as_bytes()).unwrap();
+        enc.finish().unwrap()
+    };
+    fx.write(
+        "jsonl/joined.jsonl.gz",
+        [
+            member("{\"title\":\"First member\",\"body\":\"m1\"}\n"),
+            member("{\"title\":\"Second member\",\"body\":\"m2\"}\n"),
+        ]
+        .concat(),
+    );
     fx.write(
         "html/page.html",
         r#"<html lang="id"><head><title>Page title - Site</title>
@@ -79,9 +94,9 @@ fn every_format_and_alias_is_read() {
     fx.write("notes.csv", "not,an,article\n");
 
     let (stdout, stderr) = fx.index();
-    assert!(stdout.contains("files: 12 added"), "{stdout}");
+    assert!(stdout.contains("files: 13 added"), "{stdout}");
     assert!(stdout.contains("1 not articles"), "{stdout}");
-    assert!(stdout.contains("articles: 15 indexed"), "{stdout}");
+    assert!(stdout.contains("articles: 17 indexed"), "{stdout}");
     assert!(stderr.is_empty(), "no warnings expected: {stderr}");
 
     let a = show(&fx, "txt/header.txt");
@@ -133,6 +148,8 @@ fn every_format_and_alias_is_read() {
     assert_eq!(show(&fx, "jsonl/lines.jsonl#2")["date"], "2022-12-12T00:00:00Z");
     assert_eq!(show(&fx, "jsonl/lines.ndjson#1")["date"], "2023-10-02T00:00:00Z");
     assert_eq!(show(&fx, "jsonl/packed.jsonl.gz#1")["date"], "2024-03-14T00:00:00Z");
+    assert_eq!(show(&fx, "jsonl/joined.jsonl.gz#1")["title"], "First member");
+    assert_eq!(show(&fx, "jsonl/joined.jsonl.gz#2")["title"], "Second member");
 
     let a = show(&fx, "html/page.html");
     assert_eq!(a["title"], "Judul HTML");

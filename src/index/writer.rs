@@ -663,8 +663,8 @@ fn read_source(
     };
     // A small file is read once, for its hash and its articles; a big one is hashed as a
     // stream first, so an unchanged one is never parsed.
-    let small = if file.size <= ingest::SMALL_FILE_BYTES {
-        ingest::read_small_file(&file.path, file.size)
+    let small = if file.size <= ingest::small_file_limit(file.gz) {
+        ingest::read_small_file(&file.path, file.size, file.gz)
     } else {
         Ok(None)
     };

@@ -9,6 +9,7 @@
 pub mod date;
 pub mod decode;
 pub mod fields;
+pub mod gzip;
 pub mod html;
 pub mod json;
 pub mod text;
@@ -116,14 +117,34 @@ pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
 }
 
 /// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines.
+/// gzip files small enough to hold are read whole and inflated in one call
+/// ([`SmallFile::records`]).
 pub fn read_file(path: &Path, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
     let file = File::open(path).map_err(unreadable)?;
+    if gz {
+        let size = file.metadata().map_err(unreadable)?.len();
+        if size <= gzip::MAX_WHOLE_COMPRESSED {
+            if let Some(small) = read_small_file(path, size, gz)? {
+                return small.records(format, gz, on_record);
+            }
+        }
+    }
     read_from(BufReader::with_capacity(64 * 1024, file), format, gz, on_record)
 }
 
 /// Files up to this size are read into memory once, hashed and parsed from there
 /// ([`read_small_file`]); larger ones are hashed and then parsed as a stream.
 pub const SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// The size up to which a file is read whole ([`read_small_file`]): [`SMALL_FILE_BYTES`],
+/// or for gzip [`gzip::MAX_WHOLE_COMPRESSED`], so that it can be inflated in one call.
+pub fn small_file_limit(gz: bool) -> u64 {
+    if gz {
+        gzip::MAX_WHOLE_COMPRESSED
+    } else {
+        SMALL_FILE_BYTES
+    }
+}
 
 /// A small file's bytes, read once: its hash, and its parsing by [`SmallFile::records`].
 pub struct SmallFile {
@@ -136,22 +157,31 @@ impl SmallFile {
         xxhash_rust::xxh3::xxh3_64(&self.bytes)
     }
 
-    /// Hands each article record to `on_record`, as [`read_file`] does.
+    /// Hands each article record to `on_record`, as [`read_file`] does. gzip is inflated in
+    /// one call when it can be ([`gzip::inflate_whole`]), else streamed.
     pub fn records(self, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
+        if gz {
+            if let Some(plain) = gzip::inflate_whole(&self.bytes) {
+                drop(self.bytes);
+                return read_from(std::io::Cursor::new(plain), format, false, on_record);
+            }
+        }
         read_from(std::io::Cursor::new(self.bytes), format, gz, on_record)
     }
 }
 
-/// Reads a file of up to [`SMALL_FILE_BYTES`] into memory in one go: read once instead of
-/// twice, for its hash and for its articles. `None` when it has grown past that size since
-/// it was listed (then it is read as a stream). `size` is the size the file was listed with:
-/// a buffer of that size takes the file in one read instead of a series of growing ones.
-pub fn read_small_file(path: &Path, size: u64) -> Result<Option<SmallFile>, SkipReason> {
-    let mut bytes = Vec::with_capacity(size.min(SMALL_FILE_BYTES) as usize + 1);
+/// Reads a file of up to [`small_file_limit`] bytes into memory in one go: read once
+/// instead of twice, for its hash and for its articles. `None` when it has grown past that
+/// size since it was listed (then it is read as a stream). `size` is the size the file was
+/// listed with: a buffer of that size takes the file in one read instead of a series of
+/// growing ones.
+pub fn read_small_file(path: &Path, size: u64, gz: bool) -> Result<Option<SmallFile>, SkipReason> {
+    let limit = small_file_limit(gz);
+    let mut bytes = Vec::with_capacity(size.min(limit) as usize + 1);
     File::open(path)
-        .and_then(|f| f.take(SMALL_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;
-    Ok((bytes.len() as u64 <= SMALL_FILE_BYTES).then_some(SmallFile { bytes }))
+    Ok((bytes.len() as u64 <= limit).then_some(SmallFile { bytes }))
 }
 
 /// [`read_file`] on the bytes of `input` (buffered), decompressed first when `gz`.
