@@ -386,7 +386,8 @@ pub fn extract_text(text: &str) -> Entities {
     let mut partials: Vec<(usize, usize, bool)> = Vec::new(); // single-word mentions: (token, from, cue-adjacent)
     let mut k = 0;
     while k < n {
-        if !name_like(&role, k) {
+        // Most words are free and lower-case: rejected here, without the call.
+        if role[k] != Role::Free || matches!(toks[k].case, Case::Lower | Case::Other) || !name_like(&role, k) {
             k += 1;
             continue;
         }
