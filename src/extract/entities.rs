@@ -682,12 +682,19 @@ fn apposition_after(text: &str, toks: &[Tok], role: &[Role], b: usize) -> bool {
 }
 
 /// Per token: whether it stands in a line written in capitals (a headline in caps).
+// The gaps between words are a byte or two: a byte loop over each, where `contains` would
+// call memchr once per pair of words (0.13 G instructions on the shared corpora).
+#[allow(clippy::manual_contains)]
 fn caps_lines(text: &str, toks: &[Tok]) -> Vec<bool> {
     let mut out = vec![false; toks.len()];
     let mut line_start = 0;
     while line_start < toks.len() {
         let mut line_end = line_start + 1;
-        while line_end < toks.len() && !text[toks[line_end - 1].end..toks[line_end].start].contains('\n') {
+        while line_end < toks.len()
+            && !text.as_bytes()[toks[line_end - 1].end..toks[line_end].start]
+                .iter()
+                .any(|&b| b == b'\n')
+        {
             line_end += 1;
         }
         let words = &toks[line_start..line_end];

@@ -314,8 +314,13 @@ fn is_abbreviation(norm: &str) -> bool {
 }
 
 /// What separates token `i` from token `i + 1`.
+#[inline]
 pub fn gap(text: &str, toks: &[Tok], i: usize) -> Gap {
     let between = &text[toks[i].end..toks[i + 1].start];
+    // Nearly every gap is one space.
+    if between.as_bytes() == b" " {
+        return Gap::Space;
+    }
     if between.is_empty() {
         return Gap::Join;
     }
