@@ -5,8 +5,13 @@
 //! against 72 ms). Anything else — too big to hold, several gzip members, damaged data — is
 //! streamed by flate2 as before ([`inflate_whole`] answers `None`), so what is read, and
 //! what is reported about a bad file, does not change.
+//!
+//! What this holds in memory is bounded for the whole process, whatever the number of
+//! reader threads: every buffer takes its size from [`WHOLE_BUDGET`] first ([`Held`]), and a
+//! file that does not fit is streamed.
 
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libdeflate_sys::{
     libdeflate_alloc_decompressor, libdeflate_decompressor, libdeflate_free_decompressor,
@@ -19,6 +24,59 @@ pub const MAX_WHOLE_COMPRESSED: u64 = 16 << 20;
 /// ... and inflated in one call when their contents take at most this much; two readers
 /// holding one each stay well inside the 150 MB that indexing may use above its budget.
 pub const MAX_WHOLE_PLAIN: usize = 64 << 20;
+
+/// Bytes that whole gzip files and their contents may take at once, over all threads.
+/// Indexing may use 150 MB above its writer budget: this keeps the whole-file path well
+/// inside it (one CLICK-ID file, 15 MB and 46 MB inflated, fits; a second one at the same
+/// time is streamed).
+pub const WHOLE_BUDGET: usize = 96 << 20;
+
+/// The process's budget for whole gzip files (see [`Held`]).
+pub static WHOLE: Budget = Budget::new(WHOLE_BUDGET);
+
+/// A number of bytes that buffers may take at once, shared by threads.
+#[derive(Debug)]
+pub struct Budget {
+    held: AtomicUsize,
+    limit: usize,
+}
+
+impl Budget {
+    pub const fn new(limit: usize) -> Budget {
+        Budget {
+            held: AtomicUsize::new(0),
+            limit,
+        }
+    }
+
+    /// `bytes` of the budget, or `None` when the buffers held already leave too little.
+    pub fn take(&'static self, bytes: usize) -> Option<Held> {
+        let mut held = self.held.load(Ordering::Relaxed);
+        loop {
+            let after = held.checked_add(bytes).filter(|&n| n <= self.limit)?;
+            match self
+                .held
+                .compare_exchange_weak(held, after, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return Some(Held { budget: self, bytes }),
+                Err(now) => held = now,
+            }
+        }
+    }
+}
+
+/// A share of a [`Budget`], given back when dropped.
+#[derive(Debug)]
+pub struct Held {
+    budget: &'static Budget,
+    bytes: usize,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.budget.held.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
 
 /// libdeflate's decompressor state, freed on drop.
 struct Decompressor(NonNull<libdeflate_decompressor>);
@@ -38,15 +96,22 @@ impl Drop for Decompressor {
 }
 
 /// The contents of `gz`, a whole gzip file, when it is exactly one complete gzip member
-/// whose contents take at most [`MAX_WHOLE_PLAIN`] bytes; `None` otherwise (the caller
-/// streams the file instead, which handles several members and reports damage).
-pub fn inflate_whole(gz: &[u8]) -> Option<Vec<u8>> {
+/// whose contents take at most [`MAX_WHOLE_PLAIN`] bytes and fit in what is left of
+/// [`WHOLE`] (held until the contents are dropped); `None` otherwise (the caller streams
+/// the file instead, which handles several members and reports damage).
+pub fn inflate_whole(gz: &[u8]) -> Option<(Vec<u8>, Held)> {
+    inflate_within(gz, &WHOLE)
+}
+
+/// [`inflate_whole`] within `budget`.
+fn inflate_within(gz: &[u8], budget: &'static Budget) -> Option<(Vec<u8>, Held)> {
     // The last four bytes hold the size of the (last) member's contents, modulo 2^32.
     let trailer: [u8; 4] = gz.get(gz.len().checked_sub(4)?..)?.try_into().ok()?;
     let size = u32::from_le_bytes(trailer) as usize;
     if size > MAX_WHOLE_PLAIN || gz.len() < 18 {
         return None;
     }
+    let held = budget.take(size + 1)?;
     let decompressor = Decompressor::new()?;
     // One spare byte: contents longer than the trailer says (several members, or a size
     // past 4 GiB) do not fit exactly.
@@ -71,7 +136,7 @@ pub fn inflate_whole(gz: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     out.truncate(size);
-    Some(out)
+    Some((out, held))
 }
 
 #[cfg(test)]
@@ -94,8 +159,8 @@ mod tests {
     fn one_member_is_inflated_as_the_streaming_decoder_does() {
         let text = "{\"title\": \"Kim dan Putin\"}\n".repeat(5000);
         let gz = gzip(text.as_bytes());
-        assert_eq!(inflate_whole(&gz).unwrap(), text.as_bytes());
-        assert_eq!(inflate_whole(&gzip(b"")).unwrap(), b"");
+        assert_eq!(inflate_whole(&gz).unwrap().0, text.as_bytes());
+        assert_eq!(inflate_whole(&gzip(b"")).unwrap().0, b"");
     }
 
     /// What one call cannot read whole is left to the streaming decoder, never half read.
@@ -119,15 +184,37 @@ mod tests {
         assert!(inflate_whole(b"").is_none());
     }
 
+    /// A budget is shared and given back: what does not fit is refused, not over-held, and a
+    /// file whose contents do not fit is left to the stream.
+    #[test]
+    fn a_budget_bounds_what_is_held_at_once() {
+        static SMALL: Budget = Budget::new(100);
+        let a = SMALL.take(60).unwrap();
+        assert!(SMALL.take(41).is_none());
+        let b = SMALL.take(40).unwrap();
+        assert!(SMALL.take(1).is_none() && SMALL.take(usize::MAX).is_none());
+        drop(a);
+        let c = SMALL.take(60).unwrap();
+        drop((b, c));
+        let gz = gzip(&[b'x'; 99]);
+        let (text, held) = inflate_within(&gz, &SMALL).unwrap();
+        assert_eq!(text, [b'x'; 99]);
+        // The contents (and a spare byte) are held until dropped.
+        assert!(inflate_within(&gz, &SMALL).is_none());
+        drop(held);
+        assert!(inflate_within(&gzip(&[b'x'; 100]), &SMALL).is_none());
+        assert!(inflate_within(&gz, &SMALL).is_some());
+    }
+
     proptest::proptest! {
         /// Any contents, cut anywhere: either exactly the contents, or left to the stream.
         #[test]
         fn inflates_exactly_or_not_at_all(data in proptest::collection::vec(0u8..8, 0..3000), cut in 0usize..64) {
             let gz = gzip(&data);
-            proptest::prop_assert_eq!(inflate_whole(&gz), Some(data));
+            proptest::prop_assert_eq!(inflate_whole(&gz).map(|(v, _)| v), Some(data));
             let cut = gz.len().saturating_sub(cut);
             if cut < gz.len() {
-                proptest::prop_assert_eq!(inflate_whole(&gz[..cut]), None);
+                proptest::prop_assert!(inflate_whole(&gz[..cut]).is_none());
             }
         }
     }

@@ -149,6 +149,8 @@ pub fn small_file_limit(gz: bool) -> u64 {
 /// A small file's bytes, read once: its hash, and its parsing by [`SmallFile::records`].
 pub struct SmallFile {
     bytes: Vec<u8>,
+    /// The share of [`gzip::WHOLE`] a gzip file above [`SMALL_FILE_BYTES`] holds.
+    _held: Option<gzip::Held>,
 }
 
 impl SmallFile {
@@ -161,8 +163,9 @@ impl SmallFile {
     /// one call when it can be ([`gzip::inflate_whole`]), else streamed.
     pub fn records(self, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
         if gz {
-            if let Some(plain) = gzip::inflate_whole(&self.bytes) {
+            if let Some((plain, _held)) = gzip::inflate_whole(&self.bytes) {
                 drop(self.bytes);
+                drop(self._held);
                 return read_from(std::io::Cursor::new(plain), format, false, on_record);
             }
         }
@@ -176,12 +179,24 @@ impl SmallFile {
 /// listed with: a buffer of that size takes the file in one read instead of a series of
 /// growing ones.
 pub fn read_small_file(path: &Path, size: u64, gz: bool) -> Result<Option<SmallFile>, SkipReason> {
-    let limit = small_file_limit(gz);
+    // A gzip file above the usual size is held only within the process's budget for them;
+    // else it is streamed like any big file.
+    let (limit, held) = if gz && size > SMALL_FILE_BYTES {
+        match (size <= gzip::MAX_WHOLE_COMPRESSED)
+            .then(|| gzip::WHOLE.take(size as usize + 1))
+            .flatten()
+        {
+            Some(held) => (size.min(gzip::MAX_WHOLE_COMPRESSED), Some(held)),
+            None => return Ok(None),
+        }
+    } else {
+        (SMALL_FILE_BYTES, None)
+    };
     let mut bytes = Vec::with_capacity(size.min(limit) as usize + 1);
     File::open(path)
         .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;
-    Ok((bytes.len() as u64 <= limit).then_some(SmallFile { bytes }))
+    Ok((bytes.len() as u64 <= limit).then_some(SmallFile { bytes, _held: held }))
 }
 
 /// [`read_file`] on the bytes of `input` (buffered), decompressed first when `gz`.
