@@ -111,6 +111,9 @@ fn inflate_within(gz: &[u8], budget: &'static Budget) -> Option<(Vec<u8>, Held)>
     if size > MAX_WHOLE_PLAIN || gz.len() < 18 {
         return None;
     }
+    if !header_read_alike(gz) {
+        return None;
+    }
     let held = budget.take(size + 1)?;
     let decompressor = Decompressor::new()?;
     // One spare byte: contents longer than the trailer says (several members, or a size
@@ -137,6 +140,40 @@ fn inflate_within(gz: &[u8], budget: &'static Budget) -> Option<(Vec<u8>, Held)>
     }
     out.truncate(size);
     Some((out, held))
+}
+
+/// Whether flate2's streaming decoder and libdeflate read the gzip header alike. They do,
+/// except that flate2 checks the optional header CRC (libdeflate skips it) and refuses a
+/// file name or comment longer than 65,535 bytes: files with either are streamed, so that
+/// a file the stream refuses is still refused.
+fn header_read_alike(gz: &[u8]) -> bool {
+    const FHCRC: u8 = 0x02;
+    const FEXTRA: u8 = 0x04;
+    const FNAME: u8 = 0x08;
+    const FCOMMENT: u8 = 0x10;
+    const MAX_FIELD: usize = 65_535;
+    let Some(&flags) = gz.get(3) else {
+        return false;
+    };
+    if flags & FHCRC != 0 {
+        return false;
+    }
+    let mut at = 10;
+    if flags & FEXTRA != 0 {
+        let Some(len) = gz.get(10..12) else {
+            return false;
+        };
+        at += 2 + usize::from(u16::from_le_bytes([len[0], len[1]]));
+    }
+    for field in [FNAME, FCOMMENT] {
+        if flags & field != 0 {
+            match gz.get(at..).and_then(|rest| memchr::memchr(0, rest)) {
+                Some(len) if len <= MAX_FIELD => at += len + 1,
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -182,6 +219,32 @@ mod tests {
         assert!(inflate_whole(&flipped).is_none());
         assert!(inflate_whole(b"not gzip at all, but long enough").is_none());
         assert!(inflate_whole(b"").is_none());
+    }
+
+    /// A header the stream refuses (a wrong header CRC, an over-long file name) is left to
+    /// the stream, which still refuses it; a short name is read whole.
+    #[test]
+    fn headers_the_stream_refuses_are_left_to_it() {
+        let one = gzip(b"article\n");
+        // One member with header fields: FLG, then the fields after the 10-byte header.
+        let with_header = |flags: u8, fields: &[u8]| {
+            let mut gz = one[..10].to_vec();
+            gz[3] = flags;
+            gz.extend_from_slice(fields);
+            gz.extend_from_slice(&one[10..]);
+            gz
+        };
+        let bad_crc = with_header(0x02, &[0xab, 0xcd]);
+        assert!(streamed(&bad_crc).is_err());
+        assert!(inflate_whole(&bad_crc).is_none());
+        let mut long_name = vec![b'n'; 65_536];
+        long_name.push(0);
+        let long = with_header(0x08, &long_name);
+        assert!(streamed(&long).is_err());
+        assert!(inflate_whole(&long).is_none());
+        let named = with_header(0x08 | 0x10 | 0x04, b"\x02\x00xyname.jsonl\0a comment\0");
+        assert_eq!(streamed(&named).unwrap(), b"article\n");
+        assert_eq!(inflate_whole(&named).unwrap().0, b"article\n");
     }
 
     /// A budget is shared and given back: what does not fit is refused, not over-held, and a
