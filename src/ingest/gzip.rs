@@ -270,6 +270,23 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Damaged anywhere: what one call reads, the stream reads the same; what it does
+        /// not read is left to the stream, whatever that makes of it.
+        #[test]
+        fn reads_damaged_files_as_the_stream_does_or_not_at_all(
+            data in proptest::collection::vec(0u8..4, 1..2000),
+            flips in proptest::collection::vec((0usize..4096, 1u8..=255), 1..4),
+        ) {
+            let mut gz = gzip(&data);
+            for (at, x) in flips {
+                let i = at % gz.len();
+                gz[i] ^= x;
+            }
+            if let Some((whole, _)) = inflate_whole(&gz) {
+                proptest::prop_assert_eq!(streamed(&gz).ok(), Some(whole));
+            }
+        }
+
         /// Any contents, cut anywhere: either exactly the contents, or left to the stream.
         #[test]
         fn inflates_exactly_or_not_at_all(data in proptest::collection::vec(0u8..8, 0..3000), cut in 0usize..64) {
