@@ -150,7 +150,7 @@ pub fn small_file_limit(gz: bool) -> u64 {
 pub struct SmallFile {
     bytes: Vec<u8>,
     /// The share of [`gzip::WHOLE`] a gzip file above [`SMALL_FILE_BYTES`] holds.
-    _held: Option<gzip::Held>,
+    held: Option<gzip::Held>,
 }
 
 impl SmallFile {
@@ -165,7 +165,7 @@ impl SmallFile {
         if gz {
             if let Some((plain, _held)) = gzip::inflate_whole(&self.bytes) {
                 drop(self.bytes);
-                drop(self._held);
+                drop(self.held);
                 return read_from(std::io::Cursor::new(plain), format, false, on_record);
             }
         }
@@ -196,7 +196,7 @@ pub fn read_small_file(path: &Path, size: u64, gz: bool) -> Result<Option<SmallF
     File::open(path)
         .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
         .map_err(unreadable)?;
-    Ok((bytes.len() as u64 <= limit).then_some(SmallFile { bytes, _held: held }))
+    Ok((bytes.len() as u64 <= limit).then_some(SmallFile { bytes, held }))
 }
 
 /// [`read_file`] on the bytes of `input` (buffered), decompressed first when `gz`.
