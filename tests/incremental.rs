@@ -309,3 +309,48 @@ fn commits_come_by_count_or_by_time_and_are_counted() {
     assert_eq!(summary.articles_added, 0);
     assert_eq!(summary.commits, 1);
 }
+
+/// `warta show` finds an article by id in whichever segment holds it, shows the current
+/// version of a changed file only, and reports a deleted one as missing (the id is a fast
+/// field, looked up through the column, not a term: format 7).
+#[test]
+fn show_follows_changes_across_segments() {
+    let fx = Fixture::new();
+    // One indexing thread: each run's segment keeps a live article beside the one changed or
+    // deleted later, so that the old versions stay in it, marked deleted.
+    let index = || {
+        let out = fx
+            .warta(&["index", "--threads", "1"])
+            .arg(fx.corpus())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    };
+    fx.write("a.txt", "Title: Alpha\n\nFirst article about Jakarta.\n");
+    fx.write("c.txt", "Title: Gamma\n\nThird article about Medan.\n");
+    index();
+    fx.write("b.txt", "Title: Beta\n\nSecond article about Surabaya.\n");
+    fx.write("d.txt", "Title: Delta\n\nFourth article about Bogor.\n");
+    index();
+    let show = |id: &str| {
+        let out = fx.warta(&["show", "--json", id]).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.code(), v)
+    };
+    for (id, title) in [("a.txt", "Alpha"), ("b.txt", "Beta")] {
+        let (code, v) = show(id);
+        assert_eq!(code, Some(0), "{id}");
+        assert!(v.is_object(), "one article: {v}");
+        assert_eq!(v["title"], title);
+    }
+    let a = fx.write("a.txt", "Title: Alpha v2\n\nRewritten, now about Bandung instead.\n");
+    bump_mtime(&a);
+    fx.remove("b.txt");
+    index();
+    let (code, v) = show("a.txt");
+    assert_eq!(code, Some(0));
+    assert!(v.is_object(), "only the current version: {v}");
+    assert_eq!(v["title"], "Alpha v2");
+    let (code, _) = show("b.txt");
+    assert_eq!(code, Some(2), "a deleted article is not shown");
+}

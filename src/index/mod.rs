@@ -24,7 +24,7 @@ pub use schema::Fields;
 pub use writer::{index_paths, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 const META_FILE: &str = "warta.json";
 /// Lock file held by the process writing the index (an OS file lock, released when the
 /// process ends, however it ends).

@@ -67,7 +67,7 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fast_u64 = NumericOptions::default().set_fast();
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED | FAST),
+        id: b.add_text_field("id", STORED | FAST),
         file: b.add_text_field("file", STRING | STORED | FAST),
         file_size: b.add_u64_field("file_size", fast_u64.clone()),
         file_mtime: b.add_i64_field("file_mtime", fast_u64.clone()),

@@ -654,10 +654,8 @@ pub struct ArticleView {
 pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
     let f = &wi.fields;
     let searcher = wi.searcher()?;
-    let q = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
-    let docs = searcher.search(&q, &TopDocs::with_limit(100).order_by_score())?;
     let mut out = Vec::new();
-    for (_, addr) in docs {
+    for addr in docs_with_str(&searcher, "id", id)? {
         let doc: TantivyDocument = searcher.doc(addr)?;
         out.push(ArticleView {
             id: text(&doc, f.id).unwrap_or_default(),
@@ -765,6 +763,31 @@ pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
 }
 
 /// Calls `f` with the value of a single-valued string fast field of every live document.
+/// The live documents whose fast string field `field` holds `value`. For the id, which is a
+/// fast field only: as a term it cost indexing a term dictionary entry and a postings list per
+/// article (format 7), and `warta show`, its only reader, looks up one id at a time.
+fn docs_with_str(searcher: &Searcher, field: &str, value: &str) -> tantivy::Result<Vec<DocAddress>> {
+    let mut out = Vec::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let Some(col) = seg.fast_fields().str(field)? else {
+            continue;
+        };
+        let Some(term) = col.dictionary().term_ord(value.as_bytes())? else {
+            continue;
+        };
+        let alive = seg.alive_bitset();
+        for doc in 0..seg.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            if col.term_ords(doc).any(|t| t == term) {
+                out.push(DocAddress::new(ord as u32, doc));
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn for_each_str(searcher: &Searcher, field: &str, mut f: impl FnMut(&str)) -> tantivy::Result<()> {
     let mut buf = String::new();
     for seg in searcher.segment_readers() {
