@@ -1,8 +1,6 @@
 //! Snippets: the passage of an article that best shows why it matched, with the matched words
 //! marked. Matching uses the same analyzers as the index, so `bertemu` highlights `pertemuan`.
 
-use std::collections::HashSet;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::Serialize;
@@ -70,22 +68,7 @@ pub fn make(text: &str, lang: &str, terms: &HighlightTerms) -> Snippet {
             highlights: vec![],
         };
     }
-    // The window of SNIPPET_CHARS that holds the most distinct matched words.
-    let budget = SNIPPET_CHARS * 3; // bytes, generous for multi-byte text
-    let mut best = (0usize, 0usize);
-    for (i, &(start, _)) in matches.iter().enumerate() {
-        let mut distinct = HashSet::new();
-        for &(s, e) in &matches[i..] {
-            if e - start > budget.min(SNIPPET_CHARS * 2) {
-                break;
-            }
-            distinct.insert(text[s..e].to_lowercase());
-        }
-        if distinct.len() > best.1 {
-            best = (i, distinct.len());
-        }
-    }
-    let first = matches[best.0].0;
+    let first = matches[best_window(text, &matches)].0;
     // Start a little before the first match, at a word boundary (or the sentence start).
     let lead_start = floor_boundary(text, first.saturating_sub(60));
     let mut start = text[lead_start..first]
@@ -134,6 +117,40 @@ pub fn make(text: &str, lang: &str, terms: &HighlightTerms) -> Snippet {
     }
 }
 
+/// The index of the match that starts the window of about [`SNIPPET_CHARS`] holding the most
+/// distinct matched words (as lower-cased); the first such window on ties. Each match is
+/// lower-cased once and numbered by its word; a window counts the numbers it has not seen,
+/// marking them with its own stamp (it lower-cased and hashed every match of every window).
+fn best_window(text: &str, matches: &[(usize, usize)]) -> usize {
+    let budget = SNIPPET_CHARS * 2; // bytes, generous for multi-byte text
+    let mut word_ids: FxHashMap<String, usize> = FxHashMap::default();
+    let ids: Vec<usize> = matches
+        .iter()
+        .map(|&(s, e)| {
+            let next = word_ids.len();
+            *word_ids.entry(text[s..e].to_lowercase()).or_insert(next)
+        })
+        .collect();
+    let mut seen_in = vec![usize::MAX; word_ids.len()];
+    let mut best = (0usize, 0usize);
+    for (i, &(start, _)) in matches.iter().enumerate() {
+        let mut distinct = 0;
+        for (&(_, e), &id) in matches[i..].iter().zip(&ids[i..]) {
+            if e - start > budget {
+                break;
+            }
+            if seen_in[id] != i {
+                seen_in[id] = i;
+                distinct += 1;
+            }
+        }
+        if distinct > best.1 {
+            best = (i, distinct);
+        }
+    }
+    best.0
+}
+
 fn flatten(s: &str) -> String {
     s.replace(['\n', '\r', '\t'], " ")
 }
@@ -153,6 +170,8 @@ fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms) -> Vec<(usize,
         .and_then(|l| terms.terms.get(l.analyzer_name()))
         .filter(|t| !t.is_empty());
     let cores: Vec<&str> = stem_terms.map_or_else(Vec::new, |t| t.iter().map(|s| stem_core(s)).collect());
+    // Most words have a length no exact term has: they are passed over without hashing.
+    let exact_lengths = exact_terms.map_or(0u64, |t| t.iter().fold(0, |m, w| m | length_bit(w)));
     let mut analyzer = analysis::analyzer(EXACT);
     let mut stream = analyzer.token_stream(text);
     let mut buf = String::new();
@@ -160,10 +179,10 @@ fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms) -> Vec<(usize,
     while stream.advance() {
         let tok = stream.token();
         let word = tok.text.as_str();
-        let hit = exact_terms.is_some_and(|t| t.contains(word))
+        let hit = exact_terms.is_some_and(|t| exact_lengths & length_bit(word) != 0 && t.contains(word))
             || terms.prefixes.iter().any(|p| word.starts_with(p.as_str()))
             || match (stemmer, stem_terms) {
-                (Some(stemmer), Some(t)) if cores.iter().any(|c| word.contains(c)) => {
+                (Some(stemmer), Some(t)) if cores.iter().any(|c| contains_bytes(word.as_bytes(), c.as_bytes())) => {
                     buf.clear();
                     buf.push_str(word);
                     stemmer.stem(&mut buf);
@@ -176,6 +195,22 @@ fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms) -> Vec<(usize,
         }
     }
     out
+}
+
+/// A bit for a word's byte length (lengths from 63 up share the last bit).
+fn length_bit(word: &str) -> u64 {
+    1 << word.len().min(63)
+}
+
+/// Whether `word` contains `core` (an empty core is in every word). Words and cores are a few
+/// bytes long: a scan for the first byte costs less than setting up a substring searcher for
+/// each word (`str::contains` took a fifth of a snippet's time).
+fn contains_bytes(word: &[u8], core: &[u8]) -> bool {
+    let Some((&first, rest)) = core.split_first() else {
+        return true;
+    };
+    word.len() >= core.len()
+        && (0..=word.len() - core.len()).any(|i| word[i] == first && &word[i + 1..i + core.len()] == rest)
 }
 
 /// A stem without its first and last characters (empty for stems under three characters,
@@ -286,6 +321,47 @@ mod tests {
             s.marked("[", "]"),
             "Ia [menulis] surat. [Tulisan] itu [ditulis] ulang; the happiest runners ran."
         );
+    }
+
+    /// The window as it was chosen before [`best_window`] numbered the words.
+    fn best_window_reference(text: &str, matches: &[(usize, usize)]) -> usize {
+        let mut best = (0usize, 0usize);
+        for (i, &(start, _)) in matches.iter().enumerate() {
+            let mut distinct = std::collections::HashSet::new();
+            for &(s, e) in &matches[i..] {
+                if e - start > SNIPPET_CHARS * 2 {
+                    break;
+                }
+                distinct.insert(text[s..e].to_lowercase());
+            }
+            if distinct.len() > best.1 {
+                best = (i, distinct.len());
+            }
+        }
+        best.0
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn contains_bytes_is_substring_search(word in "[abé]{0,8}", core in "[abé]{0,3}") {
+            proptest::prop_assert_eq!(contains_bytes(word.as_bytes(), core.as_bytes()), word.contains(&core));
+        }
+
+        /// Words of a few letters in both cases, spread so that windows hold several.
+        #[test]
+        fn best_window_is_the_reference_window(words in proptest::collection::vec("[aAbBéÉ]{1,3}", 1..60), gap in 1usize..40) {
+            let sep = " ".repeat(gap);
+            let text = words.join(&sep);
+            let mut matches = Vec::new();
+            let mut at = 0;
+            for w in &words {
+                matches.push((at, at + w.len()));
+                at += w.len() + gap;
+            }
+            proptest::prop_assert_eq!(best_window(&text, &matches), best_window_reference(&text, &matches));
+        }
     }
 
     #[test]
