@@ -7,8 +7,9 @@
 //!
 //! `stems.fst` in the index directory is an FST set of keys `L 0x00 stem 0x00 word`, one for
 //! every indexed word whose stem differs from it, `L` the language's byte (`e` English, `i`
-//! Indonesian). `stems.words` lists every word already stemmed, so that updates stem only
-//! new words.
+//! Indonesian). `stems.words` lists every word already stemmed, sorted, each with its stem
+//! when that differs (`Lword`, or `Lword<TAB>stem`): updates stem only new words, and a
+//! search stems the words it meets through it (see [`StemTable::stem`]).
 //!
 //! After each commit of an indexing run, [`update_if_stale`] adds the words of the segments
 //! the table does not cover yet. Words of deleted articles stay: expanding to a word the
@@ -17,7 +18,8 @@
 //! is rebuilt from every segment.
 
 use rustc_hash::FxHashSet as HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use tantivy::Searcher;
 use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
@@ -27,8 +29,12 @@ use super::Fields;
 
 /// The table's file in the index directory.
 pub const STEMS_FILE: &str = "stems.fst";
-/// The words already stemmed, one a line (for updates; searches do not read it).
+/// The words already stemmed, one a line, with their stems: [`WORDS_HEADER`], then `Lword`
+/// (its own stem) or `Lword<TAB>stem`, sorted by `Lword`.
 const WORDS_FILE: &str = "stems.words";
+/// The first line of a words file that records stems. An older file (words only) is not
+/// trusted: the next update stems every word again.
+const WORDS_HEADER: &str = "#warta stems.words 2";
 /// The segments whose words the table holds (JSON list of segment ids), written after it.
 const COVERED_FILE: &str = "stems.segments.json";
 
@@ -53,6 +59,9 @@ fn pair_key(lang: StemLang, stem: &str, word: &str) -> Vec<u8> {
 #[derive(Default)]
 pub struct StemTable {
     map: Option<Map<Vec<u8>>>,
+    /// The index directory, whose words file is read the first time a search needs a stem.
+    dir: Option<PathBuf>,
+    words: OnceLock<Option<KnownStems>>,
 }
 
 impl StemTable {
@@ -62,7 +71,42 @@ impl StemTable {
         let map = std::fs::read(dir.join(STEMS_FILE))
             .ok()
             .and_then(|bytes| Map::from_bytes(bytes).ok());
-        StemTable { map }
+        StemTable {
+            map,
+            dir: Some(dir.to_path_buf()),
+            words: OnceLock::new(),
+        }
+    }
+
+    /// Stems `word` (folded, as indexed) in place, for a search: the query's words and the
+    /// words of the hits' snippets. The stem is the stemmer's in every case, but for an
+    /// Indonesian word it is taken from the words file, which holds every indexed word's stem,
+    /// until the process has Sastrawi's dictionary: building the dictionary took 7 ms, more
+    /// than half of a whole `warta search` process. A word the file lacks (not indexed, or
+    /// an older file) goes to the stemmer.
+    pub fn stem(&self, lang: StemLang, word: &mut String) {
+        if lang == StemLang::Indonesian && lang.may_change(word) && !crate::extract::indonesian::dictionary_loaded() {
+            if let Some(stem) = self.known_stem(lang, word) {
+                if let Some(stem) = stem {
+                    *word = stem.to_string();
+                }
+                return;
+            }
+        }
+        lang.stem(word);
+    }
+
+    /// The stem recorded for `word`: `Some(None)` when it is its own stem, `None` when the
+    /// words file does not have it.
+    fn known_stem(&self, lang: StemLang, word: &str) -> Option<Option<&str>> {
+        let known = self
+            .words
+            .get_or_init(|| {
+                let dir = self.dir.as_ref()?;
+                KnownStems::parse(std::fs::read(dir.join(WORDS_FILE)).ok()?)
+            })
+            .as_ref()?;
+        known.get(lang_byte(lang), word)
     }
 
     /// The indexed words of `lang` whose stem is `stem`, other than `stem` itself.
@@ -77,6 +121,54 @@ impl StemTable {
             out.push(String::from_utf8_lossy(&key[from.len()..]).into_owned());
         }
         out
+    }
+}
+
+/// A words file as read by searches: its bytes after the header, lines sorted by key.
+struct KnownStems {
+    bytes: Vec<u8>,
+}
+
+impl KnownStems {
+    /// The file's lines after its header; `None` for a file without the header (an older
+    /// index: its lines hold no stems).
+    fn parse(mut bytes: Vec<u8>) -> Option<KnownStems> {
+        let header = WORDS_HEADER.len() + 1;
+        if bytes.get(..header)? != format!("{WORDS_HEADER}\n").as_bytes() {
+            return None;
+        }
+        bytes.drain(..header);
+        Some(KnownStems { bytes })
+    }
+
+    /// The recorded stem of `word` in language `lang`. The lines are sorted by their key (the
+    /// language's byte followed by the word): a binary search over the bytes, each probe
+    /// reading the line around its middle, so nothing is parsed or indexed beforehand (that
+    /// cost 7.6 M instructions, a third of a cold search).
+    fn get(&self, lang: u8, word: &str) -> Option<Option<&str>> {
+        let b = &self.bytes;
+        // `lo` and `hi` are line starts (`hi` may be the end).
+        let (mut lo, mut hi) = (0, b.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let start = memchr::memrchr(b'\n', &b[lo..mid]).map_or(lo, |p| lo + p + 1);
+            let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |p| start + p);
+            let line = &b[start..end];
+            let (key, stem) = match memchr::memchr(b'\t', line) {
+                Some(t) => (&line[..t], Some(&line[t + 1..])),
+                None => (line, None),
+            };
+            let order = key
+                .first()
+                .cmp(&Some(&lang))
+                .then_with(|| key.get(1..).unwrap_or_default().cmp(word.as_bytes()));
+            match order {
+                std::cmp::Ordering::Less => lo = (end + 1).min(b.len()),
+                std::cmp::Ordering::Greater => hi = start,
+                std::cmp::Ordering::Equal => return Some(stem.and_then(|s| std::str::from_utf8(s).ok())),
+            }
+        }
+        None
     }
 }
 
@@ -120,14 +212,17 @@ fn update(
     skip: &[String],
     threads: usize,
 ) -> std::io::Result<u64> {
-    // Without a readable table, what the word list and the covered segments claim is lost:
-    // start over from every segment.
-    let (mut known, skip) = if old.map.is_some() {
-        (load_words(dir), skip)
-    } else {
-        (HashSet::default(), &[][..])
+    // Without a readable table, what the word list and the covered segments claim is lost,
+    // and a word list without stems (an older index) cannot serve searches: start over from
+    // every segment.
+    let (old_words, skip) = match old.map.as_ref().and_then(|_| load_words(dir)) {
+        Some(words) => (words, skip),
+        None => (Vec::new(), &[][..]),
     };
-    let mut new_words: Vec<(StemLang, String)> = Vec::new();
+    let mut seen: HashSet<String> = old_words.iter().map(|(key, _)| key.clone()).collect();
+    // The keys (language byte, word) of the words not stemmed yet, in the order the term
+    // dictionaries give them: sorted runs, one per field and segment.
+    let mut fresh: Vec<String> = Vec::new();
     let mut key = String::new();
     for (title, body, lang) in fields.text_fields() {
         let Some(lang) = lang else { continue };
@@ -148,60 +243,82 @@ fn update(
                     key.clear();
                     key.push(char::from(lang_byte(lang)));
                     key.push_str(word);
-                    if known.contains(key.as_str()) {
+                    if seen.contains(key.as_str()) {
                         continue;
                     }
-                    known.insert(key.clone());
-                    new_words.push((lang, word.to_string()));
+                    seen.insert(key.clone());
+                    fresh.push(key.clone());
                 }
             }
         }
     }
-    if new_words.is_empty() {
+    if fresh.is_empty() {
         return Ok(0);
     }
-    let added = new_words.len() as u64;
-    let mut pairs = stem_pairs(&new_words, threads);
+    let added = fresh.len() as u64;
+    let mut stem_of: Vec<Option<String>> = vec![None; fresh.len()];
+    let mut pairs = Vec::new();
+    for (i, stem) in stem_pairs(&fresh, threads) {
+        let (lang, word) = split_key(&fresh[i]);
+        pairs.push(pair_key(lang, &stem, word));
+        stem_of[i] = Some(stem);
+    }
     pairs.sort_unstable();
     pairs.dedup();
     write_table(dir, &old, pairs)?;
-    write_words(dir, &known)?;
+    let mut words = old_words;
+    words.extend(fresh.into_iter().zip(stem_of));
+    write_words(dir, words)?;
     Ok(added)
 }
 
-/// The table's keys for `words`: those whose stem differs from the word. Stemming is most of
-/// an update's work (Sastrawi costs some 5,000 instructions a new word), so a long list is
-/// shared among up to `threads` threads (the run's `--threads`); the first build of a large
-/// archive brings hundreds of thousands.
-fn stem_pairs(words: &[(StemLang, String)], threads: usize) -> Vec<Vec<u8>> {
+/// The language and the word of a key of the words file.
+fn split_key(key: &str) -> (StemLang, &str) {
+    let lang = if key.starts_with('e') {
+        StemLang::English
+    } else {
+        StemLang::Indonesian
+    };
+    (lang, &key[1..])
+}
+
+/// The stems of the words of `keys` (see [`split_key`]) that differ from the word, as (index
+/// in `keys`, stem). Stemming is most of an update's work (Sastrawi costs some 5,000
+/// instructions a new word), so a long list is shared among up to `threads` threads (the
+/// run's `--threads`); the first build of a large archive brings hundreds of thousands.
+fn stem_pairs(keys: &[String], threads: usize) -> Vec<(usize, String)> {
     const PER_THREAD: usize = 5_000;
-    let threads = threads.max(1).min(words.len().div_ceil(PER_THREAD));
+    let threads = threads.max(1).min(keys.len().div_ceil(PER_THREAD));
     if threads <= 1 {
-        return stem_all(words);
+        return stem_all(keys, 0);
     }
     // The last part is stemmed on this thread, whose stemmer and cache may be warm already.
-    let mut parts = words.chunks(words.len().div_ceil(threads));
-    let last = parts.next_back().unwrap_or_default();
+    let size = keys.len().div_ceil(threads);
+    let mut parts = keys.chunks(size).enumerate();
+    let (last_i, last) = parts.next_back().unwrap_or_default();
     std::thread::scope(|s| {
-        let others: Vec<_> = parts.map(|part| s.spawn(move || stem_all(part))).collect();
-        let mut pairs = stem_all(last);
+        let others: Vec<_> = parts
+            .map(|(i, part)| s.spawn(move || stem_all(part, i * size)))
+            .collect();
+        let mut stems = stem_all(last, last_i * size);
         for other in others {
-            pairs.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            stems.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         }
-        pairs
+        stems
     })
 }
 
-/// [`stem_pairs`] on the calling thread.
-fn stem_all(words: &[(StemLang, String)]) -> Vec<Vec<u8>> {
+/// [`stem_pairs`] on the calling thread, for `keys` starting at index `first`.
+fn stem_all(keys: &[String], first: usize) -> Vec<(usize, String)> {
     let mut stem = String::new();
-    let mut pairs = Vec::new();
-    for (lang, word) in words {
+    let mut stems = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let (lang, word) = split_key(key);
         if lang.stem_into(word, &mut stem) {
-            pairs.push(pair_key(*lang, &stem, word));
+            stems.push((first + i, stem.clone()));
         }
     }
-    pairs
+    stems
 }
 
 /// Writes the table: `old`'s keys and `new` (sorted) merged.
@@ -233,17 +350,40 @@ fn write_table(dir: &Path, old: &StemTable, new: Vec<Vec<u8>>) -> std::io::Resul
     std::fs::rename(&tmp, dir.join(STEMS_FILE))
 }
 
-/// Every word already stemmed, as its language's byte followed by the word.
-fn load_words(dir: &Path) -> HashSet<String> {
-    std::fs::read_to_string(dir.join(WORDS_FILE))
-        .map(|text| text.lines().map(str::to_string).collect())
-        .unwrap_or_default()
+/// Every word already stemmed (its language's byte followed by the word) and its stem when
+/// that differs, in the file's order (sorted); `None` when the file is missing, damaged or
+/// from before stems were recorded.
+fn load_words(dir: &Path) -> Option<Vec<(String, Option<String>)>> {
+    let text = std::fs::read_to_string(dir.join(WORDS_FILE)).ok()?;
+    let body = text.strip_prefix(WORDS_HEADER)?.strip_prefix('\n')?;
+    Some(
+        body.lines()
+            .map(|line| match line.split_once('\t') {
+                Some((key, stem)) => (key.to_string(), Some(stem.to_string())),
+                None => (line.to_string(), None),
+            })
+            .collect(),
+    )
 }
 
-fn write_words(dir: &Path, words: &HashSet<String>) -> std::io::Result<()> {
-    let mut text = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
-    for w in words {
-        text.push_str(w);
+/// Writes the words file: the header, then the words sorted, each with its stem when that
+/// differs. `words` is the old file's list (sorted) followed by the new words in a few sorted
+/// runs: a stable sort merges the runs instead of sorting from scratch.
+fn write_words(dir: &Path, mut words: Vec<(String, Option<String>)>) -> std::io::Result<()> {
+    words.sort_by(|a, b| a.0.cmp(&b.0));
+    let size = words
+        .iter()
+        .map(|(w, s)| w.len() + s.as_ref().map_or(0, |s| s.len() + 1) + 1)
+        .sum::<usize>();
+    let mut text = String::with_capacity(WORDS_HEADER.len() + 1 + size);
+    text.push_str(WORDS_HEADER);
+    text.push('\n');
+    for (word, stem) in &words {
+        text.push_str(word);
+        if let Some(stem) = stem {
+            text.push('\t');
+            text.push_str(stem);
+        }
         text.push('\n');
     }
     let tmp = dir.join(format!("{WORDS_FILE}.tmp"));
@@ -259,7 +399,10 @@ mod tests {
         let mut keys = keys.to_vec();
         keys.sort();
         let map = Map::from_iter(keys.iter().map(|k| (k, 0u64))).unwrap();
-        StemTable { map: Some(map) }
+        StemTable {
+            map: Some(map),
+            ..StemTable::default()
+        }
     }
 
     #[test]
@@ -367,30 +510,99 @@ mod tests {
         let mut words = Vec::new();
         for i in 0..2_000 {
             for (r, f) in roots.iter().zip(forms.iter().cycle().skip(i % forms.len())) {
-                let lang = if r.len() % 2 == 0 {
-                    StemLang::Indonesian
-                } else {
-                    StemLang::English
-                };
+                let lang = if r.len() % 2 == 0 { 'i' } else { 'e' };
                 let root = format!("{r}{}", ["", "a", "u", "an"][i % 4]);
-                words.push((lang, f.replace("{}", &root)));
+                words.push(format!("{lang}{}", f.replace("{}", &root)));
             }
         }
         assert!(words.len() > 10_000);
         let mut parallel = stem_pairs(&words, 3);
-        let mut serial = stem_all(&words);
+        let mut serial = stem_all(&words, 0);
         assert!(!serial.is_empty());
         parallel.sort();
         serial.sort();
         assert_eq!(parallel, serial);
+        // Each stem is that of the word at its index.
+        for (i, stem) in serial.iter().take(200) {
+            let (lang, word) = split_key(&words[*i]);
+            let mut expected = word.to_string();
+            lang.stem(&mut expected);
+            assert_eq!(*stem, expected);
+        }
     }
 
     #[test]
     fn the_word_list_round_trips() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(load_words(dir.path()).is_empty());
-        let words: HashSet<String> = ["ibertemu", "erunning"].iter().map(|s| s.to_string()).collect();
-        write_words(dir.path(), &words).unwrap();
-        assert_eq!(load_words(dir.path()), words);
+        assert!(load_words(dir.path()).is_none());
+        let words: Vec<(String, Option<String>)> =
+            [("ibertemu", Some("temu")), ("erunning", Some("run")), ("ikata", None)]
+                .iter()
+                .map(|(w, s)| (w.to_string(), s.map(str::to_string)))
+                .collect();
+        write_words(dir.path(), words.clone()).unwrap();
+        let mut sorted = words;
+        sorted.sort();
+        assert_eq!(load_words(dir.path()), Some(sorted));
+        // A list from before stems were recorded is not trusted.
+        std::fs::write(dir.path().join(WORDS_FILE), "ibertemu\nerunning\n").unwrap();
+        assert!(load_words(dir.path()).is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The binary search over the words file's bytes finds every word written, with its
+        /// stem, and no other word.
+        #[test]
+        fn known_stems_finds_exactly_the_words_written(
+            words in proptest::collection::hash_map("[ei][a-c]{0,4}", proptest::option::of("[a-c]{1,3}"), 0..60),
+            probes in proptest::collection::vec(("[eix]", "[a-c]{0,5}"), 0..40),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let map: std::collections::HashMap<String, Option<String>> = words;
+            write_words(dir.path(), map.clone().into_iter().collect()).unwrap();
+            let known = KnownStems::parse(std::fs::read(dir.path().join(WORDS_FILE)).unwrap()).unwrap();
+            for (key, stem) in &map {
+                let (lang, word) = key.split_at(1);
+                proptest::prop_assert_eq!(known.get(lang.as_bytes()[0], word), Some(stem.as_deref()), "{}", key);
+            }
+            for (lang, word) in probes {
+                let expected = map.get(&format!("{lang}{word}")).map(|s| s.as_deref());
+                proptest::prop_assert_eq!(known.get(lang.as_bytes()[0], &word), expected);
+            }
+        }
+    }
+
+    /// The words file gives every indexed word the stemmer's stem (`Some(None)`: its own),
+    /// and nothing for a word the index lacks or one no stemmer changes.
+    #[test]
+    fn the_words_file_holds_each_indexed_words_stem() {
+        let fx = Corpus::new();
+        let text = "Presiden bertemu menteri. Pertemuan membangun kerja sama; pembangunan dibahas \
+                    bersama para pekerja dan ketua partai.";
+        fx.add("a.txt", text);
+        let table = StemTable::load(&fx.index);
+        let id = StemLang::Indonesian;
+        let mut checked = 0;
+        for t in super::super::analysis::tokens(
+            &mut super::super::analysis::analyzer(super::super::analysis::EXACT),
+            text,
+        ) {
+            let word = t.text;
+            if !id.may_change(&word) {
+                assert_eq!(table.known_stem(id, &word), None, "{word}");
+                continue;
+            }
+            let mut stem = word.clone();
+            id.stem(&mut stem);
+            let expected = (stem != word).then_some(stem.as_str());
+            assert_eq!(table.known_stem(id, &word), Some(expected), "{word}");
+            checked += 1;
+        }
+        assert!(checked >= 8, "{checked}");
+        assert_eq!(table.known_stem(id, "menemukannya"), None);
+        assert_eq!(table.known_stem(StemLang::English, "bertemu"), None);
+        assert_eq!(StemTable::default().known_stem(id, "bertemu"), None);
     }
 }

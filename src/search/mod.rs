@@ -167,7 +167,8 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         source,
     })?;
     let f = &wi.fields;
-    let (text_query, highlight) = build_text_query(f, &wi.stem_table(), &parsed)?;
+    let stems = wi.stem_table();
+    let (text_query, highlight) = build_text_query(f, &stems, &parsed)?;
     let searcher = wi.searcher()?;
     let query = with_filters(f, &searcher, text_query, req)?;
     // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
@@ -192,7 +193,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr) in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.push(hit_from_doc(f, &doc, score, &highlight));
+        hits.push(hit_from_doc(f, &doc, score, &highlight, &stems));
     }
     let facets = if req.facets {
         let collector = FacetCollector {
@@ -345,10 +346,16 @@ fn countries_of(doc: &TantivyDocument, field: Field) -> Vec<CountryRef> {
         .collect()
 }
 
-fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: Option<f32>, highlight: &HighlightTerms) -> Hit {
+fn hit_from_doc(
+    f: &Fields,
+    doc: &TantivyDocument,
+    score: Option<f32>,
+    highlight: &HighlightTerms,
+    stems: &StemTable,
+) -> Hit {
     let lang = text(doc, f.lang).unwrap_or_default();
     let body = f.body_of(doc).unwrap_or_default();
-    let parts = snippet::make(&body, &lang, highlight);
+    let parts = snippet::make(&body, &lang, highlight, stems);
     Hit {
         id: text(doc, f.id).unwrap_or_default(),
         score,
@@ -445,7 +452,7 @@ fn clause_query(
         let variants: Vec<String> = match (&c.item, stem_lang, words.as_slice()) {
             (Item::Word(_), Some(lang), [word]) => {
                 let mut stem = word.text.clone();
-                lang.stem(&mut stem);
+                stems.stem(lang, &mut stem);
                 highlight
                     .terms
                     .entry(lang.analyzer_name())

@@ -7,6 +7,7 @@ use serde::Serialize;
 use tantivy::tokenizer::TokenStream;
 
 use crate::index::analysis::{self, EXACT};
+use crate::index::stems::StemTable;
 
 /// Target length of a snippet in characters.
 const SNIPPET_CHARS: usize = 220;
@@ -51,11 +52,13 @@ impl Snippet {
 }
 
 /// Builds the snippet of `text` (in language `lang`) for the query's terms.
-pub fn make(text: &str, lang: &str, terms: &HighlightTerms) -> Snippet {
+///
+/// Words are stemmed through `stems`, the index's stem table (see [`StemTable::stem`]).
+pub fn make(text: &str, lang: &str, terms: &HighlightTerms, stems: &StemTable) -> Snippet {
     let matches = if terms.is_empty() {
         Vec::new()
     } else {
-        matched_ranges(text, lang, terms)
+        matched_ranges(text, lang, terms, stems)
     };
     if matches.is_empty() {
         let end = cut_at_word(text, SNIPPET_CHARS);
@@ -163,7 +166,7 @@ fn flatten(s: &str) -> String {
 /// y→i), so a word not containing the middle of any query stem is not stemmed at all.
 /// (Of the 222,750 distinct words of the shared corpora, 9 break this rule, all Sastrawi
 /// oddities such as "felis" → "isis"; those words are found but not highlighted.)
-fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms) -> Vec<(usize, usize)> {
+fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms, stems: &StemTable) -> Vec<(usize, usize)> {
     let exact_terms = terms.terms.get(EXACT).filter(|t| !t.is_empty());
     let stemmer = analysis::stem_lang(lang);
     let stem_terms = stemmer
@@ -185,7 +188,7 @@ fn matched_ranges(text: &str, lang: &str, terms: &HighlightTerms) -> Vec<(usize,
                 (Some(stemmer), Some(t)) if cores.iter().any(|c| contains_bytes(word.as_bytes(), c.as_bytes())) => {
                     buf.clear();
                     buf.push_str(word);
-                    stemmer.stem(&mut buf);
+                    stems.stem(stemmer, &mut buf);
                     t.contains(&buf)
                 }
                 _ => false,
@@ -260,6 +263,7 @@ mod tests {
             "Kedua pemimpin bertemu di Vladivostok. Pertemuan itu dibahas Putin.",
             "id",
             &terms(&["putin"], &["temu"]),
+            &StemTable::default(),
         );
         assert_eq!(
             s.marked("[", "]"),
@@ -274,7 +278,7 @@ mod tests {
             "filler words here. ".repeat(40),
             "more text ".repeat(60)
         );
-        let s = make(&text, "en", &terms(&["putin"], &[]));
+        let s = make(&text, "en", &terms(&["putin"], &[]), &StemTable::default());
         assert!(s.text.starts_with('…') && s.text.ends_with('…'));
         assert_eq!(s.highlights.len(), 1);
         assert!(s.marked("**", "**").contains("**Putin**"));
@@ -316,6 +320,7 @@ mod tests {
             "Ia menulis surat. Tulisan itu ditulis ulang; the happiest runners ran.",
             "id",
             &terms(&[], &["tulis"]),
+            &StemTable::default(),
         );
         assert_eq!(
             s.marked("[", "]"),
@@ -366,7 +371,7 @@ mod tests {
 
     #[test]
     fn no_match_gives_the_opening() {
-        let s = make("Short text.", "en", &HighlightTerms::default());
+        let s = make("Short text.", "en", &HighlightTerms::default(), &StemTable::default());
         assert_eq!(s.text, "Short text.");
     }
 }
