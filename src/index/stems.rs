@@ -21,6 +21,7 @@ use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use tantivy::schema::Field;
 use tantivy::Searcher;
 use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
@@ -219,50 +220,50 @@ fn update(
         Some(words) => (words, skip),
         None => (Vec::new(), &[][..]),
     };
-    let mut seen: HashSet<String> = old_words.iter().map(|(key, _)| key.clone()).collect();
+    let seen: HashSet<&str> = old_words.iter().map(|(key, _)| key.as_str()).collect();
+    let langs: Vec<(StemLang, [Field; 2])> = fields
+        .text_fields()
+        .into_iter()
+        .filter_map(|(title, body, lang)| lang.map(|lang| (lang, [title, body])))
+        .collect();
+    // Each language's words are read and stemmed apart, on a thread of its own when the run
+    // has two or more: after the commit this update is the run's last work, and it took a
+    // core for 0.25 s at the end of a 3.7 s build of the shared corpora, the other idle.
+    let per_lang = |(lang, fields): &(StemLang, [Field; 2]), threads: usize| {
+        new_words(*lang, fields, searcher, skip, &seen, threads)
+    };
+    let found: Vec<std::io::Result<NewWords>> = if threads >= 2 && langs.len() > 1 {
+        let share = (threads / langs.len()).max(1);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = langs.iter().map(|l| s.spawn(move || per_lang(l, share))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    } else {
+        langs.iter().map(|l| per_lang(l, threads)).collect()
+    };
     // The keys (language byte, word) of the words not stemmed yet, in the order the term
-    // dictionaries give them: sorted runs, one per field and segment.
+    // dictionaries give them (sorted runs, one per field and segment), and their stems.
     let mut fresh: Vec<String> = Vec::new();
-    let mut key = String::new();
-    for (title, body, lang) in fields.text_fields() {
-        let Some(lang) = lang else { continue };
-        for field in [title, body] {
-            for segment in searcher.segment_readers() {
-                if skip.contains(&segment.segment_id().uuid_string()) {
-                    continue;
-                }
-                let inverted = segment.inverted_index(field).map_err(std::io::Error::other)?;
-                let mut terms = inverted.terms().stream()?;
-                while terms.advance() {
-                    let Ok(word) = std::str::from_utf8(terms.key()) else {
-                        continue;
-                    };
-                    if !lang.may_change(word) {
-                        continue;
-                    }
-                    key.clear();
-                    key.push(char::from(lang_byte(lang)));
-                    key.push_str(word);
-                    if seen.contains(key.as_str()) {
-                        continue;
-                    }
-                    seen.insert(key.clone());
-                    fresh.push(key.clone());
-                }
-            }
+    let mut stem_of: Vec<Option<String>> = Vec::new();
+    let mut pairs = Vec::new();
+    for found in found {
+        let NewWords { keys, stems } = found?;
+        let first = fresh.len();
+        stem_of.resize(first + keys.len(), None);
+        for (i, stem) in stems {
+            let (lang, word) = split_key(&keys[i]);
+            pairs.push(pair_key(lang, &stem, word));
+            stem_of[first + i] = Some(stem);
         }
+        fresh.extend(keys);
     }
     if fresh.is_empty() {
         return Ok(0);
     }
     let added = fresh.len() as u64;
-    let mut stem_of: Vec<Option<String>> = vec![None; fresh.len()];
-    let mut pairs = Vec::new();
-    for (i, stem) in stem_pairs(&fresh, threads) {
-        let (lang, word) = split_key(&fresh[i]);
-        pairs.push(pair_key(lang, &stem, word));
-        stem_of[i] = Some(stem);
-    }
     pairs.sort_unstable();
     pairs.dedup();
     write_table(dir, &old, pairs)?;
@@ -270,6 +271,56 @@ fn update(
     words.extend(fresh.into_iter().zip(stem_of));
     write_words(dir, words)?;
     Ok(added)
+}
+
+/// One language's words not stemmed yet: their keys (language byte, word) and the stems that
+/// differ, as (index in `keys`, stem).
+struct NewWords {
+    keys: Vec<String>,
+    stems: Vec<(usize, String)>,
+}
+
+/// Reads the words of `lang` in `fields` of the segments not in `skip`, keeps those the
+/// stemmer may change and `seen` lacks (each once), and stems them on up to `threads`
+/// threads.
+fn new_words(
+    lang: StemLang,
+    fields: &[Field; 2],
+    searcher: &Searcher,
+    skip: &[String],
+    seen: &HashSet<&str>,
+    threads: usize,
+) -> std::io::Result<NewWords> {
+    let mut local: HashSet<String> = HashSet::default();
+    let mut keys = Vec::new();
+    let mut key = String::new();
+    for &field in fields {
+        for segment in searcher.segment_readers() {
+            if skip.contains(&segment.segment_id().uuid_string()) {
+                continue;
+            }
+            let inverted = segment.inverted_index(field).map_err(std::io::Error::other)?;
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                let Ok(word) = std::str::from_utf8(terms.key()) else {
+                    continue;
+                };
+                if !lang.may_change(word) {
+                    continue;
+                }
+                key.clear();
+                key.push(char::from(lang_byte(lang)));
+                key.push_str(word);
+                if seen.contains(key.as_str()) || local.contains(key.as_str()) {
+                    continue;
+                }
+                local.insert(key.clone());
+                keys.push(key.clone());
+            }
+        }
+    }
+    let stems = stem_pairs(&keys, threads);
+    Ok(NewWords { keys, stems })
 }
 
 /// The language and the word of a key of the words file.
@@ -461,7 +512,10 @@ mod tests {
         }
 
         fn run(&self) {
-            let opts = crate::index::IndexOptions::default();
+            self.run_with(crate::index::IndexOptions::default());
+        }
+
+        fn run_with(&self, opts: crate::index::IndexOptions) {
             crate::index::index_paths(&self.index, std::slice::from_ref(&self.corpus), &opts, &Quiet).unwrap();
         }
     }
@@ -571,6 +625,39 @@ mod tests {
                 let expected = map.get(&format!("{lang}{word}")).map(|s| s.as_deref());
                 proptest::prop_assert_eq!(known.get(lang.as_bytes()[0], &word), expected);
             }
+        }
+    }
+
+    /// One thread, or a thread per language: the same table and words file.
+    #[test]
+    fn the_table_is_the_same_whatever_the_threads() {
+        let files = |threads: usize| {
+            let fx = Corpus::new();
+            std::fs::write(
+                fx.corpus.join("id.txt"),
+                "Title: Pertemuan\nLanguage: id\n\nPresiden bertemu menteri; pembangunan dibahas bersama.\n",
+            )
+            .unwrap();
+            std::fs::write(
+                fx.corpus.join("en.txt"),
+                "Title: Meetings\nLanguage: en\n\nThe leaders were meeting and building bridges.\n",
+            )
+            .unwrap();
+            fx.run_with(crate::index::IndexOptions {
+                threads,
+                ..crate::index::IndexOptions::default()
+            });
+            let read = |f: &str| std::fs::read(fx.index.join(f)).unwrap();
+            (read(STEMS_FILE), read(WORDS_FILE))
+        };
+        let (fst, words) = files(1);
+        let text = String::from_utf8(words.clone()).unwrap();
+        assert!(
+            text.contains("\nibertemu\ttemu\n") && text.contains("\nemeeting\tmeet\n"),
+            "{text}"
+        );
+        for threads in [2, 3] {
+            assert_eq!(files(threads), (fst.clone(), words.clone()), "{threads} threads");
         }
     }
 
