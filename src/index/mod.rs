@@ -281,6 +281,9 @@ mod tests {
         assert_eq!(wi.index.settings().docstore_blocksize, super::DOCSTORE_BLOCK_BYTES);
         drop(wi);
         let reopened = super::WartaIndex::open(dir.path()).unwrap();
-        assert_eq!(reopened.index.settings().docstore_blocksize, 4096);
+        assert_eq!(
+            reopened.index.settings().docstore_blocksize,
+            super::DOCSTORE_BLOCK_BYTES
+        );
     }
 }

@@ -769,7 +769,6 @@ pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
     })
 }
 
-/// Calls `f` with the value of a single-valued string fast field of every live document.
 /// The live documents whose fast string field `field` holds `value`. For the id, which is a
 /// fast field only: as a term it cost indexing a term dictionary entry and a postings list per
 /// article (format 7), and `warta show`, its only reader, looks up one id at a time.
@@ -795,6 +794,7 @@ fn docs_with_str(searcher: &Searcher, field: &str, value: &str) -> tantivy::Resu
     Ok(out)
 }
 
+/// Calls `f` with the value of a single-valued string fast field of every live document.
 fn for_each_str(searcher: &Searcher, field: &str, mut f: impl FnMut(&str)) -> tantivy::Result<()> {
     let mut buf = String::new();
     for seg in searcher.segment_readers() {
