@@ -9,18 +9,9 @@ use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::sync::{LazyLock, OnceLock};
 
-static DICTIONARY: OnceLock<sastrawi::Dictionary> = OnceLock::new();
-
 fn dictionary() -> &'static sastrawi::Dictionary {
+    static DICTIONARY: OnceLock<sastrawi::Dictionary> = OnceLock::new();
     DICTIONARY.get_or_init(sastrawi::Dictionary::new)
-}
-
-/// Whether this process has built Sastrawi's dictionary already. Building it (30,000 root
-/// words into a hash map) takes some 28 M instructions, 7 ms: more than the rest of a
-/// `warta search` process, which therefore asks the index's stem table first
-/// (`StemTable::stem`).
-pub fn dictionary_loaded() -> bool {
-    DICTIONARY.get().is_some()
 }
 
 /// Stems one lower-cased Indonesian word with Sastrawi, through a per-thread cache (news text
@@ -48,6 +39,22 @@ pub fn stemmable(word: &str) -> bool {
 pub fn stem_indonesian_in_place(word: &mut String) {
     if stemmable(word) {
         CACHE.with_borrow_mut(|c| c.stem(word, &SHARED, |w| STEMMER.with(|s| s.stem_word(w))));
+    }
+}
+
+/// [`stem_indonesian_in_place`] for a search: a stem the caches lack is taken from `known`
+/// (the index's record of its words' stems: `Some(None)` for a word that is its own stem)
+/// before the stemmer. Building the stemmer's dictionary (30,000 root words into a hash map)
+/// takes some 28 M instructions, 7 ms: more than the rest of a `warta search` process.
+pub fn stem_indonesian_known(word: &mut String, known: impl FnOnce(&str) -> Option<Option<String>>) {
+    if stemmable(word) {
+        CACHE.with_borrow_mut(|c| {
+            c.stem(word, &SHARED, |w| match known(w) {
+                Some(Some(stem)) => *w = stem,
+                Some(None) => {}
+                None => STEMMER.with(|s| s.stem_word(w)),
+            })
+        });
     }
 }
 

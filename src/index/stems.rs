@@ -80,21 +80,18 @@ impl StemTable {
     }
 
     /// Stems `word` (folded, as indexed) in place, for a search: the query's words and the
-    /// words of the hits' snippets. The stem is the stemmer's in every case, but for an
-    /// Indonesian word it is taken from the words file, which holds every indexed word's stem,
-    /// until the process has Sastrawi's dictionary: building the dictionary took 7 ms, more
-    /// than half of a whole `warta search` process. A word the file lacks (not indexed, or
-    /// an older file) goes to the stemmer.
+    /// words of the hits' snippets. The stem is the stemmer's in every case, but an Indonesian
+    /// word the stem caches lack is looked up in the words file, which holds every indexed
+    /// word's stem, before Sastrawi's stemmer, whose dictionary took 7 ms to build: more than
+    /// half of a whole `warta search` process. A word the file lacks (not indexed, or an older
+    /// file) goes to the stemmer.
     pub fn stem(&self, lang: StemLang, word: &mut String) {
-        if lang == StemLang::Indonesian && lang.may_change(word) && !crate::extract::indonesian::dictionary_loaded() {
-            if let Some(stem) = self.known_stem(lang, word) {
-                if let Some(stem) = stem {
-                    *word = stem.to_string();
-                }
-                return;
-            }
+        match lang {
+            StemLang::Indonesian => crate::extract::indonesian::stem_indonesian_known(word, |w| {
+                self.known_stem(lang, w).map(|stem| stem.map(str::to_string))
+            }),
+            StemLang::English => lang.stem(word),
         }
-        lang.stem(word);
     }
 
     /// The stem recorded for `word`: `Some(None)` when it is its own stem, `None` when the
