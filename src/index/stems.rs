@@ -36,6 +36,9 @@ const WORDS_FILE: &str = "stems.words";
 /// The first line of a words file that records stems. An older file (words only) is not
 /// trusted: the next update stems every word again.
 const WORDS_HEADER: &str = "#warta stems.words 2";
+/// A line of the words file: the key (the language's byte and the word) and the stem when it
+/// differs from the word.
+type Entry = (String, Option<String>);
 /// The segments whose words the table holds (JSON list of segment ids), written after it.
 const COVERED_FILE: &str = "stems.segments.json";
 
@@ -151,11 +154,7 @@ impl KnownStems {
             let mid = lo + (hi - lo) / 2;
             let start = memchr::memrchr(b'\n', &b[lo..mid]).map_or(lo, |p| lo + p + 1);
             let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |p| start + p);
-            let line = &b[start..end];
-            let (key, stem) = match memchr::memchr(b'\t', line) {
-                Some(t) => (&line[..t], Some(&line[t + 1..])),
-                None => (line, None),
-            };
+            let (key, stem) = split_line(&b[start..end]);
             let order = key
                 .first()
                 .cmp(&Some(&lang))
@@ -163,10 +162,24 @@ impl KnownStems {
             match order {
                 std::cmp::Ordering::Less => lo = (end + 1).min(b.len()),
                 std::cmp::Ordering::Greater => hi = start,
-                std::cmp::Ordering::Equal => return Some(stem.and_then(|s| std::str::from_utf8(s).ok())),
+                std::cmp::Ordering::Equal => {
+                    return match stem {
+                        Some(stem) => std::str::from_utf8(stem).ok().map(Some),
+                        None => Some(None),
+                    };
+                }
             }
         }
         None
+    }
+}
+
+/// A line of the words file (without its newline) as its key and, when the word is not its own
+/// stem, the stem.
+fn split_line(line: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match memchr::memchr(b'\t', line) {
+        Some(t) => (&line[..t], Some(&line[t + 1..])),
+        None => (line, None),
     }
 }
 
@@ -229,7 +242,7 @@ fn update(
     let per_lang = |(lang, fields): &(StemLang, [Field; 2]), threads: usize| {
         new_words(*lang, fields, searcher, skip, &seen, threads)
     };
-    let found: Vec<std::io::Result<NewWords>> = if threads >= 2 && langs.len() > 1 {
+    let found: Vec<std::io::Result<Vec<Entry>>> = if threads >= 2 && langs.len() > 1 {
         let share = (threads / langs.len()).max(1);
         std::thread::scope(|s| {
             let handles: Vec<_> = langs.iter().map(|l| s.spawn(move || per_lang(l, share))).collect();
@@ -241,45 +254,34 @@ fn update(
     } else {
         langs.iter().map(|l| per_lang(l, threads)).collect()
     };
-    // The keys (language byte, word) of the words not stemmed yet, in the order the term
-    // dictionaries give them (sorted runs, one per field and segment), and their stems.
-    let mut fresh: Vec<String> = Vec::new();
-    let mut stem_of: Vec<Option<String>> = Vec::new();
-    let mut pairs = Vec::new();
+    let mut fresh: Vec<Entry> = Vec::new();
     for found in found {
-        let NewWords { keys, stems } = found?;
-        let first = fresh.len();
-        stem_of.resize(first + keys.len(), None);
-        for (i, stem) in stems {
-            let (lang, word) = split_key(&keys[i]);
-            pairs.push(pair_key(lang, &stem, word));
-            stem_of[first + i] = Some(stem);
-        }
-        fresh.extend(keys);
+        fresh.extend(found?);
     }
     if fresh.is_empty() {
         return Ok(0);
     }
     let added = fresh.len() as u64;
+    let mut pairs: Vec<Vec<u8>> = fresh
+        .iter()
+        .filter_map(|(key, stem)| {
+            let (lang, word) = split_key(key);
+            stem.as_ref().map(|stem| pair_key(lang, stem, word))
+        })
+        .collect();
     pairs.sort_unstable();
     pairs.dedup();
     write_table(dir, &old, pairs)?;
     let mut words = old_words;
-    words.extend(fresh.into_iter().zip(stem_of));
+    words.extend(fresh);
     write_words(dir, words)?;
     Ok(added)
 }
 
-/// One language's words not stemmed yet: their keys (language byte, word) and the stems that
-/// differ, as (index in `keys`, stem).
-struct NewWords {
-    keys: Vec<String>,
-    stems: Vec<(usize, String)>,
-}
-
 /// Reads the words of `lang` in `fields` of the segments not in `skip`, keeps those the
 /// stemmer may change and `seen` lacks (each once), and stems them on up to `threads`
-/// threads.
+/// threads: (key, stem when it differs), the key being the language's byte and the word, in
+/// the order the term dictionaries give them (sorted runs, one per field and segment).
 fn new_words(
     lang: StemLang,
     fields: &[Field; 2],
@@ -287,7 +289,7 @@ fn new_words(
     skip: &[String],
     seen: &HashSet<&str>,
     threads: usize,
-) -> std::io::Result<NewWords> {
+) -> std::io::Result<Vec<Entry>> {
     let mut local: HashSet<String> = HashSet::default();
     let mut keys = Vec::new();
     let mut key = String::new();
@@ -316,8 +318,11 @@ fn new_words(
             }
         }
     }
-    let stems = stem_pairs(&keys, threads);
-    Ok(NewWords { keys, stems })
+    let mut stem_of: Vec<Option<String>> = vec![None; keys.len()];
+    for (i, stem) in stem_pairs(&keys, threads) {
+        stem_of[i] = Some(stem);
+    }
+    Ok(keys.into_iter().zip(stem_of).collect())
 }
 
 /// The language and the word of a key of the words file.
@@ -401,23 +406,28 @@ fn write_table(dir: &Path, old: &StemTable, new: Vec<Vec<u8>>) -> std::io::Resul
 /// Every word already stemmed (its language's byte followed by the word) and its stem when
 /// that differs, in the file's order (sorted); `None` when the file is missing, damaged or
 /// from before stems were recorded.
-fn load_words(dir: &Path) -> Option<Vec<(String, Option<String>)>> {
-    let text = std::fs::read_to_string(dir.join(WORDS_FILE)).ok()?;
-    let body = text.strip_prefix(WORDS_HEADER)?.strip_prefix('\n')?;
-    Some(
-        body.lines()
-            .map(|line| match line.split_once('\t') {
-                Some((key, stem)) => (key.to_string(), Some(stem.to_string())),
-                None => (line.to_string(), None),
-            })
-            .collect(),
-    )
+fn load_words(dir: &Path) -> Option<Vec<Entry>> {
+    let known = KnownStems::parse(std::fs::read(dir.join(WORDS_FILE)).ok()?)?;
+    let text = |b: &[u8]| std::str::from_utf8(b).ok().map(str::to_string);
+    known
+        .bytes
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let (key, stem) = split_line(line);
+            let stem = match stem {
+                Some(stem) => Some(text(stem)?),
+                None => None,
+            };
+            Some((text(key)?, stem))
+        })
+        .collect()
 }
 
 /// Writes the words file: the header, then the words sorted, each with its stem when that
 /// differs. `words` is the old file's list (sorted) followed by the new words in a few sorted
 /// runs: a stable sort merges the runs instead of sorting from scratch.
-fn write_words(dir: &Path, mut words: Vec<(String, Option<String>)>) -> std::io::Result<()> {
+fn write_words(dir: &Path, mut words: Vec<Entry>) -> std::io::Result<()> {
     words.sort_by(|a, b| a.0.cmp(&b.0));
     let size = words
         .iter()
