@@ -325,3 +325,52 @@ fn facets_merge_values_across_segments() {
     assert_eq!(ru[0]["count"], 4, "{f}");
     assert_eq!(ru[0]["name"], "Russia");
 }
+
+/// `IndexOptions::entities` off (the benchmark's measure of what extraction costs): the
+/// articles are indexed with their languages and searchable, their entity fields empty; on
+/// (the default), the same article has its entities.
+#[test]
+fn indexing_without_entities_leaves_only_them_out() {
+    use warta::index::{index_paths, IndexOptions, Progress, WartaIndex};
+    struct Quiet;
+    impl Progress for Quiet {
+        fn start(&self, _: u64) {}
+        fn advance(&self) {}
+        fn warn(&self, message: &str) {
+            panic!("unexpected warning: {message}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("banjir.txt"),
+        "Banjir di Jakarta\n\nPresiden Joko Widodo meninjau banjir di Jakarta pada hari Senin bersama warga.\n",
+    )
+    .unwrap();
+    for entities in [false, true] {
+        let index = dir.path().join(format!("index-{entities}"));
+        let opts = IndexOptions {
+            entities,
+            threads: 2,
+            memory_mb: 64,
+            ..IndexOptions::default()
+        };
+        let summary = index_paths(&index, std::slice::from_ref(&corpus), &opts, &Quiet).unwrap();
+        assert_eq!(summary.articles_added, 1);
+        let wi = WartaIndex::open(&index).unwrap();
+        let shown = warta::search::show(&wi, "banjir.txt").unwrap();
+        assert_eq!(shown.len(), 1);
+        let a = &shown[0];
+        assert_eq!(a.lang, "id");
+        assert_eq!(a.title, "Banjir di Jakarta");
+        if entities {
+            assert_eq!(a.persons, ["Joko Widodo"]);
+            assert_eq!(a.places, ["Jakarta"]);
+            assert_eq!(a.countries.len(), 1);
+        } else {
+            assert!(a.persons.is_empty() && a.places.is_empty() && a.countries.is_empty());
+            assert!(a.orgs.is_empty());
+        }
+    }
+}

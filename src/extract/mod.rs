@@ -27,17 +27,25 @@ pub struct Enriched {
 
 /// Enriches an article: its language (metadata wins over detection) and its entities.
 pub fn enrich(article: Article) -> Enriched {
-    let title = article.title.as_deref().unwrap_or("");
-    let body = article.body.as_deref().unwrap_or("");
+    let mut enriched = enrich_language_only(article);
+    let a = &enriched.article;
+    enriched.entities = entities::extract(a.title.as_deref().unwrap_or(""), a.body.as_deref().unwrap_or(""));
+    enriched
+}
+
+/// [`enrich`] without the entities (left empty): the language alone.
+pub fn enrich_language_only(article: Article) -> Enriched {
     let lang = match &article.lang {
         Some(l) => l.clone(),
-        None => detect_language(title, body),
+        None => detect_language(
+            article.title.as_deref().unwrap_or(""),
+            article.body.as_deref().unwrap_or(""),
+        ),
     };
-    let entities = entities::extract(title, body);
     Enriched {
         article,
         lang,
-        entities,
+        entities: Entities::default(),
     }
 }
 

@@ -32,6 +32,12 @@ pub enum Engine {
     #[value(name = "schema-only")]
     #[serde(rename = "schema-only")]
     SchemaOnly,
+    /// warta's full pipeline with entity extraction switched off (`IndexOptions::entities`):
+    /// warta / no-entities is what extraction costs, no-entities / baseline what all the rest
+    /// of warta's own work does.
+    #[value(name = "no-entities")]
+    #[serde(rename = "no-entities")]
+    NoEntities,
 }
 
 impl Engine {
@@ -41,6 +47,7 @@ impl Engine {
             Engine::Warta => "warta",
             Engine::Baseline => "baseline",
             Engine::SchemaOnly => "schema-only",
+            Engine::NoEntities => "no-entities",
         }
     }
 }
@@ -243,7 +250,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
             report.input_bytes = stats.input_bytes;
             timed = Some((stats.wall_secs, stats.cpu_user_secs, stats.cpu_sys_secs));
         }
-        Engine::Warta => {
+        Engine::Warta | Engine::NoEntities => {
             let progress = SilentProgress::default();
             // Settings the bench does not vary (such as periodic commits, where the library
             // has them) keep warta's defaults.
@@ -253,6 +260,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
             };
             opts.threads = job.threads;
             opts.memory_mb = job.memory_mb;
+            opts.entities = job.engine == Engine::Warta;
             let summary = warta::index::index_paths(&job.index, &job.inputs, &opts, &progress)
                 .context("warta indexing failed")?;
             report.articles = summary.articles_added;

@@ -14,7 +14,9 @@
 //!    file per article), each run in a child process (`warta-bench child index ...`) so its
 //!    peak RSS is its own;
 //!    plus, on the JSONL shape, a schema-only run: warta's documents built beforehand and
-//!    indexed by tantivy alone, the bound on warta's throughput;
+//!    indexed by tantivy alone, the bound on warta's throughput; and a no-entities run:
+//!    warta's pipeline without entity extraction, which tells extraction's cost apart from
+//!    the rest of warta's own work;
 //! 2. warta's incremental reruns over the one-file-per-article shape: nothing changed, then
 //!    1% of the files changed;
 //! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
@@ -260,9 +262,10 @@ fn index_matrix(work: &Path, settings: &Settings, shapes: &[(Shape, Vec<PathBuf>
     let mut runs = Vec::new();
     for &threads in &settings.threads {
         for (shape, inputs, text_bytes) in shapes {
-            // Reading is not timed in the schema-only run, so one shape tells all.
+            // The bounds are measured on one shape (reading is not timed in the schema-only
+            // run, and extraction does not depend on the shape).
             let engines: &[Engine] = match shape {
-                Shape::Jsonl => &[Engine::Warta, Engine::Baseline, Engine::SchemaOnly],
+                Shape::Jsonl => &[Engine::Warta, Engine::Baseline, Engine::SchemaOnly, Engine::NoEntities],
                 Shape::Files => &[Engine::Warta, Engine::Baseline],
             };
             for &engine in engines {

@@ -247,6 +247,12 @@ pub struct Report {
     pub schema_only_vs_baseline: Vec<ThroughputRatio>,
     /// warta throughput / schema-only throughput per thread count (JSONL shape).
     pub warta_vs_schema_only: Vec<ThroughputRatio>,
+    /// No-entities throughput / baseline throughput per thread count (JSONL shape): where
+    /// warta would stand if entity extraction were free and everything else as it is.
+    pub no_entities_vs_baseline: Vec<ThroughputRatio>,
+    /// warta throughput / no-entities throughput per thread count (JSONL shape): 1 minus this
+    /// is the share of warta's time that entity extraction takes.
+    pub warta_vs_no_entities: Vec<ThroughputRatio>,
     /// Throughput at N threads / at the fewest threads measured, per engine and shape.
     pub thread_scaling: Vec<ThroughputRatio>,
     /// Runs at one thread limited to one core (JSONL shape), warta and the baseline.
@@ -280,6 +286,8 @@ impl Report {
             warta_vs_baseline: Vec::new(),
             schema_only_vs_baseline: Vec::new(),
             warta_vs_schema_only: Vec::new(),
+            no_entities_vs_baseline: Vec::new(),
+            warta_vs_no_entities: Vec::new(),
             thread_scaling: Vec::new(),
             one_core: Vec::new(),
             core_scaling: Vec::new(),
@@ -336,6 +344,19 @@ impl Report {
         }
         self.schema_only_vs_baseline = bound;
         self.warta_vs_schema_only = own;
+        let (mut rest, mut extraction) = (Vec::new(), Vec::new());
+        for &t in &threads {
+            if let Some(ne) = self.run(Engine::NoEntities, Shape::Jsonl, t) {
+                if let Some(b) = self.run(Engine::Baseline, Shape::Jsonl, t) {
+                    rest.push(ThroughputRatio::of(format!("threads {t}"), ne, b));
+                }
+                if let Some(w) = self.run(Engine::Warta, Shape::Jsonl, t) {
+                    extraction.push(ThroughputRatio::of(format!("threads {t}"), w, ne));
+                }
+            }
+        }
+        self.no_entities_vs_baseline = rest;
+        self.warta_vs_no_entities = extraction;
         let one_core = |engine: Engine| self.one_core.iter().find(|r| r.engine == engine);
         let mut cores = Vec::new();
         if let Some(&most) = threads.last().filter(|&&t| t > 1) {
@@ -452,6 +473,19 @@ impl Report {
                 out,
                 "warta / schema-only (JSONL; 1 minus this is the share of warta's time spent on its own work):",
                 &self.warta_vs_schema_only,
+            );
+        }
+        if !self.no_entities_vs_baseline.is_empty() {
+            write_ratios(
+                out,
+                "no-entities / baseline (warta's whole pipeline without entity extraction: the most warta / baseline\n\
+                 can reach were extraction free and everything else as it is):",
+                &self.no_entities_vs_baseline,
+            );
+            write_ratios(
+                out,
+                "warta / no-entities (JSONL; 1 minus this is the share of warta's time spent extracting entities):",
+                &self.warta_vs_no_entities,
             );
         }
         if !self.thread_scaling.is_empty() {
