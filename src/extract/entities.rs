@@ -195,15 +195,32 @@ pub fn extract_text(text: &str) -> Entities {
         }
     }
 
+    // The tokens each rule below may start at, found in one pass: most tokens of a text are
+    // lower-case words that start none, and every rule walking all tokens cost more than
+    // the rules' work. The rules then visit their candidates in order, skipping those inside
+    // a name just taken, exactly as a walk over every token would.
+    let mut capitals: Vec<u32> = Vec::with_capacity(n / 4 + 1);
+    let mut cue_starts = Vec::new();
+    let mut place_starts: Vec<u32> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if matches!(t.case, Case::Title | Case::Upper) {
+            capitals.push(k as u32);
+        }
+        if let Some(cues) = g.cues.by_first.get(t.norm) {
+            cue_starts.push((k, cues));
+        }
+        if g.place_head_first.contains(t.norm) {
+            place_starts.push(k as u32);
+        }
+    }
+
     // Cue phrases (titles, reporting verbs), longest first.
-    let mut i = 0;
-    while i < n {
-        if role[i] != Role::Free {
-            i += 1;
+    let mut next = 0;
+    for &(i, cues) in &cue_starts {
+        if i < next || role[i] != Role::Free {
             continue;
         }
-        let mut matched = 0;
-        for (words, title) in g.cues.by_first.get(toks[i].norm).into_iter().flatten() {
+        for (words, title) in cues {
             let len = words.len();
             if i + len > n
                 || !words.iter().zip(&toks[i..i + len]).all(|(w, t)| *w == t.norm)
@@ -214,10 +231,9 @@ pub fn extract_text(text: &str) -> Entities {
             }
             let r = if *title { Role::Title } else { Role::Verb };
             role[i..i + len].iter_mut().for_each(|x| *x = r);
-            matched = len;
+            next = i + len;
             break;
         }
-        i += matched.max(1);
     }
 
     let is_cap = |t: &Tok| matches!(t.case, Case::Title | Case::Upper);
@@ -231,15 +247,18 @@ pub fn extract_text(text: &str) -> Entities {
     };
 
     // 2. Organization rules.
-    let mut k = 0;
-    while k < n {
+    let mut next = 0;
+    for &k in &capitals {
+        let k = k as usize;
+        if k < next {
+            continue;
+        }
         let t = &toks[k];
         // "Menteri Persatuan" is a minister's portfolio, not an organization.
         let portfolio =
             || k > 0 && PORTFOLIO_TITLES.contains(&toks[k - 1].norm) && gap(text, &toks, k - 1) == Gap::Space;
         let head = role[k] == Role::Free && is_cap(t) && g.org_heads.contains(t.norm) && !portfolio();
         if !head {
-            k += 1;
             continue;
         }
         let joinable = |j: usize| -> bool {
@@ -286,14 +305,14 @@ pub fn extract_text(text: &str) -> Entities {
                 }
             }
         }
-        k = b.max(k + 1);
+        next = b.max(k + 1);
     }
 
     // 2b. Place rules: "Kabupaten Gembong", "Pulau Sebesi", "Mekong River".
-    let mut k = 0;
-    while k < n {
-        if role[k] != Role::Free || !g.place_head_first.contains(toks[k].norm) {
-            k += 1;
+    let mut next = 0;
+    for &k in &place_starts {
+        let k = k as usize;
+        if k < next || role[k] != Role::Free {
             continue;
         }
         let Some(head) = g.place_heads.iter().find(|h| {
@@ -304,14 +323,12 @@ pub fn extract_text(text: &str) -> Entities {
                         && (j == 0 || gap(text, &toks, k + j - 1) == Gap::Space)
                 })
         }) else {
-            k += 1;
             continue;
         };
         let h = head.words.len();
         // An Indonesian administrative unit may be written in lower case ("desa Wonorejo");
         // other heads must be capitalised.
         if toks[k].case == Case::Lower && head.country.is_none() {
-            k += 1;
             continue;
         }
         let capital = |j: usize| -> bool {
@@ -338,7 +355,7 @@ pub fn extract_text(text: &str) -> Entities {
             (a, k + h)
         };
         if b - a == h {
-            k += h;
+            next = k + h;
             continue;
         }
         let name = surface(a, b).split_whitespace().collect::<Vec<_>>().join(" ");
@@ -350,7 +367,7 @@ pub fn extract_text(text: &str) -> Entities {
         for r in &mut role[a..b] {
             *r = Role::Place;
         }
-        k = b;
+        next = b;
     }
 
     // 2c. A known place with an Indonesian compass word is a place of its own, in the same
@@ -384,11 +401,10 @@ pub fn extract_text(text: &str) -> Entities {
 
     // 3. Person runs.
     let mut partials: Vec<(usize, usize, bool)> = Vec::new(); // single-word mentions: (token, from, cue-adjacent)
-    let mut k = 0;
-    while k < n {
-        // Most words are free and lower-case: rejected here, without the call.
-        if role[k] != Role::Free || matches!(toks[k].case, Case::Lower | Case::Other) || !name_like(&role, k) {
-            k += 1;
+    let mut next = 0;
+    for &k in &capitals {
+        let k = k as usize;
+        if k < next || role[k] != Role::Free || !name_like(&role, k) {
             continue;
         }
         let a = k;
@@ -414,7 +430,7 @@ pub fn extract_text(text: &str) -> Entities {
                 break;
             }
         }
-        k = b;
+        next = b;
         // Leading ordinary words are not part of the name: a portfolio after a title
         // ("Menteri Keuangan Sri Mulyani"), or a capitalised word opening the sentence.
         let mut a = a;

@@ -168,8 +168,11 @@ pub struct Gazetteer {
     pub entries: Vec<Entry>,
     /// Folded aliases (words joined by single spaces) → their entries.
     aliases: HashMap<String, Vec<AliasRef>>,
-    /// First word of aliases → the most words an alias starting with it has.
-    first_words: HashMap<String, usize>,
+    /// First word of aliases → the lengths in words of the aliases starting with it, as a
+    /// bit set (bit `n` for `n` words; the longest aliases have far fewer than 32): a
+    /// candidate is looked up only at the lengths some alias has. (Most capitalised words
+    /// begin some alias, so a bit table in front would not pay.)
+    first_words: HashMap<String, u32>,
     /// Last (and, for family-first names, first) word of known persons → entries.
     pub person_parts: HashMap<String, Vec<u32>>,
     pub cues: Cues,
@@ -401,9 +404,8 @@ impl Gazetteer {
             }
             let mut words = norm.split(' ');
             let first = words.next().unwrap_or_default().to_string();
-            let len = 1 + words.count();
-            let longest = self.first_words.entry(first).or_default();
-            *longest = (*longest).max(len);
+            let len = (1 + words.count()).min(31);
+            *self.first_words.entry(first).or_default() |= 1 << len;
             let refs = self.aliases.entry(norm).or_default();
             refs.push(AliasRef {
                 entry: id,
@@ -427,15 +429,19 @@ impl Gazetteer {
             if t.case == Case::Lower {
                 continue;
             }
-            let Some(&longest) = self.first_words.get(t.norm) else {
+            let Some(&lengths) = self.first_words.get(t.norm) else {
                 continue;
             };
+            let longest = 31 - lengths.leading_zeros() as usize;
             key.clear();
             for last in first + 1..=(first + longest).min(toks.len()) {
                 if last > first + 1 {
                     key.push(' ');
                 }
                 key.push_str(toks[last - 1].norm);
+                if lengths & (1 << (last - first)) == 0 {
+                    continue;
+                }
                 let Some(refs) = self.aliases.get(key.as_str()) else {
                     continue;
                 };
