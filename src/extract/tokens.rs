@@ -82,10 +82,11 @@ struct Raw {
 pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
     buf.clear();
     buf.push_str(text);
-    buf.make_ascii_lowercase();
     if text.is_ascii() {
-        return tokenize_ascii(text, buf);
+        let masks = lower_and_classify(buf);
+        return tokenize_ascii(text, buf, &masks);
     }
+    buf.make_ascii_lowercase();
     let bytes = text.as_bytes();
     let n = bytes.len();
     // About one word per six or seven bytes of news text.
@@ -166,44 +167,161 @@ pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
         .collect()
 }
 
-/// [`tokenize`] of an all-ASCII text (88% of the shared corpora's articles): every word's
-/// folded form is its own span of `lower`, the text lower-cased, so tokens are made as they
-/// are found, without the general path's second pass that lends them their folded forms.
-fn tokenize_ascii<'a>(text: &str, lower: &'a str) -> Vec<Tok<'a>> {
+/// [`tokenize`] of an all-ASCII text (88% of the shared corpora's articles, 77% of their
+/// bytes): every word's folded form is its own span of `lower`, the text lower-cased, so
+/// tokens are made as they are found, without the general path's second pass that lends
+/// them their folded forms.
+///
+/// Words and the punctuation between them are found from the bits of `masks` (see
+/// [`lower_and_classify`]) rather than byte by byte: the byte loop took a fifth of
+/// extraction's instructions.
+fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)]) -> Vec<Tok<'a>> {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut toks: Vec<Tok<'a>> = Vec::with_capacity(n / 5 + 8);
     let mut sentence_start = true;
-    let mut i = 0;
-    while i < n {
-        match BYTE_CLASS[usize::from(bytes[i])] {
-            ASCII_WORD => {
-                let start = i;
-                i += 1;
-                while i < n && BYTE_CLASS[usize::from(bytes[i])] == ASCII_WORD {
-                    i += 1;
+    // A word that began in an earlier block and has not ended yet.
+    let mut open: Option<usize> = None;
+    let push = |toks: &mut Vec<Tok<'a>>, start: usize, end: usize, sentence_start: &mut bool| {
+        toks.push(Tok {
+            start,
+            end,
+            norm: &lower[start..end],
+            case: ascii_case(&bytes[start..end]),
+            sentence_start: *sentence_start,
+        });
+        *sentence_start = false;
+    };
+    for (block, &(words, stops)) in masks.iter().enumerate() {
+        let base = block * 64;
+        // Bits below `pos` are done (`pos` stays below 64).
+        let mut pos = 0u32;
+        loop {
+            if let Some(start) = open {
+                let ends = !words & (!0u64 << pos);
+                if ends == 0 {
+                    break; // the word goes on in the next block
                 }
-                toks.push(Tok {
-                    start,
-                    end: i,
-                    norm: &lower[start..i],
-                    case: ascii_case(&bytes[start..i]),
-                    sentence_start,
-                });
-                sentence_start = false;
+                pos = ends.trailing_zeros();
+                push(&mut toks, start, base + pos as usize, &mut sentence_start);
+                open = None;
             }
-            ASCII_STOP => {
-                // A dot after a one-letter initial or a title abbreviation does not end a sentence.
-                let abbrev = bytes[i] == b'.' && toks.last().is_some_and(|t| t.end == i && is_abbreviation(t.norm));
-                if !abbrev {
+            // The gap up to the next word: does it end a sentence?
+            let next = words & (!0u64 << pos);
+            let before_next = if next == 0 {
+                !0
+            } else {
+                (next & next.wrapping_neg()) - 1
+            };
+            let mut gap_stops = stops & (!0u64 << pos) & before_next;
+            if gap_stops != 0 {
+                // A dot right after a one-letter initial or a title abbreviation does not end
+                // a sentence.
+                let at = base + gap_stops.trailing_zeros() as usize;
+                if bytes[at] == b'.' && toks.last().is_some_and(|t| t.end == at && is_abbreviation(t.norm)) {
+                    gap_stops &= gap_stops - 1;
+                }
+                if gap_stops != 0 {
                     sentence_start = true;
                 }
-                i += 1;
             }
-            _ => i += 1,
+            if next == 0 {
+                break;
+            }
+            pos = next.trailing_zeros();
+            open = Some(base + pos as usize);
         }
     }
+    if let Some(start) = open {
+        push(&mut toks, start, n, &mut sentence_start);
+    }
     toks
+}
+
+/// Lower-cases the ASCII text in `buf` in place and classifies it, 64 bytes a block: for
+/// each block, a mask of its ASCII letters and digits and a mask of the ASCII punctuation
+/// that may start a sentence (the [`BYTE_CLASS`] classes `ASCII_WORD` and `ASCII_STOP`), bit
+/// `i` for byte `i`. The last block is padded with zeros, which are neither.
+fn lower_and_classify(buf: &mut str) -> Vec<(u64, u64)> {
+    debug_assert!(buf.is_ascii());
+    // SAFETY: the text is ASCII and only ASCII capitals are rewritten, as ASCII small
+    // letters: the buffer stays UTF-8.
+    let bytes = unsafe { buf.as_bytes_mut() };
+    let mut masks = Vec::with_capacity(bytes.len().div_ceil(64));
+    let mut blocks = bytes.chunks_exact_mut(64);
+    for block in &mut blocks {
+        masks.push(lower_block(block.try_into().expect("64 bytes")));
+    }
+    let rest = blocks.into_remainder();
+    if !rest.is_empty() {
+        let mut padded = [0u8; 64];
+        padded[..rest.len()].copy_from_slice(rest);
+        masks.push(lower_block(&mut padded));
+        let len = rest.len();
+        rest.copy_from_slice(&padded[..len]);
+    }
+    masks
+}
+
+/// [`lower_and_classify`] of one block.
+#[inline]
+fn lower_block(block: &mut [u8; 64]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut words = 0u64;
+        let mut stops = 0u64;
+        for (i, chunk) in block.chunks_exact_mut(16).enumerate() {
+            // SAFETY: SSE2 is part of every x86_64 CPU, and the chunk holds 16 bytes.
+            let (w, s) = unsafe { sse2_lower(chunk.as_mut_ptr()) };
+            words |= u64::from(w) << (16 * i);
+            stops |= u64::from(s) << (16 * i);
+        }
+        (words, stops)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        lower_block_bytewise(block)
+    }
+}
+
+/// [`lower_block`] a byte at a time: for other CPUs, and the oracle of the SSE2 version.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn lower_block_bytewise(block: &mut [u8; 64]) -> (u64, u64) {
+    let (mut words, mut stops) = (0u64, 0u64);
+    for (i, b) in block.iter_mut().enumerate() {
+        match BYTE_CLASS[usize::from(*b)] {
+            ASCII_WORD => words |= 1 << i,
+            ASCII_STOP => stops |= 1 << i,
+            _ => {}
+        }
+        b.make_ascii_lowercase();
+    }
+    (words, stops)
+}
+
+/// [`lower_block`] of the 16 bytes at `p`, with SSE2 byte comparisons.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+unsafe fn sse2_lower(p: *mut u8) -> (u16, u16) {
+    use std::arch::x86_64::*;
+    let v = _mm_loadu_si128(p.cast::<__m128i>().cast_const());
+    let set = |b: u8| _mm_set1_epi8(b as i8);
+    // Signed comparisons: bytes from 0x80 up are negative and fall in no range.
+    let within =
+        |v: __m128i, lo: u8, hi: u8| _mm_and_si128(_mm_cmpgt_epi8(v, set(lo - 1)), _mm_cmplt_epi8(v, set(hi + 1)));
+    let capital = within(v, b'A', b'Z');
+    let lowered = _mm_or_si128(v, _mm_and_si128(capital, set(0x20)));
+    _mm_storeu_si128(p.cast::<__m128i>(), lowered);
+    let word = _mm_or_si128(within(v, b'0', b'9'), within(lowered, b'a', b'z'));
+    let eq = |b: u8| _mm_cmpeq_epi8(v, set(b));
+    let stop = _mm_or_si128(
+        _mm_or_si128(_mm_or_si128(eq(b'.'), eq(b'!')), _mm_or_si128(eq(b'?'), eq(b'\n'))),
+        _mm_or_si128(
+            _mm_or_si128(eq(b'"'), eq(b':')),
+            _mm_or_si128(_mm_or_si128(eq(b';'), eq(b'(')), eq(b'[')),
+        ),
+    );
+    (_mm_movemask_epi8(word) as u16, _mm_movemask_epi8(stop) as u16)
 }
 
 /// Classes of bytes for [`tokenize`]'s scan: one table lookup a byte instead of a chain of
@@ -476,10 +594,37 @@ mod tests {
         }
     }
 
+    /// The ASCII path reads the text in blocks of 64 bytes: words, abbreviation dots and
+    /// punctuation at every position around a block's end (and the text's).
+    #[test]
+    fn agrees_with_the_reference_across_block_boundaries() {
+        let sample = "Dr. Smith met Mr. Jones. NATO said: (AS) [x] \"ok\"! Why? Yes; A. B. Cd.\nEnd";
+        for pad in 0..140 {
+            for text in [
+                format!("{}{sample}", " ".repeat(pad)),
+                format!("{}{sample}", "x".repeat(pad)),
+                format!("{sample}{}", "y".repeat(pad)),
+                "Ab. ".repeat(pad),
+            ] {
+                same_as_reference(&text).unwrap();
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn agrees_with_the_reference_on_any_text(text in "(\\PC{0,8}|[A-Za-z0-9]{1,12}|[ .!?:;(\\[\n\"'-]){0,40}") {
             proptest::prop_assert!(same_as_reference(&text).is_ok(), "{}", same_as_reference(&text).unwrap_err());
+        }
+
+        /// The SSE2 block classifier and lower-caser agrees with the byte-at-a-time one on
+        /// any bytes.
+        #[test]
+        fn block_classifiers_agree(bytes in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
+            let mut a: [u8; 64] = bytes.try_into().unwrap();
+            let mut b = a;
+            proptest::prop_assert_eq!(lower_block(&mut a), lower_block_bytewise(&mut b));
+            proptest::prop_assert_eq!(a, b);
         }
 
         /// All-ASCII text takes its own path through [`tokenize`].
