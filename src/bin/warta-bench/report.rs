@@ -308,6 +308,23 @@ impl Report {
             .find(|r| r.engine == engine && r.shape == shape && r.threads == threads)
     }
 
+    /// For a bound run (schema-only, no-entities) on the JSONL shape, per thread count: its
+    /// throughput over the baseline's, and warta's over its own.
+    fn bound_ratios(&self, bound: Engine) -> (Vec<ThroughputRatio>, Vec<ThroughputRatio>) {
+        let (mut vs_baseline, mut warta_vs) = (Vec::new(), Vec::new());
+        for &t in &self.settings.threads {
+            if let Some(run) = self.run(bound, Shape::Jsonl, t) {
+                if let Some(b) = self.run(Engine::Baseline, Shape::Jsonl, t) {
+                    vs_baseline.push(ThroughputRatio::of(format!("threads {t}"), run, b));
+                }
+                if let Some(w) = self.run(Engine::Warta, Shape::Jsonl, t) {
+                    warta_vs.push(ThroughputRatio::of(format!("threads {t}"), w, run));
+                }
+            }
+        }
+        (vs_baseline, warta_vs)
+    }
+
     /// Fills the warta/baseline and thread scaling ratios from the indexing runs.
     pub fn derive_ratios(&mut self) {
         let threads = self.settings.threads.clone();
@@ -331,32 +348,8 @@ impl Report {
         }
         self.warta_vs_baseline = vs;
         self.thread_scaling = scaling;
-        let (mut bound, mut own) = (Vec::new(), Vec::new());
-        for &t in &threads {
-            if let Some(so) = self.run(Engine::SchemaOnly, Shape::Jsonl, t) {
-                if let Some(b) = self.run(Engine::Baseline, Shape::Jsonl, t) {
-                    bound.push(ThroughputRatio::of(format!("threads {t}"), so, b));
-                }
-                if let Some(w) = self.run(Engine::Warta, Shape::Jsonl, t) {
-                    own.push(ThroughputRatio::of(format!("threads {t}"), w, so));
-                }
-            }
-        }
-        self.schema_only_vs_baseline = bound;
-        self.warta_vs_schema_only = own;
-        let (mut rest, mut extraction) = (Vec::new(), Vec::new());
-        for &t in &threads {
-            if let Some(ne) = self.run(Engine::NoEntities, Shape::Jsonl, t) {
-                if let Some(b) = self.run(Engine::Baseline, Shape::Jsonl, t) {
-                    rest.push(ThroughputRatio::of(format!("threads {t}"), ne, b));
-                }
-                if let Some(w) = self.run(Engine::Warta, Shape::Jsonl, t) {
-                    extraction.push(ThroughputRatio::of(format!("threads {t}"), w, ne));
-                }
-            }
-        }
-        self.no_entities_vs_baseline = rest;
-        self.warta_vs_no_entities = extraction;
+        (self.schema_only_vs_baseline, self.warta_vs_schema_only) = self.bound_ratios(Engine::SchemaOnly);
+        (self.no_entities_vs_baseline, self.warta_vs_no_entities) = self.bound_ratios(Engine::NoEntities);
         let one_core = |engine: Engine| self.one_core.iter().find(|r| r.engine == engine);
         let mut cores = Vec::new();
         if let Some(&most) = threads.last().filter(|&&t| t > 1) {
