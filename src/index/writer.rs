@@ -9,6 +9,7 @@ use std::sync::{mpsc, Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use tantivy::indexer::UserOperation;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
 use super::stems;
@@ -312,10 +313,7 @@ pub fn index_paths(
     let wi = WartaIndex::open_or_create(index_dir, opts.rebuild)?;
     let index_dir_canon = index_dir.canonicalize().ok();
     let threads = opts.threads.clamp(1, 64);
-    // tantivy needs at least 15 MB per indexing thread.
-    let writer_threads = threads.min((opts.memory_mb / 15).max(1));
-    let budget = (opts.memory_mb.max(15 * writer_threads)) * 1024 * 1024;
-    let writer: IndexWriter<TantivyDocument> = match wi.index.writer_with_num_threads(writer_threads, budget) {
+    let writer: IndexWriter<TantivyDocument> = match wi.writer(threads, opts.memory_mb) {
         Ok(w) => w,
         Err(tantivy::TantivyError::LockFailure(..)) => return Err(IndexError::Locked(index_dir.to_path_buf()).into()),
         Err(e) => return Err(e).context("cannot open the index for writing"),
@@ -398,20 +396,32 @@ pub fn index_paths(
             let entities = opts.entities;
             scope.spawn(move || {
                 yield_to_indexing();
-                for job in job_rx.into_iter().flatten() {
-                    let enriched = if entities {
-                        extract::enrich(job.article)
-                    } else {
-                        extract::enrich_language_only(job.article)
-                    };
-                    let doc = to_document(fields, &job.id, &job.file, job.hash, job.last, &enriched);
-                    let result = writer.read().expect("writer lock").add_document(doc);
-                    match result {
+                for batch in job_rx {
+                    // A batch of articles goes to tantivy as one operation: one message on its
+                    // channel, and at most one wake-up of an indexing thread, instead of one a
+                    // document.
+                    let mut ids = Vec::with_capacity(batch.len());
+                    let mut adds = Vec::with_capacity(batch.len());
+                    for job in batch {
+                        let enriched = if entities {
+                            extract::enrich(job.article)
+                        } else {
+                            extract::enrich_language_only(job.article)
+                        };
+                        adds.push(UserOperation::Add(to_document(
+                            fields, &job.id, &job.file, job.hash, job.last, &enriched,
+                        )));
+                        ids.push(job.id);
+                    }
+                    match writer.read().expect("writer lock").run(adds) {
                         Ok(_) => {
-                            added_total.fetch_add(1, Ordering::Relaxed);
+                            added_total.fetch_add(ids.len() as u64, Ordering::Relaxed);
                         }
                         Err(e) => {
-                            let _ = tx.send(vec![Outcome::Warning(format!("{}: cannot index: {e}", job.id))]);
+                            let warnings = ids
+                                .iter()
+                                .map(|id| Outcome::Warning(format!("{id}: cannot index: {e}")));
+                            let _ = tx.send(warnings.collect());
                         }
                     }
                 }

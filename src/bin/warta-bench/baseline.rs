@@ -48,9 +48,7 @@ fn schema() -> (Schema, Fields) {
 /// Writer threads and memory budget in bytes for `threads` and `memory_mb`, computed as
 /// warta's writer does: tantivy needs at least 15 MB per indexing thread.
 pub fn writer_settings(threads: usize, memory_mb: usize) -> (usize, usize) {
-    let writer_threads = threads.clamp(1, 64).min((memory_mb / 15).max(1));
-    let budget = memory_mb.max(15 * writer_threads) * 1024 * 1024;
-    (writer_threads, budget)
+    warta::index::writer_threads_and_budget(threads, memory_mb)
 }
 
 /// Builds a fresh baseline index at `index_dir` (deleted first if present) from `inputs`
@@ -178,17 +176,5 @@ impl BaselineSearcher {
             let _doc: TantivyDocument = searcher.doc(*address)?;
         }
         Ok(top.len())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writer_settings_follow_warta() {
-        assert_eq!(writer_settings(2, 256), (2, 256 * 1024 * 1024));
-        assert_eq!(writer_settings(2, 16), (1, 16 * 1024 * 1024));
-        assert_eq!(writer_settings(0, 256).0, 1);
     }
 }

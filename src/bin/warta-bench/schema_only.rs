@@ -17,7 +17,7 @@ use warta::index::writer::{to_document, FileMeta};
 use warta::index::WartaIndex;
 use warta::ingest::{self, Article, Format};
 
-use crate::baseline::{self, writer_settings};
+use crate::baseline;
 use crate::measure;
 
 /// What a schema-only build indexed, and the cost of its timed part alone.
@@ -63,12 +63,10 @@ pub fn build(index_dir: &Path, inputs: &[PathBuf], threads: usize, memory_mb: us
         std::fs::remove_dir_all(index_dir).with_context(|| format!("cannot delete {}", index_dir.display()))?;
     }
     let wi = WartaIndex::open_or_create(index_dir, true).context("cannot create the schema-only index")?;
-    let (writer_threads, budget) = writer_settings(threads, memory_mb);
     let (user0, sys0) = measure::cpu_times()?;
     let started = Instant::now();
     let mut writer: IndexWriter<TantivyDocument> = wi
-        .index
-        .writer_with_num_threads(writer_threads, budget)
+        .writer(threads, memory_mb)
         .context("cannot open the schema-only index writer")?;
     stats.articles = docs.len() as u64;
     for doc in docs {
