@@ -229,7 +229,9 @@ impl WartaIndex {
     /// handing every 4 KiB block to a compressor thread cost 25,000 context switches on the
     /// shared corpora instead of 1,400, and 4% of the run (median of six alternating runs at 2
     /// threads: 3.02 s against 3.15 s, CPU 5.77 s against 6.03 s). At one thread, compressing
-    /// inline was 3.6% slower (five alternating runs).
+    /// inline was 3.6% slower (five alternating runs). The choice is made on the writer's own
+    /// handle for each run; tantivy records the last run's in `meta.json`, which the next run
+    /// overrides again.
     pub fn writer(
         &self,
         threads: usize,
