@@ -257,7 +257,8 @@ pub fn extract_text(text: &str) -> Entities {
         // "Menteri Persatuan" is a minister's portfolio, not an organization.
         let portfolio =
             || k > 0 && PORTFOLIO_TITLES.contains(&toks[k - 1].norm) && gap(text, &toks, k - 1) == Gap::Space;
-        let head = role[k] == Role::Free && is_cap(t) && g.org_heads.contains(t.norm) && !portfolio();
+        // (Every candidate is capitalised.)
+        let head = role[k] == Role::Free && g.org_heads.contains(t.norm) && !portfolio();
         if !head {
             continue;
         }

@@ -226,9 +226,9 @@ impl WartaIndex {
     /// With one indexing thread, each segment's doc store is compressed on a thread of its own
     /// (tantivy's default): the pipeline's bottleneck gets help from the other core. With two
     /// or more, the indexing threads compress their own blocks: the cores are busy anyway, and
-    /// handing every 4 KiB block to a compressor thread cost 25,000 context switches on the
-    /// shared corpora instead of 1,400, and 4% of the run (median of six alternating runs at 2
-    /// threads: 3.02 s against 3.15 s, CPU 5.77 s against 6.03 s). At one thread, compressing
+    /// handing every 4 KiB block to a compressor thread cost some 50,000 context switches a
+    /// build of the shared corpora instead of 5,500, and 4% of the run (median of six
+    /// alternating runs at 2 threads: 3.02 s against 3.15 s, CPU 5.77 s against 6.03 s). At one thread, compressing
     /// inline was 3.6% slower (five alternating runs). The choice is made on the writer's own
     /// handle for each run; tantivy records the last run's in `meta.json`, which the next run
     /// overrides again.
