@@ -303,8 +303,9 @@ impl WartaIndex {
 
 #[cfg(test)]
 mod tests {
-    /// The writer's threads follow the memory budget (15 MB a thread at least), and a
-    /// writer's settings do not change the handle's.
+    /// The writer's threads follow the memory budget (15 MB a thread at least); its doc store
+    /// is compressed on a thread of its own only with one indexing thread; and a writer's
+    /// settings do not change the handle's.
     #[test]
     fn writer_threads_follow_the_budget() {
         assert_eq!(super::writer_threads_and_budget(2, 256), (2, 256 << 20));
@@ -313,8 +314,15 @@ mod tests {
         assert_eq!(super::writer_threads_and_budget(1, 1), (1, 15 << 20));
         let dir = tempfile::tempdir().unwrap();
         let wi = super::WartaIndex::open_or_create(dir.path(), true).unwrap();
-        let writer = wi.writer(2, 64).unwrap();
-        drop(writer);
+        // The compressor thread: only with one indexing thread, as the commit records it.
+        for (threads, dedicated) in [(2, false), (1, true)] {
+            let mut writer = wi.writer(threads, 64).unwrap();
+            writer.commit().unwrap();
+            drop(writer);
+            let committed = tantivy::Index::open_in_dir(dir.path()).unwrap();
+            assert_eq!(committed.settings().docstore_compress_dedicated_thread, dedicated);
+            assert_eq!(committed.settings().docstore_blocksize, super::DOCSTORE_BLOCK_BYTES);
+        }
         assert!(wi.index.settings().docstore_compress_dedicated_thread);
     }
 
