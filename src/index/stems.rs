@@ -245,7 +245,15 @@ fn update(
     let found: Vec<std::io::Result<Vec<Entry>>> = if threads >= 2 && langs.len() > 1 {
         let share = (threads / langs.len()).max(1);
         std::thread::scope(|s| {
-            let handles: Vec<_> = langs.iter().map(|l| s.spawn(move || per_lang(l, share))).collect();
+            let handles: Vec<_> = langs
+                .iter()
+                .map(|l| {
+                    std::thread::Builder::new()
+                        .name("warta-stems".to_string())
+                        .spawn_scoped(s, move || per_lang(l, share))
+                        .expect("cannot start a stem table thread")
+                })
+                .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
@@ -351,7 +359,12 @@ fn stem_pairs(keys: &[String], threads: usize) -> Vec<(usize, String)> {
     let (last_i, last) = parts.next_back().unwrap_or_default();
     std::thread::scope(|s| {
         let others: Vec<_> = parts
-            .map(|(i, part)| s.spawn(move || stem_all(part, i * size)))
+            .map(|(i, part)| {
+                std::thread::Builder::new()
+                    .name("warta-stems".to_string())
+                    .spawn_scoped(s, move || stem_all(part, i * size))
+                    .expect("cannot start a stemming thread")
+            })
             .collect();
         let mut stems = stem_all(last, last_i * size);
         for other in others {

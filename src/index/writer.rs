@@ -215,6 +215,19 @@ const JOB_BATCH: usize = 16;
 /// reported at once).
 const OUTCOME_BATCH: usize = 64;
 
+/// Starts a thread of the run's pipeline under `name`, which `top -H`, `perf` and the bench's
+/// CPU-by-thread figures show (tantivy names its own threads the same way).
+fn spawn_named<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn_scoped(scope, f)
+        .unwrap_or_else(|e| panic!("cannot start the {name} thread: {e}"))
+}
+
 /// Lowers the calling thread's scheduling priority (nice +5, Linux only): readers and
 /// enrichers call it, so that when they and tantivy's indexing threads want more cores than
 /// there are, the indexing threads (the pipeline's bottleneck) run first. At `--threads 1`
@@ -364,12 +377,14 @@ pub fn index_paths(
                 let term = Term::from_field_text(fields.file, file);
                 writer.read().expect("writer lock").delete_term(term);
             };
-            scope.spawn(move || walk_roots(roots, exclude, known, file_tx, &tx, progress, delete))
+            spawn_named(scope, "warta-walk", move || {
+                walk_roots(roots, exclude, known, file_tx, &tx, progress, delete)
+            })
         };
         for _ in 0..threads {
             let (tx, job_tx, file_rx) = (tx.clone(), job_tx.clone(), file_rx.clone());
             let (writer, fields) = (&writer, &wi.fields);
-            scope.spawn(move || {
+            spawn_named(scope, "warta-read", move || {
                 yield_to_indexing();
                 let mut jobs = Batcher::new(JOB_BATCH, |b| {
                     let _ = job_tx.send(b);
@@ -394,7 +409,7 @@ pub fn index_paths(
             let (tx, job_rx) = (tx.clone(), job_rx.clone());
             let (writer, fields, added_total) = (&writer, &wi.fields, &added_total);
             let entities = opts.entities;
-            scope.spawn(move || {
+            spawn_named(scope, "warta-enrich", move || {
                 yield_to_indexing();
                 for batch in job_rx {
                     // A batch of articles goes to tantivy as one operation: one message on its

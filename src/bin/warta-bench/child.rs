@@ -4,6 +4,7 @@
 //! --index DIR --threads N --memory-mb M [--incremental] INPUT...`; the child indexes, then
 //! prints one JSON line (a [`RunReport`]) on stdout.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use warta::index::{IndexOptions, Progress, RunSummary};
 
 use crate::baseline;
-use crate::measure::{self, RssPeaks, RssSampler};
+use crate::measure::{self, RssPeaks, Sampler};
 use crate::schema_only;
 
 /// Which indexer a run uses.
@@ -126,6 +127,10 @@ pub struct RunReport {
     pub peak_rss_bytes: u64,
     /// Peaks of anonymous and file-backed resident memory, sampled every 10 ms.
     pub sampled_rss: RssPeaks,
+    /// CPU seconds of the run's threads by kind (`measure::thread_kind`), sampled every
+    /// 10 ms (schema-only runs: the untimed preparation included).
+    #[serde(default)]
+    pub cpu_by_thread: BTreeMap<String, f64>,
     /// Articles indexed in this run.
     pub articles: u64,
     /// Size on disk of the files read in this run.
@@ -223,7 +228,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
     if let Some(cores) = job.cores {
         measure::pin_to_cores(cores)?;
     }
-    let sampler = RssSampler::start(Duration::from_millis(10));
+    let sampler = Sampler::start(Duration::from_millis(10));
     let started = Instant::now();
     let mut report = RunReport {
         engine: job.engine,
@@ -232,6 +237,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
         cpu_sys_secs: 0.0,
         peak_rss_bytes: 0,
         sampled_rss: RssPeaks::default(),
+        cpu_by_thread: BTreeMap::new(),
         articles: 0,
         input_bytes: 0,
         index_bytes: 0,
@@ -278,7 +284,9 @@ fn run(job: &IndexJob) -> Result<RunReport> {
         }
     }
     report.wall_secs = started.elapsed().as_secs_f64();
-    report.sampled_rss = sampler.finish();
+    let sampled = sampler.finish();
+    report.sampled_rss = sampled.rss;
+    report.cpu_by_thread = sampled.cpu_by_thread;
     (report.cpu_user_secs, report.cpu_sys_secs) = measure::cpu_times()?;
     if let Some((wall, user, sys)) = timed {
         (report.wall_secs, report.cpu_user_secs, report.cpu_sys_secs) = (wall, user, sys);

@@ -1,6 +1,7 @@
 //! Measuring: CPU time and peak memory of this process, sizes on disk, latency percentiles,
 //! and what machine the benchmark runs on.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -78,38 +79,117 @@ pub struct RssPeaks {
     pub file_bytes: u64,
 }
 
-/// A thread sampling `RssAnon` and `RssFile` of /proc/self/status until [`RssSampler::finish`].
-pub struct RssSampler {
+/// Samples, every `interval` while a run works, the resident set's peaks ([`RssPeaks`]) and
+/// the CPU time of each of the process's threads, so that a run's CPU can be told apart by
+/// who spent it (tantivy's indexing threads, warta's readers and enrichers, ...).
+pub struct Sampler {
     stop: Arc<AtomicBool>,
-    handle: JoinHandle<RssPeaks>,
+    handle: JoinHandle<Sampled>,
 }
 
-impl RssSampler {
+/// What an [`Sampler`] saw.
+#[derive(Debug, Clone, Default)]
+pub struct Sampled {
+    pub rss: RssPeaks,
+    /// CPU seconds by thread kind ([`thread_kind`]), the sampler's own thread left out.
+    pub cpu_by_thread: BTreeMap<String, f64>,
+}
+
+impl Sampler {
     /// Starts sampling every `interval`.
-    pub fn start(interval: Duration) -> RssSampler {
+    pub fn start(interval: Duration) -> Sampler {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let handle = std::thread::spawn(move || {
+            // SAFETY: gettid has no preconditions.
+            let me = unsafe { libc::gettid() }.to_string();
             let mut peaks = RssPeaks::default();
+            // Thread id -> (kind, CPU seconds when last seen): a thread that ends between two
+            // samples loses at most one interval.
+            let mut threads: HashMap<String, (String, f64)> = HashMap::new();
             loop {
                 if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
                     let kib = |key| kib_field(&status, key).unwrap_or(0) * 1024;
                     peaks.anon_bytes = peaks.anon_bytes.max(kib("RssAnon:"));
                     peaks.file_bytes = peaks.file_bytes.max(kib("RssFile:"));
                 }
+                sample_threads(&me, &mut threads);
                 if flag.load(Ordering::Relaxed) {
-                    return peaks;
+                    let mut cpu_by_thread = BTreeMap::new();
+                    for (kind, secs) in threads.into_values() {
+                        *cpu_by_thread.entry(kind).or_insert(0.0) += secs;
+                    }
+                    return Sampled {
+                        rss: peaks,
+                        cpu_by_thread,
+                    };
                 }
                 std::thread::sleep(interval);
             }
         });
-        RssSampler { stop, handle }
+        Sampler { stop, handle }
     }
 
-    /// Takes a last sample and returns the peaks.
-    pub fn finish(self) -> RssPeaks {
+    /// Takes a last sample and returns what was seen.
+    pub fn finish(self) -> Sampled {
         self.stop.store(true, Ordering::Relaxed);
         self.handle.join().unwrap_or_default()
+    }
+}
+
+/// Reads the CPU time of every thread of this process but `me` into `threads`.
+fn sample_threads(me: &str, threads: &mut HashMap<String, (String, f64)>) {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let tid = entry.file_name().to_string_lossy().into_owned();
+        if tid == me {
+            continue;
+        }
+        // schedstat: nanoseconds on the CPU, first of three numbers.
+        let Some(ns) = std::fs::read_to_string(entry.path().join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()))
+        else {
+            continue;
+        };
+        let secs = ns as f64 / 1e9;
+        let kind = || {
+            let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+            thread_kind(name.trim(), tid == std::process::id().to_string()).to_string()
+        };
+        match threads.get_mut(&tid) {
+            // A thread sampled before it named itself (its name is set from inside it) is
+            // asked again.
+            Some(seen) if seen.0 == "other" => *seen = (kind(), secs),
+            Some(seen) => seen.1 = secs,
+            None => {
+                let kind = kind();
+                threads.insert(tid, (kind, secs));
+            }
+        }
+    }
+}
+
+/// The kind of a thread, from its name: tantivy's indexing threads, its doc store compressor,
+/// its merges and segment updates, warta's named threads (`warta-read`, `warta-enrich`, ...),
+/// and the main thread (which reads and parses in the baseline and schema-only runs, and
+/// updates warta's stem table after the last commit).
+pub fn thread_kind(name: &str, main: bool) -> &str {
+    if main {
+        "main"
+    } else if name.starts_with("thrd-tantivy-in") {
+        "tantivy indexing"
+    } else if name.starts_with("docstore-compre") {
+        "tantivy doc store"
+    } else if name.starts_with("merge_thread") || name.starts_with("segment_update") || name.starts_with("thrd-tantivy")
+    {
+        "tantivy merges and commits"
+    } else if name.starts_with("warta-") {
+        name
+    } else {
+        "other"
     }
 }
 
@@ -253,5 +333,44 @@ mod tests {
         let text = "Name:\tx\nVmHWM:\t  12345 kB\nVmRSS:\t 1 kB\n";
         assert_eq!(kib_field(text, "VmHWM:"), Some(12345));
         assert_eq!(kib_field(text, "VmPeak:"), None);
+    }
+
+    /// The CPU a named thread spends is found under its kind, and the sampler's own thread
+    /// is left out (a sampler that lumped threads together, or missed them, fails this).
+    #[test]
+    fn cpu_is_counted_by_thread_kind() {
+        let sampler = Sampler::start(Duration::from_millis(5));
+        let busy = std::thread::Builder::new()
+            .name("warta-test".to_string())
+            .spawn(|| {
+                // Spins until this thread has had 60 ms of CPU, however loaded the machine.
+                let mut x = 0u64;
+                loop {
+                    for i in 0..100_000u64 {
+                        x = x.wrapping_mul(31).wrapping_add(i);
+                    }
+                    // SAFETY: a valid pointer to a writable timespec.
+                    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+                    // SAFETY: as above; CLOCK_THREAD_CPUTIME_ID is this thread's CPU clock.
+                    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+                    if t.tv_sec as f64 + t.tv_nsec as f64 / 1e9 >= 0.06 {
+                        return x;
+                    }
+                }
+            })
+            .unwrap();
+        // Still running when sampled at least once more after it ends: wait a few intervals.
+        std::hint::black_box(busy.join().unwrap());
+        std::thread::sleep(Duration::from_millis(1));
+        let sampled = sampler.finish();
+        let secs = sampled.cpu_by_thread.get("warta-test").copied().unwrap_or(0.0);
+        // The thread ended between two samples: up to one interval (5 ms) of it is not seen.
+        assert!((0.04..1.0).contains(&secs), "{:?}", sampled.cpu_by_thread);
+        assert_eq!(thread_kind("thrd-tantivy-in", false), "tantivy indexing");
+        assert_eq!(thread_kind("docstore-compre", false), "tantivy doc store");
+        assert_eq!(thread_kind("merge_thread_0", false), "tantivy merges and commits");
+        assert_eq!(thread_kind("warta-enrich", false), "warta-enrich");
+        assert_eq!(thread_kind("warta-enrich", true), "main");
+        assert_eq!(thread_kind("tokio-runtime-w", false), "other");
     }
 }

@@ -499,7 +499,63 @@ impl Report {
                 let _ = writeln!(out, "  {:<60} {:.2}x", r.label, r.ratio);
             }
         }
+        self.write_thread_cpu(out);
         self.write_count_notes(out);
+    }
+
+    /// CPU seconds by thread kind of the JSON Lines runs of warta, no-entities and the
+    /// baseline, and the issue's measure of warta's own cost: the CPU of every thread but
+    /// tantivy's over that of tantivy's (for the baseline: its reading and parsing, on the
+    /// main thread, over tantivy's).
+    fn write_thread_cpu(&self, out: &mut String) {
+        let runs: Vec<&IndexRun> = self
+            .indexing
+            .iter()
+            .filter(|r| r.shape == Shape::Jsonl && r.engine != Engine::SchemaOnly && !r.report.cpu_by_thread.is_empty())
+            .collect();
+        if runs.is_empty() {
+            return;
+        }
+        let mut kinds: Vec<&str> = Vec::new();
+        for r in &runs {
+            for k in r.report.cpu_by_thread.keys() {
+                if !kinds.contains(&k.as_str()) {
+                    kinds.push(k);
+                }
+            }
+        }
+        // tantivy's threads first, then warta's, then the rest.
+        kinds.sort_by_key(|k| (!k.starts_with("tantivy"), !k.starts_with("warta-"), k.to_string()));
+        let mut headers = vec!["engine", "threads"];
+        headers.extend(kinds.iter().copied());
+        headers.push("own / tantivy");
+        let rows = runs
+            .iter()
+            .map(|r| {
+                let mut row = vec![r.engine.name().to_string(), r.threads.to_string()];
+                row.extend(kinds.iter().map(|k| {
+                    r.report
+                        .cpu_by_thread
+                        .get(*k)
+                        .map_or("-".to_string(), |s| format!("{s:.2}"))
+                }));
+                let (tantivy, own) = tantivy_and_own_cpu(&r.report);
+                row.push(if tantivy > 0.0 {
+                    format!("{:.2}", own / tantivy)
+                } else {
+                    "-".to_string()
+                });
+                row
+            })
+            .collect();
+        let _ = writeln!(out, "CPU seconds by thread (JSON Lines runs; sampled every 10 ms):");
+        out.push_str(&render(&headers, rows, 2));
+        let _ = writeln!(
+            out,
+            "own / tantivy: CPU of all other threads (reading, parsing, extraction, bookkeeping, the stem table)\n\
+             over CPU of tantivy's threads (indexing, doc store compression, merges and commits); the issue\n\
+             asks warta's own work to cost at most a third of tantivy's (0.33)."
+        );
     }
 
     /// Articles warta skipped or warned about, so counts can be compared with the baseline.
@@ -890,6 +946,17 @@ fn section(out: &mut String, title: &str) {
     let _ = writeln!(out, "\n== {title} ==");
 }
 
+/// CPU seconds of a run's tantivy threads, and of all its other threads.
+pub fn tantivy_and_own_cpu(run: &RunReport) -> (f64, f64) {
+    run.cpu_by_thread.iter().fold((0.0, 0.0), |(t, o), (kind, secs)| {
+        if kind.starts_with("tantivy") {
+            (t + secs, o)
+        } else {
+            (t, o + secs)
+        }
+    })
+}
+
 /// A text table: the first `left` columns left-aligned, the others right-aligned.
 pub fn render(headers: &[&str], rows: Vec<Vec<String>>, left: usize) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
@@ -953,6 +1020,7 @@ mod tests {
             cpu_sys_secs: 0.0,
             peak_rss_bytes: peak * 1024 * 1024,
             sampled_rss: Default::default(),
+            cpu_by_thread: Default::default(),
             articles: 0,
             input_bytes: 0,
             index_bytes: 0,
