@@ -103,6 +103,7 @@ impl Sampler {
         let handle = std::thread::spawn(move || {
             // SAFETY: gettid has no preconditions.
             let me = unsafe { libc::gettid() }.to_string();
+            let process = std::fs::read_to_string("/proc/self/comm").unwrap_or_default();
             let mut peaks = RssPeaks::default();
             // Thread id -> (kind, CPU seconds when last seen): a thread that ends between two
             // samples loses at most one interval.
@@ -113,7 +114,7 @@ impl Sampler {
                     peaks.anon_bytes = peaks.anon_bytes.max(kib("RssAnon:"));
                     peaks.file_bytes = peaks.file_bytes.max(kib("RssFile:"));
                 }
-                sample_threads(&me, &mut threads);
+                sample_threads(&me, &process, &mut threads);
                 if flag.load(Ordering::Relaxed) {
                     let mut cpu_by_thread = BTreeMap::new();
                     for (kind, secs) in threads.into_values() {
@@ -137,8 +138,9 @@ impl Sampler {
     }
 }
 
-/// Reads the CPU time of every thread of this process but `me` into `threads`.
-fn sample_threads(me: &str, threads: &mut HashMap<String, (String, f64)>) {
+/// Reads the CPU time of every thread of this process but `me` into `threads` (`process`:
+/// the process's name, as /proc gives it, which unnamed threads carry).
+fn sample_threads(me: &str, process: &str, threads: &mut HashMap<String, (String, f64)>) {
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
         return;
     };
@@ -157,7 +159,7 @@ fn sample_threads(me: &str, threads: &mut HashMap<String, (String, f64)>) {
         let secs = ns as f64 / 1e9;
         let kind = || {
             let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-            thread_kind(name.trim(), tid == std::process::id().to_string()).to_string()
+            thread_kind(name.trim(), tid == std::process::id().to_string(), process.trim()).to_string()
         };
         match threads.get_mut(&tid) {
             // A thread sampled before it named itself (its name is set from inside it) is
@@ -176,9 +178,13 @@ fn sample_threads(me: &str, threads: &mut HashMap<String, (String, f64)>) {
 /// its merges and segment updates, warta's named threads (`warta-read`, `warta-enrich`, ...),
 /// and the main thread (which reads and parses in the baseline and schema-only runs, and
 /// updates warta's stem table after the last commit).
-pub fn thread_kind(name: &str, main: bool) -> &str {
+/// A thread nobody named carries the process's name (`process`, "warta-bench" in the bench's
+/// children): it is "other", never a warta kind.
+pub fn thread_kind<'a>(name: &'a str, main: bool, process: &str) -> &'a str {
     if main {
         "main"
+    } else if name == process {
+        "other"
     } else if name.starts_with("thrd-tantivy-in") {
         "tantivy indexing"
     } else if name.starts_with("docstore-compre") {
@@ -359,18 +365,43 @@ mod tests {
                 }
             })
             .unwrap();
-        // Still running when sampled at least once more after it ends: wait a few intervals.
+        // An unnamed thread spinning beside it goes to "other", whatever the process's name.
+        let unnamed = std::thread::spawn(|| {
+            let until = std::time::Instant::now() + Duration::from_millis(30);
+            let mut x = 0u64;
+            while std::time::Instant::now() < until {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+        });
+        unnamed.join().unwrap();
         std::hint::black_box(busy.join().unwrap());
         std::thread::sleep(Duration::from_millis(1));
         let sampled = sampler.finish();
         let secs = sampled.cpu_by_thread.get("warta-test").copied().unwrap_or(0.0);
         // The thread ended between two samples: up to one interval (5 ms) of it is not seen.
         assert!((0.04..1.0).contains(&secs), "{:?}", sampled.cpu_by_thread);
-        assert_eq!(thread_kind("thrd-tantivy-in", false), "tantivy indexing");
-        assert_eq!(thread_kind("docstore-compre", false), "tantivy doc store");
-        assert_eq!(thread_kind("merge_thread_0", false), "tantivy merges and commits");
-        assert_eq!(thread_kind("warta-enrich", false), "warta-enrich");
-        assert_eq!(thread_kind("warta-enrich", true), "main");
-        assert_eq!(thread_kind("tokio-runtime-w", false), "other");
+        assert!(
+            sampled.cpu_by_thread.get("other").copied().unwrap_or(0.0) > 0.0,
+            "{:?}",
+            sampled.cpu_by_thread
+        );
+        // Only the kinds of the threads this test and the harness start: no "warta-bench"-like
+        // kind made of a process name.
+        assert!(
+            sampled
+                .cpu_by_thread
+                .keys()
+                .all(|k| ["main", "other", "warta-test"].contains(&k.as_str())),
+            "{:?}",
+            sampled.cpu_by_thread
+        );
+        let kind = |name, main| thread_kind(name, main, "warta-bench");
+        assert_eq!(kind("thrd-tantivy-in", false), "tantivy indexing");
+        assert_eq!(kind("warta-bench", false), "other");
+        assert_eq!(kind("docstore-compre", false), "tantivy doc store");
+        assert_eq!(kind("merge_thread_0", false), "tantivy merges and commits");
+        assert_eq!(kind("warta-enrich", false), "warta-enrich");
+        assert_eq!(kind("warta-enrich", true), "main");
+        assert_eq!(kind("tokio-runtime-w", false), "other");
     }
 }
