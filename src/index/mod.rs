@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod directory;
+mod queue;
 pub mod schema;
 pub mod stems;
 pub mod touched;
@@ -232,11 +233,11 @@ impl WartaIndex {
     /// inline was 3.6% slower (five alternating runs). The choice is made on the writer's own
     /// handle for each run; tantivy records the last run's in `meta.json`, which the next run
     /// overrides again.
-    pub fn writer(
+    pub fn writer<D: tantivy::schema::document::Document>(
         &self,
         threads: usize,
         memory_mb: usize,
-    ) -> tantivy::Result<tantivy::IndexWriter<tantivy::TantivyDocument>> {
+    ) -> tantivy::Result<tantivy::IndexWriter<D>> {
         let (threads, budget) = writer_threads_and_budget(threads, memory_mb);
         let mut index = self.index.clone();
         index.settings_mut().docstore_compress_dedicated_thread = threads < 2;
@@ -316,7 +317,7 @@ mod tests {
         let wi = super::WartaIndex::open_or_create(dir.path(), true).unwrap();
         // The compressor thread: only with one indexing thread, as the commit records it.
         for (threads, dedicated) in [(2, false), (1, true)] {
-            let mut writer = wi.writer(threads, 64).unwrap();
+            let mut writer: tantivy::IndexWriter = wi.writer(threads, 64).unwrap();
             writer.commit().unwrap();
             drop(writer);
             let committed = tantivy::Index::open_in_dir(dir.path()).unwrap();

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::indexer::UserOperation;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
+use super::queue::{InFlight, QueuedDoc};
 use super::stems;
 use super::touched::{self, Touched};
 use super::{Fields, IndexError, WartaIndex, LAST_RUN_FILE};
@@ -41,6 +42,12 @@ pub struct IndexOptions {
     /// entities to files they do not read again, so an index built this way is for measuring
     /// and throwaway use.
     pub entities: bool,
+    /// Bytes of documents that may wait in tantivy's queue for its indexing threads (library
+    /// setting): when tantivy indexes more slowly than warta reads and extracts, readers and
+    /// enrichers wait instead of filling memory (see `queue`). The default, 32 MiB, keeps
+    /// tantivy busy (some 17,000 articles of the shared corpora) and is small next to the
+    /// 150 MB the issue allows over the writer's budget.
+    pub queue_bytes: usize,
 }
 
 impl Default for IndexOptions {
@@ -52,6 +59,7 @@ impl Default for IndexOptions {
             commit_every: None,
             commit_interval: Duration::from_secs(60),
             entities: true,
+            queue_bytes: 32 << 20,
         }
     }
 }
@@ -326,7 +334,7 @@ pub fn index_paths(
     let wi = WartaIndex::open_or_create(index_dir, opts.rebuild)?;
     let index_dir_canon = index_dir.canonicalize().ok();
     let threads = opts.threads.clamp(1, 64);
-    let writer: IndexWriter<TantivyDocument> = match wi.writer(threads, opts.memory_mb) {
+    let writer: IndexWriter<QueuedDoc> = match wi.writer(threads, opts.memory_mb) {
         Ok(w) => w,
         Err(tantivy::TantivyError::LockFailure(..)) => return Err(IndexError::Locked(index_dir.to_path_buf()).into()),
         Err(e) => return Err(e).context("cannot open the index for writing"),
@@ -368,6 +376,8 @@ pub fn index_paths(
     // Readers parse files and hand articles to enrichers, which extract, build documents and
     // add them to tantivy's writer: one big JSON Lines file keeps every core busy too.
     let (job_tx, job_rx) = crossbeam_channel::bounded::<Vec<Job>>(threads * 64 / JOB_BATCH);
+    // Documents handed to tantivy and not yet taken up by its indexing threads.
+    let in_flight = InFlight::new(opts.queue_bytes);
     let walked = std::thread::scope(|scope| {
         let walker = {
             let tx = tx.clone();
@@ -407,7 +417,7 @@ pub fn index_paths(
         drop(job_tx);
         for _ in 0..threads {
             let (tx, job_rx) = (tx.clone(), job_rx.clone());
-            let (writer, fields, added_total) = (&writer, &wi.fields, &added_total);
+            let (writer, fields, added_total, in_flight) = (&writer, &wi.fields, &added_total, &in_flight);
             let entities = opts.entities;
             spawn_named(scope, "warta-enrich", move || {
                 yield_to_indexing();
@@ -416,18 +426,27 @@ pub fn index_paths(
                     // channel, and at most one wake-up of an indexing thread, instead of one a
                     // document.
                     let mut ids = Vec::with_capacity(batch.len());
-                    let mut adds = Vec::with_capacity(batch.len());
+                    let mut docs = Vec::with_capacity(batch.len());
                     for job in batch {
                         let enriched = if entities {
                             extract::enrich(job.article)
                         } else {
                             extract::enrich_language_only(job.article)
                         };
-                        adds.push(UserOperation::Add(to_document(
-                            fields, &job.id, &job.file, job.hash, job.last, &enriched,
-                        )));
+                        let bytes = document_bytes(&job.id, &job.file, &enriched);
+                        docs.push((
+                            to_document(fields, &job.id, &job.file, job.hash, job.last, &enriched),
+                            bytes,
+                        ));
                         ids.push(job.id);
                     }
+                    // Waits while tantivy's queue holds too much (before taking the writer's
+                    // lock, which a commit needs).
+                    let _stalled = in_flight.acquire(docs.iter().map(|(_, b)| b).sum());
+                    let adds: Vec<_> = docs
+                        .into_iter()
+                        .map(|(doc, bytes)| UserOperation::Add(QueuedDoc::new(doc, bytes, in_flight)))
+                        .collect();
                     match writer.read().expect("writer lock").run(adds) {
                         Ok(_) => {
                             added_total.fetch_add(ids.len() as u64, Ordering::Relaxed);
@@ -683,7 +702,7 @@ fn read_source(
     file: &SourceFile,
     state: Option<FileState>,
     fields: &Fields,
-    writer: &RwLock<IndexWriter<TantivyDocument>>,
+    writer: &RwLock<IndexWriter<QueuedDoc>>,
     jobs: &mut Batcher<Job, impl Fn(Vec<Job>)>,
     outcomes: &RefCell<Batcher<Outcome, impl Fn(Vec<Outcome>)>>,
 ) {
@@ -844,11 +863,10 @@ fn read_source(
     });
 }
 
-/// The tantivy document of an enriched article.
-pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, last: bool, e: &Enriched) -> TantivyDocument {
+/// The bytes of the buffer [`to_document`] makes for an article: its values, and a little
+/// for each entity and the numbers.
+fn document_bytes(id: &str, file: &FileMeta, e: &Enriched) -> usize {
     let a = &e.article;
-    // The document's buffer holds every value: sized up front, the text is copied into it
-    // once instead of again at each doubling (most bodies are longer than the default 1 KiB).
     let ents = &e.entities;
     let entity_bytes: usize = (ents.persons.iter().map(|p| p.name.len()))
         .chain(ents.orgs.iter().map(|o| o.name.len()))
@@ -861,7 +879,15 @@ pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, last: bool,
         .flatten()
         .map(String::len)
         .sum();
-    let mut doc = TantivyDocument::with_capacity(id.len() + file.path.len() + text_bytes + entity_bytes + 256);
+    id.len() + file.path.len() + text_bytes + entity_bytes + 256
+}
+
+/// The tantivy document of an enriched article.
+pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, last: bool, e: &Enriched) -> TantivyDocument {
+    let a = &e.article;
+    // The document's buffer holds every value: sized up front, the text is copied into it
+    // once instead of again at each doubling (most bodies are longer than the default 1 KiB).
+    let mut doc = TantivyDocument::with_capacity(document_bytes(id, file, e));
     doc.add_text(f.id, id);
     doc.add_text(f.file, &file.path);
     doc.add_u64(f.file_size, file.size);
