@@ -381,6 +381,24 @@ fn scale(work: &Path, files: &FileSet, settings: &Settings, threads: usize) -> R
         vec![scaled.root.clone()],
     );
     let baseline = child::spawn(&job)?;
+    // At one thread tantivy is slower than reading and extraction, and documents queue up
+    // for it: the memory bound must hold there too.
+    let one_thread = if threads > 1 {
+        step(&format!(
+            "scale: warta indexing {} files at 1 thread",
+            scaled.files.len()
+        ));
+        let job = full_job(
+            Engine::Warta,
+            work.join("indexes").join("warta-scale-t1"),
+            1,
+            settings,
+            vec![scaled.root.clone()],
+        );
+        Some(IndexRun::new(Shape::Files, 1, child::spawn(&job)?, scaled.bytes))
+    } else {
+        None
+    };
     Ok(ScaleResult {
         articles: scaled.files.len(),
         bytes: scaled.bytes,
@@ -389,6 +407,7 @@ fn scale(work: &Path, files: &FileSet, settings: &Settings, threads: usize) -> R
         build: IndexRun::new(Shape::Files, threads, build, scaled.bytes),
         unchanged,
         baseline: IndexRun::new(Shape::Files, threads, baseline, scaled.bytes),
+        one_thread,
     })
 }
 
@@ -409,6 +428,10 @@ fn memory_rows(report: &Report, articles: usize) -> Vec<MemoryRow> {
         rows.push(MemoryRow::new(label, s.articles, &s.build.report, budget));
         let label = format!("scaled corpus, unchanged rerun, threads {}", s.threads);
         rows.push(MemoryRow::new(label, s.articles, &s.unchanged, budget));
+        if let Some(one) = &s.one_thread {
+            let label = "scaled corpus, files, threads 1".to_string();
+            rows.push(MemoryRow::new(label, s.articles, &one.report, budget));
+        }
         let label = format!("scaled corpus, files, threads {}: BASELINE", s.threads);
         rows.push(MemoryRow::new(label, s.articles, &s.baseline.report, budget));
     }

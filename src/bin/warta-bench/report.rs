@@ -179,6 +179,9 @@ pub struct ScaleResult {
     pub unchanged: RunReport,
     /// The baseline on the same files, for reference.
     pub baseline: IndexRun,
+    /// warta on the same files at one thread (when `threads` is more), where tantivy is the
+    /// slower side and documents wait for it: a second memory figure.
+    pub one_thread: Option<IndexRun>,
 }
 
 /// Peak RSS of one warta run against the writer's memory budget.
@@ -632,7 +635,8 @@ impl Report {
                 s.threads
             ),
         );
-        let rows = vec![index_row(&s.build), index_row(&s.baseline)];
+        let mut rows = vec![index_row(&s.build), index_row(&s.baseline)];
+        rows.extend(s.one_thread.iter().map(index_row));
         out.push_str(&render(&INDEX_HEADERS, rows, 3));
         out.push_str(&render(
             &RERUN_HEADERS,
