@@ -331,15 +331,7 @@ fn facets_merge_values_across_segments() {
 /// (the default), the same article has its entities.
 #[test]
 fn indexing_without_entities_leaves_only_them_out() {
-    use warta::index::{index_paths, IndexOptions, Progress, WartaIndex};
-    struct Quiet;
-    impl Progress for Quiet {
-        fn start(&self, _: u64) {}
-        fn advance(&self) {}
-        fn warn(&self, message: &str) {
-            panic!("unexpected warning: {message}");
-        }
-    }
+    use warta::index::{index_paths, IndexOptions, WartaIndex};
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
@@ -356,7 +348,7 @@ fn indexing_without_entities_leaves_only_them_out() {
             memory_mb: 64,
             ..IndexOptions::default()
         };
-        let summary = index_paths(&index, std::slice::from_ref(&corpus), &opts, &Quiet).unwrap();
+        let summary = index_paths(&index, std::slice::from_ref(&corpus), &opts, &common::NoWarnings).unwrap();
         assert_eq!(summary.articles_added, 1);
         let wi = WartaIndex::open(&index).unwrap();
         let shown = warta::search::show(&wi, "banjir.txt").unwrap();

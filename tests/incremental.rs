@@ -277,14 +277,6 @@ fn commits_come_by_count_or_by_time_and_are_counted() {
     // By time, through the library. The clock must really be read: a 100 ms interval over a
     // run of several hundred milliseconds (the debug build extracts a few thousand articles a
     // second at most) commits along the way, not only at the end.
-    struct Quiet;
-    impl warta::index::Progress for Quiet {
-        fn start(&self, _: u64) {}
-        fn advance(&self) {}
-        fn warn(&self, message: &str) {
-            panic!("unexpected warning: {message}");
-        }
-    }
     let run = |rebuild: bool, interval_ms: u64| {
         let opts = warta::index::IndexOptions {
             rebuild,
@@ -293,7 +285,7 @@ fn commits_come_by_count_or_by_time_and_are_counted() {
             ..warta::index::IndexOptions::default()
         };
         let started = std::time::Instant::now();
-        let summary = warta::index::index_paths(&fx.index_dir(), &[fx.corpus()], &opts, &Quiet).unwrap();
+        let summary = warta::index::index_paths(&fx.index_dir(), &[fx.corpus()], &opts, &common::NoWarnings).unwrap();
         (summary, started.elapsed())
     };
     let (summary, took) = run(true, 100);

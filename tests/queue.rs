@@ -1,16 +1,10 @@
 //! The bound on documents waiting in tantivy's queue (`IndexOptions::queue_bytes`): however
 //! tight, a run indexes every article, without waiting for ever.
 
-use warta::index::{index_paths, IndexOptions, Progress, WartaIndex};
+mod common;
 
-struct Quiet;
-impl Progress for Quiet {
-    fn start(&self, _: u64) {}
-    fn advance(&self) {}
-    fn warn(&self, message: &str) {
-        panic!("unexpected warning: {message}");
-    }
-}
+use common::NoWarnings;
+use warta::index::{index_paths, IndexOptions, WartaIndex};
 
 #[test]
 fn a_one_byte_queue_still_indexes_everything() {
@@ -39,7 +33,7 @@ fn a_one_byte_queue_still_indexes_everything() {
             queue_bytes: 1,
             ..IndexOptions::default()
         };
-        let summary = index_paths(&index, std::slice::from_ref(&corpus), &opts, &Quiet).unwrap();
+        let summary = index_paths(&index, std::slice::from_ref(&corpus), &opts, &NoWarnings).unwrap();
         assert_eq!(summary.articles_added, N as u64, "{threads} thread(s)");
         let wi = WartaIndex::open(&index).unwrap();
         assert_eq!(wi.searcher().unwrap().num_docs(), N as u64, "{threads} thread(s)");

@@ -99,3 +99,15 @@ pub fn bump_mtime(path: &Path) {
     let t = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
     f.set_modified(t).unwrap();
 }
+
+/// A progress receiver for library runs that must go without a warning: any warning fails the
+/// test, naming it.
+pub struct NoWarnings;
+
+impl warta::index::Progress for NoWarnings {
+    fn start(&self, _: u64) {}
+    fn advance(&self) {}
+    fn warn(&self, message: &str) {
+        panic!("unexpected warning: {message}");
+    }
+}
