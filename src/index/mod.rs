@@ -105,6 +105,19 @@ impl FileStamp {
     }
 }
 
+/// Starts a thread of an indexing run under `name`, which `top -H`, `perf` and the bench's
+/// CPU-by-thread figures show (tantivy names its own threads the same way).
+pub(crate) fn spawn_named<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn_scoped(scope, f)
+        .unwrap_or_else(|e| panic!("cannot start the {name} thread: {e}"))
+}
+
 /// The indexing threads and the memory budget in bytes of tantivy's writer for a run asked
 /// for `threads` threads and `memory_mb` MiB: tantivy needs at least 15 MB a thread, so a
 /// small budget means fewer threads. (The benchmark's baseline uses the same.)

@@ -247,12 +247,7 @@ fn update(
         std::thread::scope(|s| {
             let handles: Vec<_> = langs
                 .iter()
-                .map(|l| {
-                    std::thread::Builder::new()
-                        .name("warta-stems".to_string())
-                        .spawn_scoped(s, move || per_lang(l, share))
-                        .expect("cannot start a stem table thread")
-                })
+                .map(|l| super::spawn_named(s, "warta-stems", move || per_lang(l, share)))
                 .collect();
             handles
                 .into_iter()
@@ -359,12 +354,7 @@ fn stem_pairs(keys: &[String], threads: usize) -> Vec<(usize, String)> {
     let (last_i, last) = parts.next_back().unwrap_or_default();
     std::thread::scope(|s| {
         let others: Vec<_> = parts
-            .map(|(i, part)| {
-                std::thread::Builder::new()
-                    .name("warta-stems".to_string())
-                    .spawn_scoped(s, move || stem_all(part, i * size))
-                    .expect("cannot start a stemming thread")
-            })
+            .map(|(i, part)| super::spawn_named(s, "warta-stems", move || stem_all(part, i * size)))
             .collect();
         let mut stems = stem_all(last, last_i * size);
         for other in others {

@@ -15,7 +15,7 @@ use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 use super::queue::{InFlight, QueuedDoc};
 use super::stems;
 use super::touched::{self, Touched};
-use super::{Fields, IndexError, WartaIndex, LAST_RUN_FILE};
+use super::{spawn_named, Fields, IndexError, WartaIndex, LAST_RUN_FILE};
 use crate::extract::{self, Enriched};
 use crate::ingest::{self, SourceFile, WalkEvent};
 
@@ -223,19 +223,6 @@ const JOB_BATCH: usize = 16;
 /// reported at once).
 const OUTCOME_BATCH: usize = 64;
 
-/// Starts a thread of the run's pipeline under `name`, which `top -H`, `perf` and the bench's
-/// CPU-by-thread figures show (tantivy names its own threads the same way).
-fn spawn_named<'scope, 'env, T: Send + 'scope>(
-    scope: &'scope std::thread::Scope<'scope, 'env>,
-    name: &str,
-    f: impl FnOnce() -> T + Send + 'scope,
-) -> std::thread::ScopedJoinHandle<'scope, T> {
-    std::thread::Builder::new()
-        .name(name.to_string())
-        .spawn_scoped(scope, f)
-        .unwrap_or_else(|e| panic!("cannot start the {name} thread: {e}"))
-}
-
 /// Lowers the calling thread's scheduling priority (nice +5, Linux only): readers and
 /// enrichers call it, so that when they and tantivy's indexing threads want more cores than
 /// there are, the indexing threads (the pipeline's bottleneck) run first. At `--threads 1`
@@ -434,15 +421,13 @@ pub fn index_paths(
                             extract::enrich_language_only(job.article)
                         };
                         let bytes = document_bytes(&job.id, &job.file, &enriched);
-                        docs.push((
-                            to_document(fields, &job.id, &job.file, job.hash, job.last, &enriched),
-                            bytes,
-                        ));
+                        let doc = build_document(fields, &job.id, &job.file, job.hash, job.last, &enriched, bytes);
+                        docs.push((doc, bytes));
                         ids.push(job.id);
                     }
                     // Waits while tantivy's queue holds too much (before taking the writer's
                     // lock, which a commit needs).
-                    let _stalled = in_flight.acquire(docs.iter().map(|(_, b)| b).sum());
+                    in_flight.acquire(docs.iter().map(|(_, b)| b).sum());
                     let adds: Vec<_> = docs
                         .into_iter()
                         .map(|(doc, bytes)| UserOperation::Add(QueuedDoc::new(doc, bytes, in_flight)))
@@ -884,10 +869,23 @@ fn document_bytes(id: &str, file: &FileMeta, e: &Enriched) -> usize {
 
 /// The tantivy document of an enriched article.
 pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, last: bool, e: &Enriched) -> TantivyDocument {
+    build_document(f, id, file, hash, last, e, document_bytes(id, file, e))
+}
+
+/// [`to_document`] with its buffer's size ([`document_bytes`]) already known.
+fn build_document(
+    f: &Fields,
+    id: &str,
+    file: &FileMeta,
+    hash: u64,
+    last: bool,
+    e: &Enriched,
+    bytes: usize,
+) -> TantivyDocument {
     let a = &e.article;
     // The document's buffer holds every value: sized up front, the text is copied into it
     // once instead of again at each doubling (most bodies are longer than the default 1 KiB).
-    let mut doc = TantivyDocument::with_capacity(document_bytes(id, file, e));
+    let mut doc = TantivyDocument::with_capacity(bytes);
     doc.add_text(f.id, id);
     doc.add_text(f.file, &file.path);
     doc.add_u64(f.file_size, file.size);

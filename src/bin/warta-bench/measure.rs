@@ -87,7 +87,7 @@ pub struct Sampler {
     handle: JoinHandle<Sampled>,
 }
 
-/// What an [`Sampler`] saw.
+/// What a [`Sampler`] saw.
 #[derive(Debug, Clone, Default)]
 pub struct Sampled {
     pub rss: RssPeaks,
@@ -178,6 +178,7 @@ fn sample_threads(me: &str, process: &str, threads: &mut HashMap<String, (String
 /// its merges and segment updates, warta's named threads (`warta-read`, `warta-enrich`, ...),
 /// and the main thread (which reads and parses in the baseline and schema-only runs, and
 /// updates warta's stem table after the last commit).
+///
 /// A thread nobody named carries the process's name (`process`, "warta-bench" in the bench's
 /// children): it is "other", never a warta kind.
 pub fn thread_kind<'a>(name: &'a str, main: bool, process: &str) -> &'a str {
