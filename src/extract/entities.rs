@@ -206,6 +206,9 @@ pub fn extract_text(text: &str) -> Entities {
         if matches!(t.case, Case::Title | Case::Upper) {
             capitals.push(k as u32);
         }
+        if !g.rule_starts.may_hold(t.norm) {
+            continue;
+        }
         if let Some(cues) = g.cues.by_first.get(t.norm) {
             cue_starts.push((k, cues));
         }

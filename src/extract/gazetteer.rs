@@ -46,8 +46,9 @@ impl<V> WordMap<V> {
         }
     }
 
+    /// Whether `word` may be in the map: no means it is not.
     #[inline]
-    fn may_hold(&self, word: &str) -> bool {
+    pub fn may_hold(&self, word: &str) -> bool {
         let b = Self::bit(word.as_bytes());
         self.bits[b >> 6] & (1 << (b & 63)) != 0
     }
@@ -76,6 +77,31 @@ impl<V> WordMap<V> {
     pub fn contains(&self, word: &str) -> bool {
         self.get(word).is_some()
     }
+
+    /// A bit table that answers "maybe" for the words of this map and of `other`: one test
+    /// instead of two for the many words in neither.
+    pub fn union_filter<W>(&self, other: &WordMap<W>) -> WordFilter {
+        let mut bits = self.bits.clone();
+        for (b, o) in bits.iter_mut().zip(other.bits.iter()) {
+            *b |= o;
+        }
+        WordFilter { bits }
+    }
+}
+
+/// The bit table of one or more [`WordMap`]s, without their maps.
+#[derive(Debug)]
+pub struct WordFilter {
+    bits: Box<[u64; 1024]>,
+}
+
+impl WordFilter {
+    /// Whether `word` may be in one of the maps: no means it is in none.
+    #[inline]
+    pub fn may_hold(&self, word: &str) -> bool {
+        let b = WordMap::<()>::bit(word.as_bytes());
+        self.bits[b >> 6] & (1 << (b & 63)) != 0
+    }
 }
 
 impl WordSet {
@@ -85,6 +111,16 @@ impl WordSet {
         new
     }
 }
+
+/// The entries of one folded alias, and whether longer aliases begin with it.
+#[derive(Debug, Default)]
+struct Aliases {
+    refs: Vec<AliasRef>,
+    longer: bool,
+}
+
+/// Aliases longer than this, in words, are not matched.
+const MAX_ALIAS_WORDS: usize = 30;
 
 /// What kind of entity an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -166,13 +202,10 @@ pub struct PlaceHead {
 /// All gazetteers and word lists.
 pub struct Gazetteer {
     pub entries: Vec<Entry>,
-    /// Folded aliases (words joined by single spaces) → their entries.
-    aliases: HashMap<String, Vec<AliasRef>>,
-    /// First word of aliases → the lengths in words of the aliases starting with it, as a
-    /// bit set (bit `n` for `n` words; the longest aliases have far fewer than 32): a
-    /// candidate is looked up only at the lengths some alias has. (Most capitalised words
-    /// begin some alias, so a bit table in front would not pay.)
-    first_words: HashMap<String, u32>,
+    /// Folded aliases (words joined by single spaces) → their entries; also every leading run
+    /// of words of a longer alias, with or without entries of its own: [`Gazetteer::find`]
+    /// extends a candidate word by word for as long as some alias goes on.
+    aliases: HashMap<String, Aliases>,
     /// Last (and, for family-first names, first) word of known persons → entries.
     pub person_parts: HashMap<String, Vec<u32>>,
     pub cues: Cues,
@@ -182,6 +215,9 @@ pub struct Gazetteer {
     pub place_heads: Vec<PlaceHead>,
     /// First words of the place heads, to test a token quickly.
     pub place_head_first: WordSet,
+    /// Words that may start a cue phrase or a place head ([`Cues::by_first`],
+    /// [`Gazetteer::place_head_first`]): nearly every word of a text starts neither.
+    pub rule_starts: WordFilter,
     /// Lower-cased ISO codes → country entries.
     codes: HashMap<String, u32>,
 }
@@ -233,13 +269,13 @@ impl Gazetteer {
         let mut g = Gazetteer {
             entries: Vec::new(),
             aliases: HashMap::default(),
-            first_words: HashMap::default(),
             person_parts: HashMap::default(),
             cues: Cues::default(),
             names: HashMap::default(),
             org_heads: WordSet::default(),
             place_heads: Vec::new(),
             place_head_first: WordSet::default(),
+            rule_starts: WordSet::default().union_filter(&WordSet::default()),
             codes: HashMap::default(),
         };
         let countries = data("countries.tsv", include_str!("../../data/countries.tsv"));
@@ -385,6 +421,7 @@ impl Gazetteer {
         }
         // Longest heads first, so "bandar udara" wins over a shorter head.
         g.place_heads.sort_by_key(|h| std::cmp::Reverse(h.words.len()));
+        g.rule_starts = g.cues.by_first.union_filter(&g.place_head_first);
         g
     }
 
@@ -402,12 +439,14 @@ impl Gazetteer {
             if !seen.insert((norm.clone(), caps_only)) {
                 continue;
             }
-            let mut words = norm.split(' ');
-            let first = words.next().unwrap_or_default().to_string();
-            let len = (1 + words.count()).min(31);
-            *self.first_words.entry(first).or_default() |= 1 << len;
-            let refs = self.aliases.entry(norm).or_default();
-            refs.push(AliasRef {
+            if norm.split(' ').count() > MAX_ALIAS_WORDS {
+                continue;
+            }
+            // Every leading run of words is a step towards this alias.
+            for (at, _) in norm.match_indices(' ') {
+                self.aliases.entry(norm[..at].to_string()).or_default().longer = true;
+            }
+            self.aliases.entry(norm).or_default().refs.push(AliasRef {
                 entry: id,
                 caps_only,
                 letters: letters as u16,
@@ -418,52 +457,57 @@ impl Gazetteer {
 
     /// Finds known entities in a token sequence: longest matches first, no overlaps.
     ///
-    /// Word by word: a word that begins some alias is looked up with the words after it, as
-    /// many as that alias family's longest has, each candidate built in one reused buffer.
+    /// Word by word: a word that begins some alias is extended with the words after it, one
+    /// at a time in one reused buffer, for as long as the words so far begin some alias.
     pub fn find(&self, toks: &[Tok]) -> Vec<Span> {
         let mut key = String::with_capacity(64);
         let mut found: Vec<Span> = Vec::with_capacity(64);
+        let mut check = |set: &Aliases, first: usize, last: usize| {
+            let span_toks = &toks[first..last];
+            let mut best: Option<AliasRef> = None;
+            for r in &set.refs {
+                if case_ok(r, span_toks) {
+                    let better = match best {
+                        None => true,
+                        Some(b) => self.entries[r.entry as usize].kind < self.entries[b.entry as usize].kind,
+                    };
+                    if better {
+                        best = Some(*r);
+                    }
+                }
+            }
+            if let Some(b) = best {
+                found.push(Span {
+                    entry: b.entry,
+                    start: first,
+                    end: last,
+                });
+            }
+        };
         for (first, t) in toks.iter().enumerate() {
             // No alias matches from a lower-case word (see `case_ok`): most words of a text
             // skip the lookup.
             if t.case == Case::Lower {
                 continue;
             }
-            let Some(&lengths) = self.first_words.get(t.norm) else {
+            let Some(set) = self.aliases.get(t.norm) else {
                 continue;
             };
-            let longest = 31 - lengths.leading_zeros() as usize;
+            check(set, first, first + 1);
+            if !set.longer {
+                continue;
+            }
             key.clear();
-            for last in first + 1..=(first + longest).min(toks.len()) {
-                if last > first + 1 {
-                    key.push(' ');
-                }
+            key.push_str(t.norm);
+            for last in first + 2..=(first + MAX_ALIAS_WORDS).min(toks.len()) {
+                key.push(' ');
                 key.push_str(toks[last - 1].norm);
-                if lengths & (1 << (last - first)) == 0 {
-                    continue;
-                }
-                let Some(refs) = self.aliases.get(key.as_str()) else {
-                    continue;
+                let Some(set) = self.aliases.get(key.as_str()) else {
+                    break;
                 };
-                let span_toks = &toks[first..last];
-                let mut best: Option<AliasRef> = None;
-                for r in refs {
-                    if case_ok(r, span_toks) {
-                        let better = match best {
-                            None => true,
-                            Some(b) => self.entries[r.entry as usize].kind < self.entries[b.entry as usize].kind,
-                        };
-                        if better {
-                            best = Some(*r);
-                        }
-                    }
-                }
-                if let Some(b) = best {
-                    found.push(Span {
-                        entry: b.entry,
-                        start: first,
-                        end: last,
-                    });
+                check(set, first, last);
+                if !set.longer {
+                    break;
                 }
             }
         }
@@ -493,7 +537,7 @@ impl Gazetteer {
                 out.push(&self.entries[id as usize]);
             }
         }
-        for r in self.aliases.get(&norm).into_iter().flatten() {
+        for r in self.aliases.get(&norm).into_iter().flat_map(|a| &a.refs) {
             let e = &self.entries[r.entry as usize];
             if e.kind == kind && !out.iter().any(|o| o.value == e.value) {
                 out.push(e);
@@ -504,8 +548,9 @@ impl Gazetteer {
 
     /// Every alias of entries of a kind, for suggestions: (alias as folded, entry).
     pub fn aliases_of(&self, kind: Kind) -> impl Iterator<Item = (&str, &Entry)> {
-        self.aliases.iter().flat_map(move |(alias, refs)| {
-            refs.iter()
+        self.aliases.iter().flat_map(move |(alias, set)| {
+            set.refs
+                .iter()
                 .map(|r| &self.entries[r.entry as usize])
                 .filter(move |e| e.kind == kind)
                 .map(move |e| (alias.as_str(), e))

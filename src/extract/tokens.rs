@@ -80,13 +80,10 @@ struct Raw {
 /// English and Indonesian news) needs no character decoding, and an all-ASCII word has its
 /// case computed from its bytes; other characters and words take the general path.
 pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
-    buf.clear();
-    buf.push_str(text);
-    if text.is_ascii() {
-        let masks = lower_and_classify(buf);
-        return tokenize_ascii(text, buf, &masks);
+    let scan = lower_and_classify(text, buf);
+    if scan.ascii {
+        return tokenize_ascii(text, buf, &scan.masks, scan.words);
     }
-    buf.make_ascii_lowercase();
     let bytes = text.as_bytes();
     let n = bytes.len();
     // About one word per six or seven bytes of news text.
@@ -175,21 +172,29 @@ pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
 /// Words and the punctuation between them are found from the bits of `masks` (see
 /// [`lower_and_classify`]) rather than byte by byte: the byte loop took a fifth of
 /// extraction's instructions.
-fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)]) -> Vec<Tok<'a>> {
+fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)], words: usize) -> Vec<Tok<'a>> {
     let bytes = text.as_bytes();
     let n = bytes.len();
-    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(n / 5 + 8);
+    debug_assert_eq!(lower.len(), n);
+    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(words);
     let mut sentence_start = true;
     // A word that began in an earlier block and has not ended yet.
     let mut open: Option<usize> = None;
     let push = |toks: &mut Vec<Tok<'a>>, start: usize, end: usize, sentence_start: &mut bool| {
-        toks.push(Tok {
-            start,
-            end,
-            norm: &lower[start..end],
-            case: ascii_case(&bytes[start..end]),
-            sentence_start: *sentence_start,
-        });
+        debug_assert!(start < end && end <= n && toks.len() < toks.capacity());
+        // SAFETY: `start < end <= n`, the length of both `text` and `lower` (ASCII, so every
+        // offset is a char boundary); `words` counted every word, so there is room.
+        unsafe {
+            let word = bytes.get_unchecked(start..end);
+            toks.as_mut_ptr().add(toks.len()).write(Tok {
+                start,
+                end,
+                norm: lower.get_unchecked(start..end),
+                case: ascii_case(word),
+                sentence_start: *sentence_start,
+            });
+            toks.set_len(toks.len() + 1);
+        }
         *sentence_start = false;
     };
     for (block, &(words, stops)) in masks.iter().enumerate() {
@@ -238,45 +243,77 @@ fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)]) -> Vec<T
     toks
 }
 
-/// Lower-cases the ASCII text in `buf` in place and classifies it, 64 bytes a block: for
-/// each block, a mask of its ASCII letters and digits and a mask of the ASCII punctuation
-/// that may start a sentence (the [`BYTE_CLASS`] classes `ASCII_WORD` and `ASCII_STOP`), bit
-/// `i` for byte `i`. The last block is padded with zeros, which are neither.
-fn lower_and_classify(buf: &mut str) -> Vec<(u64, u64)> {
-    debug_assert!(buf.is_ascii());
-    // SAFETY: the text is ASCII and only ASCII capitals are rewritten, as ASCII small
-    // letters: the buffer stays UTF-8.
-    let bytes = unsafe { buf.as_bytes_mut() };
-    let mut masks = Vec::with_capacity(bytes.len().div_ceil(64));
-    let mut blocks = bytes.chunks_exact_mut(64);
+/// What [`lower_and_classify`] learns of a text.
+struct Scan {
+    /// Per block of 64 bytes: its ASCII letters and digits, and its ASCII punctuation that may
+    /// start a sentence (the [`BYTE_CLASS`] classes `ASCII_WORD` and `ASCII_STOP`), bit `i`
+    /// for byte `i`. The last block is padded with zeros, which are neither.
+    masks: Vec<(u64, u64)>,
+    /// Whether the text is all ASCII.
+    ascii: bool,
+    /// Runs of ASCII letters and digits: the words of an ASCII text.
+    words: usize,
+}
+
+/// Copies `text` into `buf` (cleared first) with its ASCII letters lower-cased (same length,
+/// same offsets) and classifies its bytes, 64 a block, in the same pass: no separate copy,
+/// ASCII test or word count.
+fn lower_and_classify(text: &str, buf: &mut String) -> Scan {
+    buf.clear();
+    let n = text.len();
+    buf.reserve(n + n / 4 + 16);
+    // SAFETY: every byte of `text` is written to the buffer before its length is set, each
+    // unchanged but for ASCII capitals written as ASCII small letters: the buffer holds
+    // UTF-8 at every point its length covers.
+    let out = unsafe { buf.as_mut_vec() };
+    let mut masks = Vec::with_capacity(n.div_ceil(64));
+    let (mut high, mut words, mut carry) = (0u64, 0usize, 0u64);
+    let mut count = |w: u64, carry: &mut u64| {
+        // Word starts: word bytes whose previous byte is no word byte.
+        words += (w & !((w << 1) | *carry)).count_ones() as usize;
+        *carry = w >> 63;
+    };
+    let mut blocks = text.as_bytes().chunks_exact(64);
     for block in &mut blocks {
-        masks.push(lower_block(block.try_into().expect("64 bytes")));
+        let mut b: [u8; 64] = block.try_into().expect("64 bytes");
+        let (w, s, h) = lower_block(&mut b);
+        out.extend_from_slice(&b);
+        count(w, &mut carry);
+        high |= h;
+        masks.push((w, s));
     }
-    let rest = blocks.into_remainder();
+    let rest = blocks.remainder();
     if !rest.is_empty() {
         let mut padded = [0u8; 64];
         padded[..rest.len()].copy_from_slice(rest);
-        masks.push(lower_block(&mut padded));
-        let len = rest.len();
-        rest.copy_from_slice(&padded[..len]);
+        let (w, s, h) = lower_block(&mut padded);
+        out.extend_from_slice(&padded[..rest.len()]);
+        count(w, &mut carry);
+        high |= h;
+        masks.push((w, s));
     }
-    masks
+    Scan {
+        masks,
+        ascii: high == 0,
+        words,
+    }
 }
 
 /// [`lower_and_classify`] of one block.
+/// Also returns the mask of non-ASCII bytes.
 #[inline]
-fn lower_block(block: &mut [u8; 64]) -> (u64, u64) {
+fn lower_block(block: &mut [u8; 64]) -> (u64, u64, u64) {
     #[cfg(target_arch = "x86_64")]
     {
-        let mut words = 0u64;
-        let mut stops = 0u64;
+        let (mut words, mut stops, mut high) = (0u64, 0u64, 0u64);
         for (i, chunk) in block.chunks_exact_mut(16).enumerate() {
             // SAFETY: SSE2 is part of every x86_64 CPU, and the chunk holds 16 bytes.
-            let (w, s) = unsafe { sse2_lower(chunk.as_mut_ptr()) };
+            let (w, s, h) = unsafe { sse2_lower(chunk.as_mut_ptr()) };
             words |= u64::from(w) << (16 * i);
             stops |= u64::from(s) << (16 * i);
+            high |= u64::from(h) << (16 * i);
         }
-        (words, stops)
+        (words, stops, high)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -286,23 +323,24 @@ fn lower_block(block: &mut [u8; 64]) -> (u64, u64) {
 
 /// [`lower_block`] a byte at a time: for other CPUs, and the oracle of the SSE2 version.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn lower_block_bytewise(block: &mut [u8; 64]) -> (u64, u64) {
-    let (mut words, mut stops) = (0u64, 0u64);
+fn lower_block_bytewise(block: &mut [u8; 64]) -> (u64, u64, u64) {
+    let (mut words, mut stops, mut high) = (0u64, 0u64, 0u64);
     for (i, b) in block.iter_mut().enumerate() {
         match BYTE_CLASS[usize::from(*b)] {
             ASCII_WORD => words |= 1 << i,
             ASCII_STOP => stops |= 1 << i,
+            NON_ASCII => high |= 1 << i,
             _ => {}
         }
         b.make_ascii_lowercase();
     }
-    (words, stops)
+    (words, stops, high)
 }
 
 /// [`lower_block`] of the 16 bytes at `p`, with SSE2 byte comparisons.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-unsafe fn sse2_lower(p: *mut u8) -> (u16, u16) {
+unsafe fn sse2_lower(p: *mut u8) -> (u16, u16, u16) {
     use std::arch::x86_64::*;
     let v = _mm_loadu_si128(p.cast::<__m128i>().cast_const());
     let set = |b: u8| _mm_set1_epi8(b as i8);
@@ -321,7 +359,11 @@ unsafe fn sse2_lower(p: *mut u8) -> (u16, u16) {
             _mm_or_si128(_mm_or_si128(eq(b';'), eq(b'(')), eq(b'[')),
         ),
     );
-    (_mm_movemask_epi8(word) as u16, _mm_movemask_epi8(stop) as u16)
+    (
+        _mm_movemask_epi8(word) as u16,
+        _mm_movemask_epi8(stop) as u16,
+        _mm_movemask_epi8(v) as u16,
+    )
 }
 
 /// Classes of bytes for [`tokenize`]'s scan: one table lookup a byte instead of a chain of
@@ -463,14 +505,20 @@ pub fn normalize_phrase(s: &str) -> String {
     // Most names are ASCII: their words are the runs of ASCII letters and digits, lower-cased
     // (what `tokenize` makes of them), without its buffers.
     if s.is_ascii() {
-        let mut out = String::with_capacity(s.len());
-        for word in s.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
-            if !out.is_empty() {
-                out.push(' ');
+        let mut out = Vec::with_capacity(s.len());
+        let mut in_word = false;
+        for &b in s.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                if !in_word && !out.is_empty() {
+                    out.push(b' ');
+                }
+                out.push(b.to_ascii_lowercase());
+                in_word = true;
+            } else {
+                in_word = false;
             }
-            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
         }
-        return out;
+        return String::from_utf8(out).expect("ASCII");
     }
     let mut buf = String::new();
     tokenize(s, &mut buf)
