@@ -16,6 +16,7 @@
 //!    full name explains is the gazetteer's person when only one has that surname.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
@@ -131,13 +132,25 @@ fn is_tidy(form: &str) -> bool {
     true
 }
 
-/// The accumulator of `key` in `map`, created when missing: the key is copied only then
-/// (gazetteer entities are mentioned again and again in one article).
-fn acc_of<'m>(map: &'m mut HashMap<String, Acc>, key: &str) -> &'m mut Acc {
+/// An entity's name as a key while an article is read: the gazetteer's own string for known
+/// entities (nothing copied), a copy for names the rules made.
+type Name = Cow<'static, str>;
+
+/// The value of `key` in `map`, made with `make` when missing: the key is copied only then.
+fn value_in<'m, V>(map: &'m mut HashMap<Name, V>, key: &str, make: impl FnOnce() -> V) -> &'m mut V {
     if !map.contains_key(key) {
-        map.insert(key.to_string(), Acc::default());
+        map.insert(Cow::Owned(key.to_string()), make());
     }
     map.get_mut(key).expect("inserted")
+}
+
+/// `form` with single spaces between its words, copied only when it has other white space.
+fn tidy(form: &str) -> Cow<'_, str> {
+    if is_tidy(form) {
+        Cow::Borrowed(form)
+    } else {
+        Cow::Owned(form.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
 }
 
 /// Extracts the entities of an article (its title and body together).
@@ -159,12 +172,15 @@ pub fn extract_text(text: &str) -> Entities {
     let n = toks.len();
     let mut role = vec![Role::Free; n];
 
-    let mut countries: HashMap<String, Acc> = HashMap::default();
-    let mut places: HashMap<String, (Acc, Option<String>)> = HashMap::default();
-    let mut orgs: HashMap<String, Acc> = HashMap::default();
-    // canonical name → (acc, is_full)
-    let mut persons: HashMap<String, Acc> = HashMap::default();
-    let mut person_keys: Vec<(String, Vec<String>)> = Vec::new(); // (canonical, folded parts)
+    // Country codes: the gazetteer's.
+    let mut countries: HashMap<&'static str, Acc> = HashMap::default();
+    let mut places: HashMap<Name, (Acc, Option<&'static str>)> = HashMap::default();
+    let mut orgs: HashMap<Name, Acc> = HashMap::default();
+    let mut persons: HashMap<Name, Acc> = HashMap::default();
+    // Each person's canonical name and its folded words.
+    let mut person_keys: Vec<(Name, Vec<&str>)> = Vec::new();
+    // Folded phrases built from tokens.
+    let mut scratch = String::new();
 
     let surface = |a: usize, b: usize| -> &str { &text[toks[a].start..toks[b - 1].end] };
 
@@ -172,24 +188,24 @@ pub fn extract_text(text: &str) -> Entities {
     let spans = g.find(&toks);
     for &span in &spans {
         let e = &g.entries[span.entry as usize];
+        let value = e.value.as_str();
         for r in &mut role[span.start..span.end] {
             *r = Role::Known(span.entry);
         }
         let form = surface(span.start, span.end);
         match e.kind {
-            Kind::Country => acc_of(&mut countries, &e.value).add(span.start, form),
-            Kind::Place => {
-                if !places.contains_key(&e.value) {
-                    places.insert(e.value.clone(), (Acc::default(), e.country.clone()));
-                }
-                places.get_mut(&e.value).expect("inserted").0.add(span.start, form);
-            }
-            Kind::Org => acc_of(&mut orgs, &e.value).add(span.start, form),
+            Kind::Country => countries.entry(value).or_default().add(span.start, form),
+            Kind::Place => places
+                .entry(Cow::Borrowed(value))
+                .or_insert_with(|| (Acc::default(), e.country.as_deref()))
+                .0
+                .add(span.start, form),
+            Kind::Org => orgs.entry(Cow::Borrowed(value)).or_default().add(span.start, form),
             Kind::Person => {
                 let (from, form) = with_honorific(text, &toks, span.start, form);
-                acc_of(&mut persons, &e.value).add(from, form);
-                if !person_keys.iter().any(|(c, _)| c == &e.value) {
-                    person_keys.push((e.value.clone(), parts(&e.value)));
+                persons.entry(Cow::Borrowed(value)).or_default().add(from, form);
+                if !person_keys.iter().any(|(c, _)| c == value) {
+                    person_keys.push((Cow::Borrowed(value), words_of(g, span.entry)));
                 }
             }
         }
@@ -297,12 +313,20 @@ pub fn extract_text(text: &str) -> Entities {
             a += 1;
         }
         if b - a >= 2 {
-            let name = surface(a, b).split_whitespace().collect::<Vec<_>>().join(" ");
-            let canonical = g
-                .lookup(&name, Kind::Org)
-                .first()
-                .map_or(name.clone(), |e| e.value.clone());
-            orgs.entry(canonical).or_default().add(a, &name);
+            let name = tidy(surface(a, b));
+            // The name folded (what `normalize_phrase` makes of it), from its tokens.
+            scratch.clear();
+            for t in toks[a..b].iter().filter(|t| !t.norm.is_empty()) {
+                if !scratch.is_empty() {
+                    scratch.push(' ');
+                }
+                scratch.push_str(t.norm);
+            }
+            match g.alias_entry(&scratch, Kind::Org) {
+                Some(e) => orgs.entry(Cow::Borrowed(e.value.as_str())).or_default(),
+                None => value_in(&mut orgs, &name, Acc::default),
+            }
+            .add(a, &name);
             for r in &mut role[a..b] {
                 if *r == Role::Free {
                     *r = Role::Org;
@@ -362,10 +386,8 @@ pub fn extract_text(text: &str) -> Entities {
             next = k + h;
             continue;
         }
-        let name = surface(a, b).split_whitespace().collect::<Vec<_>>().join(" ");
-        places
-            .entry(name.clone())
-            .or_insert_with(|| (Acc::default(), head.country.clone()))
+        let name = tidy(surface(a, b));
+        value_in(&mut places, &name, || (Acc::default(), head.country.as_deref()))
             .0
             .add(a, &name);
         for r in &mut role[a..b] {
@@ -388,18 +410,16 @@ pub fn extract_text(text: &str) -> Entities {
         {
             continue;
         }
-        let name = surface(span.start, b + 1).to_string();
-        let acc = &mut places.get_mut(&e.value).expect("gazetteer place counted").0;
+        let name = surface(span.start, b + 1);
+        let acc = &mut places.get_mut(e.value.as_str()).expect("gazetteer place counted").0;
         acc.mentions -= 1;
         let emptied = acc.mentions == 0;
         if emptied {
-            places.remove(&e.value);
+            places.remove(e.value.as_str());
         }
-        places
-            .entry(name.clone())
-            .or_insert_with(|| (Acc::default(), e.country.clone()))
+        value_in(&mut places, name, || (Acc::default(), e.country.as_deref()))
             .0
-            .add(span.start, &name);
+            .add(span.start, name);
         role[b] = Role::Place;
     }
 
@@ -475,18 +495,16 @@ pub fn extract_text(text: &str) -> Entities {
         } else {
             form.to_string()
         };
-        let folded: Vec<String> = toks[a..b].iter().map(|t| t.norm.to_string()).collect();
-        // Same person already known by the same words (e.g. "Kim Jong-un" / "Kim Jong Un")?
-        let canonical = person_keys
-            .iter()
-            .find(|(_, p)| *p == folded)
-            .map(|(c, _)| c.clone())
-            .unwrap_or_else(|| {
-                person_keys.push((display.clone(), folded.clone()));
-                display.clone()
-            });
+        let folded: Vec<&str> = toks[a..b].iter().map(|t| t.norm).collect();
         let (from, form) = with_honorific(text, &toks, a, form);
-        persons.entry(canonical).or_default().add(from, form);
+        // Same person already known by the same words (e.g. "Kim Jong-un" / "Kim Jong Un")?
+        match person_keys.iter().find(|(_, p)| *p == folded) {
+            Some((canonical, _)) => value_in(&mut persons, canonical, Acc::default).add(from, form),
+            None => {
+                person_keys.push((Cow::Owned(display.clone()), folded));
+                persons.entry(Cow::Owned(display)).or_default().add(from, form);
+            }
+        }
     }
 
     // 4. Lone names: resolve to a full name of this article, else to a unique known person.
@@ -494,71 +512,81 @@ pub fn extract_text(text: &str) -> Entities {
         let word = toks[tok].norm;
         let best = person_keys
             .iter()
-            .filter(|(_, p)| {
+            .enumerate()
+            .filter(|(_, (_, p))| {
                 p.len() >= 2
-                    && (p.last().is_some_and(|l| l == word)
-                        || (p.first().is_some_and(|f| f == word) && g.names.get(word).is_some_and(|u| u.family_first)))
+                    && (p.last().is_some_and(|l| *l == word)
+                        || (p.first().is_some_and(|f| *f == word) && g.names.get(word).is_some_and(|u| u.family_first)))
             })
-            .min_by_key(|(c, _)| {
-                let acc = persons.get(c);
+            .min_by_key(|(_, (c, _))| {
+                let acc = persons.get(c.as_ref());
                 (
                     acc.map_or(usize::MAX, |a| a.first),
                     std::cmp::Reverse(acc.map_or(0, |a| a.mentions)),
                 )
             })
-            .map(|(c, _)| c.clone());
+            .map(|(i, _)| i);
         // A lone "May" or "June" is a month more often than Theresa May.
         let month = MONTH_NAMES.contains(&word);
-        let canonical = best.or_else(|| match g.person_parts.get(word).map(Vec::as_slice) {
-            _ if month => None,
-            Some([only]) => Some(g.entries[*only as usize].value.clone()),
-            _ => None,
-        });
-        let canonical = match canonical {
-            Some(c) => c,
-            None if adjacent && g.names.get(word).is_some_and(|u| u.given || u.family) => {
-                surface(tok, tok + 1).to_string()
-            }
-            None => continue,
-        };
         let (from, form) = with_honorific(text, &toks, tok, surface(tok, tok + 1));
-        persons.entry(canonical.clone()).or_default().add(from, form);
-        if !person_keys.iter().any(|(c, _)| *c == canonical) {
-            person_keys.push((canonical.clone(), parts(&canonical)));
+        if let Some(i) = best {
+            // Every name in `person_keys` is a person of the article already.
+            value_in(&mut persons, &person_keys[i].0, Acc::default).add(from, form);
+            continue;
+        }
+        match g.person_parts.get(word).map(Vec::as_slice) {
+            Some([only]) if !month => {
+                let value = g.entries[*only as usize].value.as_str();
+                persons.entry(Cow::Borrowed(value)).or_default().add(from, form);
+                if !person_keys.iter().any(|(c, _)| c == value) {
+                    person_keys.push((Cow::Borrowed(value), words_of(g, *only)));
+                }
+            }
+            _ if adjacent && g.names.get(word).is_some_and(|u| u.given || u.family) => {
+                let name = surface(tok, tok + 1);
+                value_in(&mut persons, name, Acc::default).add(from, form);
+                if !person_keys.iter().any(|(c, _)| c == name) {
+                    // The folded words of a one-word name: the word's own.
+                    person_keys.push((Cow::Owned(name.to_string()), vec![word]));
+                }
+            }
+            _ => {}
         }
     }
 
     // A shortened organization name ("Dewan Keamanan") is the longer one of this article
-    // that it begins ("Dewan Keamanan Perserikatan Bangsa-Bangsa").
-    // Each organization's forms, normalized once (not once per pair compared).
-    let mut org_words: HashMap<String, Vec<String>> = if orgs.len() < 2 {
-        HashMap::default()
-    } else {
-        orgs.iter()
-            .map(|(name, acc)| (name.clone(), acc.forms.iter().map(|f| normalize_phrase(f)).collect()))
-            .collect()
-    };
-    let mut names: Vec<String> = org_words.keys().cloned().collect();
-    names.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
-    for short in names {
-        let short_words = normalize_phrase(&short);
-        let longer = orgs
-            .iter()
-            .filter(|(name, _)| **name != short)
-            .filter(|(name, _)| {
-                org_words[*name].iter().any(|f| {
-                    f.len() > short_words.len()
-                        && f.starts_with(&short_words)
-                        && f.as_bytes()[short_words.len()] == b' '
-                })
+    // that it begins ("Dewan Keamanan Perserikatan Bangsa-Bangsa"): shortest names first,
+    // each merged into the most mentioned longer one (then the first, then by name).
+    if orgs.len() >= 2 {
+        // Each organization with its forms normalized once (not once per pair compared).
+        let mut list: Vec<(Name, Acc, Vec<String>)> = orgs
+            .drain()
+            .map(|(name, acc)| {
+                let words = acc.forms.iter().map(|f| normalize_phrase(f)).collect();
+                (name, acc, words)
             })
-            .min_by_key(|(name, acc)| (std::cmp::Reverse(acc.mentions), acc.first, (*name).clone()))
-            .map(|(name, _)| name.clone());
-        if let Some(target) = longer {
-            if let Some(acc) = orgs.remove(&short) {
-                org_words.remove(&short);
-                let t = orgs.get_mut(&target).expect("target exists");
-                let words = org_words.get_mut(&target).expect("target normalized");
+            .collect();
+        let mut alive = vec![true; list.len()];
+        let mut shortest_first: Vec<usize> = (0..list.len()).collect();
+        shortest_first.sort_by(|&x, &y| {
+            let (x, y) = (&list[x].0, &list[y].0);
+            x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+        });
+        for short in shortest_first {
+            let short_words = normalize_phrase(&list[short].0);
+            let begins = |f: &String| {
+                f.len() > short_words.len() && f.starts_with(&short_words) && f.as_bytes()[short_words.len()] == b' '
+            };
+            let longer = (0..list.len())
+                .filter(|&t| t != short && alive[t] && list[t].2.iter().any(begins))
+                .min_by(|&x, &y| {
+                    let key = |i: usize| (std::cmp::Reverse(list[i].1.mentions), list[i].1.first, &list[i].0);
+                    key(x).cmp(&key(y))
+                });
+            if let Some(target) = longer {
+                alive[short] = false;
+                let acc = std::mem::take(&mut list[short].1);
+                let (_, t, words) = &mut list[target];
                 t.mentions += acc.mentions;
                 t.first = t.first.min(acc.first);
                 for f in acc.forms {
@@ -569,12 +597,18 @@ pub fn extract_text(text: &str) -> Entities {
                 }
             }
         }
+        orgs = list
+            .into_iter()
+            .zip(alive)
+            .filter(|(_, alive)| *alive)
+            .map(|((name, acc, _), _)| (name, acc))
+            .collect();
     }
 
     // A place counts its country.
     for (acc, country) in places.values() {
-        if let Some(code) = country {
-            let c = countries.entry(code.clone()).or_default();
+        if let Some(code) = *country {
+            let c = countries.entry(code).or_default();
             if c.mentions == 0 {
                 c.first = acc.first;
             }
@@ -583,12 +617,12 @@ pub fn extract_text(text: &str) -> Entities {
     }
 
     let order = |a: &Acc, b: &Acc| b.mentions.cmp(&a.mentions).then(a.first.cmp(&b.first));
-    let mentions = |map: HashMap<String, Acc>| -> Vec<Mention> {
+    let mentions = |map: HashMap<Name, Acc>| -> Vec<Mention> {
         let mut v: Vec<_> = map.into_iter().collect();
         v.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
         v.into_iter()
             .map(|(name, a)| Mention {
-                name,
+                name: name.into_owned(),
                 mentions: a.mentions,
                 forms: a.forms,
             })
@@ -600,13 +634,13 @@ pub fn extract_text(text: &str) -> Entities {
         ..Entities::default()
     };
     let mut cs: Vec<_> = countries.into_iter().collect();
-    cs.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
+    cs.sort_by(|a, b| order(&a.1, &b.1).then_with(|| a.0.cmp(b.0)));
     out.countries = cs
         .into_iter()
         .map(|(code, a)| {
-            let name = g.country(&code).map_or(code.clone(), |e| e.display.clone());
+            let name = g.country(code).map_or(code, |e| &e.display).to_string();
             CountryMention {
-                code,
+                code: code.to_string(),
                 name,
                 mentions: a.mentions,
                 forms: a.forms,
@@ -618,8 +652,8 @@ pub fn extract_text(text: &str) -> Entities {
     out.places = pl
         .into_iter()
         .map(|(name, (a, country))| PlaceMention {
-            name,
-            country,
+            name: name.into_owned(),
+            country: country.map(str::to_string),
             mentions: a.mentions,
             forms: a.forms,
         })
@@ -639,8 +673,9 @@ fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
     !g.names.contains_key(t.norm) && !g.person_parts.contains_key(t.norm) && super::indonesian::is_word(t.norm)
 }
 
-fn parts(name: &str) -> Vec<String> {
-    normalize_phrase(name).split(' ').map(str::to_string).collect()
+/// The folded words of a gazetteer entry's canonical name.
+fn words_of(g: &'static Gazetteer, entry: u32) -> Vec<&'static str> {
+    g.value_words(entry).iter().map(String::as_str).collect()
 }
 
 /// The mention's start and surface form, with an honorific right before it ("Tn. Putin").
@@ -837,6 +872,32 @@ mod tests {
         let orgs: Vec<_> = e.orgs.iter().map(|o| o.name.as_str()).collect();
         assert!(orgs.contains(&"Acme Widgets Inc"), "{orgs:?}");
         assert!(e.persons.is_empty(), "{:?}", e.persons);
+    }
+
+    #[test]
+    fn a_shortened_organization_name_is_the_longer_one() {
+        let e = extract_text(
+            "The Growers Council of Riverside met on Monday. The Growers Council rejected the plan, \
+             the Growers Council of Riverside said in a statement.",
+        );
+        let orgs: Vec<_> = e
+            .orgs
+            .iter()
+            .map(|o| (o.name.as_str(), o.mentions, o.forms.len()))
+            .collect();
+        assert_eq!(orgs, [("Growers Council of Riverside", 3, 2)], "{:?}", e.orgs);
+    }
+
+    #[test]
+    fn a_lone_surname_is_the_full_name_of_the_article() {
+        let e = extract_text(
+            "Presiden Joko Widodo tiba di Bali. Juru bicara Fulan Hartono mengatakan Widodo akan \
+             bertemu Hartono lagi. Hartono said the talks went well.",
+        );
+        let persons: Vec<_> = e.persons.iter().map(|p| (p.name.as_str(), p.mentions)).collect();
+        assert!(persons.contains(&("Joko Widodo", 2)), "{persons:?}");
+        assert!(persons.contains(&("Fulan Hartono", 3)), "{persons:?}");
+        assert_eq!(persons.len(), 2, "{persons:?}");
     }
 
     #[test]

@@ -202,6 +202,8 @@ pub struct PlaceHead {
 /// All gazetteers and word lists.
 pub struct Gazetteer {
     pub entries: Vec<Entry>,
+    /// The folded words of each entry's canonical value, by entry.
+    value_words: Vec<Vec<String>>,
     /// Folded aliases (words joined by single spaces) → their entries; also every leading run
     /// of words of a longer alias, with or without entries of its own: [`Gazetteer::find`]
     /// extends a candidate word by word for as long as some alias goes on.
@@ -268,6 +270,7 @@ impl Gazetteer {
     fn load() -> Gazetteer {
         let mut g = Gazetteer {
             entries: Vec::new(),
+            value_words: Vec::new(),
             aliases: HashMap::default(),
             person_parts: HashMap::default(),
             cues: Cues::default(),
@@ -427,6 +430,8 @@ impl Gazetteer {
 
     fn add(&mut self, entry: Entry, aliases: &[String]) -> u32 {
         let id = self.entries.len() as u32;
+        self.value_words
+            .push(normalize_phrase(&entry.value).split(' ').map(str::to_string).collect());
         self.entries.push(entry);
         let mut seen = HashSet::default();
         for alias in aliases {
@@ -528,6 +533,22 @@ impl Gazetteer {
         kept
     }
 
+    /// The folded words of an entry's canonical value ("Kim Jong Un": kim, jong, un).
+    pub fn value_words(&self, entry: u32) -> &[String] {
+        &self.value_words[entry as usize]
+    }
+
+    /// The first entry of a kind with the alias `norm`, folded as [`normalize_phrase`] folds
+    /// (what [`Gazetteer::lookup`] finds first, without folding or collecting).
+    pub fn alias_entry(&self, norm: &str, kind: Kind) -> Option<&Entry> {
+        self.aliases
+            .get(norm)?
+            .refs
+            .iter()
+            .map(|r| &self.entries[r.entry as usize])
+            .find(|e| e.kind == kind)
+    }
+
     /// Entries whose alias is `name` (any case), of one kind.
     pub fn lookup(&self, name: &str, kind: Kind) -> Vec<&Entry> {
         let norm = normalize_phrase(name);
@@ -559,9 +580,18 @@ impl Gazetteer {
 
     /// The country entry of an ISO code.
     pub fn country(&self, code: &str) -> Option<&Entry> {
-        self.codes
-            .get(&code.trim().to_lowercase())
-            .map(|&id| &self.entries[id as usize])
+        let code = code.trim();
+        // Codes are short and ASCII: lower-cased on the stack.
+        let mut small = [0u8; 8];
+        let id = match small.get_mut(..code.len()) {
+            Some(buf) if code.is_ascii() => {
+                buf.copy_from_slice(code.as_bytes());
+                buf.make_ascii_lowercase();
+                self.codes.get(std::str::from_utf8(buf).expect("ASCII"))
+            }
+            _ => self.codes.get(&code.to_lowercase()),
+        };
+        id.map(|&id| &self.entries[id as usize])
     }
 }
 

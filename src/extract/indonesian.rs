@@ -4,7 +4,7 @@
 //! recognition that a capitalised word such as "Keuangan" or "Luar" (in "Menteri Keuangan
 //! Sri Mulyani", "Menteri Luar Negeri") is an ordinary word, not part of a name.
 
-use super::stem_cache::{SharedStems, Short, StemCache};
+use super::stem_cache::{SharedStems, StemCache};
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::sync::{LazyLock, OnceLock};
@@ -83,22 +83,21 @@ fn may_have_affix(word: &str) -> bool {
 /// ("keuangan" → "uang").
 pub fn is_word(word: &str) -> bool {
     thread_local! {
-        static CACHE: RefCell<HashMap<Short, bool>> = RefCell::new(HashMap::default());
+        // Keyed by the word itself: a lookup hashes the word's few bytes and copies nothing.
+        static CACHE: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::default());
     }
-    let Some(key) = Short::new(word) else {
-        return is_word_uncached(word);
-    };
-    if let Some(known) = CACHE.with_borrow(|c| c.get(&key).copied()) {
-        return known;
-    }
-    let answer = is_word_uncached(word);
     CACHE.with_borrow_mut(|c| {
-        if c.len() >= 100_000 {
+        if let Some(&known) = c.get(word) {
+            return known;
+        }
+        let answer = is_word_uncached(word);
+        // Bounded: some 10 MB at most.
+        if c.len() >= 200_000 {
             c.clear();
         }
-        c.insert(key, answer);
-    });
-    answer
+        c.insert(word.into(), answer);
+        answer
+    })
 }
 
 fn is_word_uncached(word: &str) -> bool {

@@ -80,78 +80,19 @@ struct Raw {
 /// English and Indonesian news) needs no character decoding, and an all-ASCII word has its
 /// case computed from its bytes; other characters and words take the general path.
 pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
-    let scan = lower_and_classify(text, buf);
+    let mut scan = lower_and_classify(text, buf);
     if scan.ascii {
         return tokenize_ascii(text, buf, &scan.masks, scan.words);
     }
-    let bytes = text.as_bytes();
-    let n = bytes.len();
-    // About one word per six or seven bytes of news text.
-    let mut raw: Vec<Raw> = Vec::with_capacity(n / 5 + 8);
-    let mut sentence_start = true;
-    let mut i = 0;
-    while i < n {
-        let (c, width) = match BYTE_CLASS[usize::from(bytes[i])] {
-            ASCII_OTHER => {
-                i += 1;
-                continue;
-            }
-            ASCII_STOP => (char::from(bytes[i]), 1),
-            ASCII_WORD => ('a', 1),
-            _ => char_at(text, i),
-        };
-        if c.is_alphanumeric() {
-            let start = i;
-            i += width;
-            // The ASCII letters and digits of the word, then, if it goes on, the general case.
-            while i < n && BYTE_CLASS[usize::from(bytes[i])] == ASCII_WORD {
-                i += 1;
-            }
-            let mut ascii = width == 1;
-            while i < n && BYTE_CLASS[usize::from(bytes[i])] == NON_ASCII {
-                let (c, width) = char_at(text, i);
-                if !c.is_alphanumeric() {
-                    break;
-                }
-                ascii = false;
-                i += width;
-                while i < n && BYTE_CLASS[usize::from(bytes[i])] == ASCII_WORD {
-                    i += 1;
-                }
-            }
-            let word = &text[start..i];
-            let (norm, case) = if ascii {
-                ((start, i), ascii_case(word.as_bytes()))
-            } else {
-                let from = buf.len();
-                fold_into(word, buf);
-                ((from, buf.len()), case_of(word))
-            };
-            raw.push(Raw {
-                start,
-                end: i,
-                norm,
-                case,
-                sentence_start,
-            });
-            sentence_start = false;
-            continue;
-        }
-        if matches!(
-            c,
-            '.' | '!' | '?' | '\n' | '“' | '"' | ':' | ';' | '‘' | '«' | '(' | '['
-        ) {
-            // A dot after a one-letter initial or a title abbreviation does not end a sentence.
-            let abbrev = c == '.'
-                && raw
-                    .last()
-                    .is_some_and(|t| t.end == i && is_abbreviation(&buf[t.norm.0..t.norm.1]));
-            if !abbrev {
-                sentence_start = true;
-            }
-        }
-        i += width;
-    }
+    mark_non_ascii(text, &mut scan.masks, &scan.high);
+    let mut words = General {
+        // About one word per six or seven bytes of news text.
+        raw: Vec::with_capacity(text.len() / 5 + 8),
+        buf,
+        text,
+    };
+    walk_words(text.as_bytes(), &scan.masks, &mut words);
+    let General { raw, buf, .. } = words;
     let buf: &'a str = buf;
     raw.into_iter()
         .map(|r| Tok {
@@ -164,39 +105,46 @@ pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
         .collect()
 }
 
-/// [`tokenize`] of an all-ASCII text (88% of the shared corpora's articles, 77% of their
-/// bytes): every word's folded form is its own span of `lower`, the text lower-cased, so
-/// tokens are made as they are found, without the general path's second pass that lends
-/// them their folded forms.
-///
-/// Words and the punctuation between them are found from the bits of `masks` (see
-/// [`lower_and_classify`]) rather than byte by byte: the byte loop took a fifth of
-/// extraction's instructions.
-fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)], words: usize) -> Vec<Tok<'a>> {
+/// Marks the non-ASCII characters of a classified text in its masks: the bytes of letters and
+/// digits as word bytes, the first byte of opening quotes (“ ‘ «) as a stop.
+fn mark_non_ascii(text: &str, masks: &mut [(u64, u64)], high: &[u64]) {
     let bytes = text.as_bytes();
-    let n = bytes.len();
-    debug_assert_eq!(lower.len(), n);
-    let mut toks: Vec<Tok<'a>> = Vec::with_capacity(words);
+    for (block, &h) in high.iter().enumerate() {
+        let mut h = h;
+        while h != 0 {
+            let i = block * 64 + h.trailing_zeros() as usize;
+            h &= h - 1;
+            // The first byte of a character (not a continuation byte).
+            if bytes[i] & 0xc0 != 0xc0 {
+                continue;
+            }
+            let (c, width) = char_at(text, i);
+            if c.is_alphanumeric() {
+                for j in i..i + width {
+                    masks[j / 64].0 |= 1 << (j % 64);
+                }
+            } else if matches!(c, '“' | '‘' | '«') {
+                masks[i / 64].1 |= 1 << (i % 64);
+            }
+        }
+    }
+}
+
+/// Where [`walk_words`] puts the words it finds.
+trait Words {
+    /// The next word: its byte span and whether it opens a sentence.
+    fn word(&mut self, start: usize, end: usize, sentence_start: bool);
+    /// Whether the word given last ends at `at` and is an abbreviation ("Dr", "A").
+    fn abbreviation_ends_at(&self, at: usize) -> bool;
+}
+
+/// Finds the words of a classified text (see [`lower_and_classify`]) from the bits of its
+/// masks rather than byte by byte, and which of them open a sentence.
+#[inline(always)]
+fn walk_words(bytes: &[u8], masks: &[(u64, u64)], out: &mut impl Words) {
     let mut sentence_start = true;
     // A word that began in an earlier block and has not ended yet.
     let mut open: Option<usize> = None;
-    let push = |toks: &mut Vec<Tok<'a>>, start: usize, end: usize, sentence_start: &mut bool| {
-        debug_assert!(start < end && end <= n && toks.len() < toks.capacity());
-        // SAFETY: `start < end <= n`, the length of both `text` and `lower` (ASCII, so every
-        // offset is a char boundary); `words` counted every word, so there is room.
-        unsafe {
-            let word = bytes.get_unchecked(start..end);
-            toks.as_mut_ptr().add(toks.len()).write(Tok {
-                start,
-                end,
-                norm: lower.get_unchecked(start..end),
-                case: ascii_case(word),
-                sentence_start: *sentence_start,
-            });
-            toks.set_len(toks.len() + 1);
-        }
-        *sentence_start = false;
-    };
     for (block, &(words, stops)) in masks.iter().enumerate() {
         let base = block * 64;
         // Bits below `pos` are done (`pos` stays below 64).
@@ -208,7 +156,8 @@ fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)], words: u
                     break; // the word goes on in the next block
                 }
                 pos = ends.trailing_zeros();
-                push(&mut toks, start, base + pos as usize, &mut sentence_start);
+                out.word(start, base + pos as usize, sentence_start);
+                sentence_start = false;
                 open = None;
             }
             // The gap up to the next word: does it end a sentence?
@@ -223,7 +172,7 @@ fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)], words: u
                 // A dot right after a one-letter initial or a title abbreviation does not end
                 // a sentence.
                 let at = base + gap_stops.trailing_zeros() as usize;
-                if bytes[at] == b'.' && toks.last().is_some_and(|t| t.end == at && is_abbreviation(t.norm)) {
+                if bytes[at] == b'.' && out.abbreviation_ends_at(at) {
                     gap_stops &= gap_stops - 1;
                 }
                 if gap_stops != 0 {
@@ -238,9 +187,93 @@ fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)], words: u
         }
     }
     if let Some(start) = open {
-        push(&mut toks, start, n, &mut sentence_start);
+        out.word(start, bytes.len(), sentence_start);
     }
-    toks
+}
+
+/// The words of a text with non-ASCII characters, before they borrow their folded forms.
+struct General<'b, 't> {
+    raw: Vec<Raw>,
+    buf: &'b mut String,
+    text: &'t str,
+}
+
+impl Words for General<'_, '_> {
+    fn word(&mut self, start: usize, end: usize, sentence_start: bool) {
+        let word = &self.text[start..end];
+        let (norm, case) = if word.is_ascii() {
+            // Its span of the lower-cased copy.
+            ((start, end), ascii_case(word.as_bytes()))
+        } else {
+            let from = self.buf.len();
+            fold_into(word, self.buf);
+            ((from, self.buf.len()), case_of(word))
+        };
+        self.raw.push(Raw {
+            start,
+            end,
+            norm,
+            case,
+            sentence_start,
+        });
+    }
+
+    fn abbreviation_ends_at(&self, at: usize) -> bool {
+        self.raw
+            .last()
+            .is_some_and(|r| r.end == at && is_abbreviation(&self.buf[r.norm.0..r.norm.1]))
+    }
+}
+
+/// The words of an all-ASCII text.
+struct Ascii<'a, 't> {
+    toks: Vec<Tok<'a>>,
+    lower: &'a str,
+    bytes: &'t [u8],
+}
+
+impl Words for Ascii<'_, '_> {
+    #[inline]
+    fn word(&mut self, start: usize, end: usize, sentence_start: bool) {
+        let toks = &mut self.toks;
+        debug_assert!(
+            start < end && end <= self.bytes.len() && end <= self.lower.len() && toks.len() < toks.capacity()
+        );
+        // SAFETY: checked above; the text is ASCII, so every offset is a char boundary.
+        unsafe {
+            toks.as_mut_ptr().add(toks.len()).write(Tok {
+                start,
+                end,
+                norm: self.lower.get_unchecked(start..end),
+                case: ascii_case(self.bytes.get_unchecked(start..end)),
+                sentence_start,
+            });
+            toks.set_len(toks.len() + 1);
+        }
+    }
+
+    #[inline]
+    fn abbreviation_ends_at(&self, at: usize) -> bool {
+        self.toks.last().is_some_and(|t| t.end == at && is_abbreviation(t.norm))
+    }
+}
+
+/// [`tokenize`] of an all-ASCII text (88% of the shared corpora's articles, 77% of their
+/// bytes): every word's folded form is its own span of `lower`, the text lower-cased, so
+/// tokens are made as they are found, without the general path's second pass that lends
+/// them their folded forms.
+///
+/// Words and the punctuation between them are found from the bits of `masks` (see
+/// [`lower_and_classify`]) rather than byte by byte: the byte loop took a fifth of
+/// extraction's instructions.
+fn tokenize_ascii<'a>(text: &str, lower: &'a str, masks: &[(u64, u64)], words: usize) -> Vec<Tok<'a>> {
+    let mut out = Ascii {
+        toks: Vec::with_capacity(words),
+        lower,
+        bytes: text.as_bytes(),
+    };
+    walk_words(text.as_bytes(), masks, &mut out);
+    out.toks
 }
 
 /// What [`lower_and_classify`] learns of a text.
@@ -249,6 +282,8 @@ struct Scan {
     /// start a sentence (the [`BYTE_CLASS`] classes `ASCII_WORD` and `ASCII_STOP`), bit `i`
     /// for byte `i`. The last block is padded with zeros, which are neither.
     masks: Vec<(u64, u64)>,
+    /// Per block: its non-ASCII bytes.
+    high: Vec<u64>,
     /// Whether the text is all ASCII.
     ascii: bool,
     /// Runs of ASCII letters and digits: the words of an ASCII text.
@@ -267,6 +302,7 @@ fn lower_and_classify(text: &str, buf: &mut String) -> Scan {
     // UTF-8 at every point its length covers.
     let out = unsafe { buf.as_mut_vec() };
     let mut masks = Vec::with_capacity(n.div_ceil(64));
+    let mut highs = Vec::with_capacity(n.div_ceil(64));
     let (mut high, mut words, mut carry) = (0u64, 0usize, 0u64);
     let mut count = |w: u64, carry: &mut u64| {
         // Word starts: word bytes whose previous byte is no word byte.
@@ -280,6 +316,7 @@ fn lower_and_classify(text: &str, buf: &mut String) -> Scan {
         out.extend_from_slice(&b);
         count(w, &mut carry);
         high |= h;
+        highs.push(h);
         masks.push((w, s));
     }
     let rest = blocks.remainder();
@@ -290,10 +327,12 @@ fn lower_and_classify(text: &str, buf: &mut String) -> Scan {
         out.extend_from_slice(&padded[..rest.len()]);
         count(w, &mut carry);
         high |= h;
+        highs.push(h);
         masks.push((w, s));
     }
     Scan {
         masks,
+        high: highs,
         ascii: high == 0,
         words,
     }
