@@ -461,7 +461,7 @@ pub fn extract_text(text: &str) -> Entities {
         while a < b && is_common_word(g, &toks[a]) {
             a += 1;
         }
-        if a < b && toks[a].sentence_start && b - a >= 2 && !g.names.contains_key(toks[a].norm) {
+        if a < b && toks[a].sentence_start && b - a >= 2 && !g.names.contains(toks[a].norm) {
             let next_is_name = g.names.get(toks[a + 1].norm).is_some_and(|u| u.given || u.family);
             if next_is_name {
                 a += 1;
@@ -670,7 +670,7 @@ const MONTH_NAMES: &[&str] = &["april", "may", "june", "july", "august", "juni",
 /// An ordinary word written with a capital: an Indonesian dictionary word that is no known
 /// name part.
 fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
-    !g.names.contains_key(t.norm) && !g.person_parts.contains_key(t.norm) && super::indonesian::is_word(t.norm)
+    !g.names.contains(t.norm) && !g.person_parts.contains(t.norm) && super::indonesian::is_word(t.norm)
 }
 
 /// The folded words of a gazetteer entry's canonical name.
