@@ -153,24 +153,71 @@ fn tidy(form: &str) -> Cow<'_, str> {
     }
 }
 
+/// Buffers a thread's extractions reuse from one article to the next, instead of allocating
+/// and freeing them for every article.
+#[derive(Default)]
+struct Buffers {
+    /// Title and body joined.
+    text: String,
+    /// The tokenizer's lower-cased copy and folded forms.
+    norms: String,
+    role: Vec<Role>,
+    capitals: Vec<u32>,
+    place_starts: Vec<u32>,
+    caps_line: Vec<bool>,
+}
+
+impl Buffers {
+    /// Bytes of text beyond which buffers are freed after use rather than kept.
+    const KEEP_BYTES: usize = 1 << 20;
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
+/// Runs `f` with this thread's buffers, handing them back afterwards unless they grew for an
+/// exceptionally long text.
+fn with_buffers<T>(f: impl FnOnce(&mut Buffers) -> T) -> T {
+    let mut buffers = BUFFERS.take();
+    let out = f(&mut buffers);
+    if buffers.norms.capacity() <= 2 * Buffers::KEEP_BYTES {
+        BUFFERS.set(buffers);
+    }
+    out
+}
+
 /// Extracts the entities of an article (its title and body together).
 pub fn extract(title: &str, body: &str) -> Entities {
-    let text = if title.is_empty() {
-        body.to_string()
-    } else {
-        format!("{title}\n\n{body}")
-    };
-    extract_text(&text)
+    with_buffers(|b| {
+        let mut text = std::mem::take(&mut b.text);
+        text.clear();
+        if !title.is_empty() {
+            text.push_str(title);
+            text.push_str("\n\n");
+        }
+        text.push_str(body);
+        let out = extract_with(&text, b);
+        b.text = text;
+        out
+    })
 }
 
 /// Extracts the entities of one text.
 pub fn extract_text(text: &str) -> Entities {
+    with_buffers(|b| extract_with(text, b))
+}
+
+/// [`extract_text`] with the given buffers.
+fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
     let g = Gazetteer::get();
     // The tokenizer copies the text into it and appends the folded forms of non-ASCII words.
-    let mut norms = String::with_capacity(text.len() + text.len() / 4 + 16);
-    let toks = tokenize(text, &mut norms);
+    let norms = &mut buffers.norms;
+    let toks = tokenize(text, norms);
     let n = toks.len();
-    let mut role = vec![Role::Free; n];
+    let role = &mut buffers.role;
+    role.clear();
+    role.resize(n, Role::Free);
 
     // Country codes: the gazetteer's.
     let mut countries: HashMap<&'static str, Acc> = HashMap::default();
@@ -215,9 +262,11 @@ pub fn extract_text(text: &str) -> Entities {
     // lower-case words that start none, and every rule walking all tokens cost more than
     // the rules' work. The rules then visit their candidates in order, skipping those inside
     // a name just taken, exactly as a walk over every token would.
-    let mut capitals: Vec<u32> = Vec::with_capacity(n / 4 + 1);
+    let capitals = &mut buffers.capitals;
+    capitals.clear();
     let mut cue_starts = Vec::new();
-    let mut place_starts: Vec<u32> = Vec::new();
+    let place_starts = &mut buffers.place_starts;
+    place_starts.clear();
     for (k, t) in toks.iter().enumerate() {
         if matches!(t.case, Case::Title | Case::Upper) {
             capitals.push(k as u32);
@@ -256,7 +305,8 @@ pub fn extract_text(text: &str) -> Entities {
     }
 
     let is_cap = |t: &Tok| matches!(t.case, Case::Title | Case::Upper);
-    let caps_line = caps_lines(text, &toks);
+    caps_lines(text, &toks, &mut buffers.caps_line);
+    let caps_line = &buffers.caps_line;
     let name_like = |role: &[Role], k: usize| -> bool {
         let t = &toks[k];
         role[k] == Role::Free
@@ -267,7 +317,7 @@ pub fn extract_text(text: &str) -> Entities {
 
     // 2. Organization rules.
     let mut next = 0;
-    for &k in &capitals {
+    for &k in capitals.iter() {
         let k = k as usize;
         if k < next {
             continue;
@@ -338,7 +388,7 @@ pub fn extract_text(text: &str) -> Entities {
 
     // 2b. Place rules: "Kabupaten Gembong", "Pulau Sebesi", "Mekong River".
     let mut next = 0;
-    for &k in &place_starts {
+    for &k in place_starts.iter() {
         let k = k as usize;
         if k < next || role[k] != Role::Free {
             continue;
@@ -424,11 +474,13 @@ pub fn extract_text(text: &str) -> Entities {
     }
 
     // 3. Person runs.
-    let mut partials: Vec<(usize, usize, bool)> = Vec::new(); // single-word mentions: (token, from, cue-adjacent)
+    // Single-word mentions: (token, cue-adjacent, whether it is still to be told from an
+    // ordinary word).
+    let mut partials: Vec<(usize, bool, bool)> = Vec::new();
     let mut next = 0;
-    for &k in &capitals {
+    for &k in capitals.iter() {
         let k = k as usize;
-        if k < next || role[k] != Role::Free || !name_like(&role, k) {
+        if k < next || role[k] != Role::Free || !name_like(role, k) {
             continue;
         }
         let a = k;
@@ -439,14 +491,14 @@ pub fn extract_text(text: &str) -> Entities {
             if gp == Gap::Break || (gp == Gap::Join && toks[b].norm == "s" && toks[b].case == Case::Lower) {
                 break;
             }
-            if name_like(&role, b)
+            if name_like(role, b)
                 || (gp == Gap::Join && role[b] == Role::Free && toks[b].case == Case::Lower && toks[b].norm.len() <= 6)
             {
                 b += 1;
             } else if PARTICLES.contains(&toks[b].norm)
                 && toks[b].case == Case::Lower
                 && b + 1 < n
-                && name_like(&role, b + 1)
+                && name_like(role, b + 1)
                 && gap(text, &toks, b) != Gap::Break
             {
                 b += 2;
@@ -455,10 +507,13 @@ pub fn extract_text(text: &str) -> Entities {
             }
         }
         next = b;
+        // A lone capitalised word: whether it is an ordinary word (and no mention) is asked
+        // only if it could name someone (step 4); most cannot.
+        let single = b == a + 1;
         // Leading ordinary words are not part of the name: a portfolio after a title
         // ("Menteri Keuangan Sri Mulyani"), or a capitalised word opening the sentence.
         let mut a = a;
-        while a < b && is_common_word(g, &toks[a]) {
+        while !single && a < b && is_common_word(g, &toks[a]) {
             a += 1;
         }
         if a < b && toks[a].sentence_start && b - a >= 2 && !g.names.contains(toks[a].norm) {
@@ -474,19 +529,21 @@ pub fn extract_text(text: &str) -> Entities {
         if words > 5 || toks[a..b].iter().any(|t| g.org_heads.contains(t.norm)) {
             continue;
         }
-        let title_before = title_before(text, &toks, &role, a);
-        let verb_near = verb_near(text, &toks, &role, a, b);
-        let apposition = apposition_after(text, &toks, &role, b);
         if words == 1 {
             // A lone name stands as a person of its own (many Indonesians have one name)
             // only right after a title: "Presiden Soekarno", "Menteri Budi".
             let adjacent = a > 0 && role[a - 1] == Role::Title && gap(text, &toks, a - 1) == Gap::Space;
-            partials.push((a, a, adjacent));
+            partials.push((a, adjacent, single));
             continue;
         }
+        // A cue supports the run, the cheapest tests first.
         let known = g.names.get(toks[a].norm).is_some_and(|u| u.given || u.family_first)
             || g.names.get(toks[b - 1].norm).is_some_and(|u| u.family);
-        if !(title_before || verb_near || apposition || known) {
+        if !(known
+            || verb_near(text, &toks, role, a, b)
+            || apposition_after(text, &toks, role, b)
+            || title_before(text, &toks, role, a))
+        {
             continue;
         }
         let form = surface(a, b);
@@ -508,8 +565,10 @@ pub fn extract_text(text: &str) -> Entities {
     }
 
     // 4. Lone names: resolve to a full name of this article, else to a unique known person.
-    for (tok, _, adjacent) in partials {
+    for (tok, adjacent, unchecked) in partials {
         let word = toks[tok].norm;
+        // An ordinary word is no mention (see step 3): asked before a lone word counts.
+        let ordinary = || unchecked && is_common_word(g, &toks[tok]);
         let best = person_keys
             .iter()
             .enumerate()
@@ -530,11 +589,15 @@ pub fn extract_text(text: &str) -> Entities {
         let month = MONTH_NAMES.contains(&word);
         let (from, form) = with_honorific(text, &toks, tok, surface(tok, tok + 1));
         if let Some(i) = best {
+            if ordinary() {
+                continue;
+            }
             // Every name in `person_keys` is a person of the article already.
             value_in(&mut persons, &person_keys[i].0, Acc::default).add(from, form);
             continue;
         }
         match g.person_parts.get(word).map(Vec::as_slice) {
+            // (A known name part is no ordinary word.)
             Some([only]) if !month => {
                 let value = g.entries[*only as usize].value.as_str();
                 persons.entry(Cow::Borrowed(value)).or_default().add(from, form);
@@ -740,8 +803,9 @@ fn apposition_after(text: &str, toks: &[Tok], role: &[Role], b: usize) -> bool {
 // The gaps between words are a byte or two: a byte loop over each, where `contains` would
 // call memchr once per pair of words (0.13 G instructions on the shared corpora).
 #[allow(clippy::manual_contains)]
-fn caps_lines(text: &str, toks: &[Tok]) -> Vec<bool> {
-    let mut out = vec![false; toks.len()];
+fn caps_lines(text: &str, toks: &[Tok], out: &mut Vec<bool>) {
+    out.clear();
+    out.resize(toks.len(), false);
     let mut line_start = 0;
     while line_start < toks.len() {
         let mut line_end = line_start + 1;
@@ -758,7 +822,6 @@ fn caps_lines(text: &str, toks: &[Tok]) -> Vec<bool> {
         out[line_start..line_end].iter_mut().for_each(|x| *x = caps);
         line_start = line_end;
     }
-    out
 }
 
 fn title_case(s: &str) -> String {
