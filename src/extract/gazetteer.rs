@@ -63,16 +63,18 @@ fn short_key(word: &[u8]) -> Option<u64> {
 pub type WordSet = WordMap<()>;
 
 impl<V> WordMap<V> {
-    #[inline]
+    #[inline(always)]
     fn bit(word: &[u8]) -> usize {
-        match (word.first(), word.last()) {
-            (Some(&f), Some(&l)) => ((word.len() & 0xf) << 12) | (usize::from(f & 0x3f) << 6) | usize::from(l & 0x3f),
-            _ => 0,
+        let n = word.len();
+        if n == 0 {
+            return 0;
         }
+        // (Both indexes are in bounds: `n > 0`.)
+        ((n & 0xf) << 12) | (usize::from(word[0] & 0x3f) << 6) | usize::from(word[n - 1] & 0x3f)
     }
 
     /// Whether `word` may be in the map: no means it is not.
-    #[inline]
+    #[inline(always)]
     pub fn may_hold(&self, word: &str) -> bool {
         let b = Self::bit(word.as_bytes());
         self.bits[b >> 6] & (1 << (b & 63)) != 0
@@ -88,7 +90,7 @@ impl<V> WordMap<V> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, word: &str) -> Option<&V> {
         if !self.may_hold(word) {
             return None;
@@ -104,7 +106,7 @@ impl<V> WordMap<V> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn contains(&self, word: &str) -> bool {
         self.get(word).is_some()
     }
