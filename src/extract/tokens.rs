@@ -513,16 +513,21 @@ fn is_abbreviation(norm: &str) -> bool {
 }
 
 /// What separates token `i` from token `i + 1`.
-#[inline]
+#[inline(always)]
 pub fn gap(text: &str, toks: &[Tok], i: usize) -> Gap {
-    let between = &text[toks[i].end..toks[i + 1].start];
-    // Nearly every gap is one space.
-    if between.as_bytes() == b" " {
+    let (from, to) = (toks[i].end, toks[i + 1].start);
+    // Nearly every gap is one space: told from the bytes, without slicing the text.
+    if to == from + 1 && text.as_bytes()[from] == b' ' {
         return Gap::Space;
     }
-    if between.is_empty() {
+    if to == from {
         return Gap::Join;
     }
+    gap_between(&text[from..to], toks[i].norm)
+}
+
+/// [`gap`] of other text between two words, the first folded as `before`.
+fn gap_between(between: &str, before: &str) -> Gap {
     if between.chars().all(|c| c == ' ' || c == '\u{a0}' || c == '\t') {
         return Gap::Space;
     }
@@ -530,9 +535,7 @@ pub fn gap(text: &str, toks: &[Tok], i: usize) -> Gap {
         return Gap::Join;
     }
     // An initial or abbreviation with its dot: "J. Smith", "Tn. Putin".
-    if between.trim_start_matches('.').chars().all(|c| c == ' ')
-        && between.starts_with('.')
-        && is_abbreviation(toks[i].norm)
+    if between.trim_start_matches('.').chars().all(|c| c == ' ') && between.starts_with('.') && is_abbreviation(before)
     {
         return Gap::Space;
     }
