@@ -257,6 +257,12 @@ pub struct Gazetteer {
     codes: HashMap<String, u32>,
 }
 
+thread_local! {
+    /// [`Gazetteer::find`]'s working room (candidate key, matches, tokens taken), reused
+    /// from one text to the next on a thread.
+    static FIND_BUFFERS: std::cell::RefCell<(String, Vec<Span>, Vec<bool>)> = std::cell::RefCell::default();
+}
+
 /// A gazetteer match in a token sequence.
 #[derive(Debug, Clone, Copy)]
 pub struct Span {
@@ -495,8 +501,9 @@ impl Gazetteer {
     /// Word by word: a word that begins some alias is extended with the words after it, one
     /// at a time in one reused buffer, for as long as the words so far begin some alias.
     pub fn find(&self, toks: &[Tok]) -> Vec<Span> {
-        let mut key = String::with_capacity(64);
-        let mut found: Vec<Span> = Vec::with_capacity(64);
+        let (mut key, mut found, mut taken) = FIND_BUFFERS.take();
+        key.clear();
+        found.clear();
         let mut check = |set: &Aliases, first: usize, last: usize| {
             let span_toks = &toks[first..last];
             let mut best: Option<AliasRef> = None;
@@ -550,9 +557,10 @@ impl Gazetteer {
         // (A start and a length name one span: no ties, so an unstable sort, which does not
         // allocate, keeps the same order.)
         found.sort_unstable_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
-        let mut taken = vec![false; toks.len()];
+        taken.clear();
+        taken.resize(toks.len(), false);
         let mut kept = Vec::new();
-        for s in found {
+        for &s in &found {
             if taken[s.start..s.end].iter().any(|&t| t) {
                 continue;
             }
@@ -560,6 +568,9 @@ impl Gazetteer {
             kept.push(s);
         }
         kept.sort_unstable_by_key(|s| s.start);
+        if taken.capacity() <= 1 << 20 {
+            FIND_BUFFERS.set((key, found, taken));
+        }
         kept
     }
 

@@ -82,7 +82,9 @@ struct Raw {
 pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
     let mut scan = lower_and_classify(text, buf);
     if scan.ascii {
-        return tokenize_ascii(text, buf, &scan.masks, scan.words);
+        let toks = tokenize_ascii(text, buf, &scan.masks, scan.words);
+        scan.recycle();
+        return toks;
     }
     mark_non_ascii(text, &mut scan.masks, &scan.high);
     let mut words = General {
@@ -92,6 +94,7 @@ pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
         text,
     };
     walk_words(text.as_bytes(), &scan.masks, &mut words);
+    scan.recycle();
     let General { raw, buf, .. } = words;
     let buf: &'a str = buf;
     raw.into_iter()
@@ -290,6 +293,24 @@ struct Scan {
     words: usize,
 }
 
+/// A text's masks: per block, its word and stop bytes, and its non-ASCII bytes.
+type Masks = (Vec<(u64, u64)>, Vec<u64>);
+
+thread_local! {
+    /// The masks of the text this thread tokenized last, whose room the next one reuses.
+    static MASKS: std::cell::RefCell<Masks> = std::cell::RefCell::default();
+}
+
+impl Scan {
+    /// Hands the masks' room back for the next text, unless an exceptionally long text made
+    /// it large.
+    fn recycle(self) {
+        if self.masks.capacity() <= 1 << 16 {
+            MASKS.set((self.masks, self.high));
+        }
+    }
+}
+
 /// Copies `text` into `buf` (cleared first) with its ASCII letters lower-cased (same length,
 /// same offsets) and classifies its bytes, 64 a block, in the same pass: no separate copy,
 /// ASCII test or word count.
@@ -301,8 +322,11 @@ fn lower_and_classify(text: &str, buf: &mut String) -> Scan {
     // unchanged but for ASCII capitals written as ASCII small letters: the buffer holds
     // UTF-8 at every point its length covers.
     let out = unsafe { buf.as_mut_vec() };
-    let mut masks = Vec::with_capacity(n.div_ceil(64));
-    let mut highs = Vec::with_capacity(n.div_ceil(64));
+    let (mut masks, mut highs) = MASKS.take();
+    masks.clear();
+    masks.reserve(n.div_ceil(64));
+    highs.clear();
+    highs.reserve(n.div_ceil(64));
     let (mut high, mut words, mut carry) = (0u64, 0usize, 0u64);
     let mut count = |w: u64, carry: &mut u64| {
         // Word starts: word bytes whose previous byte is no word byte.
