@@ -168,8 +168,9 @@ struct Buffers {
 }
 
 impl Buffers {
-    /// Bytes of text beyond which buffers are freed after use rather than kept.
-    const KEEP_BYTES: usize = 1 << 20;
+    /// Room in the folded copy beyond which the buffers are freed after use rather than kept:
+    /// an exceptionally long text (a few MB) should not hold its memory for the thread's life.
+    const KEEP_BYTES: usize = 2 << 20;
 }
 
 thread_local! {
@@ -181,7 +182,7 @@ thread_local! {
 fn with_buffers<T>(f: impl FnOnce(&mut Buffers) -> T) -> T {
     let mut buffers = BUFFERS.take();
     let out = f(&mut buffers);
-    if buffers.norms.capacity() <= 2 * Buffers::KEEP_BYTES {
+    if buffers.norms.capacity() <= Buffers::KEEP_BYTES {
         BUFFERS.set(buffers);
     }
     out

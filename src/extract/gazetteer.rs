@@ -128,6 +128,15 @@ pub struct WordFilter {
     bits: Box<[u64; 1024]>,
 }
 
+impl Default for WordFilter {
+    /// A filter of no words.
+    fn default() -> Self {
+        WordFilter {
+            bits: Box::new([0; 1024]),
+        }
+    }
+}
+
 impl WordFilter {
     /// Whether `word` may be in one of the maps: no means it is in none.
     #[inline]
@@ -317,7 +326,7 @@ impl Gazetteer {
             org_heads: WordSet::default(),
             place_heads: Vec::new(),
             place_head_first: WordSet::default(),
-            rule_starts: WordSet::default().union_filter(&WordSet::default()),
+            rule_starts: WordFilter::default(),
             codes: HashMap::default(),
         };
         let countries = data("countries.tsv", include_str!("../../data/countries.tsv"));

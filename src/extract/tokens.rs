@@ -76,9 +76,11 @@ struct Raw {
 ///
 /// `buf` starts as the text with ASCII letters lower-cased (same length, same offsets): an
 /// all-ASCII word's folded form is its own span there, with nothing copied. The folded forms
-/// of other words are appended after it. Bytes are scanned directly: ASCII (nearly all of
-/// English and Indonesian news) needs no character decoding, and an all-ASCII word has its
-/// case computed from its bytes; other characters and words take the general path.
+/// of other words are appended after it. Words are found from bit masks of 64-byte blocks
+/// (see [`walk_words`]): ASCII (nearly all of English and Indonesian news) needs no character
+/// decoding, and an all-ASCII word has its case computed from its bytes; only non-ASCII
+/// characters are decoded, to mark the letters among them, and only words with such letters
+/// are folded character by character.
 pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
     let mut scan = lower_and_classify(text, buf);
     if scan.ascii {
