@@ -99,15 +99,9 @@ impl Acc {
         self.mentions += 1;
         // Most forms are tidy already (single spaces between words): compared as they are,
         // and copied only when new.
-        if is_tidy(form) {
-            if !self.forms.iter().any(|f| f == form) {
-                self.forms.push(form.to_string());
-            }
-            return;
-        }
-        let form = form.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !self.forms.contains(&form) {
-            self.forms.push(form);
+        let form = tidy(form);
+        if !self.forms.iter().any(|f| **f == *form) {
+            self.forms.push(form.into_owned());
         }
     }
 }

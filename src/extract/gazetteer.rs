@@ -27,7 +27,7 @@ use super::tokens::{normalize_phrase, Case, Tok};
 pub struct WordMap<V> {
     short: HashMap<u64, V>,
     long: HashMap<String, V>,
-    bits: Box<[u64; 1024]>,
+    filter: WordFilter,
 }
 
 impl<V> Default for WordMap<V> {
@@ -35,7 +35,7 @@ impl<V> Default for WordMap<V> {
         WordMap {
             short: HashMap::default(),
             long: HashMap::default(),
-            bits: Box::new([0; 1024]),
+            filter: WordFilter::default(),
         }
     }
 }
@@ -63,27 +63,15 @@ fn short_key(word: &[u8]) -> Option<u64> {
 pub type WordSet = WordMap<()>;
 
 impl<V> WordMap<V> {
-    #[inline(always)]
-    fn bit(word: &[u8]) -> usize {
-        let n = word.len();
-        if n == 0 {
-            return 0;
-        }
-        // (Both indexes are in bounds: `n > 0`.)
-        ((n & 0xf) << 12) | (usize::from(word[0] & 0x3f) << 6) | usize::from(word[n - 1] & 0x3f)
-    }
-
     /// Whether `word` may be in the map: no means it is not.
     #[inline(always)]
     pub fn may_hold(&self, word: &str) -> bool {
-        let b = Self::bit(word.as_bytes());
-        self.bits[b >> 6] & (1 << (b & 63)) != 0
+        self.filter.may_hold(word)
     }
 
     /// The value of `word`, inserted with `make` when it is new.
     pub fn entry_or(&mut self, word: &str, make: impl FnOnce() -> V) -> &mut V {
-        let b = Self::bit(word.as_bytes());
-        self.bits[b >> 6] |= 1 << (b & 63);
+        self.filter.insert(word);
         match short_key(word.as_bytes()) {
             Some(k) => self.short.entry(k).or_insert_with(make),
             None => self.long.entry(word.to_string()).or_insert_with(make),
@@ -114,15 +102,16 @@ impl<V> WordMap<V> {
     /// A bit table that answers "maybe" for the words of this map and of `other`: one test
     /// instead of two for the many words in neither.
     pub fn union_filter<W>(&self, other: &WordMap<W>) -> WordFilter {
-        let mut bits = self.bits.clone();
-        for (b, o) in bits.iter_mut().zip(other.bits.iter()) {
+        let mut bits = self.filter.bits.clone();
+        for (b, o) in bits.iter_mut().zip(other.filter.bits.iter()) {
             *b |= o;
         }
         WordFilter { bits }
     }
 }
 
-/// The bit table of one or more [`WordMap`]s, without their maps.
+/// The bit table in front of one or more [`WordMap`]s. A word's bit is picked by its length
+/// and its first and last bytes, so a word put in always finds its bit set.
 #[derive(Debug)]
 pub struct WordFilter {
     bits: Box<[u64; 1024]>,
@@ -138,10 +127,25 @@ impl Default for WordFilter {
 }
 
 impl WordFilter {
-    /// Whether `word` may be in one of the maps: no means it is in none.
-    #[inline]
+    #[inline(always)]
+    fn bit(word: &[u8]) -> usize {
+        let n = word.len();
+        if n == 0 {
+            return 0;
+        }
+        // (Both indexes are in bounds: `n > 0`.)
+        ((n & 0xf) << 12) | (usize::from(word[0] & 0x3f) << 6) | usize::from(word[n - 1] & 0x3f)
+    }
+
+    fn insert(&mut self, word: &str) {
+        let b = Self::bit(word.as_bytes());
+        self.bits[b >> 6] |= 1 << (b & 63);
+    }
+
+    /// Whether `word` may have been put in: no means it was not.
+    #[inline(always)]
     pub fn may_hold(&self, word: &str) -> bool {
-        let b = WordMap::<()>::bit(word.as_bytes());
+        let b = Self::bit(word.as_bytes());
         self.bits[b >> 6] & (1 << (b & 63)) != 0
     }
 }

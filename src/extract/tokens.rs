@@ -431,8 +431,8 @@ unsafe fn sse2_lower(p: *mut u8) -> (u16, u16, u16) {
     )
 }
 
-/// Classes of bytes for [`tokenize`]'s scan: one table lookup a byte instead of a chain of
-/// comparisons (most bytes of English and Indonesian news are ASCII letters and spaces).
+/// Classes of bytes, as [`lower_block`] tells them 16 at a time: the byte-at-a-time
+/// classifier (other CPUs, and the SSE2 version's oracle in tests) looks each byte up here.
 const ASCII_OTHER: u8 = 0;
 /// ASCII letters and digits.
 const ASCII_WORD: u8 = 1;
