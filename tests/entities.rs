@@ -326,12 +326,15 @@ fn facets_merge_values_across_segments() {
     assert_eq!(ru[0]["name"], "Russia");
 }
 
-/// `IndexOptions::entities` off (the benchmark's measure of what extraction costs): the
-/// articles are indexed with their languages and searchable, their entity fields empty; on
-/// (the default), the same article has its entities.
+/// `IndexOptions::entities`, the benchmark's measures of what extraction costs: skipped,
+/// the articles are indexed with their languages and searchable, their entity fields empty;
+/// given, each article has the entities the caller's function gives it and no others;
+/// extracted (the default), the article has its entities.
 #[test]
-fn indexing_without_entities_leaves_only_them_out() {
-    use warta::index::{index_paths, IndexOptions, WartaIndex};
+fn indexing_skips_extracts_or_takes_the_given_entities() {
+    use std::sync::Arc;
+    use warta::extract::{Entities, Mention};
+    use warta::index::{index_paths, EntitySource, IndexOptions, WartaIndex};
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
@@ -340,8 +343,24 @@ fn indexing_without_entities_leaves_only_them_out() {
         "Banjir di Jakarta\n\nPresiden Joko Widodo meninjau banjir di Jakarta pada hari Senin bersama warga.\n",
     )
     .unwrap();
-    for entities in [false, true] {
-        let index = dir.path().join(format!("index-{entities}"));
+    let given = EntitySource::Given(Arc::new(|a: &warta::ingest::Article| {
+        let mut e = Entities::default();
+        // Built from the article, so a run that handed the function something else fails.
+        if a.title.as_deref() == Some("Banjir di Jakarta") {
+            e.persons.push(Mention {
+                name: "Given Person".to_string(),
+                mentions: 2,
+                forms: vec!["Given Person".to_string()],
+            });
+        }
+        e
+    }));
+    for (name, entities) in [
+        ("skip", EntitySource::Skip),
+        ("given", given),
+        ("extract", EntitySource::Extract),
+    ] {
+        let index = dir.path().join(format!("index-{name}"));
         let opts = IndexOptions {
             entities,
             threads: 2,
@@ -354,15 +373,22 @@ fn indexing_without_entities_leaves_only_them_out() {
         let shown = warta::search::show(&wi, "banjir.txt").unwrap();
         assert_eq!(shown.len(), 1);
         let a = &shown[0];
-        assert_eq!(a.lang, "id");
+        assert_eq!(a.lang, "id", "{name}");
         assert_eq!(a.title, "Banjir di Jakarta");
-        if entities {
-            assert_eq!(a.persons, ["Joko Widodo"]);
-            assert_eq!(a.places, ["Jakarta"]);
-            assert_eq!(a.countries.len(), 1);
-        } else {
-            assert!(a.persons.is_empty() && a.places.is_empty() && a.countries.is_empty());
-            assert!(a.orgs.is_empty());
+        match name {
+            "extract" => {
+                assert_eq!(a.persons, ["Joko Widodo"]);
+                assert_eq!(a.places, ["Jakarta"]);
+                assert_eq!(a.countries.len(), 1);
+            }
+            "given" => {
+                assert_eq!(a.persons, ["Given Person"]);
+                assert!(a.places.is_empty() && a.countries.is_empty() && a.orgs.is_empty());
+            }
+            _ => {
+                assert!(a.persons.is_empty() && a.places.is_empty() && a.countries.is_empty());
+                assert!(a.orgs.is_empty());
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
 pub use schema::Fields;
-pub use writer::{index_paths, IndexOptions, Progress, RunSummary, SkippedFile};
+pub use writer::{index_paths, EntitySource, GivenEntities, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
 pub const FORMAT_VERSION: u32 = 7;

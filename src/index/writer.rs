@@ -36,18 +36,63 @@ pub struct IndexOptions {
     /// end, leaving as few segments as one commit can (more commits mean more segments, and
     /// merging them at the end of the run cost a 200,000-article build 16% of its time).
     pub commit_interval: Duration,
-    /// Extract entities (persons, countries, organizations, places); on by default. Off, the
-    /// run still reads, detects languages and indexes everything else, leaving the entity
-    /// fields empty: the benchmark's measure of what extraction costs. Later runs do not add
-    /// entities to files they do not read again, so an index built this way is for measuring
-    /// and throwaway use.
-    pub entities: bool,
+    /// Where the articles' entities (persons, countries, organizations, places) come from:
+    /// warta's extractor by default (see [`EntitySource`]).
+    pub entities: EntitySource,
     /// Bytes of documents that may wait in tantivy's queue for its indexing threads (library
     /// setting): when tantivy indexes more slowly than warta reads and extracts, readers and
     /// enrichers wait instead of filling memory (see `queue`). The default, 32 MiB, keeps
     /// tantivy busy (some 17,000 articles of the shared corpora) and is small next to the
     /// 150 MB the issue allows over the writer's budget.
     pub queue_bytes: usize,
+}
+
+/// Where an indexing run's entities come from (a library setting; the CLI always extracts).
+///
+/// The other two sources exist for measuring: with [`Skip`](EntitySource::Skip) the run
+/// costs what warta's pipeline costs without extraction, entity fields included in neither;
+/// with [`Given`](EntitySource::Given) it costs what it would with an extractor that were
+/// free (the caller's function, which should only look its answer up), the entity fields
+/// indexed as usual. Later runs do not change the entities of files they do not read again,
+/// so an index built with either is for measuring and throwaway use.
+#[derive(Clone, Default)]
+pub enum EntitySource {
+    /// warta's extractor reads each article's title and text.
+    #[default]
+    Extract,
+    /// None: the entity fields stay empty.
+    Skip,
+    /// The caller's function gives each article's entities.
+    Given(Arc<GivenEntities>),
+}
+
+/// The function of [`EntitySource::Given`].
+pub type GivenEntities = dyn Fn(&ingest::Article) -> extract::Entities + Send + Sync;
+
+impl std::fmt::Debug for EntitySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EntitySource::Extract => "Extract",
+            EntitySource::Skip => "Skip",
+            EntitySource::Given(_) => "Given(..)",
+        })
+    }
+}
+
+impl EntitySource {
+    /// `article` enriched: its language, and its entities from this source.
+    fn enrich(&self, article: ingest::Article) -> Enriched {
+        match self {
+            EntitySource::Extract => extract::enrich(article),
+            EntitySource::Skip => extract::enrich_language_only(article),
+            EntitySource::Given(entities_of) => {
+                let entities = entities_of(&article);
+                let mut enriched = extract::enrich_language_only(article);
+                enriched.entities = entities;
+                enriched
+            }
+        }
+    }
 }
 
 impl Default for IndexOptions {
@@ -58,7 +103,7 @@ impl Default for IndexOptions {
             memory_mb: 256,
             commit_every: None,
             commit_interval: Duration::from_secs(60),
-            entities: true,
+            entities: EntitySource::Extract,
             queue_bytes: 32 << 20,
         }
     }
@@ -405,7 +450,7 @@ pub fn index_paths(
         for _ in 0..threads {
             let (tx, job_rx) = (tx.clone(), job_rx.clone());
             let (writer, fields, added_total, in_flight) = (&writer, &wi.fields, &added_total, &in_flight);
-            let entities = opts.entities;
+            let entities = &opts.entities;
             spawn_named(scope, "warta-enrich", move || {
                 yield_to_indexing();
                 for batch in job_rx {
@@ -415,11 +460,7 @@ pub fn index_paths(
                     let mut ids = Vec::with_capacity(batch.len());
                     let mut docs = Vec::with_capacity(batch.len());
                     for job in batch {
-                        let enriched = if entities {
-                            extract::enrich(job.article)
-                        } else {
-                            extract::enrich_language_only(job.article)
-                        };
+                        let enriched = entities.enrich(job.article);
                         let bytes = document_bytes(&job.id, &job.file, &enriched);
                         let doc = build_document(fields, &job.id, &job.file, job.hash, job.last, &enriched, bytes);
                         docs.push((doc, bytes));

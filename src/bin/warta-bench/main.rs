@@ -16,7 +16,9 @@
 //!    plus, on the JSONL shape, a schema-only run: warta's documents built beforehand and
 //!    indexed by tantivy alone, the bound on warta's throughput; and a no-entities run:
 //!    warta's pipeline without entity extraction, which tells extraction's cost apart from
-//!    the rest of warta's own work;
+//!    the rest of warta's own work; and a given-entities run: warta's pipeline with the
+//!    entities looked up instead of extracted, the bound on warta's throughput with any
+//!    extractor;
 //! 2. warta's incremental reruns over the one-file-per-article shape: nothing changed, then
 //!    1% of the files changed;
 //! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
@@ -29,6 +31,7 @@
 mod baseline;
 mod child;
 mod corpus;
+mod given;
 mod http;
 mod measure;
 mod queries;
@@ -265,7 +268,13 @@ fn index_matrix(work: &Path, settings: &Settings, shapes: &[(Shape, Vec<PathBuf>
             // The bounds are measured on one shape (reading is not timed in the schema-only
             // run, and extraction does not depend on the shape).
             let engines: &[Engine] = match shape {
-                Shape::Jsonl => &[Engine::Warta, Engine::Baseline, Engine::SchemaOnly, Engine::NoEntities],
+                Shape::Jsonl => &[
+                    Engine::Warta,
+                    Engine::Baseline,
+                    Engine::SchemaOnly,
+                    Engine::NoEntities,
+                    Engine::GivenEntities,
+                ],
                 Shape::Files => &[Engine::Warta, Engine::Baseline],
             };
             for &engine in engines {

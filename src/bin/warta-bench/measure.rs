@@ -96,14 +96,17 @@ pub struct Sampled {
 }
 
 impl Sampler {
-    /// Starts sampling every `interval`.
+    /// Starts sampling every `interval`. Threads counts their CPU from now on: what the
+    /// threads already running (the main thread) spent before is left out.
     pub fn start(interval: Duration) -> Sampler {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        let process = std::fs::read_to_string("/proc/self/comm").unwrap_or_default();
+        let mut before: HashMap<String, (String, f64)> = HashMap::new();
+        sample_threads("", &process, &mut before);
         let handle = std::thread::spawn(move || {
             // SAFETY: gettid has no preconditions.
             let me = unsafe { libc::gettid() }.to_string();
-            let process = std::fs::read_to_string("/proc/self/comm").unwrap_or_default();
             let mut peaks = RssPeaks::default();
             // Thread id -> (kind, CPU seconds when last seen): a thread that ends between two
             // samples loses at most one interval.
@@ -117,8 +120,9 @@ impl Sampler {
                 sample_threads(&me, &process, &mut threads);
                 if flag.load(Ordering::Relaxed) {
                     let mut cpu_by_thread = BTreeMap::new();
-                    for (kind, secs) in threads.into_values() {
-                        *cpu_by_thread.entry(kind).or_insert(0.0) += secs;
+                    for (tid, (kind, secs)) in threads {
+                        let earlier = before.get(&tid).map_or(0.0, |b| b.1);
+                        *cpu_by_thread.entry(kind).or_insert(0.0) += secs - earlier;
                     }
                     return Sampled {
                         rss: peaks,
@@ -342,10 +346,44 @@ mod tests {
         assert_eq!(kib_field(text, "VmPeak:"), None);
     }
 
+    /// Samplers see every thread of the process: tests that start them and threads of
+    /// their own take turns.
+    static SAMPLER_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    /// A thread's CPU before the sampler started is not counted (a run that prepares its
+    /// data first would have it added to its own).
+    #[test]
+    fn cpu_before_the_sampler_starts_is_left_out() {
+        let _turn = SAMPLER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let earlier = std::thread::Builder::new()
+            .name("warta-earlier".to_string())
+            .spawn(move || {
+                let until = std::time::Instant::now() + Duration::from_millis(80);
+                let mut x = 0u64;
+                while std::time::Instant::now() < until {
+                    x = std::hint::black_box(x.wrapping_add(1));
+                }
+                ready_tx.send(()).unwrap();
+                go_rx.recv().unwrap();
+            })
+            .unwrap();
+        ready_rx.recv().unwrap();
+        let sampler = Sampler::start(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(20));
+        go_tx.send(()).unwrap();
+        earlier.join().unwrap();
+        let sampled = sampler.finish();
+        let secs = sampled.cpu_by_thread.get("warta-earlier").copied().unwrap_or(0.0);
+        assert!(secs < 0.02, "{:?}", sampled.cpu_by_thread);
+    }
+
     /// The CPU a named thread spends is found under its kind, and the sampler's own thread
     /// is left out (a sampler that lumped threads together, or missed them, fails this).
     #[test]
     fn cpu_is_counted_by_thread_kind() {
+        let _turn = SAMPLER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
         let sampler = Sampler::start(Duration::from_millis(5));
         let busy = std::thread::Builder::new()
             .name("warta-test".to_string())

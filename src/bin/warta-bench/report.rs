@@ -256,6 +256,14 @@ pub struct Report {
     /// warta throughput / no-entities throughput per thread count (JSONL shape): 1 minus this
     /// is the share of warta's time that entity extraction takes.
     pub warta_vs_no_entities: Vec<ThroughputRatio>,
+    /// Given-entities throughput / baseline throughput per thread count (JSONL shape): the
+    /// most warta / baseline can reach with any extractor, everything else as it is.
+    #[serde(default)]
+    pub given_entities_vs_baseline: Vec<ThroughputRatio>,
+    /// warta throughput / given-entities throughput per thread count (JSONL shape): 1 minus
+    /// this is the share of warta's time that extracting takes, entity fields indexed in both.
+    #[serde(default)]
+    pub warta_vs_given_entities: Vec<ThroughputRatio>,
     /// Throughput at N threads / at the fewest threads measured, per engine and shape.
     pub thread_scaling: Vec<ThroughputRatio>,
     /// Runs at one thread limited to one core (JSONL shape), warta and the baseline.
@@ -291,6 +299,8 @@ impl Report {
             warta_vs_schema_only: Vec::new(),
             no_entities_vs_baseline: Vec::new(),
             warta_vs_no_entities: Vec::new(),
+            given_entities_vs_baseline: Vec::new(),
+            warta_vs_given_entities: Vec::new(),
             thread_scaling: Vec::new(),
             one_core: Vec::new(),
             core_scaling: Vec::new(),
@@ -311,7 +321,7 @@ impl Report {
             .find(|r| r.engine == engine && r.shape == shape && r.threads == threads)
     }
 
-    /// For a bound run (schema-only, no-entities) on the JSONL shape, per thread count: its
+    /// For a bound run (schema-only, no-entities, given-entities) on the JSONL shape, per thread count: its
     /// throughput over the baseline's, and warta's over its own.
     fn bound_ratios(&self, bound: Engine) -> (Vec<ThroughputRatio>, Vec<ThroughputRatio>) {
         let (mut vs_baseline, mut warta_vs) = (Vec::new(), Vec::new());
@@ -353,6 +363,7 @@ impl Report {
         self.thread_scaling = scaling;
         (self.schema_only_vs_baseline, self.warta_vs_schema_only) = self.bound_ratios(Engine::SchemaOnly);
         (self.no_entities_vs_baseline, self.warta_vs_no_entities) = self.bound_ratios(Engine::NoEntities);
+        (self.given_entities_vs_baseline, self.warta_vs_given_entities) = self.bound_ratios(Engine::GivenEntities);
         let one_core = |engine: Engine| self.one_core.iter().find(|r| r.engine == engine);
         let mut cores = Vec::new();
         if let Some(&most) = threads.last().filter(|&&t| t > 1) {
@@ -484,6 +495,19 @@ impl Report {
                 &self.warta_vs_no_entities,
             );
         }
+        if !self.given_entities_vs_baseline.is_empty() {
+            write_ratios(
+                out,
+                "given-entities / baseline (warta's whole pipeline, each article's entities looked up instead of\n\
+                 extracted, entity fields indexed: the most warta / baseline can reach with any extractor):",
+                &self.given_entities_vs_baseline,
+            );
+            write_ratios(
+                out,
+                "warta / given-entities (JSONL; 1 minus this is the share of warta's time spent extracting):",
+                &self.warta_vs_given_entities,
+            );
+        }
         if !self.thread_scaling.is_empty() {
             let _ = writeln!(out, "thread scaling (articles/s at N threads / at the fewest):");
             for r in &self.thread_scaling {
@@ -573,6 +597,15 @@ impl Report {
                     );
                 }
             }
+            if let (Some(given), Some(none)) = (tantivy(Engine::GivenEntities), tantivy(Engine::NoEntities)) {
+                if none > 0.0 {
+                    let _ = writeln!(
+                        out,
+                        "tantivy's CPU in given-entities / in no-entities, threads {t}: {:.2}x (what indexing the entity fields costs tantivy)",
+                        given / none
+                    );
+                }
+            }
         }
     }
 
@@ -583,7 +616,8 @@ impl Report {
                 if w.articles_skipped + w.files_skipped + w.warnings > 0 {
                     let _ = writeln!(
                         out,
-                        "note: warta {} threads {}: {} records skipped, {} files skipped, {} warnings",
+                        "note: {} {} threads {}: {} records skipped, {} files skipped, {} warnings",
+                        r.engine.name(),
                         r.shape.name(),
                         r.threads,
                         w.articles_skipped,
@@ -591,6 +625,14 @@ impl Report {
                         w.warnings
                     );
                 }
+            }
+            if let Some(n) = r.report.given_missed.filter(|n| *n > 0) {
+                let _ = writeln!(
+                    out,
+                    "note: given-entities {} threads {}: {n} articles had no entities prepared (indexed without)",
+                    r.shape.name(),
+                    r.threads
+                );
             }
             if let Some(n) = r.report.baseline_skipped.filter(|n| *n > 0) {
                 let _ = writeln!(
@@ -1044,6 +1086,7 @@ mod tests {
             input_bytes: 0,
             index_bytes: 0,
             warta: None,
+            given_missed: None,
             baseline_skipped: None,
         };
         let row = MemoryRow::new("x".into(), 10, &run(300), 256);

@@ -1,0 +1,109 @@
+//! The given-entities run: warta's whole pipeline with an extractor that costs nothing.
+//!
+//! Before the timed part, every article of the inputs is read and its entities extracted,
+//! and kept under a hash of its title and text. Then warta indexes the inputs as usual
+//! (`warta::index::index_paths`), except that each article's entities are looked up there
+//! ([`EntitySource::Given`]) instead of extracted: the run reads, detects languages, builds
+//! and indexes the same documents as a warta run, entity fields included. Its throughput is
+//! the most warta can reach with any extractor at all, everything else as it is, where the
+//! no-entities run (entity fields left empty) overstates it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use warta::extract::{entities, Entities};
+use warta::index::EntitySource;
+use warta::ingest::{self, Article, Format};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::baseline;
+
+/// The key an article's entities are kept under: a hash of its title and of its text.
+fn key(article: &Article) -> u64 {
+    let title = xxh3_64(article.title.as_deref().unwrap_or("").as_bytes());
+    let body = xxh3_64(article.body.as_deref().unwrap_or("").as_bytes());
+    title ^ body.rotate_left(29)
+}
+
+/// Extracts the entities of every article of `inputs` (the baseline's inputs) on `threads`
+/// threads of their own, none of them the caller's (the caller's CPU stays that of its run),
+/// and returns the source that hands them to the pipeline, and the count of articles it
+/// was asked about and did not have (0 when the run indexed what was prepared).
+///
+/// Each article's entities are moved out when it is asked for, not copied, as an extractor
+/// hands over what it made (an article that is in the inputs twice has them twice).
+pub fn prepare(inputs: &[PathBuf], threads: usize) -> Result<(EntitySource, Arc<AtomicU64>)> {
+    let inputs = inputs.to_vec();
+    let map = std::thread::spawn(move || -> Result<HashMap<u64, Mutex<Vec<Entities>>>> {
+        let mut map: HashMap<u64, Mutex<Vec<Entities>>> = HashMap::new();
+        for input in &inputs {
+            for file in baseline::article_files(input)? {
+                let Some((format, gz)) = Format::of(&file) else {
+                    continue;
+                };
+                let mut articles = Vec::new();
+                ingest::read_file(&file, format, gz, |rec| {
+                    if let Ok(article) = rec.result {
+                        articles.push(article);
+                    }
+                })
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+                for (key, found) in extract_all(&articles, threads) {
+                    map.entry(key)
+                        .or_default()
+                        .get_mut()
+                        .expect("not shared yet")
+                        .push(found);
+                }
+            }
+        }
+        Ok(map)
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("the given-entities preparation panicked"))?
+    .context("cannot prepare the given entities")?;
+    let map = Arc::new(map);
+    let missed = Arc::new(AtomicU64::new(0));
+    let misses = missed.clone();
+    let source = EntitySource::Given(Arc::new(move |article: &Article| {
+        let found = map
+            .get(&key(article))
+            .and_then(|found| found.lock().expect("an enricher panicked").pop());
+        found.unwrap_or_else(|| {
+            misses.fetch_add(1, Ordering::Relaxed);
+            Entities::default()
+        })
+    }));
+    Ok((source, missed))
+}
+
+/// The key and entities of each of `articles`, extracted on `threads` threads.
+fn extract_all(articles: &[Article], threads: usize) -> Vec<(u64, Entities)> {
+    if articles.is_empty() {
+        return Vec::new();
+    }
+    let chunk = articles.len().div_ceil(threads.max(1));
+    std::thread::scope(|s| {
+        let workers: Vec<_> = articles
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|a| {
+                            let found =
+                                entities::extract(a.title.as_deref().unwrap_or(""), a.body.as_deref().unwrap_or(""));
+                            (key(a), found)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("an extraction thread panicked"))
+            .collect()
+    })
+}
