@@ -462,7 +462,9 @@ impl Report {
             out,
             "wall: the indexing call (commit and merges included); CPU: user+sys of the child process;\n\
              MB/s: uncompressed JSON input (jsonl: the lines; files: the .json files) per wall second.\n\
-             schema-only: wall and CPU of the timed part only; its RSS includes every prepared document."
+             schema-only: wall and CPU of the timed part only; its RSS includes every prepared document.\n\
+             given-entities: wall and CPU of the indexing call (the entities were extracted before); its RSS\n\
+             includes that preparation (the articles of the largest file and every article's entities)."
         );
         write_ratios(
             out,
