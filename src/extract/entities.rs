@@ -71,6 +71,33 @@ const PARTICLES: &[&str] = &[
 const PORTFOLIO_TITLES: &[&str] = &["menteri", "minister", "secretary", "sekretaris", "menko", "wamen"];
 /// Connectors inside organization names.
 const ORG_CONNECTORS: &[&str] = &["of", "for", "on", "and", "the", "dan", "untuk", "urusan", "bagi"];
+/// Words that make a name a company's: a run of words that looks like a person's name but
+/// begins a company of the same article ("Merrill Lynch" of "Merrill Lynch and Co Inc") is
+/// that company.
+const CORPORATE: &[&str] = &[
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "plc",
+    "llc",
+    "holdings",
+    "group",
+    "securities",
+    "bros",
+    "brothers",
+    "ag",
+    "gmbh",
+    "tbk",
+    "persero",
+    "sa",
+    "nv",
+    "bhd",
+];
 
 /// What a token is, as far as recognition cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,10 +358,28 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
                 matches!(role[j], Role::Known(e) if matches!(g.entries[e as usize].kind, Kind::Country | Kind::Place));
             (role[j] == Role::Free && is_cap(&toks[j]) && !g.cues.stops.contains(toks[j].norm)) || known_place
         };
-        // Left: capitalised words and country/place names before the head.
+        // Left: capitalised words and country/place names before the head; before a company's
+        // "Co" or "Inc", across one "and" too ("Procter and Gamble Co", "Hargreaves and Co").
         let mut a = k;
-        while a > 0 && gap(text, &toks, a - 1) != Gap::Break && joinable(a - 1) && !toks[a].sentence_start {
-            a -= 1;
+        let mut crossed = !CORPORATE.contains(&t.norm);
+        loop {
+            while a > 0 && gap(text, &toks, a - 1) != Gap::Break && joinable(a - 1) && !toks[a].sentence_start {
+                a -= 1;
+            }
+            if !crossed
+                && a >= 2
+                && toks[a - 1].norm == "and"
+                && toks[a - 1].case == Case::Lower
+                && !toks[a].sentence_start
+                && gap(text, &toks, a - 1) != Gap::Break
+                && gap(text, &toks, a - 2) != Gap::Break
+                && joinable(a - 2)
+            {
+                crossed = true;
+                a -= 2;
+                continue;
+            }
+            break;
         }
         // Right: capitalised words, and connectors followed by one.
         let mut b = k + 1;
@@ -357,7 +402,25 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         while a < k && (toks[a].norm == "the" || ORG_CONNECTORS.contains(&toks[a].norm)) {
             a += 1;
         }
-        if b - a >= 2 {
+        // "Co Inc" of "Goldman Sachs and Co Inc", after a known company: the rest of its name,
+        // no organization of its own.
+        let tail_of_known = || {
+            let before = match a.checked_sub(1) {
+                Some(p) if ORG_CONNECTORS.contains(&toks[p].norm) => p.checked_sub(1),
+                p => p,
+            };
+            toks[a..b]
+                .iter()
+                .all(|t| CORPORATE.contains(&t.norm) || ORG_CONNECTORS.contains(&t.norm))
+                && before.is_some_and(|p| matches!(role[p], Role::Known(e) if g.entries[e as usize].kind == Kind::Org))
+        };
+        if b - a >= 2 && tail_of_known() {
+            for r in &mut role[a..b] {
+                if *r == Role::Free {
+                    *r = Role::Org;
+                }
+            }
+        } else if b - a >= 2 {
             let name = tidy(surface(a, b));
             // The name folded (what `normalize_phrase` makes of it), from its tokens.
             scratch.clear();
@@ -469,6 +532,8 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
     }
 
     // 3. Person runs.
+    // The companies of the article, folded, once a person run needs them: (name, words).
+    let mut org_words: Option<Vec<(String, String)>> = None;
     // Single-word mentions: (token, cue-adjacent, whether it is still to be told from an
     // ordinary word).
     let mut partials: Vec<(usize, bool, bool)> = Vec::new();
@@ -548,6 +613,15 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
             form.to_string()
         };
         let folded: Vec<&str> = toks[a..b].iter().map(|t| t.norm).collect();
+        // The opening words of a company this article names ("Merrill Lynch said", after
+        // "Merrill Lynch and Co Inc") are that company.
+        if !orgs.is_empty() {
+            if let Some(name) = company_begun_by(&orgs, &mut org_words, &folded) {
+                value_in(&mut orgs, &name, Acc::default).add(a, form);
+                role[a..b].iter_mut().for_each(|r| *r = Role::Org);
+                continue;
+            }
+        }
         let (from, form) = with_honorific(text, &toks, a, form);
         // Same person already known by the same words (e.g. "Kim Jong-un" / "Kim Jong Un")?
         match person_keys.iter().find(|(_, p)| *p == folded) {
@@ -591,9 +665,13 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
             value_in(&mut persons, &person_keys[i].0, Acc::default).add(from, form);
             continue;
         }
+        // A lone word names the one known person it is part of only when it is distinctive
+        // ("Putin", "Jokowi"): a common name or a two-letter word ("Harris", "MD") does so
+        // only right after a title ("Wakil Presiden Harris").
+        let distinctive = || word.len() > 2 && (adjacent || !g.names.get(word).is_some_and(|u| u.common));
         match g.person_parts.get(word).map(Vec::as_slice) {
             // (A known name part is no ordinary word.)
-            Some([only]) if !month => {
+            Some([only]) if !month && distinctive() => {
                 let value = g.entries[*only as usize].value.as_str();
                 persons.entry(Cow::Borrowed(value)).or_default().add(from, form);
                 if !person_keys.iter().any(|(c, _)| c == value) {
@@ -727,6 +805,36 @@ const MONTH_NAMES: &[&str] = &["april", "may", "june", "july", "august", "juni",
 
 /// An ordinary word written with a capital: an Indonesian dictionary word that is no known
 /// name part.
+/// The company of `orgs` whose name begins with the words `folded` and goes on with a
+/// corporate word ("Merrill Lynch and Co Inc" for "merrill lynch"). `companies` holds the
+/// article's company names folded, made on the first call (most articles never need them).
+#[inline(never)]
+fn company_begun_by(
+    orgs: &HashMap<Name, Acc>,
+    companies: &mut Option<Vec<(String, String)>>,
+    folded: &[&str],
+) -> Option<String> {
+    let companies = companies.get_or_insert_with(|| {
+        // (Most organizations have no corporate word: told apart before folding.)
+        let corporate = |o: &str| {
+            o.split(|c: char| !c.is_alphanumeric())
+                .any(|w| CORPORATE.iter().any(|c| c.eq_ignore_ascii_case(w)))
+        };
+        orgs.keys()
+            .filter(|o| corporate(o))
+            .map(|o| (o.to_string(), normalize_phrase(o)))
+            .filter(|(_, words)| words.split(' ').any(|w| CORPORATE.contains(&w)))
+            .collect()
+    });
+    companies
+        .iter()
+        .find(|(_, words)| {
+            let mut rest = words.split(' ');
+            folded.iter().all(|f| rest.next() == Some(f)) && rest.any(|w| CORPORATE.contains(&w))
+        })
+        .map(|(name, _)| name.clone())
+}
+
 fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
     !g.names.contains(t.norm) && !g.person_parts.contains(t.norm) && super::indonesian::is_word(t.norm)
 }
@@ -938,6 +1046,49 @@ mod tests {
         let orgs: Vec<_> = e.orgs.iter().map(|o| o.name.as_str()).collect();
         assert!(orgs.contains(&"Acme Widgets Inc"), "{orgs:?}");
         assert!(e.persons.is_empty(), "{:?}", e.persons);
+    }
+
+    fn orgs(text: &str) -> Vec<String> {
+        extract_text(text).orgs.into_iter().map(|o| o.name).collect()
+    }
+
+    #[test]
+    fn a_lone_common_surname_is_no_famous_person() {
+        // "Harris" alone is not Kamala Harris, nor a two-letter "MD" Mahfud MD...
+        assert!(persons("Harris said he disagreed with the decision of the board.").is_empty());
+        assert!(persons("The report by MD was late, the committee said.").is_empty());
+        // ...but a distinctive one is, and a common one right after a title.
+        assert_eq!(persons("Putin said nothing about the talks."), ["Vladimir Putin"]);
+        assert_eq!(persons("Wakil Presiden Harris tiba di Jakarta."), ["Kamala Harris"]);
+        // A lone rarer surname still names the one known person it is part of.
+        assert_eq!(persons("Reagan said the budget would pass."), ["Ronald Reagan"]);
+    }
+
+    #[test]
+    fn a_company_named_like_a_person_is_the_company() {
+        let text = "Robert Hargreaves and Co Ltd said on Monday it would buy the unit. \
+                    Robert Hargreaves said the sale would close in May.";
+        let e = extract_text(text);
+        assert!(e.persons.is_empty(), "{:?}", e.persons);
+        assert_eq!(e.orgs.len(), 1, "{:?}", e.orgs);
+        assert_eq!(e.orgs[0].name, "Robert Hargreaves and Co Ltd");
+        assert_eq!(e.orgs[0].mentions, 2);
+        assert_eq!(
+            orgs("Procter and Gamble Co said sales rose."),
+            ["Procter and Gamble Co"]
+        );
+        // A person's name that begins an organization of another kind stays a person's.
+        let e = extract_text("Ronald Reagan said the Ronald Reagan Institute would open.");
+        assert_eq!(e.persons.len(), 1, "{:?}", e.persons);
+    }
+
+    #[test]
+    fn the_suffixes_after_a_known_company_are_no_organization() {
+        assert_eq!(orgs("The Goldman Sachs Group Inc deal was large."), ["Goldman Sachs"]);
+        assert_eq!(
+            orgs("Merrill Lynch and Co Inc said it would sell. Merrill Lynch said so."),
+            ["Merrill Lynch"]
+        );
     }
 
     #[test]

@@ -219,6 +219,10 @@ pub struct NameUse {
     pub family: bool,
     /// Family names written first (Korean, Chinese): "Kim" in "Kim Jong Un".
     pub family_first: bool,
+    /// One of the most frequent names of the US census list (the first 100 family names,
+    /// the first 300 given names): alone, it points to no one in particular ("Harris" is
+    /// not Kamala Harris unless the article says so; "Reagan" is Ronald Reagan).
+    pub common: bool,
 }
 
 /// The English name of a country by ISO code (any case), from the country table alone:
@@ -434,13 +438,33 @@ impl Gazetteer {
         }
         let names = data("names.tsv", include_str!("../../data/names.tsv"));
         let census = data("census_names.tsv", include_str!("../../data/census_names.tsv"));
-        for r in rows(&names).chain(rows(&census)) {
+        // The census list is in order of frequency, family and given names apart: the most
+        // frequent are common (see `NameUse::common`).
+        const COMMON_FAMILY: usize = 100;
+        const COMMON_GIVEN: usize = 300;
+        let (mut families, mut givens) = (0, 0);
+        let census = rows(&census).map(|r| {
+            let rank = if r.get(1) == Some(&"family") {
+                &mut families
+            } else {
+                &mut givens
+            };
+            *rank += 1;
+            let limit = if r.get(1) == Some(&"family") {
+                COMMON_FAMILY
+            } else {
+                COMMON_GIVEN
+            };
+            (r, *rank <= limit)
+        });
+        for (r, common) in rows(&names).map(|r| (r, false)).chain(census) {
             let (Some(name), Some(kind)) = (r.first(), r.get(1)) else {
                 continue;
             };
             let origin = r.get(2).copied().unwrap_or("");
             for part in normalize_phrase(name).split(' ').filter(|p| !p.is_empty()) {
                 let u = g.names.entry_or(part, NameUse::default);
+                u.common |= common;
                 match *kind {
                     "family" => {
                         u.family = true;
