@@ -70,6 +70,9 @@ const PARTICLES: &[&str] = &[
 /// Titles followed by a portfolio ("Menteri Pertahanan", "Minister of Defence").
 const PORTFOLIO_TITLES: &[&str] = &["menteri", "minister", "secretary", "sekretaris", "menko", "wamen"];
 /// Connectors inside organization names.
+/// What follows an apostrophe in a possessive or a contraction ("Clinton's", "don't",
+/// "we'll"), never part of a name.
+const CONTRACTIONS: &[&str] = &["s", "t", "ll", "re", "ve", "d", "m"];
 const ORG_CONNECTORS: &[&str] = &["of", "for", "on", "and", "the", "dan", "untuk", "urusan", "bagi"];
 /// Words that make a name a company's: a run of words that looks like a person's name but
 /// begins a company of the same article ("Merrill Lynch" of "Merrill Lynch and Co Inc") is
@@ -547,8 +550,9 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         let mut b = k + 1;
         while b < n {
             let gp = gap(text, &toks, b - 1);
-            // "Clinton's": the possessive ends the name.
-            if gp == Gap::Break || (gp == Gap::Join && toks[b].norm == "s" && toks[b].case == Case::Lower) {
+            // "Clinton's", "TREASURY'S": the possessive ends the name; so does a contraction
+            // ("Don't" is no name).
+            if gp == Gap::Break || (gp == Gap::Join && CONTRACTIONS.contains(&toks[b].norm)) {
                 break;
             }
             if name_like(role, b)
@@ -599,10 +603,13 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         // A cue supports the run, the cheapest tests first.
         let known = g.names.get(toks[a].norm).is_some_and(|u| u.given || u.family_first)
             || g.names.get(toks[b - 1].norm).is_some_and(|u| u.family);
+        // In a headline in capitals every word looks like a name ("DOLLAR STABLE" of "BAKER
+        // SAYS DOLLAR STABLE"): there only a known given or family name makes one.
         if !(known
-            || verb_near(text, &toks, role, a, b)
-            || apposition_after(text, &toks, role, b)
-            || title_before(text, &toks, role, a))
+            || (!caps_line[a]
+                && (verb_near(text, &toks, role, a, b)
+                    || apposition_after(text, &toks, role, b)
+                    || title_before(text, &toks, role, a))))
         {
             continue;
         }
@@ -800,8 +807,12 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
 /// Indonesian compass words that follow a place name ("Aceh Barat", "Jakarta Selatan").
 const COMPASS_ID: &[&str] = &["barat", "timur", "utara", "selatan", "tengah", "tenggara"];
 
-/// Month names that are also names of people.
-const MONTH_NAMES: &[&str] = &["april", "may", "june", "july", "august", "juni", "juli", "agustus"];
+/// Month names and abbreviations that are also names, or parts of names, of people
+/// ("Jun 1987" in a table is not Dong Jun).
+const MONTH_NAMES: &[&str] = &[
+    "april", "may", "june", "july", "august", "juni", "juli", "agustus", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "agu", "okt", "des",
+];
 
 /// An ordinary word written with a capital: an Indonesian dictionary word that is no known
 /// name part.
@@ -1062,6 +1073,21 @@ mod tests {
         assert_eq!(persons("Wakil Presiden Harris tiba di Jakarta."), ["Kamala Harris"]);
         // A lone rarer surname still names the one known person it is part of.
         assert_eq!(persons("Reagan said the budget would pass."), ["Ronald Reagan"]);
+    }
+
+    #[test]
+    fn contractions_possessives_and_caps_headlines_make_no_names() {
+        assert!(persons("Don't worry, the coach told reporters. Won't happen again.").is_empty());
+        // A possessive in capitals ends the name too, and a headline's capitals alone make no
+        // person ("DOLLAR STABLE"); a known name in it still does.
+        let text = "TREASURY'S BAKER SAYS DOLLAR STABLE\n\nTreasury Secretary James Baker said so.";
+        assert_eq!(persons(text), ["James Baker"]);
+        assert_eq!(
+            persons("KIM JONG UN SAYS TALKS WENT WELL\n\nThe talks began."),
+            ["Kim Jong Un"]
+        );
+        // A month's abbreviation in a table is nobody ("Jun" of Dong Jun).
+        assert!(persons("Shipments Jun 1987 rose to 12,000 tonnes, the ministry said.").is_empty());
     }
 
     #[test]
