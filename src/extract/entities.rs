@@ -603,6 +603,16 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         // A cue supports the run, the cheapest tests first.
         let known = g.names.get(toks[a].norm).is_some_and(|u| u.given || u.family_first)
             || g.names.get(toks[b - 1].norm).is_some_and(|u| u.family);
+        // Words that go on from an organization's name are more of it, not a person, unless
+        // they hold a known name ("Merrill Lynch Capital Markets said"; but "Menteri BUMN
+        // Erick Thohir").
+        let after_org = a > 0
+            && gap(text, &toks, a - 1) == Gap::Space
+            && (role[a - 1] == Role::Org
+                || matches!(role[a - 1], Role::Known(e) if g.entries[e as usize].kind == Kind::Org));
+        if !known && after_org {
+            continue;
+        }
         // In a headline in capitals every word looks like a name ("DOLLAR STABLE" of "BAKER
         // SAYS DOLLAR STABLE"): there only a known given or family name makes one.
         if !(known
@@ -1106,6 +1116,17 @@ mod tests {
         // A person's name that begins an organization of another kind stays a person's.
         let e = extract_text("Ronald Reagan said the Ronald Reagan Institute would open.");
         assert_eq!(e.persons.len(), 1, "{:?}", e.persons);
+    }
+
+    #[test]
+    fn words_going_on_from_an_organization_are_no_person() {
+        let e = extract_text("Merrill Lynch Capital Markets said it would underwrite the issue.");
+        assert!(e.persons.is_empty(), "{:?}", e.persons);
+        // A known name after an organization is still a person.
+        assert_eq!(
+            persons("Menteri BUMN Erick Thohir mengatakan itu di Jakarta."),
+            ["Erick Thohir"]
+        );
     }
 
     #[test]
