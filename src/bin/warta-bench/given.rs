@@ -82,28 +82,8 @@ pub fn prepare(inputs: &[PathBuf], threads: usize) -> Result<(EntitySource, Arc<
 
 /// The key and entities of each of `articles`, extracted on `threads` threads.
 fn extract_all(articles: &[Article], threads: usize) -> Vec<(u64, Entities)> {
-    if articles.is_empty() {
-        return Vec::new();
-    }
-    let chunk = articles.len().div_ceil(threads.max(1));
-    std::thread::scope(|s| {
-        let workers: Vec<_> = articles
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|a| {
-                            let found =
-                                entities::extract(a.title.as_deref().unwrap_or(""), a.body.as_deref().unwrap_or(""));
-                            (key(a), found)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("an extraction thread panicked"))
-            .collect()
+    crate::par_map(articles, threads, |a| {
+        let found = entities::extract(a.title.as_deref().unwrap_or(""), a.body.as_deref().unwrap_or(""));
+        (key(a), found)
     })
 }

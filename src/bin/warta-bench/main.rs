@@ -586,3 +586,23 @@ fn emit_json(report: &Report, path: Option<&Path>) -> Result<()> {
     }
     Ok(())
 }
+
+/// `f` of every item of `items`, in order, computed on up to `threads` threads (each takes
+/// a contiguous share): the untimed preparations of the schema-only and given-entities runs.
+pub fn par_map<T: Sync, U: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let chunk = items.len().div_ceil(threads.max(1));
+    let f = &f;
+    std::thread::scope(|s| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}

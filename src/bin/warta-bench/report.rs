@@ -587,25 +587,33 @@ impl Report {
              asks warta's own work to cost at most a third of tantivy's (0.33). Schema-only: its other threads\n\
              built the documents before the timed part, so only its tantivy columns compare."
         );
-        // The same documents, indexed by tantivy while warta extracts beside it and alone.
+        // The same documents, indexed by tantivy while warta extracts beside it and alone; and
+        // the same pipeline with and without entity fields.
+        let pairs = [
+            (
+                Engine::Warta,
+                Engine::SchemaOnly,
+                "what extracting beside tantivy costs tantivy",
+            ),
+            (
+                Engine::GivenEntities,
+                Engine::NoEntities,
+                "what indexing the entity fields costs tantivy",
+            ),
+        ];
         for &t in &self.settings.threads {
             let tantivy = |e| self.run(e, Shape::Jsonl, t).map(|r| tantivy_and_own_cpu(&r.report).0);
-            if let (Some(w), Some(alone)) = (tantivy(Engine::Warta), tantivy(Engine::SchemaOnly)) {
-                if alone > 0.0 {
-                    let _ = writeln!(
-                        out,
-                        "tantivy's CPU in warta / in schema-only, threads {t}: {:.2}x (what extracting beside tantivy costs tantivy)",
-                        w / alone
-                    );
-                }
-            }
-            if let (Some(given), Some(none)) = (tantivy(Engine::GivenEntities), tantivy(Engine::NoEntities)) {
-                if none > 0.0 {
-                    let _ = writeln!(
-                        out,
-                        "tantivy's CPU in given-entities / in no-entities, threads {t}: {:.2}x (what indexing the entity fields costs tantivy)",
-                        given / none
-                    );
+            for (engine, other, what) in pairs {
+                if let (Some(cpu), Some(other_cpu)) = (tantivy(engine), tantivy(other)) {
+                    if other_cpu > 0.0 {
+                        let _ = writeln!(
+                            out,
+                            "tantivy's CPU in {} / in {}, threads {t}: {:.2}x ({what})",
+                            engine.name(),
+                            other.name(),
+                            cpu / other_cpu
+                        );
+                    }
                 }
             }
         }
@@ -628,21 +636,21 @@ impl Report {
                     );
                 }
             }
-            if let Some(n) = r.report.given_missed.filter(|n| *n > 0) {
-                let _ = writeln!(
-                    out,
-                    "note: given-entities {} threads {}: {n} articles had no entities prepared (indexed without)",
-                    r.shape.name(),
-                    r.threads
-                );
-            }
-            if let Some(n) = r.report.baseline_skipped.filter(|n| *n > 0) {
-                let _ = writeln!(
-                    out,
-                    "note: baseline {} threads {}: {n} records skipped (blank title and body, or not an article object)",
-                    r.shape.name(),
-                    r.threads
-                );
+            let counts = [
+                (
+                    r.report.given_missed,
+                    "articles had no entities prepared (indexed without)",
+                ),
+                (
+                    r.report.baseline_skipped,
+                    "records skipped (blank title and body, or not an article object)",
+                ),
+            ];
+            for (n, what) in counts {
+                if let Some(n) = n.filter(|n| *n > 0) {
+                    let (engine, shape, threads) = (r.engine.name(), r.shape.name(), r.threads);
+                    let _ = writeln!(out, "note: {engine} {shape} threads {threads}: {n} {what}");
+                }
             }
         }
     }

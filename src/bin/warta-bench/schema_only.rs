@@ -93,22 +93,7 @@ fn documents(articles: Vec<(String, Article)>, threads: usize) -> Vec<TantivyDoc
         size: 0,
         mtime_ns: 0,
     };
-    let chunk = articles.len().div_ceil(threads.max(1));
-    std::thread::scope(|s| {
-        let workers: Vec<_> = articles
-            .chunks(chunk)
-            .map(|part| {
-                let (fields, meta) = (&fields, &meta);
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(id, a)| to_document(fields, id, meta, 0, true, &warta::extract::enrich(a.clone())))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a document builder panicked"))
-            .collect()
+    crate::par_map(&articles, threads, |(id, a)| {
+        to_document(&fields, id, &meta, 0, true, &warta::extract::enrich(a.clone()))
     })
 }
