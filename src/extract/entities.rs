@@ -586,6 +586,18 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
                 a += 1;
             }
         }
+        // In a headline in capitals, words before the first known name are not part of it
+        // ("MEETS" of "KIM JONG UN MEETS PUTIN").
+        let name_part = |t: &Tok| {
+            g.names
+                .get(t.norm)
+                .is_some_and(|u| u.given || u.family || u.family_first)
+        };
+        let mut trimmed = false;
+        while b - a >= 2 && caps_line[a] && !name_part(&toks[a]) && toks[a + 1..b].iter().any(name_part) {
+            a += 1;
+            trimmed = true;
+        }
         if a == b {
             continue;
         }
@@ -597,7 +609,7 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
             // A lone name stands as a person of its own (many Indonesians have one name)
             // only right after a title: "Presiden Soekarno", "Menteri Budi".
             let adjacent = a > 0 && role[a - 1] == Role::Title && gap(text, &toks, a - 1) == Gap::Space;
-            partials.push((a, adjacent, single));
+            partials.push((a, adjacent, single || trimmed));
             continue;
         }
         // A cue supports the run, the cheapest tests first.
@@ -1096,8 +1108,21 @@ mod tests {
             persons("KIM JONG UN SAYS TALKS WENT WELL\n\nThe talks began."),
             ["Kim Jong Un"]
         );
+        // Words before the first known name of a headline's run are no part of it.
+        assert_eq!(
+            persons("KIM JONG UN MEETS PUTIN\n\nThe talks began."),
+            ["Kim Jong Un", "Vladimir Putin"]
+        );
         // A month's abbreviation in a table is nobody ("Jun" of Dong Jun).
         assert!(persons("Shipments Jun 1987 rose to 12,000 tonnes, the ministry said.").is_empty());
+    }
+
+    /// A run of capitalised ordinary words at the very end of a text is trimmed away whole
+    /// (a NERGrit sentence once made the headline check read past the last token).
+    #[test]
+    fn a_text_ending_in_capitalised_ordinary_words_has_no_name_there() {
+        assert!(persons("Ibu itu pergi ke pasar untuk Membeli Sayur").is_empty());
+        assert!(persons("MEREKA PERGI MEMBELI SAYUR").is_empty());
     }
 
     #[test]
