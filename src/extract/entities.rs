@@ -588,16 +588,11 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         }
         // In a headline in capitals, words before the first known name are not part of it
         // ("MEETS" of "KIM JONG UN MEETS PUTIN").
-        let name_part = |t: &Tok| {
-            g.names
-                .get(t.norm)
-                .is_some_and(|u| u.given || u.family || u.family_first)
+        let trimmed = b - a >= 2 && caps_line[a] && {
+            let from = a;
+            a = first_name_part(g, &toks[..b], a);
+            a > from
         };
-        let mut trimmed = false;
-        while b - a >= 2 && caps_line[a] && !name_part(&toks[a]) && toks[a + 1..b].iter().any(name_part) {
-            a += 1;
-            trimmed = true;
-        }
         if a == b {
             continue;
         }
@@ -618,11 +613,13 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         // Words that go on from an organization's name are more of it, not a person, unless
         // they hold a known name ("Merrill Lynch Capital Markets said"; but "Menteri BUMN
         // Erick Thohir").
-        let after_org = a > 0
-            && gap(text, &toks, a - 1) == Gap::Space
-            && (role[a - 1] == Role::Org
-                || matches!(role[a - 1], Role::Known(e) if g.entries[e as usize].kind == Kind::Org));
-        if !known && after_org {
+        let after_org = || {
+            a > 0
+                && (role[a - 1] == Role::Org
+                    || matches!(role[a - 1], Role::Known(e) if g.entries[e as usize].kind == Kind::Org))
+                && gap(text, &toks, a - 1) == Gap::Space
+        };
+        if !known && after_org() {
             continue;
         }
         // In a headline in capitals every word looks like a name ("DOLLAR STABLE" of "BAKER
@@ -838,6 +835,21 @@ const MONTH_NAMES: &[&str] = &[
 
 /// An ordinary word written with a capital: an Indonesian dictionary word that is no known
 /// name part.
+/// Where the name of a headline's run `toks[a..]` begins: at its first known name part, if
+/// a later word is one (else at `a`), leaving one word at least.
+#[inline(never)]
+fn first_name_part(g: &Gazetteer, toks: &[Tok], mut a: usize) -> usize {
+    let name_part = |t: &Tok| {
+        g.names
+            .get(t.norm)
+            .is_some_and(|u| u.given || u.family || u.family_first)
+    };
+    while toks.len() - a >= 2 && !name_part(&toks[a]) && toks[a + 1..].iter().any(name_part) {
+        a += 1;
+    }
+    a
+}
+
 /// The company of `orgs` whose name begins with the words `folded` and goes on with a
 /// corporate word ("Merrill Lynch and Co Inc" for "merrill lynch"). `companies` holds the
 /// article's company names folded, made on the first call (most articles never need them).
