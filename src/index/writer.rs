@@ -50,7 +50,7 @@ pub struct IndexOptions {
 /// Where an indexing run's entities come from (a library setting; the CLI always extracts).
 ///
 /// The other two sources exist for measuring: with [`Skip`](EntitySource::Skip) the run
-/// costs what warta's pipeline costs without extraction, entity fields included in neither;
+/// costs what warta's pipeline costs without extraction and without entity fields to index;
 /// with [`Given`](EntitySource::Given) it costs what it would with an extractor that were
 /// free (the caller's function, which should only look its answer up), the entity fields
 /// indexed as usual. Later runs do not change the entities of files they do not read again,
