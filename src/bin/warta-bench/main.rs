@@ -18,7 +18,8 @@
 //!    warta's pipeline without entity extraction, which tells extraction's cost apart from
 //!    the rest of warta's own work; and a given-entities run: warta's pipeline with the
 //!    entities looked up instead of extracted, the bound on warta's throughput with any
-//!    extractor;
+//!    extractor; all of it `--rounds` times (3 by default), each round running every engine
+//!    in turn, the tables giving the median run and the median of the rounds' ratios;
 //! 2. warta's incremental reruns over the one-file-per-article shape: nothing changed, then
 //!    1% of the files changed;
 //! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
@@ -87,7 +88,11 @@ struct Cli {
     /// Cold `warta search` processes timed (after one warm-up)
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=1000))]
     cold_runs: u64,
-    /// CI mode: threads 2 only, no scale test, 3 query reps, 3 cold runs
+    /// Rounds of the indexing runs: each round runs every engine once, in turn, and the
+    /// tables give the median (the machine's load moves single runs a lot)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+    rounds: u64,
+    /// CI mode: threads 2 only, one round, no scale test, 3 query reps, 3 cold runs
     #[arg(long)]
     quick: bool,
     /// Write the JSON summary to FILE ("-": standard output, after the table, the default)
@@ -124,9 +129,11 @@ fn settings(cli: &Cli) -> Settings {
         query_reps: cli.query_reps as usize,
         cold_runs: cli.cold_runs as usize,
         quick: cli.quick,
+        rounds: cli.rounds as usize,
     };
     if cli.quick {
         s.threads = vec![2];
+        s.rounds = 1;
         s.scale = 0;
         s.query_reps = 3;
         s.cold_runs = 3;
@@ -260,33 +267,43 @@ fn full_job(engine: Engine, index: PathBuf, threads: usize, settings: &Settings,
     }
 }
 
-/// Indexes every shape with both engines at every thread count, each in a child process.
+/// Indexes every shape with every engine at every thread count, each in a child process, as
+/// many rounds as asked: a round runs them all once, so that a run and the baseline it is
+/// compared with ran close in time.
 fn index_matrix(work: &Path, settings: &Settings, shapes: &[(Shape, Vec<PathBuf>, u64)]) -> Result<Vec<IndexRun>> {
     let mut runs = Vec::new();
-    for &threads in &settings.threads {
-        for (shape, inputs, text_bytes) in shapes {
-            // The bounds are measured on one shape (reading is not timed in the schema-only
-            // run, and extraction does not depend on the shape).
-            let engines: &[Engine] = match shape {
-                Shape::Jsonl => &[
-                    Engine::Warta,
-                    Engine::Baseline,
-                    Engine::SchemaOnly,
-                    Engine::NoEntities,
-                    Engine::GivenEntities,
-                ],
-                Shape::Files => &[Engine::Warta, Engine::Baseline],
-            };
-            for &engine in engines {
-                step(&format!(
-                    "indexing: {} {} threads={threads}",
-                    engine.name(),
-                    shape.name()
-                ));
-                let index = index_dir(work, engine, *shape, threads);
-                let job = full_job(engine, index, threads, settings, inputs.clone());
-                let report = child::spawn(&job)?;
-                runs.push(IndexRun::new(*shape, threads, report, *text_bytes));
+    let rounds = settings.rounds.max(1);
+    for round in 1..=rounds {
+        for &threads in &settings.threads {
+            for (shape, inputs, text_bytes) in shapes {
+                // The bounds are measured on one shape (reading is not timed in the schema-only
+                // run, and extraction does not depend on the shape).
+                let engines: &[Engine] = match shape {
+                    Shape::Jsonl => &[
+                        Engine::Warta,
+                        Engine::Baseline,
+                        Engine::SchemaOnly,
+                        Engine::NoEntities,
+                        Engine::GivenEntities,
+                    ],
+                    Shape::Files => &[Engine::Warta, Engine::Baseline],
+                };
+                for &engine in engines {
+                    step(&format!(
+                        "indexing: {} {} threads={threads}{}",
+                        engine.name(),
+                        shape.name(),
+                        if rounds > 1 {
+                            format!(" (round {round} of {rounds})")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                    let index = index_dir(work, engine, *shape, threads);
+                    let job = full_job(engine, index, threads, settings, inputs.clone());
+                    let report = child::spawn(&job)?;
+                    runs.push(IndexRun::new(*shape, threads, report, *text_bytes).in_round(round));
+                }
             }
         }
     }
@@ -423,15 +440,17 @@ fn scale(work: &Path, files: &FileSet, settings: &Settings, threads: usize) -> R
 /// Peak RSS of warta's builds against the memory budget, for the base and scaled corpora.
 fn memory_rows(report: &Report, articles: usize) -> Vec<MemoryRow> {
     let budget = report.settings.memory_mb;
-    let mut rows: Vec<MemoryRow> = report
-        .indexing
-        .iter()
-        .filter(|r| r.engine == Engine::Warta)
-        .map(|r| {
-            let label = format!("base corpus, {}, threads {}", r.shape.name(), r.threads);
-            MemoryRow::new(label, articles, &r.report, budget)
-        })
-        .collect();
+    // Of several rounds, the one that peaked highest.
+    let mut rows: Vec<MemoryRow> = Vec::new();
+    for r in report.indexing.iter().filter(|r| r.engine == Engine::Warta) {
+        let label = format!("base corpus, {}, threads {}", r.shape.name(), r.threads);
+        let row = MemoryRow::new(label, articles, &r.report, budget);
+        match rows.iter_mut().find(|o| o.label == row.label) {
+            Some(o) if o.peak_rss_mib < row.peak_rss_mib => *o = row,
+            Some(_) => {}
+            None => rows.push(row),
+        }
+    }
     if let Some(s) = &report.scale {
         let label = format!("scaled corpus, files, threads {}", s.threads);
         rows.push(MemoryRow::new(label, s.articles, &s.build.report, budget));

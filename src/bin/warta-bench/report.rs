@@ -45,6 +45,8 @@ pub struct Settings {
     pub query_reps: usize,
     pub cold_runs: usize,
     pub quick: bool,
+    /// Times the indexing matrix is run, in turn (each round runs every engine once).
+    pub rounds: usize,
 }
 
 /// The corpus the benchmark read.
@@ -86,6 +88,8 @@ pub struct IndexRun {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cores: Option<usize>,
     pub engine: Engine,
+    /// Which round of the indexing matrix the run belongs to (from 1).
+    pub round: usize,
     /// Uncompressed JSON bytes of the input (the basis of `input_mb_per_sec`).
     pub input_text_bytes: u64,
     pub articles_per_sec: f64,
@@ -108,6 +112,7 @@ impl IndexRun {
             threads,
             cores: None,
             engine: report.engine,
+            round: 1,
             input_text_bytes: text_bytes,
             articles_per_sec: per_sec(report.articles as f64),
             input_mb_per_sec: per_sec(text_bytes as f64 / MB),
@@ -117,6 +122,11 @@ impl IndexRun {
 }
 
 impl IndexRun {
+    /// The same run, marked as a run of round `round`.
+    pub fn in_round(self, round: usize) -> IndexRun {
+        IndexRun { round, ..self }
+    }
+
     /// The same run, marked as limited to `cores` cores.
     pub fn on_cores(self, cores: usize) -> IndexRun {
         IndexRun {
@@ -126,19 +136,30 @@ impl IndexRun {
     }
 }
 
-/// A throughput ratio (articles per second) between two runs.
+/// A throughput ratio (articles per second) between two configurations, measured in one or
+/// more rounds.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThroughputRatio {
     pub label: String,
-    /// Ratio of articles per wall second.
+    /// Ratio of articles per wall second (the median of the rounds' ratios).
     pub ratio: f64,
-    /// Ratio of articles per CPU second (user+sys): less sensitive to other load on the machine.
+    /// Ratio of articles per CPU second (user+sys): less sensitive to other load on the machine
+    /// (the median of the rounds').
     pub cpu_ratio: f64,
+    /// Each round's ratio of articles per wall second, in round order: the two runs of a round
+    /// ran minutes apart at most, so their ratio is what the machine's load moves least.
+    pub rounds: Vec<f64>,
 }
 
 impl ThroughputRatio {
     /// The ratios of run `a` to run `b`.
     fn of(label: String, a: &IndexRun, b: &IndexRun) -> ThroughputRatio {
+        ThroughputRatio::paired(label, &[a], &[b])
+    }
+
+    /// The ratios of `a`'s runs to `b`'s, round by round (runs of rounds the other lacks are
+    /// left out): the median of the rounds' ratios, and each round's.
+    fn paired(label: String, a: &[&IndexRun], b: &[&IndexRun]) -> ThroughputRatio {
         let per_cpu = |r: &IndexRun| {
             let cpu = r.report.cpu_secs();
             if cpu > 0.0 {
@@ -148,11 +169,35 @@ impl ThroughputRatio {
             }
         };
         let div = |x: f64, y: f64| if y > 0.0 { x / y } else { 0.0 };
+        let pairs: Vec<(&IndexRun, &IndexRun)> = match (a, b) {
+            ([one], [other]) => vec![(*one, *other)],
+            _ => a
+                .iter()
+                .filter_map(|x| b.iter().find(|y| y.round == x.round).map(|y| (*x, *y)))
+                .collect(),
+        };
+        let rounds: Vec<f64> = pairs
+            .iter()
+            .map(|(x, y)| div(x.articles_per_sec, y.articles_per_sec))
+            .collect();
+        let cpu: Vec<f64> = pairs.iter().map(|(x, y)| div(per_cpu(x), per_cpu(y))).collect();
         ThroughputRatio {
             label,
-            ratio: div(a.articles_per_sec, b.articles_per_sec),
-            cpu_ratio: div(per_cpu(a), per_cpu(b)),
+            ratio: median(&rounds),
+            cpu_ratio: median(&cpu),
+            rounds,
         }
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count; 0 for none).
+pub fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
     }
 }
 
@@ -314,11 +359,41 @@ impl Report {
         }
     }
 
-    /// The run of one engine, shape and thread count.
-    fn run(&self, engine: Engine, shape: Shape, threads: usize) -> Option<&IndexRun> {
+    /// The runs of one engine, shape and thread count, one a round, in round order.
+    fn runs(&self, engine: Engine, shape: Shape, threads: usize) -> Vec<&IndexRun> {
         self.indexing
             .iter()
-            .find(|r| r.engine == engine && r.shape == shape && r.threads == threads)
+            .filter(|r| r.engine == engine && r.shape == shape && r.threads == threads)
+            .collect()
+    }
+
+    /// The run of one engine, shape and thread count; with several rounds, the one of median
+    /// wall time (the faster of the middle two for an even count).
+    fn run(&self, engine: Engine, shape: Shape, threads: usize) -> Option<&IndexRun> {
+        let mut runs = self.runs(engine, shape, threads);
+        runs.sort_by(|a, b| a.report.wall_secs.total_cmp(&b.report.wall_secs));
+        runs.get(runs.len().saturating_sub(1) / 2).copied()
+    }
+
+    /// One run per engine, shape and thread count (the median of its rounds), in the order
+    /// they ran.
+    pub fn median_runs(&self) -> Vec<&IndexRun> {
+        let mut out: Vec<&IndexRun> = Vec::new();
+        for r in &self.indexing {
+            if !out
+                .iter()
+                .any(|o| o.engine == r.engine && o.shape == r.shape && o.threads == r.threads)
+            {
+                out.extend(self.run(r.engine, r.shape, r.threads));
+            }
+        }
+        out
+    }
+
+    /// The ratio of one configuration's runs to another's, round by round.
+    fn ratio(&self, label: String, a: (Engine, Shape, usize), b: (Engine, Shape, usize)) -> Option<ThroughputRatio> {
+        let (a, b) = (self.runs(a.0, a.1, a.2), self.runs(b.0, b.1, b.2));
+        (!a.is_empty() && !b.is_empty()).then(|| ThroughputRatio::paired(label, &a, &b))
     }
 
     /// For a bound run (schema-only, no-entities, given-entities) on the JSONL shape, per thread count: its
@@ -326,14 +401,13 @@ impl Report {
     fn bound_ratios(&self, bound: Engine) -> (Vec<ThroughputRatio>, Vec<ThroughputRatio>) {
         let (mut vs_baseline, mut warta_vs) = (Vec::new(), Vec::new());
         for &t in &self.settings.threads {
-            if let Some(run) = self.run(bound, Shape::Jsonl, t) {
-                if let Some(b) = self.run(Engine::Baseline, Shape::Jsonl, t) {
-                    vs_baseline.push(ThroughputRatio::of(format!("threads {t}"), run, b));
-                }
-                if let Some(w) = self.run(Engine::Warta, Shape::Jsonl, t) {
-                    warta_vs.push(ThroughputRatio::of(format!("threads {t}"), w, run));
-                }
-            }
+            let (run, base, warta) = (
+                (bound, Shape::Jsonl, t),
+                (Engine::Baseline, Shape::Jsonl, t),
+                (Engine::Warta, Shape::Jsonl, t),
+            );
+            vs_baseline.extend(self.ratio(format!("threads {t}"), run, base));
+            warta_vs.extend(self.ratio(format!("threads {t}"), warta, run));
         }
         (vs_baseline, warta_vs)
     }
@@ -345,17 +419,14 @@ impl Report {
         let mut scaling = Vec::new();
         for shape in [Shape::Jsonl, Shape::Files] {
             for &t in &threads {
-                if let (Some(w), Some(b)) = (self.run(Engine::Warta, shape, t), self.run(Engine::Baseline, shape, t)) {
-                    vs.push(ThroughputRatio::of(format!("{} threads {t}", shape.name()), w, b));
-                }
+                let label = format!("{} threads {t}", shape.name());
+                vs.extend(self.ratio(label, (Engine::Warta, shape, t), (Engine::Baseline, shape, t)));
             }
             for engine in [Engine::Warta, Engine::Baseline] {
                 let Some(&low) = threads.first() else { continue };
                 for &t in threads.iter().skip(1) {
-                    if let (Some(hi), Some(lo)) = (self.run(engine, shape, t), self.run(engine, shape, low)) {
-                        let label = format!("{} {} {t}/{low} threads", engine.name(), shape.name());
-                        scaling.push(ThroughputRatio::of(label, hi, lo));
-                    }
+                    let label = format!("{} {} {t}/{low} threads", engine.name(), shape.name());
+                    scaling.extend(self.ratio(label, (engine, shape, t), (engine, shape, low)));
                 }
             }
         }
@@ -456,8 +527,36 @@ impl Report {
 
     fn write_indexing(&self, out: &mut String) {
         section(out, "Indexing (each run in its own child process, page cache warm)");
-        let rows = self.indexing.iter().chain(&self.one_core).map(index_row).collect();
-        out.push_str(&render(&INDEX_HEADERS, rows, 3));
+        let rounds = self.settings.rounds.max(1);
+        let rows = self
+            .median_runs()
+            .into_iter()
+            .chain(&self.one_core)
+            .map(|r| {
+                let mut row = index_row(r);
+                if rounds > 1 {
+                    let walls: Vec<f64> = self
+                        .runs(r.engine, r.shape, r.threads)
+                        .iter()
+                        .filter(|o| o.cores == r.cores)
+                        .map(|o| o.report.wall_secs)
+                        .collect();
+                    row.insert(5, wall_range(if r.cores.is_some() { &[] } else { &walls }));
+                }
+                row
+            })
+            .collect();
+        if rounds > 1 {
+            let mut headers = INDEX_HEADERS.to_vec();
+            headers.insert(5, "rounds' wall s");
+            out.push_str(&render(&headers, rows, 3));
+            let _ = writeln!(
+                out,
+                "{rounds} rounds, each running every engine in turn; each row is the round of median wall time."
+            );
+        } else {
+            out.push_str(&render(&INDEX_HEADERS, rows, 3));
+        }
         let _ = writeln!(
             out,
             "wall: the indexing call (commit and merges included); CPU: user+sys of the child process;\n\
@@ -538,8 +637,8 @@ impl Report {
     /// main thread, over tantivy's).
     fn write_thread_cpu(&self, out: &mut String) {
         let runs: Vec<&IndexRun> = self
-            .indexing
-            .iter()
+            .median_runs()
+            .into_iter()
             .filter(|r| r.shape == Shape::Jsonl && !r.report.cpu_by_thread.is_empty())
             .collect();
         if runs.is_empty() {
@@ -621,7 +720,7 @@ impl Report {
 
     /// Articles warta skipped or warned about, so counts can be compared with the baseline.
     fn write_count_notes(&self, out: &mut String) {
-        for r in &self.indexing {
+        for r in self.median_runs() {
             if let Some(w) = &r.report.warta {
                 if w.articles_skipped + w.files_skipped + w.warnings > 0 {
                     let _ = writeln!(
@@ -931,16 +1030,35 @@ fn rerun_row(label: &str, r: &RunReport) -> Vec<String> {
     ]
 }
 
-/// A heading and one line per throughput ratio.
+/// A heading and one line per throughput ratio (with several rounds: their median, and the
+/// lowest and highest round).
 fn write_ratios(out: &mut String, heading: &str, ratios: &[ThroughputRatio]) {
     let _ = writeln!(out, "{heading}");
     for r in ratios {
+        let spread = match r.rounds.len() {
+            0 | 1 => String::new(),
+            n => {
+                let lo = r.rounds.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = r.rounds.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                format!("   ({n} rounds: {lo:.3}x to {hi:.3}x)")
+            }
+        };
         let _ = writeln!(
             out,
-            "  {:<28} {:.3}x   (per CPU second: {:.3}x)",
+            "  {:<28} {:.3}x   (per CPU second: {:.3}x){spread}",
             r.label, r.ratio, r.cpu_ratio
         );
     }
+}
+
+/// The lowest and highest of some wall times ("-" for none).
+fn wall_range(walls: &[f64]) -> String {
+    if walls.is_empty() {
+        return "-".to_string();
+    }
+    let lo = walls.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = walls.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{lo:.2}-{hi:.2}")
 }
 
 /// One row of the indexing table.
@@ -1080,6 +1198,66 @@ mod tests {
     fn renders_aligned_tables() {
         let t = render(&["a", "num"], vec![vec!["xyz".into(), "1".into()]], 1);
         assert_eq!(t, "a    num\nxyz    1\n");
+    }
+
+    fn run_report(engine: Engine, wall_secs: f64, peak_mib: u64) -> RunReport {
+        RunReport {
+            engine,
+            wall_secs,
+            cpu_user_secs: wall_secs,
+            cpu_sys_secs: 0.0,
+            peak_rss_bytes: peak_mib * 1024 * 1024,
+            sampled_rss: Default::default(),
+            cpu_by_thread: Default::default(),
+            articles: 1000,
+            input_bytes: 0,
+            index_bytes: 0,
+            warta: None,
+            given_missed: None,
+            baseline_skipped: None,
+        }
+    }
+
+    #[test]
+    fn rounds_are_compared_round_by_round_and_summed_up_by_their_median() {
+        let settings = Settings {
+            threads: vec![2],
+            memory_mb: 256,
+            scale: 0,
+            limit: None,
+            query_reps: 1,
+            cold_runs: 0,
+            quick: false,
+            rounds: 3,
+        };
+        let corpus = Corpus {
+            files: Vec::new(),
+            articles: Vec::new(),
+            bad_lines: 0,
+        };
+        let mut report = Report::new(crate::measure::machine(), settings, CorpusInfo::new(&[], &corpus));
+        // Round 2 was slowed down for both engines: its ratio is like the others', though
+        // its times are not.
+        let walls = [(1, 2.0, 1.0), (2, 4.0, 2.5), (3, 2.2, 1.1)];
+        for (round, warta, baseline) in walls {
+            for (engine, wall) in [(Engine::Warta, warta), (Engine::Baseline, baseline)] {
+                let run = IndexRun::new(Shape::Jsonl, 2, run_report(engine, wall, 100), 1);
+                report.indexing.push(run.in_round(round));
+            }
+        }
+        report.derive_ratios();
+        let r = &report.warta_vs_baseline[0];
+        assert_eq!(r.rounds.len(), 3);
+        assert!((r.rounds[0] - 0.5).abs() < 1e-9 && (r.rounds[1] - 0.625).abs() < 1e-9);
+        assert!((r.ratio - 0.5).abs() < 1e-9, "median of 0.5, 0.625, 0.5: {}", r.ratio);
+        // The table shows one run per engine, the one of median wall time.
+        let shown = report.median_runs();
+        assert_eq!(shown.len(), 2);
+        assert_eq!((shown[0].engine, shown[0].round), (Engine::Warta, 3));
+        assert_eq!((shown[1].engine, shown[1].round), (Engine::Baseline, 3));
+        assert!(report.table().contains("(3 rounds: 0.500x to 0.625x)"));
+        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+        assert_eq!(median(&[]), 0.0);
     }
 
     #[test]
