@@ -73,6 +73,10 @@ const PORTFOLIO_TITLES: &[&str] = &["menteri", "minister", "secretary", "sekreta
 /// What follows an apostrophe in a possessive or a contraction ("Clinton's", "don't",
 /// "we'll"), never part of a name.
 const CONTRACTIONS: &[&str] = &["s", "t", "ll", "re", "ve", "d", "m"];
+/// Capitalised words that are no part of a person's name though they may be of an
+/// organization's, so they are no stop words: "Tim Nasional" (national team; Tim is a given
+/// name), "Timnas", "Piala Asia" and "Zona Asia" (Asia is a given name too).
+const NOT_IN_PERSON_NAMES: &[&str] = &["nasional", "timnas", "piala", "zona"];
 const ORG_CONNECTORS: &[&str] = &["of", "for", "on", "and", "the", "dan", "untuk", "urusan", "bagi"];
 /// Words that make a name a company's: a run of words that looks like a person's name but
 /// begins a company of the same article ("Merrill Lynch" of "Merrill Lynch and Co Inc") is
@@ -337,6 +341,7 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         role[k] == Role::Free
             && (t.case == Case::Title || (t.case == Case::Upper && caps_line[k]))
             && !g.cues.stops.contains(t.norm)
+            && !NOT_IN_PERSON_NAMES.contains(&t.norm)
             && t.norm.chars().any(|c| c.is_ascii_alphabetic())
     };
 
@@ -543,7 +548,7 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
     let mut next = 0;
     for &k in capitals.iter() {
         let k = k as usize;
-        if k < next || role[k] != Role::Free || !name_like(role, k) {
+        if k < next || role[k] != Role::Free || !name_like(role, k) || code_letter(text, &toks[k]) {
             continue;
         }
         let a = k;
@@ -551,8 +556,11 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         while b < n {
             let gp = gap(text, &toks, b - 1);
             // "Clinton's", "TREASURY'S": the possessive ends the name; so does a contraction
-            // ("Don't" is no name).
-            if gp == Gap::Break || (gp == Gap::Join && CONTRACTIONS.contains(&toks[b].norm)) {
+            // ("Don't" is no name), and the letter of a code ("U" of "Piala Asia U-23").
+            if gp == Gap::Break
+                || (gp == Gap::Join && CONTRACTIONS.contains(&toks[b].norm))
+                || code_letter(text, &toks[b])
+            {
                 break;
             }
             if name_like(role, b)
@@ -571,6 +579,14 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
             }
         }
         next = b;
+        // Part of another kind of name: "Tim" of "Tim Nasional" (national team), "Asia" of
+        // "Piala Asia" or "Zona Asia".
+        let joined = |i: usize, words: &[&str]| toks[i].case != Case::Lower && words.contains(&toks[i].norm);
+        if (b < n && gap(text, &toks, b - 1) == Gap::Space && joined(b, &["nasional"]))
+            || (a > 0 && gap(text, &toks, a - 1) == Gap::Space && joined(a - 1, &["piala", "zona"]))
+        {
+            continue;
+        }
         // A lone capitalised word: whether it is an ordinary word (and no mention) is asked
         // only if it could name someone (step 4); most cannot.
         let single = b == a + 1;
@@ -639,6 +655,19 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
             form.to_string()
         };
         let folded: Vec<&str> = toks[a..b].iter().map(|t| t.norm).collect();
+        // "Rumah Sakit Pusat Angkatan Darat (RSPAD) Gatot Soebroto": words after an
+        // organization's acronym in parentheses that make, with it, a name of the same
+        // organization ("RSPAD Gatot Soebroto") are more of it, not a person.
+        if a > 0 && text[toks[a - 1].end..toks[a].start].starts_with(')') {
+            if let Role::Known(e) = role[a - 1] {
+                let org = &g.entries[e as usize];
+                let phrase = format!("{} {}", toks[a - 1].norm, folded.join(" "));
+                if org.kind == Kind::Org && g.alias_entry(&phrase, Kind::Org).is_some_and(|x| x.value == org.value) {
+                    role[a..b].iter_mut().for_each(|r| *r = Role::Org);
+                    continue;
+                }
+            }
+        }
         // The opening words of a company this article names ("Merrill Lynch said", after
         // "Merrill Lynch and Co Inc") are that company.
         if !orgs.is_empty() {
@@ -903,6 +932,21 @@ fn with_honorific<'t>(text: &'t str, toks: &[Tok], start: usize, form: &'t str) 
     (start, form)
 }
 
+/// The letter of a code joined to a number ("U" of "U-23" or, in tokenized text, "U - 23";
+/// "F" of "F-16"): no part of a name.
+fn code_letter(text: &str, t: &Tok) -> bool {
+    if t.end - t.start != 1 {
+        return false;
+    }
+    let after = &text.as_bytes()[t.end..];
+    let after = after.strip_prefix(b" ").unwrap_or(after);
+    let Some(after) = after.strip_prefix(b"-") else {
+        return false;
+    };
+    let after = after.strip_prefix(b" ").unwrap_or(after);
+    after.first().is_some_and(u8::is_ascii_digit)
+}
+
 /// A title or role cue before token `a`, over at most six words of the same clause that are
 /// cues, known entities or capitalised words ("Presiden Rusia Vladimir Putin",
 /// "juru bicara Dewan Keamanan Nasional Gedung Putih John Kirby").
@@ -1044,6 +1088,32 @@ mod tests {
             ["Stefan Edberg"]
         );
         assert_eq!(persons("Warga menyambut Dewi Lestari di bandara."), ["Dewi Lestari"]);
+    }
+
+    #[test]
+    fn a_hospital_named_after_a_hero_is_no_person() {
+        let text = "Habibie dirawat di Rumah Sakit Pusat Angkatan Darat (RSPAD) Gatot Soebroto, Jakarta. \
+                    Jusuf Kalla menjenguk Habibie di RSPAD Gatot Subroto pada Selasa.";
+        let p = persons(text);
+        assert!(!p.iter().any(|n| n.starts_with("Gatot")), "{p:?}");
+        assert!(p.contains(&"Jusuf Kalla".to_string()), "{p:?}");
+        assert_eq!(orgs(text), vec!["Gatot Soebroto Army Hospital".to_string()]);
+        // A person after an organization's acronym is still one.
+        let p = persons("Ketua Komisi Pemberantasan Korupsi (KPK) Firli Bahuri mengatakan hal itu.");
+        assert!(p.contains(&"Firli Bahuri".to_string()), "{p:?}");
+    }
+
+    #[test]
+    fn teams_cups_and_age_groups_are_no_persons() {
+        let text = "Tim Nasional Indonesia U-23 kalah di Piala Asia U-23. Timnas U-19 lolos dari Zona Asia \
+                    Grup G. Pelatih Tim Nasional tiba di kualifikasi Piala Asia U - 16.";
+        assert!(persons(text).is_empty(), "{:?}", persons(text));
+        let p = persons("Pelatih Timnas Bima Sakti memanggil 23 pemain.");
+        assert_eq!(p, vec!["Bima Sakti".to_string()]);
+        // A one-letter initial is still part of a name.
+        let p = persons("Presiden George W. Bush tiba. Menurut Michael J. Fox, F-16 itu terbang.");
+        assert!(p.contains(&"George W. Bush".to_string()), "{p:?}");
+        assert!(p.contains(&"Michael J. Fox".to_string()), "{p:?}");
     }
 
     #[test]
