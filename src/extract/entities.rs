@@ -75,8 +75,20 @@ const PORTFOLIO_TITLES: &[&str] = &["menteri", "minister", "secretary", "sekreta
 const CONTRACTIONS: &[&str] = &["s", "t", "ll", "re", "ve", "d", "m"];
 /// Capitalised words that are no part of a person's name though they may be of an
 /// organization's, so they are no stop words: "Tim Nasional" (national team; Tim is a given
-/// name), "Timnas", "Piala Asia" and "Zona Asia" (Asia is a given name too).
-const NOT_IN_PERSON_NAMES: &[&str] = &["nasional", "timnas", "piala", "zona"];
+/// name), "Timnas", "Piala Asia", "Copa del Rey" and "Zona Asia" (Asia is a given name too),
+/// "Davis Cup", "Christian Democrats", "Commerce Departments".
+const NOT_IN_PERSON_NAMES: &[&str] = &[
+    "nasional",
+    "timnas",
+    "piala",
+    "copa",
+    "cup",
+    "trophy",
+    "zona",
+    "democrats",
+    "republicans",
+    "departments",
+];
 const ORG_CONNECTORS: &[&str] = &["of", "for", "on", "and", "the", "dan", "untuk", "urusan", "bagi"];
 /// Words that make a name a company's: a run of words that looks like a person's name but
 /// begins a company of the same article ("Merrill Lynch" of "Merrill Lynch and Co Inc") is
@@ -579,10 +591,10 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
             }
         }
         next = b;
-        // Part of another kind of name: "Tim" of "Tim Nasional" (national team), "Asia" of
-        // "Piala Asia" or "Zona Asia".
+        // Part of another kind of name: "Tim" of "Tim Nasional" (national team), "Davis" of
+        // "Davis Cup", "Asia" of "Piala Asia" or "Zona Asia".
         let joined = |i: usize, words: &[&str]| toks[i].case != Case::Lower && words.contains(&toks[i].norm);
-        if (b < n && gap(text, &toks, b - 1) == Gap::Space && joined(b, &["nasional"]))
+        if (b < n && gap(text, &toks, b - 1) == Gap::Space && joined(b, &["nasional", "cup", "trophy"]))
             || (a > 0 && gap(text, &toks, a - 1) == Gap::Space && joined(a - 1, &["piala", "zona"]))
         {
             continue;
@@ -1104,10 +1116,28 @@ mod tests {
     }
 
     #[test]
+    fn police_ranks_are_titles_and_a_credited_site_is_an_organization() {
+        let text = "\"Kami masih menyelidiki,\" ujar Kabid Humas Polda Metro Jaya Kombes Argo Yuwono. \
+                    Seperti diberitakan Ace Showbiz, film itu tertunda.";
+        assert_eq!(persons(text), vec!["Argo Yuwono".to_string()]);
+        assert!(orgs(text).contains(&"AceShowbiz".to_string()), "{:?}", orgs(text));
+        // A police officer's post is a title and the unit after it an organization ("Kabid
+        // Humas" and "Polres Metro" were persons, and "Gakkum Ditlantas" once posts were titles).
+        let text = "Kasubdit Gakkum Ditlantas Polda Metro Jaya AKBP Fahri Siregar mengatakan hal itu. \
+                    Kasus ditangani Polres Metro Jakarta Barat.";
+        assert_eq!(persons(text), vec!["Fahri Siregar".to_string()]);
+        let o = orgs(text);
+        assert!(o.contains(&"Polres Metro Jakarta Barat".to_string()), "{o:?}");
+        assert!(o.iter().any(|n| n.contains("Ditlantas")), "{o:?}");
+    }
+
+    #[test]
     fn teams_cups_and_age_groups_are_no_persons() {
         let text = "Tim Nasional Indonesia U-23 kalah di Piala Asia U-23. Timnas U-19 lolos dari Zona Asia \
                     Grup G. Pelatih Tim Nasional tiba di kualifikasi Piala Asia U - 16.";
         assert!(persons(text).is_empty(), "{:?}", persons(text));
+        let text = "Britain lost the Davis Cup tie, Tim Henman said. Copa del Rey final: Christian Democrats said.";
+        assert_eq!(persons(text), vec!["Tim Henman".to_string()]);
         let p = persons("Pelatih Timnas Bima Sakti memanggil 23 pemain.");
         assert_eq!(p, vec!["Bima Sakti".to_string()]);
         // A one-letter initial is still part of a name.
