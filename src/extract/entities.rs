@@ -552,6 +552,9 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
     }
 
     // 3. Person runs.
+    // In Indonesian text "di" is the preposition "at" ("Laode di Gedung Merah Putih"), not
+    // the particle of Italian names ("Luca di Montezemolo"); asked only when it matters.
+    let indonesian = std::cell::OnceCell::new();
     // The companies of the article, folded, once a person run needs them: (name, words).
     let mut org_words: Option<Vec<(String, String)>> = None;
     // Single-word mentions: (token, cue-adjacent, whether it is still to be told from an
@@ -584,6 +587,7 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
                 && b + 1 < n
                 && name_like(role, b + 1)
                 && gap(text, &toks, b) != Gap::Break
+                && !(toks[b].norm == "di" && *indonesian.get_or_init(|| is_indonesian(&toks)))
             {
                 b += 2;
             } else {
@@ -921,6 +925,13 @@ fn company_begun_by(
         .map(|(name, _)| name.clone())
 }
 
+/// Whether a text is Indonesian (or Malay) as far as "di" is concerned: it has the relative
+/// pronoun "yang" in lower case, as nearly every Indonesian news text does and English text
+/// does not.
+fn is_indonesian(toks: &[Tok]) -> bool {
+    toks.iter().any(|t| t.case == Case::Lower && t.norm == "yang")
+}
+
 fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
     !g.names.contains(t.norm) && !g.person_parts.contains(t.norm) && super::indonesian::is_word(t.norm)
 }
@@ -1129,6 +1140,28 @@ mod tests {
         let o = orgs(text);
         assert!(o.contains(&"Polres Metro Jakarta Barat".to_string()), "{o:?}");
         assert!(o.iter().any(|n| n.contains("Ditlantas")), "{o:?}");
+    }
+
+    #[test]
+    fn indonesian_di_is_a_preposition_italian_di_a_particle() {
+        let p = persons("\"Kami menunggu,\" kata Laode M Syarif yang ditemui. Laode di Gedung Merah Putih menjawab.");
+        assert!(!p.iter().any(|n| n.contains(" di ")), "{p:?}");
+        assert!(p.contains(&"Laode M Syarif".to_string()), "{p:?}");
+        let p = persons("Ferrari chairman Luca di Montezemolo said the team would stay.");
+        assert_eq!(p, vec!["Luca di Montezemolo".to_string()]);
+    }
+
+    #[test]
+    fn stadiums_parks_and_police_headquarters_are_no_persons() {
+        let text = "Persija menang di Stadion Aji Imbut. Dortmund kalah di Signal Iduna Park, \
+                    lalu bermain di Fahd International Stadium. Tersangka dibawa ke Mako Brimob \
+                    dan diperiksa di Mapolda Metro Jaya.";
+        assert!(persons(text).is_empty(), "{:?}", persons(text));
+        let p: Vec<String> = places(text).into_iter().map(|(n, _)| n).collect();
+        for place in ["Stadion Aji Imbut", "Signal Iduna Park", "Fahd International Stadium"] {
+            assert!(p.contains(&place.to_string()), "{place}: {p:?}");
+        }
+        assert!(orgs(text).contains(&"Mako Brimob".to_string()), "{:?}", orgs(text));
     }
 
     #[test]
