@@ -76,7 +76,7 @@ const CONTRACTIONS: &[&str] = &["s", "t", "ll", "re", "ve", "d", "m"];
 /// Capitalised words that are no part of a person's name though they may be of an
 /// organization's, so they are no stop words: "Tim Nasional" (national team; Tim is a given
 /// name), "Timnas", "Piala Asia", "Copa del Rey" and "Zona Asia" (Asia is a given name too),
-/// "Davis Cup", "Christian Democrats", "Commerce Departments".
+/// "Davis Cup", "Christian Democrats", "Commerce Departments", "MotoGP Aragon", "Grand Prix".
 const NOT_IN_PERSON_NAMES: &[&str] = &[
     "nasional",
     "timnas",
@@ -88,6 +88,8 @@ const NOT_IN_PERSON_NAMES: &[&str] = &[
     "democrats",
     "republicans",
     "departments",
+    "motogp",
+    "prix",
 ];
 const ORG_CONNECTORS: &[&str] = &["of", "for", "on", "and", "the", "dan", "untuk", "urusan", "bagi"];
 /// Words that make a name a company's: a run of words that looks like a person's name but
@@ -601,6 +603,10 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         if (b < n && gap(text, &toks, b - 1) == Gap::Space && joined(b, &["nasional", "cup", "trophy"]))
             || (a > 0 && gap(text, &toks, a - 1) == Gap::Space && joined(a - 1, &["piala", "zona"]))
         {
+            continue;
+        }
+        // An Indonesian reduplicated word ("Kira-kira", "Hal-hal" opening a sentence).
+        if b == a + 2 && toks[a].norm == toks[a + 1].norm && gap(text, &toks, a) == Gap::Join {
             continue;
         }
         // A lone capitalised word: whether it is an ordinary word (and no mention) is asked
@@ -1171,6 +1177,8 @@ mod tests {
         assert!(persons(text).is_empty(), "{:?}", persons(text));
         let text = "Britain lost the Davis Cup tie, Tim Henman said. Copa del Rey final: Christian Democrats said.";
         assert_eq!(persons(text), vec!["Tim Henman".to_string()]);
+        let text = "Kira-kira pukul 10 malam, Hal-hal itu terjadi di MotoGP Aragon, kata Marc Marquez.";
+        assert_eq!(persons(text), vec!["Marc Marquez".to_string()]);
         let p = persons("Pelatih Timnas Bima Sakti memanggil 23 pemain.");
         assert_eq!(p, vec!["Bima Sakti".to_string()]);
         // A one-letter initial is still part of a name.
