@@ -767,6 +767,12 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         }
     }
 
+    // A run that goes on from a person of the article with ordinary words is that person: a
+    // headline in title case ("Galih Ginanjar Minta Maaf", "Nahrawi Mundur").
+    if person_keys.len() >= 2 {
+        merge_headline_runs(&mut persons, &mut person_keys);
+    }
+
     // A shortened organization name ("Dewan Keamanan") is the longer one of this article
     // that it begins ("Dewan Keamanan Perserikatan Bangsa-Bangsa"): shortest names first,
     // each merged into the most mentioned longer one (then the first, then by name).
@@ -929,6 +935,96 @@ fn company_begun_by(
             folded.iter().all(|f| rest.next() == Some(f)) && rest.any(|w| CORPORATE.contains(&w))
         })
         .map(|(name, _)| name.clone())
+}
+
+/// Bare Indonesian verbs that follow a name in headlines ("Galih Ginanjar Minta Maaf", "Kalla
+/// Jenguk Habibie").
+const HEADLINE_VERBS: &[&str] = &[
+    "absen", "akan", "akui", "bakal", "bantah", "bikin", "buka", "cetak", "dukung", "gelar", "hadiri", "ikut", "jadi",
+    "jenguk", "kena", "minta", "mulai", "mundur", "pamer", "rilis", "siap", "tegaskan", "tolak", "tewas", "unggah",
+    "wafat", "maaf", "marah", "menang", "kalah", "sebut", "ungkap", "tanggapi", "resmi", "batal",
+];
+
+/// Moves each person made by the rules whose words are those of another person of the article
+/// followed by Indonesian headline verbs ("Galih Ginanjar Minta Maaf" after "Galih
+/// Ginanjar"; "Nahrawi Mundur" after "Imam Nahrawi", by its last word; "Jokowi Hadiri" after
+/// Joko Widodo, by a form) into that person, the most mentioned one if several. A first name
+/// alone is no match ("Bambang Pamungkas" is not "Bambang Soesatyo").
+#[inline(never)]
+fn merge_headline_runs(persons: &mut HashMap<Name, Acc>, keys: &mut Vec<(Name, Vec<&str>)>) {
+    // A verb of a headline: an Indonesian word with a verb's prefix ("Mundur" aside), or one
+    // of the bare verbs headlines use most; nouns and adjectives end many names ("Siti
+    // Nurbaya Bakar", "Didi Kempot", "Akbar Tanjung").
+    let ordinary = |w: &str| {
+        HEADLINE_VERBS.contains(&w)
+            || (w.len() >= 5
+                && ["me", "di", "ber", "ter"].iter().any(|p| w.starts_with(p))
+                && super::indonesian::is_word(w))
+    };
+    let target_of = |i: usize| -> Option<usize> {
+        let (name, words) = &keys[i];
+        if matches!(name, Cow::Borrowed(_)) || words.len() < 2 || !ordinary(words[words.len() - 1]) {
+            return None;
+        }
+        (1..words.len()).rev().find_map(|k| {
+            let (head, rest) = words.split_at(k);
+            if !rest.iter().all(|w| ordinary(w)) {
+                return None;
+            }
+            let joined = head.join(" ");
+            keys.iter()
+                .enumerate()
+                .filter(|&(j, (q_name, q))| {
+                    j != i
+                        && q.len() >= 2
+                        && (q.as_slice() == head
+                            || (k == 1 && q.len() >= 2 && q.last() == Some(&head[0]))
+                            || (head != &q[..1.min(q.len())]
+                                && acc_of(persons, q_name)
+                                    .is_some_and(|acc| acc.forms.iter().any(|f| normalize_phrase(f) == joined))))
+                })
+                .max_by_key(|(_, (q_name, _))| acc_of(persons, q_name).map_or(0, |a| a.mentions))
+                .map(|(j, _)| j)
+        })
+    };
+    // (The article's few persons are scanned, not hashed: hashing them here made the compiler
+    // stop inlining the gazetteer's lookups, 0.1 G instructions over the shared corpora.)
+    fn acc_of<'a>(persons: &'a HashMap<Name, Acc>, name: &str) -> Option<&'a Acc> {
+        persons.iter().find(|(k, _)| k.as_ref() == name).map(|(_, acc)| acc)
+    }
+    let targets: Vec<Option<usize>> = (0..keys.len()).map(target_of).collect();
+    let mut gone = vec![false; keys.len()];
+    for (i, target) in targets.iter().enumerate() {
+        // (No chains: a run merged into another merged run stays.)
+        if target.is_some_and(|j| targets[j].is_none()) {
+            gone[i] = true;
+        }
+    }
+    if !gone.contains(&true) {
+        return;
+    }
+    // Its forms, the headline's words, are no forms of the person's name. (By scans, not
+    // hashing: see `acc_of`.)
+    for (i, _) in gone.iter().enumerate().filter(|(_, g)| **g) {
+        let j = targets[i].expect("a merged run has a target");
+        let (mut mentions, mut first) = (0, usize::MAX);
+        persons.retain(|k, acc| {
+            let keep = k.as_ref() != keys[i].0.as_ref();
+            if !keep {
+                (mentions, first) = (acc.mentions, acc.first);
+            }
+            keep
+        });
+        if let Some((_, into)) = persons.iter_mut().find(|(k, _)| k.as_ref() == keys[j].0.as_ref()) {
+            into.mentions += mentions;
+            into.first = into.first.min(first);
+        }
+    }
+    let mut i = 0;
+    keys.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
 }
 
 /// Whether a text is Indonesian (or Malay) as far as "di" is concerned: it has the relative
@@ -1168,6 +1264,22 @@ mod tests {
             assert!(p.contains(&place.to_string()), "{place}: {p:?}");
         }
         assert!(orgs(text).contains(&"Mako Brimob".to_string()), "{:?}", orgs(text));
+    }
+
+    #[test]
+    fn a_headline_run_going_on_with_verbs_is_the_person_it_begins_with() {
+        let text = "Galih Ginanjar Minta Maaf, Fairuz Kecewa\n\nGalih Ginanjar meminta maaf kepada keluarga, \
+                    kata pengacaranya. Didi Kempot Dimakamkan\n\nPenyanyi Didi Kempot tiba, ujar Didi.";
+        let p = persons(text);
+        assert!(p.contains(&"Galih Ginanjar".to_string()), "{p:?}");
+        assert!(
+            !p.iter().any(|n| n.contains("Minta") || n.contains("Dimakamkan")),
+            "{p:?}"
+        );
+        // A name ending in an ordinary noun stays whole, and a first name alone takes no one.
+        assert!(p.contains(&"Didi Kempot".to_string()), "{p:?}");
+        let p = persons("Menteri Siti Nurbaya Bakar hadir. Menurut Siti Nurbaya, hutan terbakar.");
+        assert!(p.contains(&"Siti Nurbaya Bakar".to_string()), "{p:?}");
     }
 
     #[test]
