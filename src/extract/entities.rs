@@ -646,8 +646,17 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
             continue;
         }
         // A cue supports the run, the cheapest tests first.
-        let known = g.names.get(toks[a].norm).is_some_and(|u| u.given || u.family_first)
-            || g.names.get(toks[b - 1].norm).is_some_and(|u| u.family);
+        // (A rare American name that is an Indonesian word makes no name of Indonesian words
+        // alone: "Minta Maaf", "Kena Sanksi", "Dana Hibah"; but "Tim Henman", "Gigi Hadid".)
+        let indonesian_words = || toks[a..b].iter().all(|t| super::indonesian::is_word(t.norm));
+        let real = |_: &Tok, u: &super::gazetteer::NameUse| !u.census_only || !indonesian_words();
+        let known = g
+            .names
+            .get(toks[a].norm)
+            .is_some_and(|u| (u.given || u.family_first) && real(&toks[a], u))
+            || g.names
+                .get(toks[b - 1].norm)
+                .is_some_and(|u| u.family && real(&toks[b - 1], u));
         // Words that go on from an organization's name are more of it, not a person, unless
         // they hold a known name ("Merrill Lynch Capital Markets said"; but "Menteri BUMN
         // Erick Thohir").
@@ -1280,6 +1289,25 @@ mod tests {
         assert!(p.contains(&"Didi Kempot".to_string()), "{p:?}");
         let p = persons("Menteri Siti Nurbaya Bakar hadir. Menurut Siti Nurbaya, hutan terbakar.");
         assert!(p.contains(&"Siti Nurbaya Bakar".to_string()), "{p:?}");
+    }
+
+    #[test]
+    fn a_rare_american_name_that_is_an_indonesian_word_names_no_one_among_indonesian_words() {
+        // Minta, Kena, Dana and Tim are given names of the US census list, and Indonesian for
+        // ask, get hit, fund and team.
+        for text in [
+            "Minta Maaf, kata dia.",
+            "Kena Sanksi, ujar pejabat itu.",
+            "Dana Hibah cair pekan ini.",
+            "Tim Merah Putih tiba di Doha.",
+        ] {
+            assert!(persons(text).is_empty(), "{text}: {:?}", persons(text));
+        }
+        let p = persons("Petenis Tim Henman dan model Gigi Hadid datang, kata panitia.");
+        assert!(
+            p.contains(&"Tim Henman".to_string()) && p.contains(&"Gigi Hadid".to_string()),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -223,6 +223,10 @@ pub struct NameUse {
     /// the first 300 given names): alone, it points to no one in particular ("Harris" is
     /// not Kamala Harris unless the article says so; "Reagan" is Ronald Reagan).
     pub common: bool,
+    /// Known from the US census list alone: rare American names there are everyday
+    /// Indonesian words ("Minta", "Cari", "Kena", "Dana"), which the person rules do not take
+    /// for a name in Indonesian words' company.
+    pub census_only: bool,
 }
 
 /// The English name of a country by ISO code (any case), from the country table alone:
@@ -457,14 +461,17 @@ impl Gazetteer {
             };
             (r, *rank <= limit)
         });
-        for (r, common) in rows(&names).map(|r| (r, false)).chain(census) {
+        let census = census.map(|(r, common)| (r, common, true));
+        for (r, common, from_census) in rows(&names).map(|r| (r, false, false)).chain(census) {
             let (Some(name), Some(kind)) = (r.first(), r.get(1)) else {
                 continue;
             };
             let origin = r.get(2).copied().unwrap_or("");
             for part in normalize_phrase(name).split(' ').filter(|p| !p.is_empty()) {
+                let new = !g.names.contains(part);
                 let u = g.names.entry_or(part, NameUse::default);
                 u.common |= common;
+                u.census_only |= new && from_census;
                 match *kind {
                     "family" => {
                         u.family = true;
