@@ -649,14 +649,12 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         // (A rare American name that is an Indonesian word makes no name of Indonesian words
         // alone: "Minta Maaf", "Kena Sanksi", "Dana Hibah"; but "Tim Henman", "Gigi Hadid".)
         let indonesian_words = || toks[a..b].iter().all(|t| super::indonesian::is_word(t.norm));
-        let real = |_: &Tok, u: &super::gazetteer::NameUse| !u.census_only || !indonesian_words();
+        let real = |u: &super::gazetteer::NameUse| !u.census_only || !indonesian_words();
         let known = g
             .names
             .get(toks[a].norm)
-            .is_some_and(|u| (u.given || u.family_first) && real(&toks[a], u))
-            || g.names
-                .get(toks[b - 1].norm)
-                .is_some_and(|u| u.family && real(&toks[b - 1], u));
+            .is_some_and(|u| (u.given || u.family_first) && real(u))
+            || g.names.get(toks[b - 1].norm).is_some_and(|u| u.family && real(u));
         // Words that go on from an organization's name are more of it, not a person, unless
         // they hold a known name ("Merrill Lynch Capital Markets said"; but "Menteri BUMN
         // Erick Thohir").
@@ -776,8 +774,8 @@ fn extract_with(text: &str, buffers: &mut Buffers) -> Entities {
         }
     }
 
-    // A run that goes on from a person of the article with ordinary words is that person: a
-    // headline in title case ("Galih Ginanjar Minta Maaf", "Nahrawi Mundur").
+    // A run that goes on from a person of the article with verbs is that person: a headline in
+    // title case ("Galih Ginanjar Minta Maaf", "Nahrawi Mundur").
     if person_keys.len() >= 2 {
         merge_headline_runs(&mut persons, &mut person_keys);
     }
@@ -961,8 +959,8 @@ const HEADLINE_VERBS: &[&str] = &[
 /// alone is no match ("Bambang Pamungkas" is not "Bambang Soesatyo").
 #[inline(never)]
 fn merge_headline_runs(persons: &mut HashMap<Name, Acc>, keys: &mut Vec<(Name, Vec<&str>)>) {
-    // A verb of a headline: an Indonesian word with a verb's prefix ("Mundur" aside), or one
-    // of the bare verbs headlines use most; nouns and adjectives end many names ("Siti
+    // A verb of a headline: an Indonesian dictionary word with a verb's prefix, or one of the
+    // bare verbs headlines use most; nouns and adjectives end many names ("Siti
     // Nurbaya Bakar", "Didi Kempot", "Akbar Tanjung").
     let ordinary = |w: &str| {
         HEADLINE_VERBS.contains(&w)
@@ -987,8 +985,8 @@ fn merge_headline_runs(persons: &mut HashMap<Name, Acc>, keys: &mut Vec<(Name, V
                     j != i
                         && q.len() >= 2
                         && (q.as_slice() == head
-                            || (k == 1 && q.len() >= 2 && q.last() == Some(&head[0]))
-                            || (head != &q[..1.min(q.len())]
+                            || (k == 1 && q.last() == Some(&head[0]))
+                            || (head != &q[..1]
                                 && acc_of(persons, q_name)
                                     .is_some_and(|acc| acc.forms.iter().any(|f| normalize_phrase(f) == joined))))
                 })

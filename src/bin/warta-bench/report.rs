@@ -158,7 +158,8 @@ impl ThroughputRatio {
     }
 
     /// The ratios of `a`'s runs to `b`'s, round by round (runs of rounds the other lacks are
-    /// left out): the median of the rounds' ratios, and each round's.
+    /// left out; one run on each side is paired whatever its round, as a run on one core with
+    /// the median run on all): the median of the rounds' ratios, and each round's.
     fn paired(label: String, a: &[&IndexRun], b: &[&IndexRun]) -> ThroughputRatio {
         let per_cpu = |r: &IndexRun| {
             let cpu = r.report.cpu_secs();
@@ -535,13 +536,16 @@ impl Report {
             .map(|r| {
                 let mut row = index_row(r);
                 if rounds > 1 {
-                    let walls: Vec<f64> = self
-                        .runs(r.engine, r.shape, r.threads)
-                        .iter()
-                        .filter(|o| o.cores == r.cores)
-                        .map(|o| o.report.wall_secs)
-                        .collect();
-                    row.insert(5, wall_range(if r.cores.is_some() { &[] } else { &walls }));
+                    // (The runs on one core are not repeated.)
+                    let walls: Vec<f64> = match r.cores {
+                        Some(_) => Vec::new(),
+                        None => self
+                            .runs(r.engine, r.shape, r.threads)
+                            .iter()
+                            .map(|o| o.report.wall_secs)
+                            .collect(),
+                    };
+                    row.insert(5, wall_range(&walls));
                 }
                 row
             })
