@@ -14,3 +14,4 @@ pub mod ingest;
 pub mod output;
 pub mod search;
 pub mod serve;
+pub mod train;

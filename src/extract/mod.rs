@@ -9,12 +9,19 @@ pub mod indonesian;
 pub mod lang;
 pub mod sastrawi_fast;
 pub mod stem_cache;
+pub mod tagger;
 pub mod tokens;
 
 pub use entities::{CountryMention, Entities, Mention, PlaceMention};
 pub use lang::detect_language;
 
 use crate::ingest::Article;
+
+/// The word-cluster path of a folded word, for the tagger's features (none until clusters
+/// are learned).
+pub(crate) fn clusters_lookup(_norm: &str) -> Option<(u32, u8)> {
+    None
+}
 
 /// An article with what extraction found in it.
 #[derive(Debug, Clone)]

@@ -1,0 +1,939 @@
+//! A learned named-entity tagger: which runs of words are persons, organizations, places.
+//!
+//! An averaged perceptron (Collins 2002) labels tokens left to right with BIO tags, greedily,
+//! each decision seeing the two before it (Ratinov and Roth 2009 found greedy decoding as
+//! good as Viterbi for this task). Its features are hashed into a fixed table of weights, so
+//! the model file holds numbers only: no word of the text it was trained on.
+//!
+//! The features are those of a word and its neighbours (form, prefixes and suffixes, shape,
+//! capitalisation, the punctuation between them, word clusters learned from unlabelled news)
+//! and what warta's rules already know of it: whether the gazetteer names it (and as what),
+//! whether a rule made it part of a person, organization or place, whether a title or a
+//! reporting verb stands next to it, whether it is a known given or family name or an
+//! ordinary Indonesian word. The rules are the tagger's evidence, not its only way in.
+//!
+//! Only tokens that can be part of a name are tagged: capitalised words, and short lower-case
+//! words between two of them ("Bank of America", "Abu Bakar bin Ahmad"). Every other token is
+//! outside any name, which keeps tagging cheap on long texts.
+
+use std::io::{Read, Write};
+use std::sync::OnceLock;
+
+use super::tokens::{gap, Case, Gap, Tok};
+
+/// The tags, in the order of the model's weights: outside, then begin and inside for each
+/// entity type.
+pub const LABELS: [&str; 9] = [
+    "O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC",
+];
+const NL: usize = LABELS.len();
+const O: u8 = 0;
+
+/// The entity types the tagger knows. MISC (events, nationalities, works) is learned so that
+/// it is not confused with the others, and dropped by warta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityType {
+    Person,
+    Org,
+    Place,
+    Misc,
+}
+
+impl EntityType {
+    /// The type of a tag's label index (0 is outside).
+    fn of_label(l: u8) -> Option<EntityType> {
+        match l {
+            1 | 2 => Some(EntityType::Person),
+            3 | 4 => Some(EntityType::Org),
+            5 | 6 => Some(EntityType::Place),
+            7 | 8 => Some(EntityType::Misc),
+            _ => None,
+        }
+    }
+
+    /// The label that begins a name of this type.
+    pub fn begin_label(self) -> u8 {
+        match self {
+            EntityType::Person => 1,
+            EntityType::Org => 3,
+            EntityType::Place => 5,
+            EntityType::Misc => 7,
+        }
+    }
+}
+
+fn is_inside(l: u8) -> bool {
+    l != O && l % 2 == 0
+}
+
+/// What the rules know of a token before the tagger sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Hint {
+    #[default]
+    None,
+    KnownCountry,
+    KnownPlace,
+    KnownOrg,
+    KnownPerson,
+    RuleOrg,
+    RulePlace,
+    RulePerson,
+    Title,
+    Verb,
+}
+
+/// Word-level facts from the gazetteer's word lists, computed by the caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordFacts {
+    pub given: bool,
+    pub family: bool,
+    pub common_name: bool,
+    /// An ordinary (dictionary or function) word.
+    pub ordinary: bool,
+    pub org_head: bool,
+    pub place_head: bool,
+    /// The word occurs in lower case elsewhere in the same text.
+    pub seen_lower: bool,
+}
+
+/// One text as the tagger sees it: its tokens with the rules' hints and word facts.
+pub struct View<'t, 'a> {
+    pub text: &'t str,
+    pub toks: &'t [Tok<'a>],
+    pub hints: &'t [Hint],
+    pub facts: &'t [WordFacts],
+    /// Tokens of a headline written in capitals.
+    pub caps_line: &'t [bool],
+}
+
+/// A name the tagger found: tokens `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaggedSpan {
+    pub start: usize,
+    pub end: usize,
+    pub kind: EntityType,
+    /// The margin of the first token's decision over the best other label, squashed to 0..1.
+    pub confidence: f32,
+}
+
+/// Whether token `i` can be part of a name and is tagged.
+fn is_candidate(v: &View, i: usize) -> bool {
+    let t = &v.toks[i];
+    match t.case {
+        Case::Title | Case::Upper => true,
+        Case::Lower => {
+            // A short connector between two capitalised words on one line.
+            t.norm.len() <= 4
+                && i > 0
+                && i + 1 < v.toks.len()
+                && matches!(v.toks[i - 1].case, Case::Title | Case::Upper)
+                && matches!(v.toks[i + 1].case, Case::Title | Case::Upper)
+                && gap(v.text, v.toks, i - 1) == Gap::Space
+                && gap(v.text, v.toks, i) == Gap::Space
+        }
+        Case::Other => false,
+    }
+}
+
+/// Feature templates: each feature's hash starts from its template number.
+#[repr(u8)]
+#[derive(Clone, Copy)]
+enum T {
+    Bias,
+    Word,
+    Form,
+    Prefix2,
+    Prefix3,
+    Suffix2,
+    Suffix3,
+    Suffix4,
+    Shape,
+    Case,
+    Prev1Word,
+    Next1Word,
+    Prev2Word,
+    Next2Word,
+    Prev1Shape,
+    Next1Shape,
+    GapBefore,
+    GapAfter,
+    Hint,
+    HintPrev,
+    HintNext,
+    Facts,
+    FactsPrev,
+    FactsNext,
+    Label1,
+    Label2,
+    Label1Word,
+    Label1Shape,
+    Label1Hint,
+    PrevWordWord,
+    WordNextWord,
+    Cluster,
+    ClusterPrev,
+    ClusterNext,
+    Length,
+    CapsLine,
+    Run,
+    History,
+}
+
+/// A running hash of one feature (FxHash's multiply-rotate over 8-byte chunks).
+#[derive(Clone, Copy)]
+struct H(u64);
+
+impl H {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    fn new(t: T) -> H {
+        H((t as u64 + 1).wrapping_mul(Self::K))
+    }
+    fn u(self, x: u64) -> H {
+        H((self.0.rotate_left(5) ^ x).wrapping_mul(Self::K))
+    }
+    fn s(mut self, s: &str) -> H {
+        let b = s.as_bytes();
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            self = self.u(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.u(u64::from_le_bytes(last) ^ ((b.len() as u64) << 56))
+    }
+    /// The weight row of this feature in a table of `1 << bits` rows.
+    fn row(self, bits: u32) -> u32 {
+        let h = self.0 ^ (self.0 >> 29);
+        (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as u32
+    }
+}
+
+/// A word's shape: X for upper-case letters, x for lower-case, d for digits, other characters
+/// as they are, runs of one class shortened to two ("Xxx", "XX", "dd-dd").
+fn shape(word: &str, out: &mut String) {
+    out.clear();
+    let mut last = '\0';
+    let mut run = 0;
+    for c in word.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if k == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = k;
+        }
+        if run <= 2 {
+            out.push(k);
+        }
+        if out.len() >= 12 {
+            break;
+        }
+    }
+}
+
+fn gap_code(v: &View, i: usize) -> u64 {
+    // The gap after token i: its kind and its first non-space character.
+    if i + 1 >= v.toks.len() {
+        return 0xff;
+    }
+    let between = &v.text[v.toks[i].end..v.toks[i + 1].start];
+    let c = between.trim_start_matches(' ').bytes().next().unwrap_or(b' ');
+    let kind = match gap(v.text, v.toks, i) {
+        Gap::Space => 1,
+        Gap::Join => 2,
+        Gap::Break => 3,
+    };
+    (kind << 8) | c as u64
+}
+
+fn facts_code(f: WordFacts) -> u64 {
+    f.given as u64
+        | (f.family as u64) << 1
+        | (f.common_name as u64) << 2
+        | (f.ordinary as u64) << 3
+        | (f.org_head as u64) << 4
+        | (f.place_head as u64) << 5
+        | (f.seen_lower as u64) << 6
+}
+
+/// The features of token `i` that do not depend on earlier decisions, as hashes.
+struct Static {
+    hashes: Vec<H>,
+    /// Hashes the label features combine with: word, shape, hint.
+    word: H,
+    shape: H,
+    hint: u64,
+}
+
+fn static_features(
+    v: &View,
+    i: usize,
+    clusters: Option<&dyn Fn(&str) -> Option<(u32, u8)>>,
+    buf: &mut String,
+) -> Static {
+    let t = &v.toks[i];
+    let n = v.toks.len();
+    let form = &v.text[t.start..t.end];
+    let w = t.norm;
+    let mut f = Vec::with_capacity(40);
+    f.push(H::new(T::Bias));
+    let word = H::new(T::Word).s(w);
+    f.push(word);
+    f.push(H::new(T::Form).s(form));
+    let pre = |k: usize| w.get(..k).unwrap_or(w);
+    let suf = |k: usize| w.get(w.len().saturating_sub(k)..).unwrap_or(w);
+    f.push(H::new(T::Prefix2).s(pre(2)));
+    f.push(H::new(T::Prefix3).s(pre(3)));
+    f.push(H::new(T::Suffix2).s(suf(2)));
+    f.push(H::new(T::Suffix3).s(suf(3)));
+    f.push(H::new(T::Suffix4).s(suf(4)));
+    shape(form, buf);
+    let shape_h = H::new(T::Shape).s(buf);
+    f.push(shape_h);
+    f.push(H::new(T::Case).u(t.case as u64).u(t.sentence_start as u64));
+    f.push(H::new(T::Length).u(w.len().min(12) as u64));
+    f.push(H::new(T::CapsLine).u(v.caps_line.get(i).copied().unwrap_or(false) as u64));
+    let (before, after) = run_around(v, i);
+    f.push(H::new(T::Run).u(before.min(3) as u64).u(after.min(3) as u64));
+    let norm_at = |j: Option<usize>| j.filter(|&j| j < n).map_or("<s>", |j| v.toks[j].norm);
+    let prev1 = i.checked_sub(1);
+    let prev2 = i.checked_sub(2);
+    let next1 = Some(i + 1);
+    let next2 = Some(i + 2);
+    f.push(H::new(T::Prev1Word).s(norm_at(prev1)));
+    f.push(H::new(T::Next1Word).s(norm_at(next1)));
+    f.push(H::new(T::Prev2Word).s(norm_at(prev2)));
+    f.push(H::new(T::Next2Word).s(norm_at(next2)));
+    f.push(H::new(T::PrevWordWord).s(norm_at(prev1)).s(w));
+    f.push(H::new(T::WordNextWord).s(w).s(norm_at(next1)));
+    if let Some(p) = prev1 {
+        let pt = &v.toks[p];
+        shape(&v.text[pt.start..pt.end], buf);
+        f.push(H::new(T::Prev1Shape).s(buf));
+        f.push(H::new(T::GapBefore).u(gap_code(v, p)));
+    }
+    if i + 1 < n {
+        let nt = &v.toks[i + 1];
+        shape(&v.text[nt.start..nt.end], buf);
+        f.push(H::new(T::Next1Shape).s(buf));
+    }
+    f.push(H::new(T::GapAfter).u(gap_code(v, i)));
+    let hint = v.hints[i] as u64;
+    f.push(H::new(T::Hint).u(hint));
+    f.push(H::new(T::HintPrev).u(prev1.map_or(99, |p| v.hints[p] as u64)));
+    f.push(H::new(T::HintNext).u(if i + 1 < n { v.hints[i + 1] as u64 } else { 99 }));
+    f.push(H::new(T::Facts).u(facts_code(v.facts[i])));
+    f.push(H::new(T::FactsPrev).u(prev1.map_or(999, |p| facts_code(v.facts[p]))));
+    f.push(H::new(T::FactsNext).u(if i + 1 < n { facts_code(v.facts[i + 1]) } else { 999 }));
+    if let Some(cluster) = clusters {
+        let mut path_features = |t: T, word: &str| {
+            if let Some((bits, len)) = cluster(word) {
+                for k in [4u8, 6, 10, 20] {
+                    let k = k.min(len);
+                    f.push(H::new(t).u(k as u64).u((bits >> (len - k)) as u64));
+                    if k == len {
+                        break;
+                    }
+                }
+            } else {
+                f.push(H::new(t).u(0xffff));
+            }
+        };
+        path_features(T::Cluster, w);
+        path_features(T::ClusterPrev, norm_at(prev1));
+        path_features(T::ClusterNext, norm_at(next1));
+    }
+    Static {
+        hashes: f,
+        word,
+        shape: shape_h,
+        hint,
+    }
+}
+
+/// How many capitalised words go before and after token `i` in its run (words joined by
+/// spaces only).
+fn run_around(v: &View, i: usize) -> (usize, usize) {
+    let capital = |j: usize| matches!(v.toks[j].case, Case::Title | Case::Upper);
+    let mut a = i;
+    while a > 0 && capital(a - 1) && gap(v.text, v.toks, a - 1) == Gap::Space {
+        a -= 1;
+    }
+    let mut b = i;
+    while b + 1 < v.toks.len() && capital(b + 1) && gap(v.text, v.toks, b) == Gap::Space {
+        b += 1;
+    }
+    (i - a, b - i)
+}
+
+/// The entity type (as its begin label, or 0) the text's earlier decisions gave a word, by the
+/// hash of its form: a name tagged once is likely the same name later in the article.
+#[derive(Default)]
+struct History(rustc_hash::FxHashMap<u64, u8>);
+
+impl History {
+    fn get(&self, s: &Static) -> u8 {
+        self.0.get(&s.word.0).copied().unwrap_or(0)
+    }
+    fn note(&mut self, s: &Static, label: u8) {
+        if label != O {
+            let begin = if is_inside(label) { label - 1 } else { label };
+            self.0.insert(s.word.0, begin);
+        }
+    }
+}
+
+/// The features that depend on earlier decisions: the labels of the two tokens before, and
+/// the type this word was given earlier in the text.
+fn label_features(s: &Static, l1: u8, l2: u8, history: u8, out: &mut Vec<H>) {
+    out.clear();
+    out.extend_from_slice(&s.hashes);
+    out.push(H::new(T::History).u(history as u64));
+    out.push(H::new(T::Label1).u(l1 as u64));
+    out.push(H::new(T::Label2).u(l1 as u64).u(l2 as u64));
+    out.push(H::new(T::Label1Word).u(l1 as u64).u(s.word.0));
+    out.push(H::new(T::Label1Shape).u(l1 as u64).u(s.shape.0));
+    out.push(H::new(T::Label1Hint).u(l1 as u64).u(s.hint));
+}
+
+/// Whether label `l` may follow `prev`: an inside tag only continues a name of its type.
+fn allowed(prev: u8, l: u8) -> bool {
+    !is_inside(l) || prev == l - 1 || prev == l
+}
+
+/// A trained model: one row of weights per hashed feature, one weight per label.
+pub struct Model {
+    bits: u32,
+    /// `(1 << bits) * NL` weights, row-major.
+    weights: Vec<i16>,
+    /// Whether the model was trained with word-cluster features.
+    clusters: bool,
+}
+
+const MAGIC: &[u8; 8] = b"WARTANE1";
+
+/// What can go wrong reading a model file.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("not a warta tagger model (bad header)")]
+    Header,
+    #[error("the tagger model is truncated or damaged")]
+    Damaged,
+    #[error("cannot read the tagger model: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Model {
+    /// Reads a model from its file's bytes (gzip-compressed).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut raw)?;
+        if raw.len() < 16 || &raw[..8] != MAGIC {
+            return Err(ModelError::Header);
+        }
+        let bits = raw[8] as u32;
+        let nl = raw[9] as usize;
+        let clusters = raw[10] != 0;
+        if !(10..=24).contains(&bits) || nl != NL {
+            return Err(ModelError::Header);
+        }
+        let len = (1usize << bits) * NL;
+        let body = &raw[16..];
+        if body.len() != len * 2 {
+            return Err(ModelError::Damaged);
+        }
+        let weights = body.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+        Ok(Model {
+            bits,
+            weights,
+            clusters,
+        })
+    }
+
+    /// Writes the model, gzip-compressed.
+    pub fn write(&self, out: impl Write) -> std::io::Result<()> {
+        let mut z = flate2::write::GzEncoder::new(out, flate2::Compression::best());
+        let mut head = [0u8; 16];
+        head[..8].copy_from_slice(MAGIC);
+        head[8] = self.bits as u8;
+        head[9] = NL as u8;
+        head[10] = self.clusters as u8;
+        z.write_all(&head)?;
+        let mut body = Vec::with_capacity(self.weights.len() * 2);
+        for w in &self.weights {
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        z.write_all(&body)?;
+        z.finish()?;
+        Ok(())
+    }
+
+    /// The model shipped with warta (`data/ner-model.bin.gz`), or the file named by
+    /// `$WARTA_NER_MODEL`; `None` when `$WARTA_NER_MODEL` is `off` or no model can be read.
+    /// Loaded once per process, on first use.
+    pub fn get() -> Option<&'static Model> {
+        static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| {
+                let loaded = match std::env::var_os("WARTA_NER_MODEL") {
+                    Some(p) if p == "off" => return None,
+                    Some(p) => std::fs::read(&p)
+                        .map_err(ModelError::from)
+                        .and_then(|b| Model::from_bytes(&b)),
+                    None if SHIPPED.is_empty() => return None,
+                    None => Model::from_bytes(SHIPPED),
+                };
+                match loaded {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        eprintln!("warning: entity tagger disabled: {e}");
+                        None
+                    }
+                }
+            })
+            .as_ref()
+    }
+
+    /// Scores of every label for these features.
+    fn scores(&self, feats: &[H]) -> [i32; NL] {
+        let mut s = [0i32; NL];
+        for h in feats {
+            let row = h.row(self.bits) as usize * NL;
+            let w = &self.weights[row..row + NL];
+            for (a, b) in s.iter_mut().zip(w) {
+                *a += *b as i32;
+            }
+        }
+        s
+    }
+
+    /// Tags a text: the names found, in order.
+    pub fn tag(&self, v: &View) -> Vec<TaggedSpan> {
+        let clusters = self
+            .clusters
+            .then_some(&super::clusters_lookup as &dyn Fn(&str) -> Option<(u32, u8)>);
+        let labels = decode(v, clusters, |feats, prev| {
+            let s = self.scores(feats);
+            best_allowed(&s, prev)
+        });
+        spans_of(&labels)
+    }
+}
+
+/// The model compiled into warta (empty when none was trained).
+static SHIPPED: &[u8] = include_bytes!("../../data/ner-model.bin.gz");
+
+/// The best label allowed after `prev`, and its margin over the runner-up.
+fn best_allowed<W: Copy + PartialOrd + Into<f64>>(s: &[W; NL], prev: u8) -> (u8, f32) {
+    let mut best = O;
+    let mut second: Option<W> = None;
+    for l in 1..NL as u8 {
+        if !allowed(prev, l) {
+            continue;
+        }
+        if s[l as usize] > s[best as usize] {
+            second = Some(s[best as usize]);
+            best = l;
+        } else if second.is_none_or(|x| s[l as usize] > x) {
+            second = Some(s[l as usize]);
+        }
+    }
+    let margin = second.map_or(0.0, |x| s[best as usize].into() - x.into());
+    (best, margin as f32)
+}
+
+/// Greedy left-to-right decoding: `decide` picks a label from the features of a candidate
+/// token and the label before it. Returns each token's label and confidence margin.
+fn decode(
+    v: &View,
+    clusters: Option<&dyn Fn(&str) -> Option<(u32, u8)>>,
+    mut decide: impl FnMut(&[H], u8) -> (u8, f32),
+) -> Vec<(u8, f32)> {
+    let n = v.toks.len();
+    let mut labels = vec![(O, 0.0f32); n];
+    let mut feats = Vec::with_capacity(48);
+    let mut buf = String::new();
+    let mut history = History::default();
+    for i in 0..n {
+        if !is_candidate(v, i) {
+            continue;
+        }
+        let l1 = if i > 0 { labels[i - 1].0 } else { O };
+        let l2 = if i > 1 { labels[i - 2].0 } else { O };
+        let s = static_features(v, i, clusters, &mut buf);
+        label_features(&s, l1, l2, history.get(&s), &mut feats);
+        labels[i] = decide(&feats, l1);
+        history.note(&s, labels[i].0);
+    }
+    labels
+}
+
+/// Names from labels: a B tag opens one, I tags of its type continue it.
+fn spans_of(labels: &[(u8, f32)]) -> Vec<TaggedSpan> {
+    let mut out: Vec<TaggedSpan> = Vec::new();
+    let mut open: Option<TaggedSpan> = None;
+    for (i, &(l, margin)) in labels.iter().enumerate() {
+        let kind = EntityType::of_label(l);
+        match (kind, &mut open) {
+            (Some(k), Some(span)) if is_inside(l) && span.kind == k && span.end == i => span.end = i + 1,
+            (Some(k), _) => {
+                out.extend(open.take());
+                open = Some(TaggedSpan {
+                    start: i,
+                    end: i + 1,
+                    kind: k,
+                    confidence: 1.0 - (-margin / 2000.0).exp(),
+                });
+            }
+            (None, _) => out.extend(open.take()),
+        }
+    }
+    out.extend(open);
+    out
+}
+
+/// The names of gold labels (as [`labels_from_ranges`] gives them).
+pub fn spans_of_labels(labels: &[u8]) -> Vec<TaggedSpan> {
+    let with_margin: Vec<(u8, f32)> = labels.iter().map(|&l| (l, 0.0)).collect();
+    spans_of(&with_margin)
+}
+
+/// Training texts as the trainer needs them: the static features of every candidate token
+/// (computed once, when a text is added) and the gold label of every token.
+pub struct TrainingSet {
+    statics: Vec<Vec<Option<Static>>>,
+    gold: Vec<Vec<u8>>,
+    clusters: bool,
+    buf: String,
+}
+
+impl TrainingSet {
+    /// An empty set; `clusters` says whether word-cluster features are used.
+    pub fn new(clusters: bool) -> TrainingSet {
+        TrainingSet {
+            statics: Vec::new(),
+            gold: Vec::new(),
+            clusters,
+            buf: String::new(),
+        }
+    }
+
+    /// Adds a text and the gold label of each of its tokens.
+    pub fn add(&mut self, view: &View, gold: &[u8]) {
+        assert_eq!(view.toks.len(), gold.len(), "one gold label per token");
+        let clusters = self
+            .clusters
+            .then_some(&super::clusters_lookup as &dyn Fn(&str) -> Option<(u32, u8)>);
+        let statics = (0..view.toks.len())
+            .map(|i| is_candidate(view, i).then(|| static_features(view, i, clusters, &mut self.buf)))
+            .collect();
+        self.statics.push(statics);
+        self.gold.push(gold.to_vec());
+    }
+
+    /// The number of texts.
+    pub fn len(&self) -> usize {
+        self.gold.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.gold.is_empty()
+    }
+
+    /// Gold names on tokens the tagger never tags (lower-case words, numbers), which it cannot
+    /// learn: (such tokens, all gold name tokens).
+    pub fn unreachable(&self) -> (usize, usize) {
+        let mut missed = 0;
+        let mut all = 0;
+        for (s, g) in self.statics.iter().zip(&self.gold) {
+            for (x, &l) in s.iter().zip(g) {
+                if l != O {
+                    all += 1;
+                    missed += x.is_none() as usize;
+                }
+            }
+        }
+        (missed, all)
+    }
+}
+
+/// How a model is trained.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// log2 of the number of weight rows.
+    pub bits: u32,
+    pub epochs: usize,
+    pub seed: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            bits: 20,
+            epochs: 8,
+            seed: 20_091_201,
+        }
+    }
+}
+
+/// An averaged perceptron being trained: current weights, their running sums and the step of
+/// each weight's last change (for lazy averaging).
+struct Learner {
+    w: Vec<f32>,
+    total: Vec<f64>,
+    stamp: Vec<u32>,
+    step: u32,
+    bits: u32,
+}
+
+impl Learner {
+    fn new(bits: u32) -> Learner {
+        let len = (1usize << bits) * NL;
+        Learner {
+            w: vec![0.0; len],
+            total: vec![0.0; len],
+            stamp: vec![0; len],
+            step: 1,
+            bits,
+        }
+    }
+
+    fn scores(&self, feats: &[H]) -> [f32; NL] {
+        let mut s = [0f32; NL];
+        for h in feats {
+            let row = h.row(self.bits) as usize * NL;
+            for (a, b) in s.iter_mut().zip(&self.w[row..row + NL]) {
+                *a += *b;
+            }
+        }
+        s
+    }
+
+    fn update(&mut self, feats: &[H], label: u8, delta: f32) {
+        for h in feats {
+            let k = h.row(self.bits) as usize * NL + label as usize;
+            self.total[k] += (self.step - self.stamp[k]) as f64 * self.w[k] as f64;
+            self.stamp[k] = self.step;
+            self.w[k] += delta;
+        }
+    }
+
+    /// The averaged weights, quantised to 16 bits.
+    fn finish(self, clusters: bool) -> Model {
+        let step = self.step as f64;
+        let avg: Vec<f64> = (0..self.w.len())
+            .map(|k| (self.total[k] + (self.step - self.stamp[k]) as f64 * self.w[k] as f64) / step)
+            .collect();
+        // The largest weights are those of the most frequent features (the bias, common
+        // shapes): clamping them would change the order of labels, so the scale fits the
+        // largest.
+        let top = avg.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let scale = 32_767.0 / top.max(1e-9);
+        let weights = avg
+            .iter()
+            .map(|x| (x * scale).round().clamp(-32_767.0, 32_767.0) as i16)
+            .collect();
+        Model {
+            bits: self.bits,
+            weights,
+            clusters,
+        }
+    }
+}
+
+/// Trains a model, deterministically (the order of texts in each epoch comes from
+/// `opts.seed`). `progress` hears each epoch's accuracy on candidate tokens.
+pub fn train(set: &TrainingSet, opts: &TrainOptions, mut progress: impl FnMut(usize, f64)) -> Model {
+    let mut learner = Learner::new(opts.bits);
+    let mut order: Vec<usize> = (0..set.len()).collect();
+    let mut rng = opts.seed | 1;
+    let mut feats = Vec::with_capacity(48);
+    for epoch in 0..opts.epochs {
+        shuffle(&mut order, &mut rng);
+        let (mut right, mut seen) = (0usize, 0usize);
+        for &x in &order {
+            let gold = &set.gold[x];
+            let mut labels = vec![O; gold.len()];
+            let mut history = History::default();
+            for (i, s) in set.statics[x].iter().enumerate() {
+                let Some(s) = s else { continue };
+                let l1 = if i > 0 { labels[i - 1] } else { O };
+                let l2 = if i > 1 { labels[i - 2] } else { O };
+                label_features(s, l1, l2, history.get(s), &mut feats);
+                let (guess, _) = best_allowed(&learner.scores(&feats), l1);
+                seen += 1;
+                if guess == gold[i] {
+                    right += 1;
+                } else {
+                    learner.update(&feats, gold[i], 1.0);
+                    learner.update(&feats, guess, -1.0);
+                }
+                learner.step += 1;
+                // The next decisions see what was guessed, as they will when tagging.
+                labels[i] = guess;
+                history.note(s, guess);
+            }
+        }
+        progress(epoch + 1, right as f64 / seen.max(1) as f64);
+    }
+    learner.finish(set.clusters)
+}
+
+/// Fisher-Yates with a xorshift generator: the same order for the same seed everywhere.
+fn shuffle(v: &mut [usize], state: &mut u64) {
+    for i in (1..v.len()).rev() {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        let j = (*state % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
+/// Gold BIO labels of tokens from names given as byte ranges of the text: a token inside a
+/// range is part of that name (its first token begins it).
+pub fn labels_from_ranges(toks: &[Tok], names: &[(usize, usize, EntityType)]) -> Vec<u8> {
+    let mut labels = vec![O; toks.len()];
+    for &(start, end, kind) in names {
+        let mut first = true;
+        for (i, t) in toks.iter().enumerate() {
+            if t.start >= start && t.end <= end {
+                labels[i] = if first {
+                    kind.begin_label()
+                } else {
+                    kind.begin_label() + 1
+                };
+                first = false;
+            }
+        }
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::tokens::tokenize;
+
+    fn view_parts(text: &str, buf: &mut String) -> Vec<Tok<'_>> {
+        tokenize(text, buf)
+    }
+
+    #[test]
+    fn shapes_shorten_runs() {
+        let mut s = String::new();
+        shape("Putin", &mut s);
+        assert_eq!(s, "Xxx");
+        shape("KCNA", &mut s);
+        assert_eq!(s, "XX");
+        shape("U-23", &mut s);
+        assert_eq!(s, "X-dd");
+    }
+
+    #[test]
+    fn spans_follow_bio_labels() {
+        let labels = [(0, 0.0), (1, 5.0), (2, 0.0), (3, 1.0), (5, 1.0), (6, 0.0), (2, 0.0)];
+        let spans = spans_of(&labels);
+        let got: Vec<_> = spans.iter().map(|s| (s.start, s.end, s.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 3, EntityType::Person),
+                (3, 4, EntityType::Org),
+                (4, 6, EntityType::Place),
+                (6, 7, EntityType::Person)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tiny_training_set_is_learned() {
+        // Persons after "kata", places after "di": the tagger learns the contexts.
+        let texts = [
+            (
+                "kata Budi Santoso di Bandung .",
+                vec![(5, 18, EntityType::Person), (22, 29, EntityType::Place)],
+            ),
+            (
+                "kata Siti Aminah di Surabaya .",
+                vec![(5, 16, EntityType::Person), (20, 28, EntityType::Place)],
+            ),
+            (
+                "kata Joko Susilo di Medan .",
+                vec![(5, 16, EntityType::Person), (20, 25, EntityType::Place)],
+            ),
+            (
+                "kata Ani Yudhoyono di Bogor .",
+                vec![(5, 18, EntityType::Person), (22, 27, EntityType::Place)],
+            ),
+        ];
+        let mut bufs: Vec<String> = texts.iter().map(|_| String::new()).collect();
+        let toks: Vec<Vec<Tok>> = texts
+            .iter()
+            .zip(bufs.iter_mut())
+            .map(|((t, _), b)| view_parts(t, b))
+            .collect();
+        let hints: Vec<Vec<Hint>> = toks.iter().map(|t| vec![Hint::None; t.len()]).collect();
+        let facts: Vec<Vec<WordFacts>> = toks.iter().map(|t| vec![WordFacts::default(); t.len()]).collect();
+        let caps: Vec<Vec<bool>> = toks.iter().map(|t| vec![false; t.len()]).collect();
+        let gold: Vec<Vec<u8>> = toks
+            .iter()
+            .zip(&texts)
+            .map(|(t, (_, names))| labels_from_ranges(t, names))
+            .collect();
+        let mut set = TrainingSet::new(false);
+        for k in 0..texts.len() {
+            let view = View {
+                text: texts[k].0,
+                toks: &toks[k],
+                hints: &hints[k],
+                facts: &facts[k],
+                caps_line: &caps[k],
+            };
+            set.add(&view, &gold[k]);
+        }
+        let opts = TrainOptions {
+            bits: 14,
+            epochs: 10,
+            ..TrainOptions::default()
+        };
+        let model = train(&set, &opts, |_, _| {});
+        // The model survives its file format.
+        let mut file = Vec::new();
+        model.write(&mut file).unwrap();
+        let model = Model::from_bytes(&file).unwrap();
+
+        let text = "kata Rudi Hartono di Malang .";
+        let mut buf = String::new();
+        let toks = tokenize(text, &mut buf);
+        let n = toks.len();
+        let (hints, facts, caps) = (vec![Hint::None; n], vec![WordFacts::default(); n], vec![false; n]);
+        let view = View {
+            text,
+            toks: &toks,
+            hints: &hints,
+            facts: &facts,
+            caps_line: &caps,
+        };
+        let got: Vec<_> = model.tag(&view).iter().map(|s| (s.start, s.end, s.kind)).collect();
+        assert_eq!(got, vec![(1, 3, EntityType::Person), (4, 5, EntityType::Place)]);
+    }
+
+    #[test]
+    fn damaged_model_files_are_errors() {
+        assert!(matches!(Model::from_bytes(b"not gzip"), Err(ModelError::Io(_))));
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(b"WARTANE1\x0e\x09\0\0\0\0\0\0\0\0short").unwrap();
+        let bytes = z.finish().unwrap();
+        assert!(matches!(Model::from_bytes(&bytes), Err(ModelError::Damaged)));
+    }
+}
