@@ -3,6 +3,7 @@
 //! Language detection today; entities (persons, countries, organizations, places) build on
 //! the same module. Knows nothing of files or tantivy.
 
+pub mod clusters;
 pub mod entities;
 pub mod gazetteer;
 pub mod indonesian;
