@@ -11,6 +11,7 @@
 //! the licences of the corpora it was learned from forbid shipping their words.
 
 use std::io::{Read, Write};
+use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
@@ -737,6 +738,21 @@ impl<'g> Brown<'g> {
     }
 }
 
+/// The word-cluster map shipped with warta: learned by `warta-eval clusters` from the
+/// unlabelled news corpora (README, "Data sources and licences").
+static SHIPPED: &[u8] = include_bytes!("../../data/word-clusters.bin");
+
+/// Brown-cluster bit path of a folded word: (bits, length), bits in the low `length` bits, most significant first.
+///
+/// `norm` is a word as [`tokenize`] folds it (lower case, ASCII). Looks the word's hash up in
+/// the shipped map, read once per process on first use; `None` for words it does not hold.
+/// Prefixes of a path (its first 4, 6, 10 ... bits) are coarser clusters.
+pub fn cluster_path(norm: &str) -> Option<(u32, u8)> {
+    static MAP: OnceLock<ClusterMap> = OnceLock::new();
+    MAP.get_or_init(|| ClusterMap::from_bytes(SHIPPED).expect("the shipped word-cluster map is valid"))
+        .path(norm)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -907,6 +923,21 @@ mod tests {
             ClusterMap::from_bytes(&gz(&leafless)),
             Err(ClusterFileError::Corrupt(_))
         ));
+    }
+
+    /// The shipped map loads; cities share a leaf with cities of their language, days with
+    /// days, and they share less of their path with function words.
+    #[test]
+    fn the_shipped_map_keeps_cities_and_days_together() {
+        assert!(ClusterMap::from_bytes(SHIPPED).unwrap().len() > 50_000);
+        let path = |w: &str| cluster_path(w).unwrap_or_else(|| panic!("{w} not in the map"));
+        assert_eq!(path("jakarta"), path("bandung"));
+        assert_eq!(path("london"), path("paris"));
+        assert!(common_prefix(path("jakarta"), path("bandung")) > common_prefix(path("jakarta"), path("yang")));
+        assert!(common_prefix(path("london"), path("paris")) > common_prefix(path("london"), path("the")));
+        for day in ["selasa", "rabu", "kamis", "jumat", "sabtu"] {
+            assert_eq!(path(day), path("senin"), "{day}");
+        }
     }
 
     #[test]
