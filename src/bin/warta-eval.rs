@@ -7,12 +7,15 @@
 //! warta-eval reuters ../shared/corpora/reuters21578/articles.jsonl.gz
 //! warta-eval stemmers ../shared/corpora/clickid/articles.jsonl.gz --limit 5000
 //! warta-eval train ../shared/corpora --out data/ner-model.bin.gz
+//! warta-eval clusters ../shared/corpora --out data/word-clusters.bin
 //! ```
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use warta::extract::clusters::{learn, ClusterOptions};
 
 #[derive(Parser)]
 #[command(name = "warta-eval", about = "Entity extraction quality per entity type")]
@@ -70,6 +73,26 @@ enum Set {
     /// The entity tagger alone, by exact spans, on CoNLL-2003 testa/testb and NERGrit
     /// valid/test (the model named by $WARTA_NER_MODEL, else the shipped one)
     Tagger { corpora: PathBuf },
+    /// Learn word clusters (Brown) from the unlabelled article corpora and write their map
+    Clusters {
+        /// Directory of the corpora: reuters21578/, bbc/, clickid/ and indosum/, each with articles.jsonl.gz
+        dir: PathBuf,
+        /// Where to write the map (hashes of the words, no words)
+        #[arg(long)]
+        out: PathBuf,
+        /// Leaf clusters (Brown's C)
+        #[arg(long, default_value_t = ClusterOptions::default().clusters)]
+        clusters: usize,
+        /// Words seen fewer times are not clustered
+        #[arg(long, default_value_t = ClusterOptions::default().min_count)]
+        min_count: u64,
+        /// At most this many words are clustered, the most frequent
+        #[arg(long, default_value_t = ClusterOptions::default().max_words)]
+        max_words: usize,
+        /// Also print the cluster of each of these words (comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        show: Vec<String>,
+    },
 }
 
 /// Scores the tagger alone on the evaluation splits.
@@ -151,6 +174,22 @@ fn main() -> Result<()> {
     if let Set::Tagger { corpora } = &cli.set {
         return score_tagger(corpora);
     }
+    if let Set::Clusters {
+        dir,
+        out,
+        clusters,
+        min_count,
+        max_words,
+        show,
+    } = &cli.set
+    {
+        let opts = ClusterOptions {
+            clusters: *clusters,
+            min_count: *min_count,
+            max_words: *max_words,
+        };
+        return learn_clusters(dir, out, &opts, cli.limit, show);
+    }
     if let Set::Stemmers { path } = &cli.set {
         let rows = warta::eval::eval_stemmers(path, cli.limit.min(20_000))?;
         if cli.json {
@@ -174,7 +213,9 @@ fn main() -> Result<()> {
         Set::Conll { path, split } => warta::eval::eval_conll(path, split.as_deref(), cli.limit)?,
         Set::Nergrit { path, split } => warta::eval::eval_nergrit(path, split.as_deref(), cli.limit)?,
         Set::Reuters { path } => warta::eval::eval_reuters(path, cli.limit)?,
-        Set::Stemmers { .. } | Set::Train { .. } | Set::Tagger { .. } => unreachable!("handled above"),
+        Set::Stemmers { .. } | Set::Train { .. } | Set::Tagger { .. } | Set::Clusters { .. } => {
+            unreachable!("handled above")
+        }
     };
     if report.documents == 0 {
         anyhow::bail!("no documents to evaluate (check the path and --split)");
@@ -186,6 +227,98 @@ fn main() -> Result<()> {
     }
     if let Some(n) = cli.errors {
         print!("{}", report.errors(n));
+    }
+    Ok(())
+}
+
+/// The corpora clusters are learned from: unlabelled articles, never the entity evaluation sets.
+const CLUSTER_CORPORA: [&str; 4] = ["reuters21578", "bbc", "clickid", "indosum"];
+
+/// `warta-eval clusters`: learns word clusters from the title and body of the articles of
+/// [`CLUSTER_CORPORA`] (at most `limit` of each), writes their map to `out`, and prints what
+/// was read, skipped and learned, and how long it took.
+fn learn_clusters(dir: &Path, out: &Path, opts: &ClusterOptions, limit: usize, show: &[String]) -> Result<()> {
+    let started = Instant::now();
+    let mut texts = Vec::new();
+    let mut skipped_corpora = Vec::new();
+    let mut skipped_records = 0;
+    for name in CLUSTER_CORPORA {
+        let path = dir.join(name).join("articles.jsonl.gz");
+        let (mut read, mut bad) = (0, 0);
+        let result = warta::ingest::read_file(&path, warta::ingest::Format::JsonLines, true, |r| match r.result {
+            Ok(a) if read < limit => {
+                texts.push(format!(
+                    "{}\n\n{}",
+                    a.title.unwrap_or_default(),
+                    a.body.unwrap_or_default()
+                ));
+                read += 1;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("{}: {}: skipped: {e}", path.display(), r.place);
+                bad += 1;
+            }
+        });
+        match result {
+            Ok(()) => println!("{name}: {read} articles, {bad} unreadable records skipped"),
+            Err(e) => {
+                eprintln!("{}: skipped: {e}", path.display());
+                skipped_corpora.push(name);
+            }
+        }
+        skipped_records += bad;
+    }
+    if texts.is_empty() {
+        anyhow::bail!("no articles read under {}", dir.display());
+    }
+    let read_secs = started.elapsed().as_secs_f64();
+    let learning = Instant::now();
+    let clusters = learn(texts.into_iter(), opts);
+    let learn_secs = learning.elapsed().as_secs_f64();
+    let bytes = clusters.to_bytes();
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let s = &clusters.stats;
+    println!(
+        "{} texts, {} tokens, {} distinct words; clustered {} words (seen {}+ times) from {} word pairs into {} \
+         leaves, deepest leaf {} bits ({} cut to 32); {} hash collisions",
+        s.texts,
+        s.tokens,
+        s.distinct_words,
+        clusters.len(),
+        opts.min_count,
+        s.bigrams,
+        clusters.leaves(),
+        s.deepest,
+        s.cut_paths,
+        clusters.hash_collisions()
+    );
+    println!(
+        "wrote {} ({} bytes); reading {read_secs:.1} s, learning {learn_secs:.1} s",
+        out.display(),
+        bytes.len()
+    );
+    if !skipped_corpora.is_empty() || skipped_records > 0 {
+        println!(
+            "skipped: {} corpora ({}), {skipped_records} unreadable records",
+            skipped_corpora.len(),
+            skipped_corpora.join(", ")
+        );
+    }
+    for word in show {
+        let norm = warta::extract::tokens::normalize_phrase(word);
+        match (clusters.path(&norm), clusters.members(&norm)) {
+            (Some((bits, len)), Some(members)) => {
+                let words: Vec<&str> = members.iter().take(40).map(|m| m.0).collect();
+                println!(
+                    "{word} [{bits:0len$b}] {} words: {}",
+                    members.len(),
+                    words.join(" "),
+                    len = usize::from(len)
+                );
+            }
+            _ => println!("{word}: not clustered"),
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! Language detection today; entities (persons, countries, organizations, places) build on
 //! the same module. Knows nothing of files or tantivy.
 
+pub mod clusters;
 pub mod entities;
 pub mod gazetteer;
 pub mod indonesian;
@@ -16,12 +17,6 @@ pub use entities::{CountryMention, Entities, Mention, PlaceMention};
 pub use lang::detect_language;
 
 use crate::ingest::Article;
-
-/// The word-cluster path of a folded word, for the tagger's features (none until clusters
-/// are learned).
-pub(crate) fn clusters_lookup(_norm: &str) -> Option<(u32, u8)> {
-    None
-}
 
 /// An article with what extraction found in it.
 #[derive(Debug, Clone)]

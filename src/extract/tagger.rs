@@ -520,7 +520,7 @@ impl Model {
     pub fn tag(&self, v: &View) -> Vec<TaggedSpan> {
         let clusters = self
             .clusters
-            .then_some(&super::clusters_lookup as &dyn Fn(&str) -> Option<(u32, u8)>);
+            .then_some(&super::clusters::cluster_path as &dyn Fn(&str) -> Option<(u32, u8)>);
         let labels = decode(v, clusters, |feats, prev| {
             let s = self.scores(feats);
             best_allowed(&s, prev)
@@ -632,7 +632,7 @@ impl TrainingSet {
         assert_eq!(view.toks.len(), gold.len(), "one gold label per token");
         let clusters = self
             .clusters
-            .then_some(&super::clusters_lookup as &dyn Fn(&str) -> Option<(u32, u8)>);
+            .then_some(&super::clusters::cluster_path as &dyn Fn(&str) -> Option<(u32, u8)>);
         let statics = (0..view.toks.len())
             .map(|i| is_candidate(view, i).then(|| static_features(view, i, clusters, &mut self.buf)))
             .collect();
