@@ -118,6 +118,10 @@ pub enum Command {
         /// loses little work and searches see its progress
         #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         commit_interval: u64,
+        /// Also follow symbolic links that lead outside the indexed paths (by default they are
+        /// skipped and counted)
+        #[arg(long)]
+        follow_external_links: bool,
     },
     /// Search the index
     Search {
@@ -262,12 +266,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             strict,
             commit_every,
             commit_interval,
+            follow_external_links,
         } => {
             let mut opts = IndexOptions {
                 rebuild,
                 memory_mb: memory_mb as usize,
                 commit_every,
                 commit_interval: std::time::Duration::from_secs(commit_interval),
+                follow_external_links,
                 ..IndexOptions::default()
             };
             if let Some(t) = threads {

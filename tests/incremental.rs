@@ -346,3 +346,43 @@ fn show_follows_changes_across_segments() {
     let (code, _) = show("b.txt");
     assert_eq!(code, Some(2), "a deleted article is not shown");
 }
+
+/// A directory the walk cannot read keeps its articles (as an unreadable file does), with a
+/// warning naming it; they go only once it is readable again and the files are gone.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_keeps_its_articles() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new();
+    fx.write("kept/a.txt", "Title: Alpha\n\nAn article about Jakarta.\n");
+    fx.write("b.txt", "Title: Beta\n\nAnother article about Jakarta.\n");
+    fx.index();
+    let dir = fx.corpus().join("kept");
+    // SAFETY: a plain system call without arguments.
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!("note: running as root, chmod 000 does not deny reading: that case is not tested");
+    } else {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let (out, err) = fx.index();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(out.contains("0 removed"), "{out}");
+        assert!(err.contains("kept") && err.contains("are kept"), "{err}");
+        assert_eq!(fx.ids(&["jakarta"]).len(), 2);
+    }
+
+    // The same walk error as any user can make it: the directory is now a link to a disk
+    // that is not there (an unmounted drive).
+    let away = fx.dir.path().join("away");
+    std::fs::rename(&dir, &away).unwrap();
+    std::os::unix::fs::symlink(away.join("not-mounted"), &dir).unwrap();
+    let (out, err) = fx.index();
+    assert!(out.contains("0 removed"), "{out}");
+    assert!(err.contains("kept") && err.contains("are kept"), "{err}");
+    assert_eq!(fx.ids(&["jakarta"]).len(), 2);
+
+    // Gone for good: the link removed, the articles go.
+    std::fs::remove_file(&dir).unwrap();
+    let (out, _) = fx.index();
+    assert!(out.contains("1 removed"), "{out}");
+    assert_eq!(fx.ids(&["jakarta"]), ["b.txt"]);
+}

@@ -236,3 +236,88 @@ fn mutated_articles_never_crash_the_indexer() {
     let v: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert!(v["last_run"]["skipped"].as_array().unwrap().len() >= skipped, "{v}");
 }
+
+/// Makes a FIFO at `path`.
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a plain system call on a NUL-terminated path.
+    assert_eq!(
+        unsafe { libc::mkfifo(c.as_ptr(), 0o644) },
+        0,
+        "mkfifo {}",
+        path.display()
+    );
+}
+
+/// A FIFO named like an article, in the tree and named as a root: the run neither hangs
+/// (it is killed after a generous timeout, failing the test) nor ignores it silently.
+#[cfg(unix)]
+#[test]
+fn fifos_are_skipped_and_counted_without_hanging() {
+    let fx = Fixture::new();
+    fx.write("good.txt", "Title: Good\n\nA good article about Jakarta.\n");
+    mkfifo(&fx.corpus().join("pipe.txt"));
+    let lone = fx.dir.path().join("lone.jsonl");
+    mkfifo(&lone);
+    let out = fx
+        .warta(&["index"])
+        .arg(fx.corpus())
+        .arg(&lone)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the run hung or failed: {stdout}\n{stderr}");
+    assert!(stdout.contains("1 added") && stdout.contains("2 skipped"), "{stdout}");
+    assert!(stdout.contains("2 not a regular file"), "{stdout}");
+    for name in ["pipe.txt", "lone.jsonl"] {
+        assert!(stderr.contains(name) && stderr.contains("FIFO"), "{name}: {stderr}");
+    }
+    let stats = fx.warta(&["stats"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&stats.stdout).contains("pipe.txt"));
+}
+
+/// Links are followed only within the indexed roots: a link to a file or directory elsewhere
+/// is skipped and counted, unless `--follow-external-links`.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_roots_are_not_followed_by_default() {
+    use std::os::unix::fs::symlink;
+    let fx = Fixture::new();
+    let outside = fx.dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("dir")).unwrap();
+    std::fs::write(
+        outside.join("secret.txt"),
+        "Title: Secret\n\nA zzsecret outside the root.\n",
+    )
+    .unwrap();
+    std::fs::write(outside.join("dir/more.txt"), "Title: More\n\nMore zzsecret text.\n").unwrap();
+    fx.write("real/inside.txt", "Title: Inside\n\nAn article about Jakarta.\n");
+    symlink(outside.join("secret.txt"), fx.corpus().join("passwd.txt")).unwrap();
+    symlink(outside.join("dir"), fx.corpus().join("ext")).unwrap();
+    symlink(fx.corpus().join("real/inside.txt"), fx.corpus().join("alias.txt")).unwrap();
+
+    let (out, err) = fx.index();
+    assert!(out.contains("2 link out of the roots"), "{out}");
+    assert!(
+        err.contains("passwd.txt") && err.contains("ext") && err.contains("--follow-external-links"),
+        "{err}"
+    );
+    assert!(fx.ids(&["zzsecret"]).is_empty());
+    let mut ids = fx.ids(&["jakarta"]);
+    ids.sort();
+    assert_eq!(ids, ["alias.txt", "real/inside.txt"]);
+
+    let out = fx
+        .warta(&["index", "--follow-external-links"])
+        .arg(fx.corpus())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut ids = fx.ids(&["zzsecret"]);
+    ids.sort();
+    assert_eq!(ids, ["ext/more.txt", "passwd.txt"]);
+}

@@ -45,6 +45,9 @@ pub struct IndexOptions {
     /// tantivy busy (some 17,000 articles of the shared corpora) and is small next to the
     /// 150 MB the issue allows over the writer's budget.
     pub queue_bytes: usize,
+    /// Follow symbolic links whose targets lie outside the indexed roots (by default they are
+    /// skipped, and counted).
+    pub follow_external_links: bool,
 }
 
 /// Where an indexing run's entities come from (a library setting; the CLI always extracts).
@@ -105,6 +108,7 @@ impl Default for IndexOptions {
             commit_interval: Duration::from_secs(60),
             entities: EntitySource::Extract,
             queue_bytes: 32 << 20,
+            follow_external_links: false,
         }
     }
 }
@@ -250,6 +254,9 @@ enum Outcome {
         why: String,
     },
 }
+
+/// The summary's label of symbolic links not followed because they lead out of the roots.
+pub const EXTERNAL_LINK: &str = "link out of the roots";
 
 /// Files found by the walk that wait for a reader: this bounds the files held in memory,
 /// however many the roots hold.
@@ -413,14 +420,19 @@ pub fn index_paths(
     let walked = std::thread::scope(|scope| {
         let walker = {
             let tx = tx.clone();
-            let (known, roots, exclude) = (&mut known, &canonical_roots, index_dir_canon.as_deref());
+            let (known, roots) = (&mut known, &canonical_roots);
+            let walk_opts = ingest::WalkOptions {
+                exclude: index_dir_canon.as_deref(),
+                roots,
+                follow_external_links: opts.follow_external_links,
+            };
             let (writer, fields) = (&writer, &wi.fields);
             let delete = move |file: &str| {
                 let term = Term::from_field_text(fields.file, file);
                 writer.read().expect("writer lock").delete_term(term);
             };
             spawn_named(scope, "warta-walk", move || {
-                walk_roots(roots, exclude, known, file_tx, &tx, progress, delete)
+                walk_roots(&walk_opts, known, file_tx, &tx, progress, delete)
             })
         };
         for _ in 0..threads {
@@ -565,7 +577,7 @@ pub fn index_paths(
                         summary.warning(w);
                     }
                     Outcome::Unwalkable { path, why } => {
-                        progress.warn(&format!("{path}: {why}"));
+                        progress.warn(&format!("{path}: {why} (articles indexed from it before are kept)"));
                         summary.files_skipped += 1;
                         summary.skip(path, "unreadable", why);
                     }
@@ -630,8 +642,7 @@ fn update_stems(
 /// on big archives); once the whole walk is done, the files the index holds under these roots
 /// that it did not see are removed with `delete`. Problems go to the coordinator through `tx`.
 fn walk_roots(
-    roots: &[PathBuf],
-    exclude: Option<&Path>,
+    opts: &ingest::WalkOptions<'_>,
     known: &mut HashMap<String, FileState>,
     files: crossbeam_channel::Sender<Vec<(SourceFile, Option<FileState>)>>,
     tx: &mpsc::Sender<Vec<Outcome>>,
@@ -639,14 +650,31 @@ fn walk_roots(
     delete: impl Fn(&str),
 ) -> Walked {
     let mut walked = Walked::default();
-    let mut to_read = 0u64;
+    // Files the readers get, and those the walk skips itself (both counted as the run's).
+    let to_read = std::cell::Cell::new(0u64);
+    // Directories (and files) the walk could not read: what the index holds under them is
+    // not known to be gone.
+    let mut unwalked: Vec<PathBuf> = Vec::new();
     // Blocks while the queue is full. Fails only if every reader stopped (a panic, which the
     // scope passes on).
     let mut batch = Batcher::new(FILE_BATCH, |b| {
         let _ = files.send(b);
     });
+    let roots = opts.roots;
+    // A file skipped by the walk itself: counted as a file of the run, like those it reads.
+    let skip = |path: &Path, kind: &'static str, reason: String| {
+        to_read.set(to_read.get() + 1);
+        progress.found(1);
+        let _ = tx.send(vec![Outcome::Skipped {
+            path: path.display().to_string(),
+            kind,
+            reason,
+            kept_old: false,
+            removed: 0,
+        }]);
+    };
     for root in roots {
-        ingest::walk(root, exclude, |event| match event {
+        ingest::walk(root, opts, |event| match event {
             WalkEvent::File(f) => {
                 let state = known.get_mut(f.path.to_string_lossy().as_ref()).map(|s| {
                     s.seen = true;
@@ -665,7 +693,7 @@ fn walk_roots(
                         }
                     }
                     _ => {
-                        to_read += 1;
+                        to_read.set(to_read.get() + 1);
                         progress.found(1);
                         batch.push((f, state));
                         if batch.items.iter().map(|(f, _)| f.size).sum::<u64>() >= FILE_BATCH_BYTES {
@@ -675,10 +703,24 @@ fn walk_roots(
                 }
             }
             WalkEvent::NotArticle(_) => walked.not_articles += 1,
+            WalkEvent::NotRegular(path, kind) => skip(
+                &path,
+                ingest::NOT_REGULAR,
+                ingest::SkipReason::NotRegular(kind).to_string(),
+            ),
+            WalkEvent::ExternalLink(link, target) => skip(
+                &link,
+                EXTERNAL_LINK,
+                format!(
+                    "link to {}, outside the indexed roots (not followed without --follow-external-links)",
+                    target.display()
+                ),
+            ),
             WalkEvent::Note(path, note) => {
                 let _ = tx.send(vec![Outcome::Warning(format!("{}: {note}", path.display()))]);
             }
             WalkEvent::Problem(path, why) => {
+                unwalked.push(path.clone());
                 let _ = tx.send(vec![Outcome::Unwalkable {
                     path: path.display().to_string(),
                     why,
@@ -689,13 +731,15 @@ fn walk_roots(
     batch.flush();
     // The readers finish the queue while the deletions below are made.
     drop(batch);
-    progress.walked(to_read);
+    progress.walked(to_read.get());
 
     // Files the index has under these roots that are gone from disk: only known once the
     // whole walk is done. No reader adds to them, so they may be deleted after other adds.
+    // Files under a path the walk could not read may still be there: they keep their articles.
     for (key, state) in known.iter() {
         let under_root = roots.iter().any(|r| Path::new(key).starts_with(r));
-        if under_root && !state.seen {
+        let unknown = unwalked.iter().any(|p| Path::new(key).starts_with(p));
+        if under_root && !unknown && !state.seen {
             delete(key);
             walked.files_removed += 1;
             walked.articles_removed += state.docs;
@@ -850,7 +894,10 @@ fn read_source(
             // A file that could not be read may be back next time: its articles stay. A file
             // read in full that holds no article (empty, binary, malformed) has none: its old
             // articles go, as in a fresh build.
-            let transient = matches!(reason, ingest::SkipReason::Unreadable(_));
+            let transient = matches!(
+                reason,
+                ingest::SkipReason::Unreadable(_) | ingest::SkipReason::NotRegular(_)
+            );
             if state.is_some() && !transient && !deleted {
                 delete_old();
             }

@@ -22,7 +22,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use xxhash_rust::xxh3::Xxh3;
 
-pub use walk::{walk, SourceFile, WalkEvent};
+pub use walk::{walk, SourceFile, WalkEvent, WalkOptions};
 
 /// One news article as read from a file, before enrichment.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -94,6 +94,9 @@ pub enum SkipReason {
     Empty,
     #[error("{0}")]
     Malformed(String),
+    /// A FIFO, socket or device where a file was expected (replaced since the walk saw it).
+    #[error("{0}, not a regular file")]
+    NotRegular(&'static str),
 }
 
 impl SkipReason {
@@ -104,14 +107,36 @@ impl SkipReason {
             SkipReason::Binary => "binary",
             SkipReason::Empty => "empty",
             SkipReason::Malformed(_) => "malformed",
+            SkipReason::NotRegular(_) => NOT_REGULAR,
         }
     }
+}
+
+/// The summary's label of files skipped because they are FIFOs, sockets or devices.
+pub const NOT_REGULAR: &str = "not a regular file";
+
+/// Opens a file for reading without blocking: a FIFO, socket or device put where the walk saw
+/// a regular file is refused (by the type of the opened descriptor) instead of blocking the
+/// run forever in `open` or `read`.
+pub fn open_regular(path: &Path) -> Result<File, SkipReason> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Opening a FIFO without a writer blocks, unless non-blocking; on a regular file the
+    // flag changes nothing.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(unreadable)?;
+    let kind = file.metadata().map_err(unreadable)?.file_type();
+    if !kind.is_file() {
+        return Err(SkipReason::NotRegular(walk::special_kind(kind)));
+    }
+    Ok(file)
 }
 
 /// xxh3 of a file's bytes on disk (compressed bytes for `.gz`): tells a real change from a
 /// touch, streaming, without parsing.
 pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
-    let mut reader = HashingReader::new(File::open(path).map_err(unreadable)?);
+    let mut reader = HashingReader::new(open_regular(path)?);
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(unreadable)?;
     Ok(reader.digest())
 }
@@ -120,7 +145,7 @@ pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
 /// gzip files small enough to hold are read whole and inflated in one call
 /// ([`SmallFile::records`]).
 pub fn read_file(path: &Path, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
-    let file = File::open(path).map_err(unreadable)?;
+    let file = open_regular(path)?;
     if gz {
         let size = file.metadata().map_err(unreadable)?.len();
         if size <= gzip::MAX_WHOLE_COMPRESSED {
@@ -193,8 +218,9 @@ pub fn read_small_file(path: &Path, size: u64, gz: bool) -> Result<Option<SmallF
         (SMALL_FILE_BYTES, None)
     };
     let mut bytes = Vec::with_capacity(size.min(limit) as usize + 1);
-    File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    open_regular(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     Ok((bytes.len() as u64 <= limit).then_some(SmallFile { bytes, held }))
 }
@@ -364,5 +390,40 @@ impl<R: Read> Read for HashingReader<R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FIFO where the walk saw a file: every way of reading it returns at once with
+    /// [`SkipReason::NotRegular`] instead of blocking in `open` (a blocked read fails the
+    /// test after a timeout instead of hanging it).
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("swapped.json");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a plain system call on a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let results = [
+                hash_file(&fifo).map(drop),
+                read_small_file(&fifo, 10, false).map(drop),
+                read_file(&fifo, Format::Json, false, drop),
+                read_file(&fifo, Format::Json, true, drop),
+            ];
+            let _ = tx.send(results);
+        });
+        let results = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("reading a FIFO blocked");
+        for r in results {
+            assert_eq!(r, Err(SkipReason::NotRegular("a FIFO")));
+        }
     }
 }

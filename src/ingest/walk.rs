@@ -27,27 +27,75 @@ pub enum WalkEvent {
     File(SourceFile),
     /// A file that is not an article (by its extension).
     NotArticle(PathBuf),
+    /// An article's name on something that is not a regular file (a FIFO, socket or device):
+    /// reading it could block or never end, so it is skipped. The string names its kind.
+    NotRegular(PathBuf, &'static str),
     /// A path that could not be walked or read (permissions, symlink loop, vanished file).
     Problem(PathBuf, String),
+    /// A symbolic link whose target (the second path) lies outside the indexed roots: not
+    /// followed (see [`WalkOptions::follow_external_links`]).
+    ExternalLink(PathBuf, PathBuf),
     /// Something to tell about a file that is still read (a file name that is not UTF-8).
     Note(PathBuf, String),
 }
 
-/// Walks `root` (a directory, recursively, following symlinks; or a single file), skipping
-/// hidden entries and the directory `exclude` (the index itself), and reports each entry.
+/// How to walk a root.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WalkOptions<'a> {
+    /// A directory never walked (the index itself).
+    pub exclude: Option<&'a Path>,
+    /// The canonical roots of the run (none: the walked root alone). A symbolic link is
+    /// followed only when its target lies under one of them, so that a link cannot bring
+    /// files from elsewhere on the machine (`/etc/passwd`) into the index and its server.
+    pub roots: &'a [PathBuf],
+    /// Follow links whatever their target.
+    pub follow_external_links: bool,
+}
+
+/// Walks `root` (a directory, recursively, following symlinks within the roots; or a single
+/// file), skipping hidden entries and the directory `opts.exclude`, and reports each entry.
 /// `root` must be canonical.
-pub fn walk(root: &Path, exclude: Option<&Path>, mut on_event: impl FnMut(WalkEvent)) {
+pub fn walk(root: &Path, opts: &WalkOptions<'_>, mut on_event: impl FnMut(WalkEvent)) {
     let single_file = root.is_file();
+    let own_root = [root.to_path_buf()];
+    let roots = if opts.roots.is_empty() {
+        &own_root[..]
+    } else {
+        opts.roots
+    };
+    // Links the filter below refused, reported between two entries.
+    let external = std::cell::RefCell::new(Vec::new());
     let walker = WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
-                    || exclude.is_some_and(|x| e.path() == x))
+            if e.depth() == 0 {
+                return true;
+            }
+            if e.file_name().to_str().is_some_and(|n| n.starts_with('.')) || opts.exclude.is_some_and(|x| e.path() == x)
+            {
+                return false;
+            }
+            if !e.path_is_symlink() || opts.follow_external_links {
+                return true;
+            }
+            match link_target(e.path(), roots, opts.exclude) {
+                Target::Inside => true,
+                Target::Excluded => false,
+                Target::Outside(target) => {
+                    external.borrow_mut().push((e.path().to_path_buf(), target));
+                    false
+                }
+            }
         });
-    for entry in walker {
+    let mut walker = walker.into_iter();
+    loop {
+        let next = walker.next();
+        for (link, target) in external.borrow_mut().drain(..) {
+            on_event(WalkEvent::ExternalLink(link, target));
+        }
+        let Some(entry) = next else { break };
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -61,7 +109,7 @@ pub fn walk(root: &Path, exclude: Option<&Path>, mut on_event: impl FnMut(WalkEv
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
         let path = entry.path();
@@ -69,6 +117,13 @@ pub fn walk(root: &Path, exclude: Option<&Path>, mut on_event: impl FnMut(WalkEv
             on_event(WalkEvent::NotArticle(path.to_path_buf()));
             continue;
         };
+        if !entry.file_type().is_file() {
+            on_event(WalkEvent::NotRegular(
+                path.to_path_buf(),
+                special_kind(entry.file_type()),
+            ));
+            continue;
+        }
         let meta = match entry.metadata() {
             Ok(m) => m,
             Err(e) => {
@@ -106,5 +161,52 @@ pub fn walk(root: &Path, exclude: Option<&Path>, mut on_event: impl FnMut(WalkEv
             size: meta.len(),
             mtime_ns,
         }));
+    }
+}
+
+/// Where a symbolic link leads.
+enum Target {
+    /// Under one of the roots.
+    Inside,
+    /// Into the excluded directory (the index).
+    Excluded,
+    /// Elsewhere: this canonical path.
+    Outside(PathBuf),
+}
+
+/// Where the link at `link` leads. A link that cannot be resolved (dangling, a loop) counts as
+/// inside: the walk then reports why it cannot follow it.
+fn link_target(link: &Path, roots: &[PathBuf], exclude: Option<&Path>) -> Target {
+    let Ok(target) = link.canonicalize() else {
+        return Target::Inside;
+    };
+    if exclude.is_some_and(|x| target.starts_with(x)) {
+        Target::Excluded
+    } else if roots.iter().any(|r| target.starts_with(r)) {
+        Target::Inside
+    } else {
+        Target::Outside(target)
+    }
+}
+
+/// What kind of file a file that is neither a regular file nor a directory is.
+pub fn special_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
     }
 }
