@@ -321,3 +321,58 @@ fn links_out_of_the_roots_are_not_followed_by_default() {
     ids.sort();
     assert_eq!(ids, ["ext/more.txt", "passwd.txt"]);
 }
+
+/// File names that differ only in bytes that are not UTF-8 get distinct ids, and reruns
+/// settle: both stay, unchanged.
+#[cfg(unix)]
+#[test]
+fn non_utf8_names_keep_distinct_ids() {
+    use std::os::unix::ffi::OsStrExt;
+    let fx = Fixture::new();
+    for (name, word) in [(&b"x\xff.txt"[..], "zzfirst"), (&b"x\xfe.txt"[..], "zzsecond")] {
+        let path = fx.corpus().join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, format!("Title: {word}\n\nAbout Jakarta, {word}.\n")).unwrap();
+    }
+    fx.write("x%FF.txt", "Title: Literal\n\nAbout Jakarta, zzliteral.\n");
+    let (out, _) = fx.index();
+    assert!(out.contains("3 added"), "{out}");
+    assert_eq!(fx.ids(&["zzfirst"]), ["x%FF.txt"]);
+    assert_eq!(fx.ids(&["zzsecond"]), ["x%FE.txt"]);
+    assert_eq!(fx.ids(&["zzliteral"]), ["x%25FF.txt"]);
+    let (out, _) = fx.index();
+    assert!(out.contains("0 added, 0 updated, 0 removed, 3 unchanged"), "{out}");
+    assert_eq!(fx.ids(&["jakarta"]).len(), 3);
+}
+
+/// Two roots holding the same relative path give two articles with two ids, each named by
+/// its root; one root alone keeps plain ids.
+#[test]
+fn roots_sharing_relative_paths_get_prefixed_ids() {
+    let fx = Fixture::new();
+    fx.write("rootA/kompas/001.txt", "Title: A\n\nAbout Jakarta, zzalpha.\n");
+    fx.write("rootB/kompas/001.txt", "Title: B\n\nAbout Jakarta, zzbeta.\n");
+    let run = |roots: &[&str]| {
+        let out = fx
+            .warta(&["index"])
+            .args(roots.iter().map(|r| fx.corpus().join(r)))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["rootA", "rootB"]);
+    assert_eq!(fx.ids(&["zzalpha"]), ["rootA/kompas/001.txt"]);
+    assert_eq!(fx.ids(&["zzbeta"]), ["rootB/kompas/001.txt"]);
+    let out = fx.warta(&["show", "rootB/kompas/001.txt"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("zzbeta"));
+    let out = run(&["rootA", "rootB"]);
+    assert!(out.contains("2 unchanged"), "{out}");
+
+    let out = fx
+        .warta(&["index", "--rebuild"])
+        .arg(fx.corpus().join("rootA"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(fx.ids(&["zzalpha"]), ["kompas/001.txt"]);
+}

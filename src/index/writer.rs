@@ -654,7 +654,7 @@ fn walk_roots(
     let to_read = std::cell::Cell::new(0u64);
     // Directories (and files) the walk could not read: what the index holds under them is
     // not known to be gone.
-    let mut unwalked: Vec<PathBuf> = Vec::new();
+    let mut unwalked: Vec<String> = Vec::new();
     // Blocks while the queue is full. Fails only if every reader stopped (a panic, which the
     // scope passes on).
     let mut batch = Batcher::new(FILE_BATCH, |b| {
@@ -676,7 +676,7 @@ fn walk_roots(
     for root in roots {
         ingest::walk(root, opts, |event| match event {
             WalkEvent::File(f) => {
-                let state = known.get_mut(f.path.to_string_lossy().as_ref()).map(|s| {
+                let state = known.get_mut(&f.key).map(|s| {
                     s.seen = true;
                     *s
                 });
@@ -689,7 +689,7 @@ fn walk_roots(
                                 mtime_ns: s.mtime_ns,
                                 hash: s.hash,
                             };
-                            walked.still_touched.push((f.path.to_string_lossy().into_owned(), t));
+                            walked.still_touched.push((f.key.clone(), t));
                         }
                     }
                     _ => {
@@ -720,7 +720,7 @@ fn walk_roots(
                 let _ = tx.send(vec![Outcome::Warning(format!("{}: {note}", path.display()))]);
             }
             WalkEvent::Problem(path, why) => {
-                unwalked.push(path.clone());
+                unwalked.push(ingest::walk::path_text(path.as_os_str()));
                 let _ = tx.send(vec![Outcome::Unwalkable {
                     path: path.display().to_string(),
                     why,
@@ -736,8 +736,9 @@ fn walk_roots(
     // Files the index has under these roots that are gone from disk: only known once the
     // whole walk is done. No reader adds to them, so they may be deleted after other adds.
     // Files under a path the walk could not read may still be there: they keep their articles.
+    let root_keys: Vec<String> = roots.iter().map(|r| ingest::walk::path_text(r.as_os_str())).collect();
     for (key, state) in known.iter() {
-        let under_root = roots.iter().any(|r| Path::new(key).starts_with(r));
+        let under_root = root_keys.iter().any(|r| Path::new(key).starts_with(r));
         let unknown = unwalked.iter().any(|p| Path::new(key).starts_with(p));
         if under_root && !unknown && !state.seen {
             delete(key);
@@ -776,7 +777,7 @@ fn read_source(
     jobs: &mut Batcher<Job, impl Fn(Vec<Job>)>,
     outcomes: &RefCell<Batcher<Outcome, impl Fn(Vec<Outcome>)>>,
 ) {
-    let path = file.path.to_string_lossy().into_owned();
+    let path = file.key.clone();
     // Counts wait for the end of the batch; a problem is reported at once, even in the middle
     // of a long file.
     let send = |o: Outcome| {

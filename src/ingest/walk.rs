@@ -10,9 +10,12 @@ use super::Format;
 /// An article file found under a root.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    /// Absolute, canonical path: the key that ties index entries to the file.
+    /// Absolute path (through the canonical root).
     pub path: PathBuf,
-    /// Path relative to the indexed root, with `/` separators: the base of article ids.
+    /// `path` as text ([`path_text`]): the key that ties index entries to the file.
+    pub key: String,
+    /// Path relative to the indexed root, with `/` separators ([`path_text`]), after the
+    /// root's label when the run has several roots ([`root_label`]): the base of article ids.
     pub id_base: String,
     pub format: Format,
     pub gz: bool,
@@ -63,6 +66,7 @@ pub fn walk(root: &Path, opts: &WalkOptions<'_>, mut on_event: impl FnMut(WalkEv
     } else {
         opts.roots
     };
+    let label = (roots.len() > 1).then(|| root_label(root, roots));
     // Links the filter below refused, reported between two entries.
     let external = std::cell::RefCell::new(Vec::new());
     let walker = WalkDir::new(root)
@@ -136,25 +140,24 @@ pub fn walk(root: &Path, opts: &WalkOptions<'_>, mut on_event: impl FnMut(WalkEv
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i64);
-        let id_base = if single_file {
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        } else {
-            let rel = path.strip_prefix(root).unwrap_or(path);
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/")
+        let id_base = match (single_file, &label) {
+            (true, Some(label)) => label.clone(),
+            (true, None) => path.file_name().map(path_text).unwrap_or_default(),
+            (false, _) => {
+                let rel = path.strip_prefix(root).unwrap_or(path);
+                let rel = rel.components().map(|c| path_text(c.as_os_str()));
+                label.iter().cloned().chain(rel).collect::<Vec<_>>().join("/")
+            }
         };
         if path.to_str().is_none() {
             on_event(WalkEvent::Note(
                 path.to_path_buf(),
-                "file name is not valid UTF-8: its id shows U+FFFD for the bad bytes".to_string(),
+                "file name is not valid UTF-8: its id shows each invalid byte as %XX".to_string(),
             ));
         }
         on_event(WalkEvent::File(SourceFile {
             path: path.to_path_buf(),
+            key: path_text(path.as_os_str()),
             id_base,
             format,
             gz,
@@ -208,5 +211,131 @@ pub fn special_kind(kind: std::fs::FileType) -> &'static str {
         "a directory"
     } else {
         "not a regular file"
+    }
+}
+
+/// A path or file name as text, for article ids and the index's keys, reversibly: valid UTF-8
+/// stays as it is, each byte that is not valid UTF-8 becomes `%XX` (upper-case hex), and a `%`
+/// that is followed by two hex digits becomes `%25`, so that no two names give the same text
+/// (`x\xff.txt` is `x%FF.txt`, a file really named `x%FF.txt` is `x%25FF.txt`). Reading the
+/// text back, `%XX` is the byte XX and any other `%` is itself.
+pub fn path_text(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(name);
+    #[cfg(not(unix))]
+    let lossy = name.to_string_lossy();
+    #[cfg(not(unix))]
+    let bytes = lossy.as_bytes();
+    let hex_pair = |at: usize| {
+        bytes
+            .get(at..at + 2)
+            .is_some_and(|p| p.iter().all(u8::is_ascii_hexdigit))
+    };
+    let mut out = String::with_capacity(bytes.len());
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        for (i, c) in chunk.valid().char_indices() {
+            if c == '%' && hex_pair(at + i + 1) {
+                out.push_str("%25");
+            } else {
+                out.push(c);
+            }
+        }
+        at += chunk.valid().len();
+        for b in chunk.invalid() {
+            out.push_str(&format!("%{b:02X}"));
+        }
+        at += chunk.invalid().len();
+    }
+    out
+}
+
+/// The name a root's ids start with when a run has several roots: its last path component,
+/// or as many of its last components as it takes to tell it from the other roots.
+pub fn root_label(root: &Path, roots: &[PathBuf]) -> String {
+    let names = |r: &Path| -> Vec<String> {
+        r.components()
+            .rev()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| path_text(c.as_os_str()))
+            .collect()
+    };
+    let own = names(root);
+    let others: Vec<Vec<String>> = roots.iter().filter(|r| r.as_path() != root).map(|r| names(r)).collect();
+    let mut k = 1;
+    while k < own.len() && others.iter().any(|o| o.len() >= k && o[..k] == own[..k]) {
+        k += 1;
+    }
+    let mut label: Vec<&str> = own.iter().take(k).map(String::as_str).collect();
+    label.reverse();
+    label.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inverse of [`path_text`], to show that it loses nothing.
+    fn path_bytes(text: &str) -> Vec<u8> {
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let pair = b.get(i + 1..i + 3).filter(|p| p.iter().all(u8::is_ascii_hexdigit));
+            match (b[i], pair) {
+                (b'%', Some(p)) => {
+                    out.push(u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap());
+                    i += 3;
+                }
+                (c, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn path_text_keeps_names_apart_and_reversible() {
+        use std::os::unix::ffi::OsStrExt;
+        let names: [&[u8]; 9] = [
+            b"x\xff.txt",
+            b"x\xfe.txt",
+            b"x%FF.txt",
+            b"x%25FF.txt",
+            b"caf\xc3\xa9 100%.txt",
+            b"%\xff%4",
+            b"%%41",
+            b"\xc3",
+            b"plain.txt",
+        ];
+        let texts: Vec<String> = names
+            .iter()
+            .map(|n| path_text(std::ffi::OsStr::from_bytes(n)))
+            .collect();
+        assert_eq!(texts[0], "x%FF.txt");
+        assert_eq!(texts[1], "x%FE.txt");
+        assert_eq!(texts[2], "x%25FF.txt");
+        assert_eq!(texts[4], "café 100%.txt");
+        assert_eq!(texts[8], "plain.txt");
+        for (name, text) in names.iter().zip(&texts) {
+            assert_eq!(path_bytes(text), *name, "{text}");
+        }
+        let distinct: std::collections::HashSet<_> = texts.iter().collect();
+        assert_eq!(distinct.len(), names.len());
+    }
+
+    #[test]
+    fn root_labels_tell_roots_apart() {
+        let roots: Vec<PathBuf> = ["/a/rootA", "/b/rootB", "/c/data", "/d/data"]
+            .map(PathBuf::from)
+            .to_vec();
+        let labels: Vec<String> = roots.iter().map(|r| root_label(r, &roots)).collect();
+        assert_eq!(labels, ["rootA", "rootB", "c/data", "d/data"]);
+        let roots: Vec<PathBuf> = ["/x/data", "/data"].map(PathBuf::from).to_vec();
+        assert_eq!(root_label(&roots[0], &roots), "x/data");
+        assert_eq!(root_label(&roots[1], &roots), "data");
     }
 }
