@@ -386,3 +386,49 @@ fn an_unreadable_directory_keeps_its_articles() {
     assert!(out.contains("1 removed"), "{out}");
     assert_eq!(fx.ids(&["jakarta"]), ["b.txt"]);
 }
+
+/// A big file rejected as binary is remembered by size and time: reruns report it skipped
+/// without reading it (its bytes are not even looked at), and read it again once it changes.
+#[test]
+fn rejected_files_are_not_read_again_until_they_change() {
+    let fx = Fixture::new();
+    fx.write("good.txt", "Title: Good\n\nAbout Jakarta.\n");
+    // Sparse: 8 MiB of NUL bytes, bigger than files read whole.
+    let big = fx.write("backup.json", "");
+    std::fs::File::options()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(8 << 20)
+        .unwrap();
+    let (out, err) = fx.index();
+    assert!(out.contains("1 binary"), "{out}");
+    assert!(err.contains("backup.json"), "{err}");
+    let stamp = std::fs::metadata(&big).unwrap().modified().unwrap();
+
+    // Same size and time, new bytes: not read, so still skipped as binary.
+    let mut text = b"{\"title\": \"Backup\", \"body\": \"About Jakarta, zzbackup.\"}".to_vec();
+    text.resize(8 << 20, b' ');
+    std::fs::write(&big, &text).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_modified(stamp)
+        .unwrap();
+    let (out, err) = fx.index();
+    assert!(
+        out.contains("1 unchanged, 1 skipped") && out.contains("1 binary"),
+        "{out}"
+    );
+    assert!(err.contains("backup.json") && err.contains("not read again"), "{err}");
+    assert!(fx.ids(&["zzbackup"]).is_empty());
+    let stats = fx.warta(&["stats"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&stats.stdout).contains("backup.json"));
+
+    // Changed (its time): read again, and indexed.
+    bump_mtime(&big);
+    let (out, _) = fx.index();
+    assert!(out.contains("1 added"), "{out}");
+    assert_eq!(fx.ids(&["zzbackup"]), ["backup.json"]);
+}

@@ -14,7 +14,7 @@ use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
 use super::queue::{InFlight, QueuedDoc};
 use super::stems;
-use super::touched::{self, Touched};
+use super::touched::{self, Rejected, Touched};
 use super::{spawn_named, Fields, IndexError, WartaIndex, LAST_RUN_FILE};
 use crate::extract::{self, Enriched};
 use crate::ingest::{self, SourceFile, WalkEvent};
@@ -240,11 +240,14 @@ enum Outcome {
     Unchanged(Option<(String, Touched)>),
     Skipped {
         path: String,
-        kind: &'static str,
+        kind: String,
         reason: String,
         kept_old: bool,
         /// Articles of the file's previous version removed with it.
         removed: u64,
+        /// The file as rejected, for later runs to skip it unread while it stays the same
+        /// (`None` when it may read differently next time: unreadable, not a regular file).
+        rejected: Option<Rejected>,
     },
     RecordProblem(SkippedFile),
     Warning(String),
@@ -387,6 +390,8 @@ pub fn index_paths(
         }
     }
     let mut touched_now: Vec<(String, Touched)> = Vec::new();
+    let rejected_before = touched::load_rejected(&wi.dir);
+    let mut rejected_now: BTreeMap<String, Rejected> = BTreeMap::new();
     // A root inside another root would walk its files twice.
     let nested: Vec<PathBuf> = canonical_roots
         .iter()
@@ -432,7 +437,7 @@ pub fn index_paths(
                 writer.read().expect("writer lock").delete_term(term);
             };
             spawn_named(scope, "warta-walk", move || {
-                walk_roots(&walk_opts, known, file_tx, &tx, progress, delete)
+                walk_roots(&walk_opts, known, &rejected_before, file_tx, &tx, progress, delete)
             })
         };
         for _ in 0..threads {
@@ -553,7 +558,11 @@ pub fn index_paths(
                         reason,
                         kept_old,
                         removed,
+                        rejected,
                     } => {
+                        if let Some(r) = rejected {
+                            rejected_now.insert(path.clone(), r);
+                        }
                         let note = if kept_old {
                             " (its previously indexed articles are kept)".to_string()
                         } else if removed > 0 {
@@ -564,7 +573,7 @@ pub fn index_paths(
                         summary.articles_removed += removed;
                         progress.warn(&format!("{path}: skipped: {reason}{note}"));
                         summary.files_skipped += 1;
-                        summary.skip(path, kind, reason);
+                        summary.skip(path, &kind, reason);
                         progress.advance();
                     }
                     Outcome::RecordProblem(p) => {
@@ -607,6 +616,20 @@ pub fn index_paths(
             "cannot record touched files (they will be hashed again next time): {e}"
         ));
     }
+    // Files rejected under other roots stay as recorded; under these roots, as found now.
+    let root_keys: Vec<String> = canonical_roots
+        .iter()
+        .map(|r| ingest::walk::path_text(r.as_os_str()))
+        .collect();
+    let elsewhere = rejected_before
+        .into_iter()
+        .filter(|(key, _)| !root_keys.iter().any(|r| Path::new(key).starts_with(r)));
+    let rejected: BTreeMap<String, Rejected> = elsewhere.chain(rejected_now).collect();
+    if let Err(e) = touched::save_rejected(&wi.dir, &rejected) {
+        progress.warn(&format!(
+            "cannot record rejected files (they will be read again next time): {e}"
+        ));
+    }
 
     let searcher = wi.index.reader()?.searcher();
     update_stems(&wi, &searcher, threads, progress, &mut summary);
@@ -644,6 +667,7 @@ fn update_stems(
 fn walk_roots(
     opts: &ingest::WalkOptions<'_>,
     known: &mut HashMap<String, FileState>,
+    rejected: &BTreeMap<String, Rejected>,
     files: crossbeam_channel::Sender<Vec<(SourceFile, Option<FileState>)>>,
     tx: &mpsc::Sender<Vec<Outcome>>,
     progress: &dyn Progress,
@@ -662,15 +686,16 @@ fn walk_roots(
     });
     let roots = opts.roots;
     // A file skipped by the walk itself: counted as a file of the run, like those it reads.
-    let skip = |path: &Path, kind: &'static str, reason: String| {
+    let skip = |path: String, kind: &str, reason: String, rejected: Option<Rejected>| {
         to_read.set(to_read.get() + 1);
         progress.found(1);
         let _ = tx.send(vec![Outcome::Skipped {
-            path: path.display().to_string(),
-            kind,
+            path,
+            kind: kind.to_string(),
             reason,
             kept_old: false,
             removed: 0,
+            rejected,
         }]);
     };
     for root in roots {
@@ -680,6 +705,14 @@ fn walk_roots(
                     s.seen = true;
                     *s
                 });
+                let still_rejected = rejected
+                    .get(&f.key)
+                    .filter(|r| state.is_none() && r.size == f.size && r.mtime_ns == f.mtime_ns);
+                if let Some(r) = still_rejected {
+                    let reason = format!("{} (not read again: unchanged since it was skipped)", r.reason);
+                    skip(f.key, &r.kind, reason, Some(r.clone()));
+                    return;
+                }
                 match state {
                     Some(s) if s.complete && s.size == f.size && s.mtime_ns == f.mtime_ns => {
                         walked.files_unchanged += 1;
@@ -704,17 +737,19 @@ fn walk_roots(
             }
             WalkEvent::NotArticle(_) => walked.not_articles += 1,
             WalkEvent::NotRegular(path, kind) => skip(
-                &path,
+                path.display().to_string(),
                 ingest::NOT_REGULAR,
                 ingest::SkipReason::NotRegular(kind).to_string(),
+                None,
             ),
             WalkEvent::ExternalLink(link, target) => skip(
-                &link,
+                link.display().to_string(),
                 EXTERNAL_LINK,
                 format!(
                     "link to {}, outside the indexed roots (not followed without --follow-external-links)",
                     target.display()
                 ),
+                None,
             ),
             WalkEvent::Note(path, note) => {
                 let _ = tx.send(vec![Outcome::Warning(format!("{}: {note}", path.display()))]);
@@ -797,19 +832,22 @@ fn read_source(
     };
     let read = match small {
         Ok(Some(s)) => Ok((s.hash(), Some(s))),
-        Ok(None) => ingest::hash_file(&file.path).map(|h| (h, None)),
+        // Type before size: a big file that is not text is refused before it is hashed.
+        Ok(None) => ingest::sniff(&file.path, file.gz)
+            .and_then(|()| ingest::hash_file(&file.path, file.format, file.gz))
+            .map(|h| (h, None)),
         Err(e) => Err(e),
     };
     let (hash, small) = match read {
         Ok(r) => r,
         Err(reason) => {
-            send(Outcome::Skipped {
-                path,
-                kind: reason.kind(),
-                reason: reason.to_string(),
-                kept_old: state.is_some(),
-                removed: 0,
-            });
+            if state.is_some() && !reason.is_transient() {
+                writer
+                    .read()
+                    .expect("writer lock")
+                    .delete_term(Term::from_field_text(fields.file, &path));
+            }
+            send(skipped_file(path, &reason, state, file));
             return;
         }
     };
@@ -892,23 +930,10 @@ fn read_source(
     match result {
         Ok(_) => {}
         Err(reason) if added == 0 => {
-            // A file that could not be read may be back next time: its articles stay. A file
-            // read in full that holds no article (empty, binary, malformed) has none: its old
-            // articles go, as in a fresh build.
-            let transient = matches!(
-                reason,
-                ingest::SkipReason::Unreadable(_) | ingest::SkipReason::NotRegular(_)
-            );
-            if state.is_some() && !transient && !deleted {
+            if state.is_some() && !reason.is_transient() && !deleted {
                 delete_old();
             }
-            send(Outcome::Skipped {
-                path,
-                kind: reason.kind(),
-                reason: reason.to_string(),
-                kept_old: state.is_some() && transient,
-                removed: if transient { 0 } else { state.map_or(0, |s| s.docs) },
-            });
+            send(skipped_file(path, &reason, state, file));
             return;
         }
         Err(reason) => send(Outcome::Warning(format!(
@@ -921,12 +946,19 @@ fn read_source(
         if state.is_some() && !deleted {
             delete_old();
         }
+        let reason = "no readable article in the file (its records are listed above)".to_string();
         send(Outcome::Skipped {
             path,
-            kind: "no articles",
-            reason: "no readable article in the file (its records are listed above)".to_string(),
+            kind: "no articles".to_string(),
+            reason: reason.clone(),
             kept_old: false,
             removed: state.map_or(0, |s| s.docs),
+            rejected: Some(Rejected {
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                kind: "no articles".to_string(),
+                reason,
+            }),
         });
         return;
     }
@@ -935,6 +967,26 @@ fn read_source(
         replaced: state.map(|s| s.docs),
         bytes: file.size,
     });
+}
+
+/// The outcome of a file skipped as a whole. A file that could not be read may be back next
+/// time: its articles stay. A file read that holds no article (empty, binary, malformed) has
+/// none: its old articles go, as in a fresh build, and it is remembered as rejected.
+fn skipped_file(path: String, reason: &ingest::SkipReason, state: Option<FileState>, file: &SourceFile) -> Outcome {
+    let transient = reason.is_transient();
+    Outcome::Skipped {
+        path,
+        kind: reason.kind().to_string(),
+        reason: reason.to_string(),
+        kept_old: state.is_some() && transient,
+        removed: if transient { 0 } else { state.map_or(0, |s| s.docs) },
+        rejected: (!transient).then(|| Rejected {
+            size: file.size,
+            mtime_ns: file.mtime_ns,
+            kind: reason.kind().to_string(),
+            reason: reason.to_string(),
+        }),
+    }
 }
 
 /// The bytes of the buffer [`to_document`] makes for an article: its values, and a little

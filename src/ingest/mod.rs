@@ -100,6 +100,12 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    /// Whether the file may read differently next time without changing (it could not be
+    /// read, or was not a regular file when it was opened).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SkipReason::Unreadable(_) | SkipReason::NotRegular(_))
+    }
+
     /// A short label used to count skips by reason in summaries.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -133,13 +139,56 @@ pub fn open_regular(path: &Path) -> Result<File, SkipReason> {
     Ok(file)
 }
 
-/// xxh3 of a file's bytes on disk (compressed bytes for `.gz`): tells a real change from a
-/// touch, streaming, without parsing.
-pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
-    let mut reader = HashingReader::new(open_regular(path)?);
+/// xxh3 of a file's bytes on disk (compressed bytes for `.gz`), up to [`hashed_bytes`]:
+/// tells a real change from a touch, streaming, without parsing.
+pub fn hash_file(path: &Path, format: Format, gz: bool) -> Result<u64, SkipReason> {
+    let file = open_regular(path)?;
+    let mut reader = HashingReader::new(file.take(hashed_bytes(format, gz)));
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(unreadable)?;
     Ok(reader.digest())
 }
+
+/// How much of a file its hash covers: what is read of it. A single-document file is read up
+/// to [`MAX_FILE_BYTES`], so a change beyond them changes nothing in the index (its size is
+/// compared too); JSON Lines and gzip files are read to their end.
+pub fn hashed_bytes(format: Format, gz: bool) -> u64 {
+    if gz || format == Format::JsonLines {
+        u64::MAX
+    } else {
+        MAX_FILE_BYTES as u64
+    }
+}
+
+/// Reads the start of a file (inflated, for gzip) and refuses an empty or binary one, before
+/// a big file is hashed in full.
+pub fn sniff(path: &Path, gz: bool) -> Result<(), SkipReason> {
+    let file = BufReader::new(open_regular(path)?);
+    let mut reader: Box<dyn Read> = if gz {
+        Box::new(flate2::bufread::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    read_head(&mut reader).map(drop)
+}
+
+/// The first [`HEAD_BYTES`] of `reader`, refused when they show an empty or binary file.
+fn read_head(reader: &mut dyn Read) -> Result<Vec<u8>, SkipReason> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    reader
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(unreadable)?;
+    if head.len() < HEAD_BYTES && head.iter().all(u8::is_ascii_whitespace) {
+        return Err(SkipReason::Empty);
+    }
+    if decode::looks_binary(&head) {
+        return Err(SkipReason::Binary);
+    }
+    Ok(head)
+}
+
+/// How much of a file's start decides whether it is text at all.
+const HEAD_BYTES: usize = 8192;
 
 /// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines.
 /// gzip files small enough to hold are read whole and inflated in one call
@@ -239,14 +288,7 @@ fn read_from<R: BufRead>(
     };
 
     // Sniff the start: empty or binary files are skipped before any parsing.
-    let mut head = Vec::with_capacity(8192);
-    (&mut reader).take(8192).read_to_end(&mut head).map_err(unreadable)?;
-    if head.len() < 8192 && head.iter().all(u8::is_ascii_whitespace) {
-        return Err(SkipReason::Empty);
-    }
-    if decode::looks_binary(&head) {
-        return Err(SkipReason::Binary);
-    }
+    let head = read_head(&mut reader)?;
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
 
     if format == Format::JsonLines && !utf16 {
