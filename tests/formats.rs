@@ -238,3 +238,29 @@ fn malformed_files_are_reported_and_the_run_goes_on() {
         .any(|s| s["path"].as_str().unwrap().ends_with("binary.txt")));
     assert_eq!(stats["articles"], 5);
 }
+
+/// NUL bytes past the start of a text file, and `\u0000` in JSON, never reach the index: they
+/// are removed, with a warning, and the article is kept.
+#[test]
+fn nul_bytes_beyond_the_start_are_removed_with_a_warning() {
+    let fx = Fixture::new();
+    let mut txt = b"Title: Late NUL\n\n".to_vec();
+    txt.extend("kata ".repeat(2000).as_bytes());
+    txt.extend(b"zzbefore\0\0zzafter\n");
+    fx.write("late.txt", txt);
+    fx.write(
+        "escaped.json",
+        r#"{"title": "Escaped\u0000 NUL", "body": "Isi zzjson\u0000 berita."}"#,
+    );
+    let (out, err) = fx.index();
+    assert!(out.contains("2 added"), "{out}");
+    assert!(err.contains("late.txt") && err.contains("NUL"), "{err}");
+    assert!(err.contains("escaped.json"), "{err}");
+    for id in ["late.txt", "escaped.json"] {
+        let out = fx.warta(&["show", id, "--json"]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("\\u0000") && !text.contains('\0'), "{text}");
+    }
+    assert_eq!(fx.ids(&["zzbeforezzafter"]), ["late.txt"]);
+}

@@ -384,9 +384,15 @@ fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) ->
     }
 }
 
-/// Rejects records with neither title nor body, and cuts text beyond [`MAX_ARTICLE_BYTES`].
+/// Removes NUL characters from every field ([`strip_nuls`]), rejects records with neither
+/// title nor body, and cuts text beyond [`MAX_ARTICLE_BYTES`].
 fn finish(mut rec: Record) -> Record {
     if let Ok(a) = &mut rec.result {
+        let nuls = strip_nuls(a);
+        if nuls > 0 {
+            rec.warnings
+                .push(format!("{nuls} NUL character(s) removed from the text"));
+        }
         if a.title.is_none() && a.body.is_none() {
             rec.result = Err("no title and no text".to_string());
         } else if let Some(body) = a.body.as_mut().filter(|b| b.len() > MAX_ARTICLE_BYTES) {
@@ -403,6 +409,34 @@ fn finish(mut rec: Record) -> Record {
         }
     }
     rec
+}
+
+/// Removes NUL characters from an article's fields and returns how many there were. A file
+/// whose first 8 KiB hold a NUL byte is refused as binary; one found later in a file that
+/// reads as text (or a `\u0000` escape in JSON) is dropped, so that no NUL is ever indexed
+/// or printed. A field left empty is dropped.
+fn strip_nuls(a: &mut Article) -> usize {
+    let mut removed = 0;
+    for field in [
+        &mut a.title,
+        &mut a.body,
+        &mut a.source,
+        &mut a.url,
+        &mut a.author,
+        &mut a.lang,
+    ] {
+        let Some(text) = field.as_mut() else { continue };
+        if memchr::memchr(0, text.as_bytes()).is_none() {
+            continue;
+        }
+        let before = text.len();
+        text.retain(|c| c != '\0');
+        removed += before - text.len();
+        if text.trim().is_empty() {
+            *field = None;
+        }
+    }
+    removed
 }
 
 fn unreadable(e: std::io::Error) -> SkipReason {
