@@ -264,3 +264,29 @@ fn nul_bytes_beyond_the_start_are_removed_with_a_warning() {
     }
     assert_eq!(fx.ids(&["zzbeforezzafter"]), ["late.txt"]);
 }
+
+/// Text under hundreds of unclosed tags is all indexed; markup nested past the parser's
+/// budget is flattened with a warning naming the file, which `warta stats` keeps.
+#[test]
+fn deep_html_keeps_its_text_and_says_when_it_was_flattened() {
+    let fx = Fixture::new();
+    let fonts: String = (0..300).map(|i| format!("<font><p>para{i} zzfont{i}</p>")).collect();
+    fx.write("fonts.html", format!("<html><body>{fonts}</body></html>"));
+    fx.write(
+        "divs.html",
+        format!(
+            "<html><head><title>Divs</title></head><body>{}<p>zzdeepest text</p>{}</body></html>",
+            "<div>".repeat(5000),
+            "</div>".repeat(5000)
+        ),
+    );
+    let (out, err) = fx.index();
+    assert!(out.contains("2 added"), "{out}");
+    assert_eq!(fx.ids(&["zzfont299"]), ["fonts.html"]);
+    assert_eq!(fx.ids(&["zzdeepest"]), ["divs.html"]);
+    assert!(!err.contains("fonts.html"), "{err}");
+    assert!(err.contains("divs.html") && err.contains("nested deeper"), "{err}");
+    let stats = fx.warta(&["stats"]).output().unwrap();
+    let text = String::from_utf8_lossy(&stats.stdout);
+    assert!(text.contains("divs.html") && text.contains("nested deeper"), "{text}");
+}

@@ -425,7 +425,7 @@ pub fn index_paths(
     let walked = std::thread::scope(|scope| {
         let walker = {
             let tx = tx.clone();
-            let (known, roots) = (&mut known, &canonical_roots);
+            let (known, roots, rejected) = (&mut known, &canonical_roots, &rejected_before);
             let walk_opts = ingest::WalkOptions {
                 exclude: index_dir_canon.as_deref(),
                 roots,
@@ -437,7 +437,7 @@ pub fn index_paths(
                 writer.read().expect("writer lock").delete_term(term);
             };
             spawn_named(scope, "warta-walk", move || {
-                walk_roots(&walk_opts, known, &rejected_before, file_tx, &tx, progress, delete)
+                walk_roots(&walk_opts, known, rejected, file_tx, &tx, progress, delete)
             })
         };
         for _ in 0..threads {

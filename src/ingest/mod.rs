@@ -488,7 +488,8 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let results = [
-                hash_file(&fifo).map(drop),
+                hash_file(&fifo, Format::Json, false).map(drop),
+                sniff(&fifo, true),
                 read_small_file(&fifo, 10, false).map(drop),
                 read_file(&fifo, Format::Json, false, drop),
                 read_file(&fifo, Format::Json, true, drop),
