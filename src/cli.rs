@@ -108,7 +108,8 @@ pub enum Command {
         /// No progress bar or warnings on stderr (the summary still prints)
         #[arg(long, short)]
         quiet: bool,
-        /// Fail (exit 2) when any file or record was skipped; what could be read is still indexed
+        /// Fail (exit 2) when any file or record was skipped or indexed with a warning (text
+        /// cut, markup flattened...); what could be read is still indexed
         #[arg(long)]
         strict: bool,
         /// Also commit after this many new articles [default: by time only]
@@ -284,8 +285,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             progress.finish();
             output::run_summary(&mut out, &summary)?;
             let skipped = summary.files_skipped + summary.articles_skipped;
-            if strict && skipped > 0 {
-                eprintln!("warta: error: {skipped} file(s) or record(s) skipped (--strict); `warta stats` lists them");
+            if strict && (skipped > 0 || summary.warnings > 0) {
+                eprintln!(
+                    "warta: error: {skipped} file(s) or record(s) skipped, {} warning(s) (--strict); `warta stats` lists them",
+                    summary.warnings
+                );
                 return Ok(ExitCode::from(2));
             }
             Ok(ExitCode::SUCCESS)

@@ -289,4 +289,11 @@ fn deep_html_keeps_its_text_and_says_when_it_was_flattened() {
     let stats = fx.warta(&["stats"]).output().unwrap();
     let text = String::from_utf8_lossy(&stats.stdout);
     assert!(text.contains("divs.html") && text.contains("nested deeper"), "{text}");
+    // A degraded article fails a strict run.
+    let out = fx
+        .warta(&["index", "--strict", "--rebuild"])
+        .arg(fx.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
