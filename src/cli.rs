@@ -108,7 +108,8 @@ pub enum Command {
         /// No progress bar or warnings on stderr (the summary still prints)
         #[arg(long, short)]
         quiet: bool,
-        /// Fail (exit 2) when any file or record was skipped; what could be read is still indexed
+        /// Fail (exit 2) when any file or record was skipped or indexed with a warning (text
+        /// cut, markup flattened...); what could be read is still indexed
         #[arg(long)]
         strict: bool,
         /// Also commit after this many new articles [default: by time only]
@@ -118,6 +119,10 @@ pub enum Command {
         /// loses little work and searches see its progress
         #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         commit_interval: u64,
+        /// Also follow symbolic links that lead outside the indexed paths (by default they are
+        /// skipped and counted)
+        #[arg(long)]
+        follow_external_links: bool,
     },
     /// Search the index
     Search {
@@ -262,12 +267,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             strict,
             commit_every,
             commit_interval,
+            follow_external_links,
         } => {
             let mut opts = IndexOptions {
                 rebuild,
                 memory_mb: memory_mb as usize,
                 commit_every,
                 commit_interval: std::time::Duration::from_secs(commit_interval),
+                follow_external_links,
                 ..IndexOptions::default()
             };
             if let Some(t) = threads {
@@ -278,8 +285,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             progress.finish();
             output::run_summary(&mut out, &summary)?;
             let skipped = summary.files_skipped + summary.articles_skipped;
-            if strict && skipped > 0 {
-                eprintln!("warta: error: {skipped} file(s) or record(s) skipped (--strict); `warta stats` lists them");
+            if strict && (skipped > 0 || summary.warnings > 0) {
+                eprintln!(
+                    "warta: error: {skipped} file(s) or record(s) skipped, {} warning(s) (--strict); `warta stats` lists them",
+                    summary.warnings
+                );
                 return Ok(ExitCode::from(2));
             }
             Ok(ExitCode::SUCCESS)

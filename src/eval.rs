@@ -226,7 +226,7 @@ fn read_corpus(corpus: &Path) -> Result<HashMap<String, Entities>> {
         .with_context(|| format!("cannot open {}", corpus.display()))?;
     let mut out = HashMap::new();
     let mut files = Vec::new();
-    ingest::walk(&root, None, |e| {
+    ingest::walk(&root, &ingest::WalkOptions::default(), |e| {
         if let WalkEvent::File(f) = e {
             files.push(f);
         }

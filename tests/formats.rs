@@ -238,3 +238,62 @@ fn malformed_files_are_reported_and_the_run_goes_on() {
         .any(|s| s["path"].as_str().unwrap().ends_with("binary.txt")));
     assert_eq!(stats["articles"], 5);
 }
+
+/// NUL bytes past the start of a text file, and `\u0000` in JSON, never reach the index: they
+/// are removed, with a warning, and the article is kept.
+#[test]
+fn nul_bytes_beyond_the_start_are_removed_with_a_warning() {
+    let fx = Fixture::new();
+    let mut txt = b"Title: Late NUL\n\n".to_vec();
+    txt.extend("kata ".repeat(2000).as_bytes());
+    txt.extend(b"zzbefore\0\0zzafter\n");
+    fx.write("late.txt", txt);
+    fx.write(
+        "escaped.json",
+        r#"{"title": "Escaped\u0000 NUL", "body": "Isi zzjson\u0000 berita."}"#,
+    );
+    let (out, err) = fx.index();
+    assert!(out.contains("2 added"), "{out}");
+    assert!(err.contains("late.txt") && err.contains("NUL"), "{err}");
+    assert!(err.contains("escaped.json"), "{err}");
+    for id in ["late.txt", "escaped.json"] {
+        let out = fx.warta(&["show", id, "--json"]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("\\u0000") && !text.contains('\0'), "{text}");
+    }
+    assert_eq!(fx.ids(&["zzbeforezzafter"]), ["late.txt"]);
+}
+
+/// Text under hundreds of unclosed tags is all indexed; markup nested past the parser's
+/// budget is flattened with a warning naming the file, which `warta stats` keeps.
+#[test]
+fn deep_html_keeps_its_text_and_says_when_it_was_flattened() {
+    let fx = Fixture::new();
+    let fonts: String = (0..300).map(|i| format!("<font><p>para{i} zzfont{i}</p>")).collect();
+    fx.write("fonts.html", format!("<html><body>{fonts}</body></html>"));
+    fx.write(
+        "divs.html",
+        format!(
+            "<html><head><title>Divs</title></head><body>{}<p>zzdeepest text</p>{}</body></html>",
+            "<div>".repeat(5000),
+            "</div>".repeat(5000)
+        ),
+    );
+    let (out, err) = fx.index();
+    assert!(out.contains("2 added"), "{out}");
+    assert_eq!(fx.ids(&["zzfont299"]), ["fonts.html"]);
+    assert_eq!(fx.ids(&["zzdeepest"]), ["divs.html"]);
+    assert!(!err.contains("fonts.html"), "{err}");
+    assert!(err.contains("divs.html") && err.contains("nested deeper"), "{err}");
+    let stats = fx.warta(&["stats"]).output().unwrap();
+    let text = String::from_utf8_lossy(&stats.stdout);
+    assert!(text.contains("divs.html") && text.contains("nested deeper"), "{text}");
+    // A degraded article fails a strict run.
+    let out = fx
+        .warta(&["index", "--strict", "--rebuild"])
+        .arg(fx.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -346,3 +346,89 @@ fn show_follows_changes_across_segments() {
     let (code, _) = show("b.txt");
     assert_eq!(code, Some(2), "a deleted article is not shown");
 }
+
+/// A directory the walk cannot read keeps its articles (as an unreadable file does), with a
+/// warning naming it; they go only once it is readable again and the files are gone.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_keeps_its_articles() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new();
+    fx.write("kept/a.txt", "Title: Alpha\n\nAn article about Jakarta.\n");
+    fx.write("b.txt", "Title: Beta\n\nAnother article about Jakarta.\n");
+    fx.index();
+    let dir = fx.corpus().join("kept");
+    // SAFETY: a plain system call without arguments.
+    if unsafe { libc::geteuid() } == 0 {
+        eprintln!("note: running as root, chmod 000 does not deny reading: that case is not tested");
+    } else {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let (out, err) = fx.index();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(out.contains("0 removed"), "{out}");
+        assert!(err.contains("kept") && err.contains("are kept"), "{err}");
+        assert_eq!(fx.ids(&["jakarta"]).len(), 2);
+    }
+
+    // The same walk error as any user can make it: the directory is now a link to a disk
+    // that is not there (an unmounted drive).
+    let away = fx.dir.path().join("away");
+    std::fs::rename(&dir, &away).unwrap();
+    std::os::unix::fs::symlink(away.join("not-mounted"), &dir).unwrap();
+    let (out, err) = fx.index();
+    assert!(out.contains("0 removed"), "{out}");
+    assert!(err.contains("kept") && err.contains("are kept"), "{err}");
+    assert_eq!(fx.ids(&["jakarta"]).len(), 2);
+
+    // Gone for good: the link removed, the articles go.
+    std::fs::remove_file(&dir).unwrap();
+    let (out, _) = fx.index();
+    assert!(out.contains("1 removed"), "{out}");
+    assert_eq!(fx.ids(&["jakarta"]), ["b.txt"]);
+}
+
+/// A big file rejected as binary is remembered by size and time: reruns report it skipped
+/// without reading it (its bytes are not even looked at), and read it again once it changes.
+#[test]
+fn rejected_files_are_not_read_again_until_they_change() {
+    let fx = Fixture::new();
+    fx.write("good.txt", "Title: Good\n\nAbout Jakarta.\n");
+    // Sparse: 8 MiB of NUL bytes, bigger than files read whole.
+    let big = fx.write("backup.json", "");
+    std::fs::File::options()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(8 << 20)
+        .unwrap();
+    let (out, err) = fx.index();
+    assert!(out.contains("1 binary"), "{out}");
+    assert!(err.contains("backup.json"), "{err}");
+    let stamp = std::fs::metadata(&big).unwrap().modified().unwrap();
+
+    // Same size and time, new bytes: not read, so still skipped as binary.
+    let mut text = b"{\"title\": \"Backup\", \"body\": \"About Jakarta, zzbackup.\"}".to_vec();
+    text.resize(8 << 20, b' ');
+    std::fs::write(&big, &text).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_modified(stamp)
+        .unwrap();
+    let (out, err) = fx.index();
+    assert!(
+        out.contains("1 unchanged, 1 skipped") && out.contains("1 binary"),
+        "{out}"
+    );
+    assert!(err.contains("backup.json") && err.contains("not read again"), "{err}");
+    assert!(fx.ids(&["zzbackup"]).is_empty());
+    let stats = fx.warta(&["stats"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&stats.stdout).contains("backup.json"));
+
+    // Changed (its time): read again, and indexed.
+    bump_mtime(&big);
+    let (out, _) = fx.index();
+    assert!(out.contains("1 added"), "{out}");
+    assert_eq!(fx.ids(&["zzbackup"]), ["backup.json"]);
+}

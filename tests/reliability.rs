@@ -236,3 +236,143 @@ fn mutated_articles_never_crash_the_indexer() {
     let v: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert!(v["last_run"]["skipped"].as_array().unwrap().len() >= skipped, "{v}");
 }
+
+/// Makes a FIFO at `path`.
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a plain system call on a NUL-terminated path.
+    assert_eq!(
+        unsafe { libc::mkfifo(c.as_ptr(), 0o644) },
+        0,
+        "mkfifo {}",
+        path.display()
+    );
+}
+
+/// A FIFO named like an article, in the tree and named as a root: the run neither hangs
+/// (it is killed after a generous timeout, failing the test) nor ignores it silently.
+#[cfg(unix)]
+#[test]
+fn fifos_are_skipped_and_counted_without_hanging() {
+    let fx = Fixture::new();
+    fx.write("good.txt", "Title: Good\n\nA good article about Jakarta.\n");
+    mkfifo(&fx.corpus().join("pipe.txt"));
+    let lone = fx.dir.path().join("lone.jsonl");
+    mkfifo(&lone);
+    let out = fx
+        .warta(&["index"])
+        .arg(fx.corpus())
+        .arg(&lone)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the run hung or failed: {stdout}\n{stderr}");
+    assert!(stdout.contains("1 added") && stdout.contains("2 skipped"), "{stdout}");
+    assert!(stdout.contains("2 not a regular file"), "{stdout}");
+    for name in ["pipe.txt", "lone.jsonl"] {
+        assert!(stderr.contains(name) && stderr.contains("FIFO"), "{name}: {stderr}");
+    }
+    let stats = fx.warta(&["stats"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&stats.stdout).contains("pipe.txt"));
+}
+
+/// Links are followed only within the indexed roots: a link to a file or directory elsewhere
+/// is skipped and counted, unless `--follow-external-links`.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_roots_are_not_followed_by_default() {
+    use std::os::unix::fs::symlink;
+    let fx = Fixture::new();
+    let outside = fx.dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("dir")).unwrap();
+    std::fs::write(
+        outside.join("secret.txt"),
+        "Title: Secret\n\nA zzsecret outside the root.\n",
+    )
+    .unwrap();
+    std::fs::write(outside.join("dir/more.txt"), "Title: More\n\nMore zzsecret text.\n").unwrap();
+    fx.write("real/inside.txt", "Title: Inside\n\nAn article about Jakarta.\n");
+    symlink(outside.join("secret.txt"), fx.corpus().join("passwd.txt")).unwrap();
+    symlink(outside.join("dir"), fx.corpus().join("ext")).unwrap();
+    symlink(fx.corpus().join("real/inside.txt"), fx.corpus().join("alias.txt")).unwrap();
+
+    let (out, err) = fx.index();
+    assert!(out.contains("2 link out of the roots"), "{out}");
+    assert!(
+        err.contains("passwd.txt") && err.contains("ext") && err.contains("--follow-external-links"),
+        "{err}"
+    );
+    assert!(fx.ids(&["zzsecret"]).is_empty());
+    let mut ids = fx.ids(&["jakarta"]);
+    ids.sort();
+    assert_eq!(ids, ["alias.txt", "real/inside.txt"]);
+
+    let out = fx
+        .warta(&["index", "--follow-external-links"])
+        .arg(fx.corpus())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut ids = fx.ids(&["zzsecret"]);
+    ids.sort();
+    assert_eq!(ids, ["ext/more.txt", "passwd.txt"]);
+}
+
+/// File names that differ only in bytes that are not UTF-8 get distinct ids, and reruns
+/// settle: both stay, unchanged.
+#[cfg(unix)]
+#[test]
+fn non_utf8_names_keep_distinct_ids() {
+    use std::os::unix::ffi::OsStrExt;
+    let fx = Fixture::new();
+    for (name, word) in [(&b"x\xff.txt"[..], "zzfirst"), (&b"x\xfe.txt"[..], "zzsecond")] {
+        let path = fx.corpus().join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, format!("Title: {word}\n\nAbout Jakarta, {word}.\n")).unwrap();
+    }
+    fx.write("x%FF.txt", "Title: Literal\n\nAbout Jakarta, zzliteral.\n");
+    let (out, _) = fx.index();
+    assert!(out.contains("3 added"), "{out}");
+    assert_eq!(fx.ids(&["zzfirst"]), ["x%FF.txt"]);
+    assert_eq!(fx.ids(&["zzsecond"]), ["x%FE.txt"]);
+    assert_eq!(fx.ids(&["zzliteral"]), ["x%25FF.txt"]);
+    let (out, _) = fx.index();
+    assert!(out.contains("0 added, 0 updated, 0 removed, 3 unchanged"), "{out}");
+    assert_eq!(fx.ids(&["jakarta"]).len(), 3);
+}
+
+/// Two roots holding the same relative path give two articles with two ids, each named by
+/// its root; one root alone keeps plain ids.
+#[test]
+fn roots_sharing_relative_paths_get_prefixed_ids() {
+    let fx = Fixture::new();
+    fx.write("rootA/kompas/001.txt", "Title: A\n\nAbout Jakarta, zzalpha.\n");
+    fx.write("rootB/kompas/001.txt", "Title: B\n\nAbout Jakarta, zzbeta.\n");
+    let run = |roots: &[&str]| {
+        let out = fx
+            .warta(&["index"])
+            .args(roots.iter().map(|r| fx.corpus().join(r)))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["rootA", "rootB"]);
+    assert_eq!(fx.ids(&["zzalpha"]), ["rootA/kompas/001.txt"]);
+    assert_eq!(fx.ids(&["zzbeta"]), ["rootB/kompas/001.txt"]);
+    let out = fx.warta(&["show", "rootB/kompas/001.txt"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("zzbeta"));
+    let out = run(&["rootA", "rootB"]);
+    assert!(out.contains("2 unchanged"), "{out}");
+
+    let out = fx
+        .warta(&["index", "--rebuild"])
+        .arg(fx.corpus().join("rootA"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(fx.ids(&["zzalpha"]), ["kompas/001.txt"]);
+}

@@ -3,7 +3,8 @@
 //! An index directory holds a tantivy index plus `warta.json` (warta's format version),
 //! `last_run.json` (what the last indexing run did and skipped), `stems.fst` (which indexed
 //! words share a stem, see [`stems`]) and, when some files were touched without being
-//! changed, `touched.json` (see [`touched`]). Each tantivy document carries
+//! changed, `touched.json`, and when some files were skipped as a whole, `rejected.json`
+//! (see [`touched`]). Each tantivy document carries
 //! its file's path, size, modification time and content hash, so the index itself says which
 //! files it reflects: a rerun compares the disk with that, and a crash can never leave the
 //! bookkeeping out of step with the documents.

@@ -14,7 +14,7 @@ use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
 use super::queue::{InFlight, QueuedDoc};
 use super::stems;
-use super::touched::{self, Touched};
+use super::touched::{self, Rejected, Touched};
 use super::{spawn_named, Fields, IndexError, WartaIndex, LAST_RUN_FILE};
 use crate::extract::{self, Enriched};
 use crate::ingest::{self, SourceFile, WalkEvent};
@@ -45,6 +45,9 @@ pub struct IndexOptions {
     /// tantivy busy (some 17,000 articles of the shared corpora) and is small next to the
     /// 150 MB the issue allows over the writer's budget.
     pub queue_bytes: usize,
+    /// Follow symbolic links whose targets lie outside the indexed roots (by default they are
+    /// skipped, and counted).
+    pub follow_external_links: bool,
 }
 
 /// Where an indexing run's entities come from (a library setting; the CLI always extracts).
@@ -105,6 +108,7 @@ impl Default for IndexOptions {
             commit_interval: Duration::from_secs(60),
             entities: EntitySource::Extract,
             queue_bytes: 32 << 20,
+            follow_external_links: false,
         }
     }
 }
@@ -236,11 +240,14 @@ enum Outcome {
     Unchanged(Option<(String, Touched)>),
     Skipped {
         path: String,
-        kind: &'static str,
+        kind: String,
         reason: String,
         kept_old: bool,
         /// Articles of the file's previous version removed with it.
         removed: u64,
+        /// The file as rejected, for later runs to skip it unread while it stays the same
+        /// (`None` when it may read differently next time: unreadable, not a regular file).
+        rejected: Option<Rejected>,
     },
     RecordProblem(SkippedFile),
     Warning(String),
@@ -250,6 +257,9 @@ enum Outcome {
         why: String,
     },
 }
+
+/// The summary's label of symbolic links not followed because they lead out of the roots.
+pub const EXTERNAL_LINK: &str = "link out of the roots";
 
 /// Files found by the walk that wait for a reader: this bounds the files held in memory,
 /// however many the roots hold.
@@ -380,6 +390,8 @@ pub fn index_paths(
         }
     }
     let mut touched_now: Vec<(String, Touched)> = Vec::new();
+    let rejected_before = touched::load_rejected(&wi.dir);
+    let mut rejected_now: BTreeMap<String, Rejected> = BTreeMap::new();
     // A root inside another root would walk its files twice.
     let nested: Vec<PathBuf> = canonical_roots
         .iter()
@@ -413,14 +425,19 @@ pub fn index_paths(
     let walked = std::thread::scope(|scope| {
         let walker = {
             let tx = tx.clone();
-            let (known, roots, exclude) = (&mut known, &canonical_roots, index_dir_canon.as_deref());
+            let (known, roots, rejected) = (&mut known, &canonical_roots, &rejected_before);
+            let walk_opts = ingest::WalkOptions {
+                exclude: index_dir_canon.as_deref(),
+                roots,
+                follow_external_links: opts.follow_external_links,
+            };
             let (writer, fields) = (&writer, &wi.fields);
             let delete = move |file: &str| {
                 let term = Term::from_field_text(fields.file, file);
                 writer.read().expect("writer lock").delete_term(term);
             };
             spawn_named(scope, "warta-walk", move || {
-                walk_roots(roots, exclude, known, file_tx, &tx, progress, delete)
+                walk_roots(&walk_opts, known, rejected, file_tx, &tx, progress, delete)
             })
         };
         for _ in 0..threads {
@@ -541,7 +558,11 @@ pub fn index_paths(
                         reason,
                         kept_old,
                         removed,
+                        rejected,
                     } => {
+                        if let Some(r) = rejected {
+                            rejected_now.insert(path.clone(), r);
+                        }
                         let note = if kept_old {
                             " (its previously indexed articles are kept)".to_string()
                         } else if removed > 0 {
@@ -552,7 +573,7 @@ pub fn index_paths(
                         summary.articles_removed += removed;
                         progress.warn(&format!("{path}: skipped: {reason}{note}"));
                         summary.files_skipped += 1;
-                        summary.skip(path, kind, reason);
+                        summary.skip(path, &kind, reason);
                         progress.advance();
                     }
                     Outcome::RecordProblem(p) => {
@@ -565,7 +586,7 @@ pub fn index_paths(
                         summary.warning(w);
                     }
                     Outcome::Unwalkable { path, why } => {
-                        progress.warn(&format!("{path}: {why}"));
+                        progress.warn(&format!("{path}: {why} (articles indexed from it before are kept)"));
                         summary.files_skipped += 1;
                         summary.skip(path, "unreadable", why);
                     }
@@ -593,6 +614,20 @@ pub fn index_paths(
     if let Err(e) = touched::save(&wi.dir, &table) {
         progress.warn(&format!(
             "cannot record touched files (they will be hashed again next time): {e}"
+        ));
+    }
+    // Files rejected under other roots stay as recorded; under these roots, as found now.
+    let root_keys: Vec<String> = canonical_roots
+        .iter()
+        .map(|r| ingest::walk::path_text(r.as_os_str()))
+        .collect();
+    let elsewhere = rejected_before
+        .into_iter()
+        .filter(|(key, _)| !root_keys.iter().any(|r| Path::new(key).starts_with(r)));
+    let rejected: BTreeMap<String, Rejected> = elsewhere.chain(rejected_now).collect();
+    if let Err(e) = touched::save_rejected(&wi.dir, &rejected) {
+        progress.warn(&format!(
+            "cannot record rejected files (they will be read again next time): {e}"
         ));
     }
 
@@ -630,28 +665,54 @@ fn update_stems(
 /// on big archives); once the whole walk is done, the files the index holds under these roots
 /// that it did not see are removed with `delete`. Problems go to the coordinator through `tx`.
 fn walk_roots(
-    roots: &[PathBuf],
-    exclude: Option<&Path>,
+    opts: &ingest::WalkOptions<'_>,
     known: &mut HashMap<String, FileState>,
+    rejected: &BTreeMap<String, Rejected>,
     files: crossbeam_channel::Sender<Vec<(SourceFile, Option<FileState>)>>,
     tx: &mpsc::Sender<Vec<Outcome>>,
     progress: &dyn Progress,
     delete: impl Fn(&str),
 ) -> Walked {
     let mut walked = Walked::default();
-    let mut to_read = 0u64;
+    // Files the readers get, and those the walk skips itself (both counted as the run's).
+    let to_read = std::cell::Cell::new(0u64);
+    // Directories (and files) the walk could not read: what the index holds under them is
+    // not known to be gone.
+    let mut unwalked: Vec<String> = Vec::new();
     // Blocks while the queue is full. Fails only if every reader stopped (a panic, which the
     // scope passes on).
     let mut batch = Batcher::new(FILE_BATCH, |b| {
         let _ = files.send(b);
     });
+    let roots = opts.roots;
+    // A file skipped by the walk itself: counted as a file of the run, like those it reads.
+    let skip = |path: String, kind: &str, reason: String, rejected: Option<Rejected>| {
+        to_read.set(to_read.get() + 1);
+        progress.found(1);
+        let _ = tx.send(vec![Outcome::Skipped {
+            path,
+            kind: kind.to_string(),
+            reason,
+            kept_old: false,
+            removed: 0,
+            rejected,
+        }]);
+    };
     for root in roots {
-        ingest::walk(root, exclude, |event| match event {
+        ingest::walk(root, opts, |event| match event {
             WalkEvent::File(f) => {
-                let state = known.get_mut(f.path.to_string_lossy().as_ref()).map(|s| {
+                let state = known.get_mut(&f.key).map(|s| {
                     s.seen = true;
                     *s
                 });
+                let still_rejected = rejected
+                    .get(&f.key)
+                    .filter(|r| state.is_none() && r.size == f.size && r.mtime_ns == f.mtime_ns);
+                if let Some(r) = still_rejected {
+                    let reason = format!("{} (not read again: unchanged since it was skipped)", r.reason);
+                    skip(f.key, &r.kind, reason, Some(r.clone()));
+                    return;
+                }
                 match state {
                     Some(s) if s.complete && s.size == f.size && s.mtime_ns == f.mtime_ns => {
                         walked.files_unchanged += 1;
@@ -661,11 +722,11 @@ fn walk_roots(
                                 mtime_ns: s.mtime_ns,
                                 hash: s.hash,
                             };
-                            walked.still_touched.push((f.path.to_string_lossy().into_owned(), t));
+                            walked.still_touched.push((f.key.clone(), t));
                         }
                     }
                     _ => {
-                        to_read += 1;
+                        to_read.set(to_read.get() + 1);
                         progress.found(1);
                         batch.push((f, state));
                         if batch.items.iter().map(|(f, _)| f.size).sum::<u64>() >= FILE_BATCH_BYTES {
@@ -675,10 +736,26 @@ fn walk_roots(
                 }
             }
             WalkEvent::NotArticle(_) => walked.not_articles += 1,
+            WalkEvent::NotRegular(path, kind) => skip(
+                path.display().to_string(),
+                ingest::NOT_REGULAR,
+                ingest::SkipReason::NotRegular(kind).to_string(),
+                None,
+            ),
+            WalkEvent::ExternalLink(link, target) => skip(
+                link.display().to_string(),
+                EXTERNAL_LINK,
+                format!(
+                    "link to {}, outside the indexed roots (not followed without --follow-external-links)",
+                    target.display()
+                ),
+                None,
+            ),
             WalkEvent::Note(path, note) => {
                 let _ = tx.send(vec![Outcome::Warning(format!("{}: {note}", path.display()))]);
             }
             WalkEvent::Problem(path, why) => {
+                unwalked.push(ingest::walk::path_text(path.as_os_str()));
                 let _ = tx.send(vec![Outcome::Unwalkable {
                     path: path.display().to_string(),
                     why,
@@ -689,13 +766,16 @@ fn walk_roots(
     batch.flush();
     // The readers finish the queue while the deletions below are made.
     drop(batch);
-    progress.walked(to_read);
+    progress.walked(to_read.get());
 
     // Files the index has under these roots that are gone from disk: only known once the
     // whole walk is done. No reader adds to them, so they may be deleted after other adds.
+    // Files under a path the walk could not read may still be there: they keep their articles.
+    let root_keys: Vec<String> = roots.iter().map(|r| ingest::walk::path_text(r.as_os_str())).collect();
     for (key, state) in known.iter() {
-        let under_root = roots.iter().any(|r| Path::new(key).starts_with(r));
-        if under_root && !state.seen {
+        let under_root = root_keys.iter().any(|r| Path::new(key).starts_with(r));
+        let unknown = unwalked.iter().any(|p| Path::new(key).starts_with(p));
+        if under_root && !unknown && !state.seen {
             delete(key);
             walked.files_removed += 1;
             walked.articles_removed += state.docs;
@@ -732,7 +812,7 @@ fn read_source(
     jobs: &mut Batcher<Job, impl Fn(Vec<Job>)>,
     outcomes: &RefCell<Batcher<Outcome, impl Fn(Vec<Outcome>)>>,
 ) {
-    let path = file.path.to_string_lossy().into_owned();
+    let path = file.key.clone();
     // Counts wait for the end of the batch; a problem is reported at once, even in the middle
     // of a long file.
     let send = |o: Outcome| {
@@ -752,19 +832,22 @@ fn read_source(
     };
     let read = match small {
         Ok(Some(s)) => Ok((s.hash(), Some(s))),
-        Ok(None) => ingest::hash_file(&file.path).map(|h| (h, None)),
+        // Type before size: a big file that is not text is refused before it is hashed.
+        Ok(None) => ingest::sniff(&file.path, file.gz)
+            .and_then(|()| ingest::hash_file(&file.path, file.format, file.gz))
+            .map(|h| (h, None)),
         Err(e) => Err(e),
     };
     let (hash, small) = match read {
         Ok(r) => r,
         Err(reason) => {
-            send(Outcome::Skipped {
-                path,
-                kind: reason.kind(),
-                reason: reason.to_string(),
-                kept_old: state.is_some(),
-                removed: 0,
-            });
+            if state.is_some() && !reason.is_transient() {
+                writer
+                    .read()
+                    .expect("writer lock")
+                    .delete_term(Term::from_field_text(fields.file, &path));
+            }
+            send(skipped_file(path, &reason, state, file));
             return;
         }
     };
@@ -847,20 +930,10 @@ fn read_source(
     match result {
         Ok(_) => {}
         Err(reason) if added == 0 => {
-            // A file that could not be read may be back next time: its articles stay. A file
-            // read in full that holds no article (empty, binary, malformed) has none: its old
-            // articles go, as in a fresh build.
-            let transient = matches!(reason, ingest::SkipReason::Unreadable(_));
-            if state.is_some() && !transient && !deleted {
+            if state.is_some() && !reason.is_transient() && !deleted {
                 delete_old();
             }
-            send(Outcome::Skipped {
-                path,
-                kind: reason.kind(),
-                reason: reason.to_string(),
-                kept_old: state.is_some() && transient,
-                removed: if transient { 0 } else { state.map_or(0, |s| s.docs) },
-            });
+            send(skipped_file(path, &reason, state, file));
             return;
         }
         Err(reason) => send(Outcome::Warning(format!(
@@ -873,12 +946,19 @@ fn read_source(
         if state.is_some() && !deleted {
             delete_old();
         }
+        let reason = "no readable article in the file (its records are listed above)".to_string();
         send(Outcome::Skipped {
             path,
-            kind: "no articles",
-            reason: "no readable article in the file (its records are listed above)".to_string(),
+            kind: "no articles".to_string(),
+            reason: reason.clone(),
             kept_old: false,
             removed: state.map_or(0, |s| s.docs),
+            rejected: Some(Rejected {
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                kind: "no articles".to_string(),
+                reason,
+            }),
         });
         return;
     }
@@ -887,6 +967,26 @@ fn read_source(
         replaced: state.map(|s| s.docs),
         bytes: file.size,
     });
+}
+
+/// The outcome of a file skipped as a whole. A file that could not be read may be back next
+/// time: its articles stay. A file read that holds no article (empty, binary, malformed) has
+/// none: its old articles go, as in a fresh build, and it is remembered as rejected.
+fn skipped_file(path: String, reason: &ingest::SkipReason, state: Option<FileState>, file: &SourceFile) -> Outcome {
+    let transient = reason.is_transient();
+    Outcome::Skipped {
+        path,
+        kind: reason.kind().to_string(),
+        reason: reason.to_string(),
+        kept_old: state.is_some() && transient,
+        removed: if transient { 0 } else { state.map_or(0, |s| s.docs) },
+        rejected: (!transient).then(|| Rejected {
+            size: file.size,
+            mtime_ns: file.mtime_ns,
+            kind: reason.kind().to_string(),
+            reason: reason.to_string(),
+        }),
+    }
 }
 
 /// The bytes of the buffer [`to_document`] makes for an article: its values, and a little

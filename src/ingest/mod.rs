@@ -22,7 +22,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use xxhash_rust::xxh3::Xxh3;
 
-pub use walk::{walk, SourceFile, WalkEvent};
+pub use walk::{walk, SourceFile, WalkEvent, WalkOptions};
 
 /// One news article as read from a file, before enrichment.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -94,9 +94,18 @@ pub enum SkipReason {
     Empty,
     #[error("{0}")]
     Malformed(String),
+    /// A FIFO, socket or device where a file was expected (replaced since the walk saw it).
+    #[error("{0}, not a regular file")]
+    NotRegular(&'static str),
 }
 
 impl SkipReason {
+    /// Whether the file may read differently next time without changing (it could not be
+    /// read, or was not a regular file when it was opened).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SkipReason::Unreadable(_) | SkipReason::NotRegular(_))
+    }
+
     /// A short label used to count skips by reason in summaries.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -104,23 +113,88 @@ impl SkipReason {
             SkipReason::Binary => "binary",
             SkipReason::Empty => "empty",
             SkipReason::Malformed(_) => "malformed",
+            SkipReason::NotRegular(_) => NOT_REGULAR,
         }
     }
 }
 
-/// xxh3 of a file's bytes on disk (compressed bytes for `.gz`): tells a real change from a
-/// touch, streaming, without parsing.
-pub fn hash_file(path: &Path) -> Result<u64, SkipReason> {
-    let mut reader = HashingReader::new(File::open(path).map_err(unreadable)?);
+/// The summary's label of files skipped because they are FIFOs, sockets or devices.
+pub const NOT_REGULAR: &str = "not a regular file";
+
+/// Opens a file for reading without blocking: a FIFO, socket or device put where the walk saw
+/// a regular file is refused (by the type of the opened descriptor) instead of blocking the
+/// run forever in `open` or `read`.
+pub fn open_regular(path: &Path) -> Result<File, SkipReason> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Opening a FIFO without a writer blocks, unless non-blocking; on a regular file the
+    // flag changes nothing.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(unreadable)?;
+    let kind = file.metadata().map_err(unreadable)?.file_type();
+    if !kind.is_file() {
+        return Err(SkipReason::NotRegular(walk::special_kind(kind)));
+    }
+    Ok(file)
+}
+
+/// xxh3 of a file's bytes on disk (compressed bytes for `.gz`), up to [`hashed_bytes`]:
+/// tells a real change from a touch, streaming, without parsing.
+pub fn hash_file(path: &Path, format: Format, gz: bool) -> Result<u64, SkipReason> {
+    let file = open_regular(path)?;
+    let mut reader = HashingReader::new(file.take(hashed_bytes(format, gz)));
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(unreadable)?;
     Ok(reader.digest())
 }
+
+/// How much of a file its hash covers: what is read of it. A single-document file is read up
+/// to [`MAX_FILE_BYTES`], so a change beyond them changes nothing in the index (its size is
+/// compared too); JSON Lines and gzip files are read to their end.
+pub fn hashed_bytes(format: Format, gz: bool) -> u64 {
+    if gz || format == Format::JsonLines {
+        u64::MAX
+    } else {
+        MAX_FILE_BYTES as u64
+    }
+}
+
+/// Reads the start of a file (inflated, for gzip) and refuses an empty or binary one, before
+/// a big file is hashed in full.
+pub fn sniff(path: &Path, gz: bool) -> Result<(), SkipReason> {
+    let file = BufReader::new(open_regular(path)?);
+    let mut reader: Box<dyn Read> = if gz {
+        Box::new(flate2::bufread::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    read_head(&mut reader).map(drop)
+}
+
+/// The first [`HEAD_BYTES`] of `reader`, refused when they show an empty or binary file.
+fn read_head(reader: &mut dyn Read) -> Result<Vec<u8>, SkipReason> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    reader
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(unreadable)?;
+    if head.len() < HEAD_BYTES && head.iter().all(u8::is_ascii_whitespace) {
+        return Err(SkipReason::Empty);
+    }
+    if decode::looks_binary(&head) {
+        return Err(SkipReason::Binary);
+    }
+    Ok(head)
+}
+
+/// How much of a file's start decides whether it is text at all.
+const HEAD_BYTES: usize = 8192;
 
 /// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines.
 /// gzip files small enough to hold are read whole and inflated in one call
 /// ([`SmallFile::records`]).
 pub fn read_file(path: &Path, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
-    let file = File::open(path).map_err(unreadable)?;
+    let file = open_regular(path)?;
     if gz {
         let size = file.metadata().map_err(unreadable)?.len();
         if size <= gzip::MAX_WHOLE_COMPRESSED {
@@ -193,8 +267,9 @@ pub fn read_small_file(path: &Path, size: u64, gz: bool) -> Result<Option<SmallF
         (SMALL_FILE_BYTES, None)
     };
     let mut bytes = Vec::with_capacity(size.min(limit) as usize + 1);
-    File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    open_regular(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     Ok((bytes.len() as u64 <= limit).then_some(SmallFile { bytes, held }))
 }
@@ -213,14 +288,7 @@ fn read_from<R: BufRead>(
     };
 
     // Sniff the start: empty or binary files are skipped before any parsing.
-    let mut head = Vec::with_capacity(8192);
-    (&mut reader).take(8192).read_to_end(&mut head).map_err(unreadable)?;
-    if head.len() < 8192 && head.iter().all(u8::is_ascii_whitespace) {
-        return Err(SkipReason::Empty);
-    }
-    if decode::looks_binary(&head) {
-        return Err(SkipReason::Binary);
-    }
+    let head = read_head(&mut reader)?;
     let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
 
     if format == Format::JsonLines && !utf16 {
@@ -316,9 +384,15 @@ fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) ->
     }
 }
 
-/// Rejects records with neither title nor body, and cuts text beyond [`MAX_ARTICLE_BYTES`].
+/// Removes NUL characters from every field ([`strip_nuls`]), rejects records with neither
+/// title nor body, and cuts text beyond [`MAX_ARTICLE_BYTES`].
 fn finish(mut rec: Record) -> Record {
     if let Ok(a) = &mut rec.result {
+        let nuls = strip_nuls(a);
+        if nuls > 0 {
+            rec.warnings
+                .push(format!("{nuls} NUL character(s) removed from the text"));
+        }
         if a.title.is_none() && a.body.is_none() {
             rec.result = Err("no title and no text".to_string());
         } else if let Some(body) = a.body.as_mut().filter(|b| b.len() > MAX_ARTICLE_BYTES) {
@@ -335,6 +409,34 @@ fn finish(mut rec: Record) -> Record {
         }
     }
     rec
+}
+
+/// Removes NUL characters from an article's fields and returns how many there were. A file
+/// whose first 8 KiB hold a NUL byte is refused as binary; one found later in a file that
+/// reads as text (or a `\u0000` escape in JSON) is dropped, so that no NUL is ever indexed
+/// or printed. A field left empty is dropped.
+fn strip_nuls(a: &mut Article) -> usize {
+    let mut removed = 0;
+    for field in [
+        &mut a.title,
+        &mut a.body,
+        &mut a.source,
+        &mut a.url,
+        &mut a.author,
+        &mut a.lang,
+    ] {
+        let Some(text) = field.as_mut() else { continue };
+        if memchr::memchr(0, text.as_bytes()).is_none() {
+            continue;
+        }
+        let before = text.len();
+        text.retain(|c| c != '\0');
+        removed += before - text.len();
+        if text.trim().is_empty() {
+            *field = None;
+        }
+    }
+    removed
 }
 
 fn unreadable(e: std::io::Error) -> SkipReason {
@@ -364,5 +466,41 @@ impl<R: Read> Read for HashingReader<R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FIFO where the walk saw a file: every way of reading it returns at once with
+    /// [`SkipReason::NotRegular`] instead of blocking in `open` (a blocked read fails the
+    /// test after a timeout instead of hanging it).
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("swapped.json");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a plain system call on a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let results = [
+                hash_file(&fifo, Format::Json, false).map(drop),
+                sniff(&fifo, true),
+                read_small_file(&fifo, 10, false).map(drop),
+                read_file(&fifo, Format::Json, false, drop),
+                read_file(&fifo, Format::Json, true, drop),
+            ];
+            let _ = tx.send(results);
+        });
+        let results = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("reading a FIFO blocked");
+        for r in results {
+            assert_eq!(r, Err(SkipReason::NotRegular("a FIFO")));
+        }
     }
 }
