@@ -231,6 +231,23 @@ fn a_called_off_search_ends_with_an_error() {
     ));
 }
 
+/// A prefix standing for more indexed words than a query may search is refused, naming it.
+#[test]
+fn too_broad_prefixes_are_refused() {
+    let fx = corpus();
+    let words: Vec<String> = (0..10_001).map(|i| format!("zq{i}")).collect();
+    fx.write("many.txt", format!("Title: Many words\n\n{}\n", words.join(" ")));
+    fx.index();
+    let out = fx.warta(&["search", "zq*"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("prefix `zq*`") && err.contains("give more letters"),
+        "{err}"
+    );
+    assert_eq!(fx.ids(&["zq1000*"]), ["many.txt"]);
+}
+
 #[test]
 fn json_shape() {
     let fx = corpus();
