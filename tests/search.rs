@@ -295,6 +295,7 @@ fn human_output_and_exit_codes() {
         err.contains("at column 1") && err.contains("unterminated quote"),
         "{err}"
     );
+    assert_eq!(err.matches("unterminated quote").count(), 1, "said once: {err}");
 
     // A query with no word to search is an error, not a list of every article.
     for nothing in ["???", "\"\"", "AND", "+ !"] {

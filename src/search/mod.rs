@@ -157,8 +157,9 @@ pub struct SearchResponse {
 /// Problems with a request (as opposed to the index): the user can fix them.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("bad query {query:?} {source}")]
-    Query { query: String, source: query::QueryError },
+    /// The parser's problem is part of the message, not a cause to print after it.
+    #[error("bad query {query:?} {problem}")]
+    Query { query: String, problem: query::QueryError },
     #[error("bad date {value:?} for {flag}: use YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 time")]
     Date { flag: &'static str, value: String },
     #[error("--from {from} is after --to {to}")]
@@ -253,9 +254,9 @@ fn prepare(
     req: &SearchRequest,
 ) -> Result<(ParsedQuery, Box<dyn Query>, HighlightTerms), SearchError> {
     check_request(req)?;
-    let parsed = query::parse(&req.query).map_err(|source| SearchError::Query {
+    let parsed = query::parse(&req.query).map_err(|problem| SearchError::Query {
         query: req.query.clone(),
-        source,
+        problem,
     })?;
     check_prefixes(searcher, &wi.fields, &parsed)?;
     let (text_query, highlight) = build_text_query(&wi.fields, stems, &parsed)?;
