@@ -138,7 +138,7 @@ pub enum Command {
         /// Number of results (0: only the count, and facets with --facets)
         #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10000))]
         limit: u64,
-        /// Results to skip (for paging)
+        /// Results to skip (for paging; offset + limit at most 10000)
         #[arg(long, default_value_t = 0)]
         offset: usize,
         /// Also count the top persons, countries, orgs, places, sources and languages of all matches
@@ -206,6 +206,15 @@ pub enum Command {
         /// Address to listen on; anything but loopback makes the archive reachable from the network
         #[arg(long, default_value = "127.0.0.1:7700")]
         addr: std::net::SocketAddr,
+        /// Seconds a client has to send a request's headers (and an idle connection its next request)
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
+        /// Connections served at once; further ones wait to be accepted
+        #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65536))]
+        max_connections: u64,
+        /// Show articles' paths as on this machine's disk (by default relative to the indexed root)
+        #[arg(long)]
+        absolute_paths: bool,
     },
     /// Counts by language and source, date range, size, and the last run's skipped files
     Stats {
@@ -405,7 +414,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { index, addr } => {
+        Command::Serve {
+            index,
+            addr,
+            header_timeout,
+            max_connections,
+            absolute_paths,
+        } => {
             let wi = WartaIndex::open(&index.index)?;
             let articles = wi.searcher().context("cannot read the index")?.num_docs();
             if !addr.ip().is_loopback() {
@@ -414,7 +429,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let dir = index.index.display().to_string();
-            crate::serve::serve(wi, addr, |bound| {
+            let opts = crate::serve::ServeOptions {
+                header_timeout: std::time::Duration::from_secs(header_timeout),
+                max_connections: max_connections as usize,
+                absolute_paths,
+            };
+            crate::serve::serve(wi, addr, opts, |bound| {
                 println!("warta: serving {articles} articles from {dir} at http://{bound}/ (Ctrl-C stops)");
                 let _ = std::io::stdout().flush();
             })?;

@@ -111,6 +111,11 @@ fn date_filters_are_inclusive_of_whole_periods() {
     assert_eq!(fx.ids(&["--from", "2023-12-31"]), ["en/late.txt"]);
     let (v, _) = fx.search_json(&["--from", "2023", "--to", "2023"]);
     assert_eq!(v["total"], 4);
+    // The last day a date can name is no bad date.
+    let (v, code) = fx.search_json(&["--from", "9999-12-31"]);
+    assert_eq!((code, v["total"].as_u64()), (1, Some(0)));
+    let (v, code) = fx.search_json(&["--to", "9999-12-31"]);
+    assert_eq!((code, v["total"].as_u64()), (0, Some(5)), "every dated article");
     // Bad dates and empty ranges are errors, exit 2.
     let out = fx.warta(&["search", "--from", "yesterday"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -187,6 +192,63 @@ fn sorting_and_paging() {
 }
 
 #[test]
+fn paging_deeper_than_the_result_window_is_an_error() {
+    let fx = corpus();
+    for offset in ["10000000000", "1000000000000000000", "9991"] {
+        let out = fx.warta(&["search", "--offset", offset]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--offset {offset}: {err}");
+        assert!(
+            err.contains(&format!("offset {offset} + limit 10 is past the deepest result")) && err.contains("10000"),
+            "--offset {offset}: {err}"
+        );
+    }
+    // The last page of the window still works.
+    let (v, code) = fx.search_json(&["--offset", "9990", "--limit", "10"]);
+    assert_eq!((code, v["total"].as_u64()), (0, Some(6)));
+    assert_eq!(v["hits"].as_array().unwrap().len(), 0);
+}
+
+/// A search called off by its caller (the server, when the client left or time ran out)
+/// stops with an error, whichever kind of search it is.
+#[test]
+fn a_called_off_search_ends_with_an_error() {
+    let fx = corpus();
+    let wi = warta::index::WartaIndex::open(&fx.index_dir()).unwrap();
+    let req = warta::search::SearchRequest {
+        query: "putin".to_string(),
+        facets: true,
+        ..Default::default()
+    };
+    assert_eq!(warta::search::search(&wi, &req).unwrap().total, 2);
+    req.cancel.cancel();
+    let called_off =
+        |r: Result<(), warta::search::SearchError>| matches!(r, Err(warta::search::SearchError::Cancelled));
+    assert!(called_off(warta::search::search(&wi, &req).map(drop)));
+    assert!(called_off(warta::search::facet(&wi, "person", &req, 5).map(drop)));
+    assert!(called_off(
+        warta::search::timeline(&wi, &req, warta::search::facets::Interval::Month).map(drop)
+    ));
+}
+
+/// A prefix standing for more indexed words than a query may search is refused, naming it.
+#[test]
+fn too_broad_prefixes_are_refused() {
+    let fx = corpus();
+    let words: Vec<String> = (0..10_001).map(|i| format!("zq{i}")).collect();
+    fx.write("many.txt", format!("Title: Many words\n\n{}\n", words.join(" ")));
+    fx.index();
+    let out = fx.warta(&["search", "zq*"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("prefix `zq*`") && err.contains("give more letters"),
+        "{err}"
+    );
+    assert_eq!(fx.ids(&["zq1000*"]), ["many.txt"]);
+}
+
+#[test]
 fn json_shape() {
     let fx = corpus();
     let (v, code) = fx.search_json(&["kirby", "--source", "reuters"]);
@@ -233,6 +295,18 @@ fn human_output_and_exit_codes() {
         err.contains("at column 1") && err.contains("unterminated quote"),
         "{err}"
     );
+    assert_eq!(err.matches("unterminated quote").count(), 1, "said once: {err}");
+
+    // A query with no word to search is an error, not a list of every article.
+    for nothing in ["???", "\"\"", "AND", "+ !"] {
+        let out = fx.warta(&["search", nothing]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{nothing:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("nothing to search for"),
+            "{nothing:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 
     let out = fx.warta(&["search", "author:x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -24,11 +24,12 @@ impl Drop for Server {
 }
 
 /// `warta serve --addr ADDR` on the fixture's index, with piped output.
-fn spawn(fx: &Fixture, addr: &str) -> Child {
+fn spawn(fx: &Fixture, addr: &str, args: &[&str]) -> Child {
     std::process::Command::new(assert_cmd::cargo::cargo_bin("warta"))
         .env_remove("WARTA_INDEX")
         .args(["serve", "--addr", addr, "--index"])
         .arg(fx.index_dir())
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -36,7 +37,12 @@ fn spawn(fx: &Fixture, addr: &str) -> Child {
 }
 
 fn start(fx: &Fixture) -> Server {
-    let mut child = spawn(fx, "127.0.0.1:0");
+    start_with(fx, &[])
+}
+
+/// A server started with more flags.
+fn start_with(fx: &Fixture, args: &[&str]) -> Server {
+    let mut child = spawn(fx, "127.0.0.1:0", args);
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -53,14 +59,20 @@ fn start(fx: &Fixture) -> Server {
 
 /// One request: (status, headers lower-cased, body).
 fn request(s: &Server, method: &str, path: &str, body: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(&s.addr).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        s.addr,
-        body.len()
+    raw_request(
+        s,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            s.addr,
+            body.len()
+        ),
     )
-    .unwrap();
+}
+
+/// Sends `raw` as it is and reads the answer: (status, headers lower-cased, body).
+fn raw_request(s: &Server, raw: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
@@ -139,9 +151,17 @@ fn every_endpoint_answers_with_the_cli_shapes() {
     let (_, v) = get_json(&s, "/api/search?country=RU&country=CN");
     assert_eq!(v["total"], 1);
     assert_eq!(v["hits"][0]["id"], "en/putin-xi.txt");
-    // The CLI's JSON is the same document.
-    let cli = fx.search_json(&["putin", "--country", "Korea Utara", "--facets"]).0;
-    let (_, api) = get_json(&s, "/api/search?q=putin&country=Korea%20Utara&facets=1");
+    // The CLI's JSON is the same document, but for the path: the API's is relative to the
+    // indexed root.
+    let mut cli = fx.search_json(&["putin", "--country", "Korea Utara", "--facets"]).0;
+    let (_, mut api) = get_json(&s, "/api/search?q=putin&country=Korea%20Utara&facets=1");
+    let cli_path = cli["hits"][0]["path"].take();
+    let api_path = api["hits"][0]["path"].take();
+    assert_eq!(api_path, "seed.txt");
+    assert_eq!(
+        cli_path.as_str(),
+        fx.corpus().canonicalize().unwrap().join("seed.txt").to_str()
+    );
     assert_eq!(cli["hits"], api["hits"]);
     assert_eq!(cli["facets"], api["facets"]);
 
@@ -183,6 +203,8 @@ fn bad_requests_get_json_errors_with_the_right_status() {
     for (path, status, code) in [
         ("/api/search?country=Narnia", 400, "unknown_name"),
         ("/api/search?q=%22unclosed", 400, "bad_query"),
+        ("/api/search?q=%3F%3F%3F", 400, "bad_query"),
+        ("/api/search?q=%22%22", 400, "bad_query"),
         ("/api/search?from=yesterday", 400, "bad_date"),
         ("/api/search?limit=1001", 400, "limit_too_large"),
         ("/api/search?limit=ten", 400, "bad_parameter"),
@@ -209,6 +231,220 @@ fn bad_requests_get_json_errors_with_the_right_status() {
     let (st, _, _) = request(&s, "POST", "/api/search", &big);
     assert_eq!(st, 413, "bodies over the limit are refused");
     // The server is still healthy after all that.
+    assert_eq!(get_json(&s, "/api/health").0, 200);
+}
+
+/// Errors answered outside the handlers, by axum's routing and extractors or by hyper before
+/// any routing, are the JSON error object too.
+#[test]
+fn every_error_is_the_json_error_object() {
+    let fx = corpus();
+    let s = start(&fx);
+    let host = s.addr.clone();
+    let big = format!("{{\"query\": \"{}\"}}", "a".repeat(100 * 1024));
+    let many_headers: String = (0..150).map(|i| format!("X-Header-{i}: {i}\r\n")).collect();
+    let cases = [
+        (
+            "DELETE /api/search",
+            request(&s, "DELETE", "/api/search", ""),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "POST /api/health",
+            request(&s, "POST", "/api/health", "{}"),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "a body over the limit",
+            request(&s, "POST", "/api/search", &big),
+            413,
+            "body_too_large",
+        ),
+        (
+            "a path not UTF-8",
+            request(&s, "GET", "/api/articles/%FF%FE.txt", ""),
+            400,
+            "bad_request",
+        ),
+        (
+            "no such endpoint",
+            request(&s, "GET", "/api/nothing", ""),
+            404,
+            "not_found",
+        ),
+        (
+            "a URI over 64 KiB",
+            request(&s, "GET", &format!("/api/search?q={}", "a".repeat(70_000)), ""),
+            414,
+            "uri_too_long",
+        ),
+        (
+            "too many headers",
+            raw_request(
+                &s,
+                &format!("GET /api/health HTTP/1.1\r\nHost: {host}\r\n{many_headers}\r\n"),
+            ),
+            431,
+            "headers_too_large",
+        ),
+        ("not HTTP", raw_request(&s, "GARBAGE\r\n\r\n"), 400, "bad_request"),
+    ];
+    for (what, (status, head, body), want_status, want_code) in cases {
+        assert_eq!(status, want_status, "{what}: {head}\n{body}");
+        assert!(head.contains("content-type: application/json"), "{what}: {head}");
+        let v: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{what}: {e}: {body:?}"));
+        assert_eq!(v["error"]["code"], want_code, "{what}: {v}");
+        assert!(
+            v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: {v}"
+        );
+    }
+    let (_, head, _) = request(&s, "DELETE", "/api/search", "");
+    assert!(head.contains("allow: "), "405 keeps its Allow header: {head}");
+    assert_eq!(get_json(&s, "/api/health").0, 200);
+}
+
+/// Answers show articles' paths relative to the indexed root, and no answer names the
+/// server's directories, unless `--absolute-paths` asks for them.
+#[test]
+fn answers_do_not_expose_server_paths() {
+    let fx = corpus();
+    fx.write("junk.txt", b"\0\0\0binary\0\0");
+    fx.index();
+    let secret = fx.dir.path().canonicalize().unwrap().to_str().unwrap().to_string();
+    let s = start(&fx);
+    let (_, v) = get_json(&s, "/api/search?q=putin&country=CN");
+    assert_eq!(v["hits"][0]["path"], "en/putin-xi.txt", "{v}");
+    let (_, v) = get_json(&s, "/api/articles/en/putin-xi.txt");
+    assert_eq!(v["path"], "en/putin-xi.txt", "{v}");
+    let (_, v) = get_json(&s, "/api/stats");
+    assert_eq!(v["index_path"], "index", "{v}");
+    let skipped = &v["last_run"]["skipped"];
+    assert_eq!(skipped[0]["path"], "junk.txt", "{v}");
+    for path in [
+        "/api/search?q=putin",
+        "/api/articles/seed.txt",
+        "/api/stats",
+        "/api/articles/nope.txt",
+        "/api/health",
+    ] {
+        let (_, _, body) = request(&s, "GET", path, "");
+        assert!(!body.contains(&secret), "{path} names {secret}: {body}");
+    }
+    drop(s);
+    let s = start_with(&fx, &["--absolute-paths"]);
+    let (_, v) = get_json(&s, "/api/articles/en/putin-xi.txt");
+    assert!(v["path"].as_str().unwrap().starts_with(&secret), "{v}");
+}
+
+/// Reads from `stream` until it is closed (EOF or reset): true, or the read times out: false.
+fn closed_by_server(stream: &mut TcpStream, within: std::time::Duration) -> bool {
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// A request whose headers never end.
+fn half_sent(s: &Server) -> TcpStream {
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    write!(stream, "GET /api/health HTTP/1.1\r\nHost: {}\r\nX-Slow: ", s.addr).unwrap();
+    stream
+}
+
+/// Connections that do not finish sending their headers are closed after the header timeout,
+/// and the server goes on answering others.
+#[test]
+fn slow_clients_are_closed_after_the_header_timeout() {
+    let fx = corpus();
+    let s = start_with(&fx, &["--header-timeout", "1"]);
+    let mut slow: Vec<TcpStream> = (0..20).map(|_| half_sent(&s)).collect();
+    // An idle keep-alive connection gets the same time for its next request.
+    let mut idle = TcpStream::connect(&s.addr).unwrap();
+    write!(idle, "GET /api/health HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr).unwrap();
+    for (i, stream) in slow.iter_mut().enumerate() {
+        assert!(
+            closed_by_server(stream, std::time::Duration::from_secs(15)),
+            "half-sent connection {i} is still open"
+        );
+    }
+    assert!(
+        closed_by_server(&mut idle, std::time::Duration::from_secs(15)),
+        "the idle connection is still open"
+    );
+    assert_eq!(get_json(&s, "/api/health").0, 200);
+}
+
+/// No more than `--max-connections` connections are served at once: one more waits until a
+/// connection closes, and is then answered.
+#[test]
+fn connections_beyond_the_cap_wait_for_a_free_slot() {
+    let fx = corpus();
+    let s = start_with(&fx, &["--max-connections", "2", "--header-timeout", "60"]);
+    let first = half_sent(&s);
+    let _second = half_sent(&s);
+    let mut third = TcpStream::connect(&s.addr).unwrap();
+    write!(
+        third,
+        "GET /api/health HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        s.addr
+    )
+    .unwrap();
+    third
+        .set_read_timeout(Some(std::time::Duration::from_millis(1500)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let early = third.read(&mut buf);
+    assert!(
+        early
+            .as_ref()
+            .is_err_and(|e| matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "a third connection was served while two were open: {early:?}"
+    );
+    drop(first);
+    third
+        .set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    let mut answer = Vec::new();
+    third.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// A page past the result window is refused, by GET and POST alike, and the server lives on.
+#[test]
+fn huge_offsets_are_refused_and_the_server_lives_on() {
+    let fx = corpus();
+    let s = start(&fx);
+    for offset in ["10000000000", "1000000000000000000", "9999"] {
+        let (st, v) = get_json(&s, &format!("/api/search?q=putin&offset={offset}"));
+        assert_eq!(
+            (st, v["error"]["code"].as_str()),
+            (400, Some("offset_too_large")),
+            "{v}"
+        );
+        assert!(v["error"]["message"].as_str().unwrap().contains("10000"), "{v}");
+        let (st, _, body) = request(
+            &s,
+            "POST",
+            "/api/search",
+            &format!(r#"{{"query": "putin", "offset": {offset}}}"#),
+        );
+        assert_eq!(st, 400, "{body}");
+        assert!(body.contains("offset_too_large"), "{body}");
+    }
+    let (st, v) = get_json(&s, "/api/search?q=putin&offset=9990&limit=10");
+    assert_eq!((st, v["total"].as_u64()), (200, Some(2)), "{v}");
     assert_eq!(get_json(&s, "/api/health").0, 200);
 }
 
@@ -249,10 +485,42 @@ fn the_page_is_served_and_article_text_never_becomes_markup() {
     }
 }
 
+/// Markers in an article's own text are never taken for highlights: hits carry their snippet
+/// as flagged runs of text, and the page renders those, not the `**` of `snippet`.
+#[test]
+fn literal_markers_in_articles_are_not_highlights() {
+    let fx = corpus();
+    fx.write(
+        "stars.txt",
+        "Title: Stars\nDate: 2024-02-02\nSource: AP\n\nThe **bold** claim was made by the minister Sulastri.\n",
+    );
+    fx.index();
+    let s = start(&fx);
+    let (st, v) = get_json(&s, "/api/search?q=sulastri");
+    assert_eq!(st, 200, "{v}");
+    let parts = v["hits"][0]["snippet_parts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no snippet_parts: {v}"));
+    let marked: Vec<&str> = parts
+        .iter()
+        .filter(|p| p["highlight"] == true)
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["Sulastri"], "{v}");
+    let text: String = parts.iter().map(|p| p["text"].as_str().unwrap()).collect();
+    assert!(text.contains("The **bold** claim"), "{text}");
+    let (_, _, js) = request(&s, "GET", "/app.js", "");
+    assert!(js.contains("snippet_parts"), "the page renders the flagged runs");
+    assert!(
+        !js.contains("'**'") && !js.contains("\"**\""),
+        "the page looks for no markers in text"
+    );
+}
+
 #[test]
 fn binding_beyond_loopback_warns() {
     let fx = corpus();
-    let mut child = spawn(&fx, "0.0.0.0:0");
+    let mut child = spawn(&fx, "0.0.0.0:0", &[]);
     let mut line = String::new();
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut line)

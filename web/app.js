@@ -3,8 +3,9 @@
 // SECURITY RULE: everything the API returns (titles, bodies, snippets, names, ids, URLs) is
 // untrusted text. This file never turns API data into markup: there is no HTML-string sink
 // anywhere in it. Nodes are built with createElement() and filled with textContent or text
-// nodes; snippet highlights are made by splitting on the ** markers into text nodes and
-// <mark> elements; an article's own URL becomes a link only when it is http(s).
+// nodes; snippet highlights come from the API's snippet_parts (runs of text flagged as
+// matched), never from markers in the text, which may be the article's own; an article's own
+// URL becomes a link only when it is http(s).
 //
 // Layout of this file: constants and helpers, state <-> URL, API, rendering, events.
 'use strict';
@@ -350,14 +351,9 @@ function syncControls(s) {
   $('interval').value = s.interval;
 }
 
-/** A snippet with `**matched**` words as <mark> elements, all text as text nodes. */
-function highlighted(snippet) {
-  const parts = String(snippet || '').split('**');
-  // An odd number of markers leaves the last part unpaired: keep it (and its marker) plain.
-  const tail = parts.length % 2 === 0 ? `**${parts.pop()}` : '';
-  const nodes = parts.map((part, i) => (i % 2 ? el('mark', { text: part }) : document.createTextNode(part)));
-  if (tail) nodes.push(document.createTextNode(tail));
-  return nodes;
+/** A hit's snippet: its matched runs as <mark> elements, all text as text nodes. */
+function highlighted(parts) {
+  return (parts || []).map((p) => (p.highlight ? el('mark', { text: p.text }) : document.createTextNode(p.text)));
 }
 
 /** A chip that adds a filter when clicked. */
@@ -407,7 +403,7 @@ function renderHit(hit) {
   return el('li', { class: 'hit', 'data-id': hit.id },
     el('h3', { class: 'hit-title' }, el('a', { href: articleHref(hit.id), 'data-article': hit.id }, title)),
     meta.length ? el('p', { class: 'hit-meta' }, meta) : null,
-    hit.snippet ? el('p', { class: 'snippet' }, highlighted(hit.snippet)) : null,
+    hit.snippet_parts && hit.snippet_parts.length ? el('p', { class: 'snippet' }, highlighted(hit.snippet_parts)) : null,
     chips.length ? el('div', { class: 'chips' }, chips) : null);
 }
 

@@ -86,17 +86,14 @@ pub fn resolve(searcher: &Searcher, field: EntityField, name: &str) -> Result<Ve
         .map(str::to_string)
         .collect();
     if field != EntityField::Country && !typed.is_empty() {
-        let values = index_values(searcher, field.field());
-        let hits: Vec<String> = values
-            .iter()
-            .filter(|v| {
-                let words: Vec<String> = normalize_phrase(v).split(' ').map(str::to_string).collect();
-                typed.iter().all(|t| words.contains(t))
-            })
-            .cloned()
-            .collect();
+        let mut hits = BTreeSet::new();
+        for_each_value(searcher, field.field(), |v| {
+            if has_all_words(v, &typed) {
+                hits.insert(v.to_string());
+            }
+        });
         if !hits.is_empty() || field == EntityField::Person {
-            return Ok(hits);
+            return Ok(hits.into_iter().collect());
         }
     }
     Err(UnknownName {
@@ -106,22 +103,55 @@ pub fn resolve(searcher: &Searcher, field: EntityField, name: &str) -> Result<Ve
     })
 }
 
-/// Every distinct value of a string fast field in the index.
-pub fn index_values(searcher: &Searcher, field: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut buf = String::new();
+/// Whether the words of `value`, normalized as [`normalize_phrase`] does, include every one of
+/// `typed` (themselves normalized). ASCII values, nearly all, are compared in place, without
+/// building their normalized form.
+fn has_all_words(value: &str, typed: &[String]) -> bool {
+    if typed.is_empty() {
+        return true;
+    }
+    if !value.is_ascii() || typed.len() > 64 {
+        let words: Vec<String> = normalize_phrase(value).split(' ').map(str::to_string).collect();
+        return typed.iter().all(|t| words.contains(t));
+    }
+    let all = if typed.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << typed.len()) - 1
+    };
+    let mut found = 0u64;
+    for word in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        for (i, t) in typed.iter().enumerate() {
+            if word.eq_ignore_ascii_case(t) {
+                found |= 1 << i;
+            }
+        }
+        if found == all {
+            return true;
+        }
+    }
+    false
+}
+
+/// Calls `f` with each value of a string fast field, once per segment that holds it: the
+/// segments' sorted dictionaries are streamed, not looked up one value at a time.
+fn for_each_value(searcher: &Searcher, field: &str, mut f: impl FnMut(&str)) {
     for seg in searcher.segment_readers() {
         let Ok(Some(col)) = seg.fast_fields().str(field) else {
             continue;
         };
-        for ord in 0..col.num_terms() as u64 {
-            buf.clear();
-            if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
-                out.insert(buf.clone());
+        let Ok(mut terms) = col.dictionary().stream() else {
+            continue;
+        };
+        while terms.advance() {
+            if let Ok(v) = std::str::from_utf8(terms.key()) {
+                f(v);
             }
         }
     }
-    out
 }
 
 /// Up to five known names closest to `name`.
@@ -138,7 +168,13 @@ fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<Strin
         };
         scored.push((score, shown));
     }
-    for v in index_values(searcher, field.field()) {
+    let mut values = BTreeSet::new();
+    for_each_value(searcher, field.field(), |v| {
+        if !values.contains(v) {
+            values.insert(v.to_string());
+        }
+    });
+    for v in values {
         scored.push((strsim::jaro_winkler(&typed, &normalize_phrase(&v)), v));
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -152,4 +188,44 @@ fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<Strin
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words of `value` as `normalize_phrase` gives them include every typed word.
+    fn has_all_words_reference(value: &str, typed: &[String]) -> bool {
+        let words: Vec<String> = normalize_phrase(value).split(' ').map(str::to_string).collect();
+        typed.iter().all(|t| words.contains(t))
+    }
+
+    fn typed(name: &str) -> Vec<String> {
+        normalize_phrase(name)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn names_match_by_whole_words_in_any_case() {
+        assert!(has_all_words("Vladimir Putin", &typed("putin")));
+        assert!(has_all_words("Vladimir Putin", &typed("PUTIN vladimir")));
+        assert!(!has_all_words("Vladimir Putin", &typed("put")));
+        assert!(has_all_words("Kim Jong-un", &typed("jong")));
+        assert!(has_all_words("Pútin, Vladímir", &typed("putin")));
+        assert!(!has_all_words("Putin", &typed("putin kim")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whole_word_match_is_the_normalized_one(
+            value in "[A-Za-z0-9 .,'é-]{0,24}",
+            name in "[A-Za-z0-9 é-]{0,12}",
+        ) {
+            let t = typed(&name);
+            proptest::prop_assert_eq!(has_all_words(&value, &t), has_all_words_reference(&value, &t));
+        }
+    }
 }

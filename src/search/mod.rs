@@ -3,6 +3,7 @@
 //! [`SearchRequest`] and [`SearchResponse`] are plain serde types: the CLI's `--json` prints
 //! them, and any other client (an HTTP API) can share them.
 
+pub mod cancel;
 pub mod facets;
 pub mod filters;
 pub mod query;
@@ -27,6 +28,8 @@ use crate::index::analysis::{self, EXACT};
 use crate::index::stems::StemTable;
 use crate::index::writer::source_key;
 use crate::index::{Fields, RunSummary, WartaIndex};
+pub use cancel::Cancel;
+use cancel::CancellableQuery;
 use facets::{FacetCollector, FacetCount, Interval, Timeline};
 use filters::{EntityField, UnknownName};
 use query::{Clause, Item, ParsedQuery, Scope};
@@ -36,6 +39,14 @@ use snippet::{HighlightTerms, Snippet};
 const TITLE_BOOST: f32 = 2.0;
 /// Weight of an unstemmed (as typed) match relative to a stemmed one.
 const EXACT_BOOST: f32 = 1.5;
+/// The deepest result a search may reach, `offset + limit`: ranking keeps that many candidates,
+/// so paging deeper would cost memory without bound (Elasticsearch's `max_result_window`).
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// The most indexed words the prefixes (`word*`) of one query may stand for, counted in the
+/// field and segment where each stands for most: every one is searched.
+pub const MAX_PREFIX_TERMS: usize = 10_000;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
@@ -71,6 +82,9 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Count facet values over all matches.
     pub facets: bool,
+    /// Set by the caller to call the search off (never part of the JSON request).
+    #[serde(skip)]
+    pub cancel: Cancel,
 }
 
 impl Default for SearchRequest {
@@ -89,6 +103,7 @@ impl Default for SearchRequest {
             limit: 10,
             offset: 0,
             facets: false,
+            cancel: Cancel::default(),
         }
     }
 }
@@ -116,12 +131,14 @@ pub struct Hit {
     pub lang: String,
     /// The best passage, matched words marked `**like this**`.
     pub snippet: String,
+    /// The same passage as runs of text, matched words flagged: for clients that mark them
+    /// (the article's own text may hold `**` too).
+    #[serde(default)]
+    pub snippet_parts: Snippet,
     pub persons: Vec<String>,
     pub countries: Vec<CountryRef>,
     pub orgs: Vec<String>,
     pub places: Vec<String>,
-    #[serde(skip)]
-    pub snippet_parts: Snippet,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -140,8 +157,9 @@ pub struct SearchResponse {
 /// Problems with a request (as opposed to the index): the user can fix them.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("bad query {query:?} {source}")]
-    Query { query: String, source: query::QueryError },
+    /// The parser's problem is part of the message, not a cause to print after it.
+    #[error("bad query {query:?} {problem}")]
+    Query { query: String, problem: query::QueryError },
     #[error("bad date {value:?} for {flag}: use YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 time")]
     Date { flag: &'static str, value: String },
     #[error("--from {from} is after --to {to}")]
@@ -152,6 +170,14 @@ pub enum SearchError {
     FacetField(String),
     #[error("no article with id {id:?}{}", if similar.is_empty() { String::new() } else { format!("; similar ids: {}", similar.join(", ")) })]
     NoArticle { id: String, similar: Vec<String> },
+    #[error("the query is longer than {MAX_QUERY_CHARS} characters")]
+    QueryTooLong,
+    #[error("prefix `{prefix}*` takes the query's prefixes past {MAX_PREFIX_TERMS} different indexed words: give more letters")]
+    PrefixTooBroad { prefix: String },
+    #[error("the search was called off")]
+    Cancelled,
+    #[error("offset {offset} + limit {limit} is past the deepest result a search reaches ({MAX_RESULT_WINDOW}): narrow the search with a query, filters or dates instead of paging this deep")]
+    Window { offset: usize, limit: usize },
     #[error("search failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -162,15 +188,11 @@ pub const FACET_TOP: usize = 10;
 /// Runs a search against an open index.
 pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
-    let parsed = query::parse(&req.query).map_err(|source| SearchError::Query {
-        query: req.query.clone(),
-        source,
-    })?;
     let f = &wi.fields;
     let stems = wi.stem_table();
-    let (text_query, highlight) = build_text_query(f, &stems, &parsed)?;
     let searcher = wi.searcher()?;
-    let query = with_filters(f, &searcher, text_query, req)?;
+    let (parsed, query, highlight) = prepare(wi, &searcher, &stems, req)?;
+    let cancel = &req.cancel;
     // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
     let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
     let sort = if parsed.is_empty() && req.sort == Sort::Relevance {
@@ -179,19 +201,23 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         req.sort
     };
     let (total, docs): (usize, Vec<(Option<f32>, DocAddress)>) = match sort {
-        _ if req.limit == 0 => (searcher.search(&query, &Count)?, Vec::new()),
+        _ if req.limit == 0 => (unless_cancelled(cancel, searcher.search(&query, &Count))?, Vec::new()),
         Sort::Relevance => {
-            let (n, d) = searcher.search(&query, &(Count, top.order_by_score()))?;
+            let (n, d) = unless_cancelled(cancel, searcher.search(&query, &(Count, top.order_by_score())))?;
             (n, d.into_iter().map(|(s, a)| (Some(s), a)).collect())
         }
         Sort::Newest | Sort::Oldest => {
             let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
-            let (n, d) = searcher.search(&query, &(Count, top.order_by_fast_field::<DateTime>("date", order)))?;
+            let by_date = top.order_by_fast_field::<DateTime>("date", order);
+            let (n, d) = unless_cancelled(cancel, searcher.search(&query, &(Count, by_date)))?;
             (n, d.into_iter().map(|(_, a)| (None, a)).collect())
         }
     };
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr) in docs {
+        if cancel.is_cancelled() {
+            return Err(SearchError::Cancelled);
+        }
         let doc: TantivyDocument = searcher.doc(addr)?;
         hits.push(hit_from_doc(f, &doc, score, &highlight, &stems));
     }
@@ -200,7 +226,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
             fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),
             top: FACET_TOP,
         };
-        let counts = searcher.search(&query, &collector)?;
+        let counts = unless_cancelled(cancel, searcher.search(&query, &collector))?;
         let mut out = BTreeMap::new();
         for (field, values) in facets::FACET_FIELDS.iter().zip(counts) {
             out.insert(field.to_string(), facet_counts(field, values));
@@ -218,6 +244,98 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     })
 }
 
+/// A request made ready to run on `searcher`: its bounds checked, its query parsed and
+/// bounded, its text query and filters built into one query that stops when the request is
+/// called off, and the terms its snippets mark.
+fn prepare(
+    wi: &WartaIndex,
+    searcher: &Searcher,
+    stems: &StemTable,
+    req: &SearchRequest,
+) -> Result<(ParsedQuery, Box<dyn Query>, HighlightTerms), SearchError> {
+    check_request(req)?;
+    let parsed = query::parse(&req.query).map_err(|problem| SearchError::Query {
+        query: req.query.clone(),
+        problem,
+    })?;
+    check_prefixes(searcher, &wi.fields, &parsed)?;
+    let (text_query, highlight) = build_text_query(&wi.fields, stems, &parsed)?;
+    let query = with_filters(&wi.fields, searcher, text_query, req)?;
+    Ok((
+        parsed,
+        Box::new(CancellableQuery::new(query, req.cancel.clone())),
+        highlight,
+    ))
+}
+
+/// A search's result, or [`SearchError::Cancelled`] when it was called off (whatever error
+/// the stopped search gave).
+fn unless_cancelled<T>(cancel: &Cancel, result: tantivy::Result<T>) -> Result<T, SearchError> {
+    if cancel.is_cancelled() {
+        return Err(SearchError::Cancelled);
+    }
+    Ok(result?)
+}
+
+/// Refuses prefixes that stand for more indexed words, all together, than
+/// [`MAX_PREFIX_TERMS`]. Each prefix is counted in the text field and segment where it
+/// stands for most words, stopping at what is left of the budget.
+fn check_prefixes(searcher: &Searcher, f: &Fields, parsed: &ParsedQuery) -> Result<(), SearchError> {
+    let mut left = MAX_PREFIX_TERMS;
+    for c in parsed.groups.iter().flatten().chain(&parsed.excluded) {
+        let Item::Prefix(text) = &c.item else {
+            continue;
+        };
+        let words = analysis::tokens(&mut analysis::analyzer(EXACT), text);
+        let Some(last) = words.last() else {
+            continue;
+        };
+        let mut most = 0;
+        for (title, body, _) in f.text_fields() {
+            for seg in searcher.segment_readers() {
+                for field in [title, body] {
+                    let terms = seg.inverted_index(field)?;
+                    let n = count_prefixed(terms.terms(), &last.text, left + 1).map_err(tantivy::TantivyError::from)?;
+                    most = most.max(n);
+                }
+            }
+        }
+        if most > left {
+            return Err(SearchError::PrefixTooBroad { prefix: text.clone() });
+        }
+        left -= most;
+    }
+    Ok(())
+}
+
+/// How many terms of a term dictionary start with `prefix`, counting up to `max`.
+fn count_prefixed(terms: &tantivy::termdict::TermDictionary, prefix: &str, max: usize) -> std::io::Result<usize> {
+    let mut stream = terms.range().ge(prefix.as_bytes()).into_stream()?;
+    let mut n = 0;
+    while n < max && stream.advance() {
+        if !stream.key().starts_with(prefix.as_bytes()) {
+            break;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The bounds every request must respect: a query of at most [`MAX_QUERY_CHARS`], and
+/// `offset + limit` within [`MAX_RESULT_WINDOW`] so the ranking's candidates stay bounded.
+pub fn check_request(req: &SearchRequest) -> Result<(), SearchError> {
+    if req.query.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::QueryTooLong);
+    }
+    match req.offset.checked_add(req.limit) {
+        Some(end) if end <= MAX_RESULT_WINDOW => Ok(()),
+        _ => Err(SearchError::Window {
+            offset: req.offset,
+            limit: req.limit,
+        }),
+    }
+}
+
 fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
     let countries = field == "country";
     values
@@ -233,12 +351,7 @@ fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
 
 /// The parsed query with all filters of the request, on an open searcher.
 fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
-    let parsed = query::parse(&req.query).map_err(|source| SearchError::Query {
-        query: req.query.clone(),
-        source,
-    })?;
-    let (text_query, _) = build_text_query(&wi.fields, &wi.stem_table(), &parsed)?;
-    with_filters(&wi.fields, searcher, text_query, req)
+    Ok(prepare(wi, searcher, &wi.stem_table(), req)?.1)
 }
 
 /// One facet's top values for a request: what `warta facets --json` prints and
@@ -297,16 +410,11 @@ pub fn facet(
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
     let query = request_query(wi, &searcher, req)?;
-    let (total, mut counts) = searcher.search(
-        &query,
-        &(
-            Count,
-            FacetCollector {
-                fields: vec![field.clone()],
-                top,
-            },
-        ),
-    )?;
+    let collector = FacetCollector {
+        fields: vec![field.clone()],
+        top,
+    };
+    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(&query, &(Count, collector)))?;
     Ok((total, facet_counts(&field, counts.pop().unwrap_or_default())))
 }
 
@@ -314,7 +422,7 @@ pub fn facet(
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
     let searcher = wi.searcher()?;
     let query = request_query(wi, &searcher, req)?;
-    let (days, undated) = searcher.search(&query, &facets::DayCollector)?;
+    let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &facets::DayCollector))?;
     Ok(facets::timeline(days, undated, interval))
 }
 
@@ -586,6 +694,9 @@ fn with_filters(
     for (kind, field, names) in entity_filters {
         // Each name must match (AND); a name matches any of the values it resolves to.
         for name in names {
+            if req.cancel.is_cancelled() {
+                return Err(SearchError::Cancelled);
+            }
             let values = filters::resolve(searcher, kind, name)?;
             let any: Vec<(Occur, Box<dyn Query>)> = values
                 .iter()
@@ -606,7 +717,8 @@ fn with_filters(
 }
 
 /// A date bound in Unix seconds. Lower bounds are the start of the period given; upper bounds
-/// the start of the next period (exclusive), so `--to 2023-09` includes all of September.
+/// the start of the next period (exclusive), so `--to 2023-09` includes all of September. The
+/// period after the last one a date can name (9999-12-31) starts past every date.
 pub fn date_bound(value: &str, upper: bool) -> Option<i64> {
     let v = value.trim();
     if let Ok(ts) = v.parse::<Timestamp>() {
@@ -615,28 +727,31 @@ pub fn date_bound(value: &str, upper: bool) -> Option<i64> {
     let parts: Vec<&str> = v.split('-').collect();
     let nums: Option<Vec<i64>> = parts.iter().map(|p| p.parse::<i64>().ok()).collect();
     let nums = nums?;
-    let (start, next) = match (nums.as_slice(), parts[0].len()) {
-        ([y], 4) => {
-            let d = Date::new(*y as i16, 1, 1).ok()?;
-            (d, d.checked_add(jiff::Span::new().years(1)).ok()?)
-        }
-        ([y, m], 4) => {
-            let d = Date::new(*y as i16, *m as i8, 1).ok()?;
-            (d, d.checked_add(jiff::Span::new().months(1)).ok()?)
-        }
-        ([y, m, d], 4) => {
-            let d = Date::new(*y as i16, *m as i8, *d as i8).ok()?;
-            (d, d.checked_add(jiff::Span::new().days(1)).ok()?)
-        }
+    let (start, period) = match (nums.as_slice(), parts[0].len()) {
+        ([y], 4) => (Date::new(*y as i16, 1, 1).ok()?, jiff::Span::new().years(1)),
+        ([y, m], 4) => (
+            Date::new(*y as i16, i8::try_from(*m).ok()?, 1).ok()?,
+            jiff::Span::new().months(1),
+        ),
+        ([y, m, d], 4) => (
+            Date::new(*y as i16, i8::try_from(*m).ok()?, i8::try_from(*d).ok()?).ok()?,
+            jiff::Span::new().days(1),
+        ),
         _ => return None,
     };
-    let day = if upper { next } else { start };
-    Some(
-        jiff::tz::TimeZone::UTC
-            .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
-            .ok()?
-            .as_second(),
-    )
+    // Seconds of a day's midnight, UTC, counted in days: a timestamp cannot hold the last
+    // days a date can name.
+    let midnight = |day: Date| -> Option<i64> {
+        let days = Date::constant(1970, 1, 1).until(day).ok()?.get_days();
+        Some(i64::from(days) * 86_400)
+    };
+    if !upper {
+        return midnight(start);
+    }
+    match start.checked_add(period) {
+        Ok(next) => midnight(next),
+        Err(_) => midnight(Date::MAX).map(|s| s + 86_400),
+    }
 }
 
 /// One whole article, as `warta show` prints it.
@@ -695,7 +810,8 @@ pub fn articles(wi: &WartaIndex, id: &str) -> Result<Vec<ArticleView>, SearchErr
     Ok(found)
 }
 
-/// Ids of indexed articles that contain `id`'s file name (for "did you mean").
+/// The first `max` ids, in sorted order, of live articles that contain `id`'s file name (for
+/// "did you mean"). The segments' sorted id dictionaries are streamed, not read id by id.
 pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec<String>> {
     let searcher = wi.searcher()?;
     let needle = id
@@ -706,14 +822,105 @@ pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec
         .next()
         .unwrap_or(id)
         .to_lowercase();
-    let mut out = Vec::new();
-    for_each_str(&searcher, "id", |i| {
-        if out.len() < max && !needle.is_empty() && i.to_lowercase().contains(&needle) {
-            out.push(i.to_string());
+    let mut found = std::collections::BTreeSet::new();
+    if needle.is_empty() || max == 0 {
+        return Ok(Vec::new());
+    }
+    for seg in searcher.segment_readers() {
+        let Some(col) = seg.fast_fields().str("id")? else {
+            continue;
+        };
+        let live = live_ords(seg, &col);
+        let mut ids = col.dictionary().stream()?;
+        while ids.advance() {
+            if live.as_ref().is_some_and(|l| !l[ids.term_ord() as usize]) {
+                continue;
+            }
+            let Ok(i) = std::str::from_utf8(ids.key()) else {
+                continue;
+            };
+            if i.to_lowercase().contains(&needle) {
+                found.insert(i.to_string());
+                if found.len() > max {
+                    found.pop_last();
+                }
+            }
         }
-    })?;
-    out.sort();
-    Ok(out)
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// Which values of a string column some live document holds, by ordinal; `None` when the
+/// segment has no deleted documents, so every value is live.
+fn live_ords(seg: &tantivy::SegmentReader, col: &tantivy::columnar::StrColumn) -> Option<Vec<bool>> {
+    let alive = seg.alive_bitset()?;
+    let mut live = vec![false; col.num_terms()];
+    for doc in alive.iter_alive() {
+        for ord in col.term_ords(doc) {
+            live[ord as usize] = true;
+        }
+    }
+    Some(live)
+}
+
+/// An article's file as a path relative to the root it was indexed from: its id (without the
+/// `#N` of an article of a multi-article file) when the file's path ends with it, else the
+/// file's name. For answers that must not show the server's directories.
+pub fn relative_path(file: &str, id: &str) -> String {
+    let base = id
+        .rsplit_once('#')
+        .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(id, |(base, _)| base);
+    for rel in [id, base] {
+        if !rel.is_empty()
+            && file
+                .strip_suffix(rel)
+                .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
+        {
+            return rel.to_string();
+        }
+    }
+    file.rsplit('/').next().unwrap_or_default().to_string()
+}
+
+/// The directories the index's articles were indexed from, as the server's absolute paths
+/// (each file's path without its [`relative_path`]). The files' sorted dictionary is streamed;
+/// an id is read only for a file under no root found so far.
+pub fn indexed_roots(wi: &WartaIndex) -> tantivy::Result<Vec<String>> {
+    let searcher = wi.searcher()?;
+    let mut roots: Vec<String> = Vec::new();
+    for seg in searcher.segment_readers() {
+        let (Some(files), Some(ids)) = (seg.fast_fields().str("file")?, seg.fast_fields().str("id")?) else {
+            continue;
+        };
+        let postings = seg.inverted_index(wi.fields.file)?;
+        let mut stream = files.dictionary().stream()?;
+        while stream.advance() {
+            let Ok(file) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if roots.iter().any(|r| file.starts_with(r.as_str())) {
+                continue;
+            }
+            let term = Term::from_field_text(wi.fields.file, file);
+            let Some(mut docs) = postings.read_postings(&term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            let doc = tantivy::DocSet::doc(&docs);
+            let _ = tantivy::DocSet::advance(&mut docs);
+            let mut id = String::new();
+            if let Some(ord) = ids.term_ords(doc).next() {
+                ids.ord_to_str(ord, &mut id)?;
+            }
+            let rel = relative_path(file, &id);
+            if let Some(root) = file.strip_suffix(rel.as_str()) {
+                if !root.is_empty() {
+                    roots.push(root.to_string());
+                }
+            }
+        }
+    }
+    Ok(roots)
 }
 
 /// What `warta stats` reports.
@@ -821,6 +1028,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn relative_paths_are_the_ids_paths() {
+        assert_eq!(relative_path("/srv/news/en/a.txt", "en/a.txt"), "en/a.txt");
+        assert_eq!(relative_path("/srv/news/feed.jsonl", "feed.jsonl#12"), "feed.jsonl");
+        assert_eq!(relative_path("/srv/news/x#1.txt", "x#1.txt"), "x#1.txt");
+        // An id that is not the end of the path shows the file's name only, never the path.
+        assert_eq!(relative_path("/srv/news/x\u{fffd}.txt", "x%FF.txt"), "x\u{fffd}.txt");
+        assert_eq!(relative_path("/srv/news/a.txt", "news/b.txt"), "a.txt");
+        assert_eq!(relative_path("/srv/a.txt", "srv/a.txt"), "srv/a.txt");
+        assert_eq!(relative_path("/srv/xa.txt", "a.txt"), "xa.txt");
+    }
+
+    #[test]
     fn date_bounds_cover_whole_periods() {
         let ts = |s: &str| s.parse::<Timestamp>().unwrap().as_second();
         assert_eq!(date_bound("2023", false), Some(ts("2023-01-01T00:00:00Z")));
@@ -834,6 +1053,12 @@ mod tests {
             Some(ts("2023-09-14T03:00:00Z"))
         );
         assert_eq!(date_bound("2023-13", false), None);
+        assert_eq!(date_bound("2023-265", false), None, "no month wraps around");
+        // The last day a date can name is a date like any other.
+        assert_eq!(date_bound("9999-12-31", false), Some(253_402_214_400));
+        assert_eq!(date_bound("9999-12-31", true), Some(253_402_214_400 + 86_400));
+        assert!(date_bound("9999-12-31", true) > date_bound("9999-12-31", false));
+        assert!(date_bound("9999", true) > date_bound("9999-12-31", false));
         assert_eq!(date_bound("soon", false), None);
     }
 }

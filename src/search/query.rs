@@ -5,6 +5,10 @@
 
 use std::fmt;
 
+/// The most different terms (words, phrases and prefixes, excluded ones included) one query
+/// may hold: each is searched in every text field, by its stem's words too.
+pub const MAX_CLAUSES: usize = 64;
+
 /// Which text a clause searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -29,7 +33,7 @@ pub struct Clause {
 }
 
 /// A parsed query: every group must match (a group matches when any of its clauses does),
-/// and no excluded clause may.
+/// and no excluded clause may. Only a blank query parses to no clause at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedQuery {
     pub groups: Vec<Vec<Clause>>,
@@ -41,6 +45,51 @@ impl ParsedQuery {
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty() && self.excluded.is_empty()
     }
+
+    /// Drops repeated terms, which would only repeat the work: a clause repeated in a group,
+    /// a group repeating an earlier one (in any order), a repeated exclusion. Case does not
+    /// tell terms apart.
+    fn dedup(&mut self) {
+        for group in &mut self.groups {
+            dedup_clauses(group);
+        }
+        let mut kept: Vec<Vec<Clause>> = Vec::with_capacity(self.groups.len());
+        for group in self.groups.drain(..) {
+            let same = |k: &Vec<Clause>| k.len() == group.len() && group.iter().all(|c| k.iter().any(|o| o.same_as(c)));
+            if !kept.iter().any(same) {
+                kept.push(group);
+            }
+        }
+        self.groups = kept;
+        dedup_clauses(&mut self.excluded);
+    }
+
+    /// Clauses of all groups and exclusions.
+    pub fn clause_count(&self) -> usize {
+        self.groups.iter().map(Vec::len).sum::<usize>() + self.excluded.len()
+    }
+}
+
+impl Clause {
+    /// The same term: same scope and kind, text equal up to case.
+    fn same_as(&self, other: &Clause) -> bool {
+        let text = |i: &Item| match i {
+            Item::Word(t) | Item::Prefix(t) | Item::Phrase(t) => t.to_lowercase(),
+        };
+        self.scope == other.scope
+            && std::mem::discriminant(&self.item) == std::mem::discriminant(&other.item)
+            && text(&self.item) == text(&other.item)
+    }
+}
+
+fn dedup_clauses(clauses: &mut Vec<Clause>) {
+    let mut kept: Vec<Clause> = Vec::with_capacity(clauses.len());
+    for c in clauses.drain(..) {
+        if !kept.iter().any(|k| k.same_as(&c)) {
+            kept.push(c);
+        }
+    }
+    *clauses = kept;
 }
 
 /// A query the parser rejects, with the 1-based character column it concerns.
@@ -113,8 +162,8 @@ pub fn parse(query: &str) -> Result<ParsedQuery, QueryError> {
                 .ok_or_else(|| err(i, "unterminated quote: add the closing \"".to_string()))?;
             let phrase: String = chars[i + 1..close].iter().collect();
             i = close + 1;
-            if phrase.trim().is_empty() {
-                continue;
+            if !phrase.chars().any(char::is_alphanumeric) {
+                continue; // empty quotes or punctuation only: nothing to search
             }
             Item::Phrase(phrase)
         } else {
@@ -170,6 +219,23 @@ pub fn parse(query: &str) -> Result<ParsedQuery, QueryError> {
     if let Some(col) = pending_or {
         return Err(err(col, "OR needs a search term after it".to_string()));
     }
+    parsed.dedup();
+    if parsed.clause_count() > MAX_CLAUSES {
+        return Err(err(
+            0,
+            format!(
+                "the query has {} different terms; at most {MAX_CLAUSES} are searched at once",
+                parsed.clause_count()
+            ),
+        ));
+    }
+    if parsed.is_empty() && !query.trim().is_empty() {
+        // Searching for nothing would list every article, as if the words had matched.
+        return Err(err(
+            0,
+            "nothing to search for: the query has no word (punctuation, empty quotes and AND alone are not searched); leave the query out to list every article".to_string(),
+        ));
+    }
     Ok(parsed)
 }
 
@@ -220,10 +286,48 @@ mod tests {
     }
 
     #[test]
+    fn repeated_terms_are_searched_once() {
+        let q = parse(&"me* ".repeat(250)).unwrap();
+        assert_eq!(
+            q.groups,
+            vec![vec![Clause {
+                scope: Scope::All,
+                item: Item::Prefix("me".into())
+            }]]
+        );
+        let q = parse("putin Putin kim OR putin putin OR kim -x -X title:putin").unwrap();
+        assert_eq!(q.groups.len(), 3, "{q:?}");
+        assert_eq!(q.groups[1], vec![w("kim"), w("putin")]);
+        assert_eq!(q.excluded, vec![w("x")]);
+        assert_eq!(q.clause_count(), 5);
+        let q = parse(&"presiden ".repeat(10_000)).unwrap();
+        assert_eq!(q.clause_count(), 1);
+        // A term OR-ed with another is not a repeat of the term alone.
+        assert_eq!(
+            parse("a1 a1 OR b1").unwrap().groups,
+            vec![vec![w("a1")], vec![w("a1"), w("b1")]]
+        );
+    }
+
+    #[test]
+    fn too_many_terms_are_refused() {
+        let words: Vec<String> = (0..=MAX_CLAUSES).map(|i| format!("w{i}")).collect();
+        assert!(parse(&words[..MAX_CLAUSES].join(" ")).is_ok());
+        let e = parse(&words.join(" ")).unwrap_err();
+        assert!(e.message.contains("65 different terms"), "{e}");
+    }
+
+    #[test]
     fn odd_input_never_fails_silently() {
         assert!(parse("").unwrap().is_empty());
-        assert!(parse("  - + !!! ").unwrap().is_empty());
+        assert!(parse(" \t ").unwrap().is_empty());
+        for nothing in ["  - + !!! ", "???", r#""""#, r#"" ... ""#, "AND", "AND AND"] {
+            let e = parse(nothing).unwrap_err();
+            assert_eq!(e.column, 1, "{nothing:?}");
+            assert!(e.message.starts_with("nothing to search for"), "{nothing:?}: {e}");
+        }
         assert_eq!(parse("10:15").unwrap().groups.len(), 1);
-        assert_eq!(parse("AND").unwrap().groups.len(), 0);
+        assert_eq!(parse(r#"putin "" AND ???"#).unwrap().groups.len(), 1);
+        assert_eq!(parse("-ukraine").unwrap().excluded.len(), 1);
     }
 }

@@ -3,7 +3,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tantivy::tokenizer::TokenStream;
 
 use crate::index::analysis::{self, EXACT};
@@ -27,14 +27,57 @@ impl HighlightTerms {
     }
 }
 
-/// A passage of text and the byte ranges in it to highlight.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+/// A passage of text and the byte ranges in it to highlight. In JSON it is the list of its
+/// [`SnippetPart`]s, so a client marks the matched words without parsing markers out of
+/// article text (which may hold `**` of its own).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snippet {
     pub text: String,
     pub highlights: Vec<(usize, usize)>,
 }
 
+/// A run of a snippet's text, matched by the query or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnippetPart {
+    pub text: String,
+    pub highlight: bool,
+}
+
 impl Snippet {
+    /// The text cut into alternating runs, the highlighted ones marked.
+    pub fn parts(&self) -> Vec<SnippetPart> {
+        let mut parts = Vec::with_capacity(2 * self.highlights.len() + 1);
+        let mut push = |text: &str, highlight: bool| {
+            if !text.is_empty() {
+                parts.push(SnippetPart {
+                    text: text.to_string(),
+                    highlight,
+                });
+            }
+        };
+        let mut at = 0;
+        for &(s, e) in &self.highlights {
+            push(&self.text[at..s], false);
+            push(&self.text[s..e], true);
+            at = e;
+        }
+        push(&self.text[at..], false);
+        parts
+    }
+
+    /// The snippet made of `parts` again.
+    pub fn from_parts(parts: &[SnippetPart]) -> Snippet {
+        let mut snippet = Snippet::default();
+        for p in parts {
+            let start = snippet.text.len();
+            snippet.text.push_str(&p.text);
+            if p.highlight {
+                snippet.highlights.push((start, snippet.text.len()));
+            }
+        }
+        snippet
+    }
+
     /// The snippet with highlights wrapped in `open` and `close`.
     pub fn marked(&self, open: &str, close: &str) -> String {
         let mut out = String::with_capacity(self.text.len() + self.highlights.len() * (open.len() + close.len()));
@@ -48,6 +91,18 @@ impl Snippet {
         }
         out.push_str(&self.text[at..]);
         out
+    }
+}
+
+impl Serialize for Snippet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.parts().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Snippet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Snippet, D::Error> {
+        Ok(Snippet::from_parts(&Vec::<SnippetPart>::deserialize(deserializer)?))
     }
 }
 
@@ -373,5 +428,33 @@ mod tests {
     fn no_match_gives_the_opening() {
         let s = make("Short text.", "en", &HighlightTerms::default(), &StemTable::default());
         assert_eq!(s.text, "Short text.");
+    }
+
+    #[test]
+    fn parts_flag_matches_and_never_the_texts_own_markers() {
+        let s = make(
+            "A **bold** claim by Kirby, and Kirby again.",
+            "en",
+            &terms(&["kirby"], &[]),
+            &StemTable::default(),
+        );
+        let part = |text: &str, highlight: bool| SnippetPart {
+            text: text.to_string(),
+            highlight,
+        };
+        let parts = s.parts();
+        assert_eq!(
+            parts,
+            [
+                part("A **bold** claim by ", false),
+                part("Kirby", true),
+                part(", and ", false),
+                part("Kirby", true),
+                part(" again.", false)
+            ]
+        );
+        assert_eq!(Snippet::from_parts(&parts), s);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json[1], serde_json::json!({"text": "Kirby", "highlight": true}));
     }
 }
