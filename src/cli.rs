@@ -226,7 +226,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("warta: error: {e:#}");
+            eprintln!("warta: error: {}", output::visible(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -368,7 +368,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             for p in &problems {
-                eprintln!("warning: {p}");
+                eprintln!("warning: {}", output::visible(p));
             }
             Ok(if articles.is_empty() {
                 ExitCode::from(2)
@@ -403,7 +403,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     "warta: warning: listening on {addr}: the archive is reachable from the network, without authentication"
                 );
             }
-            let dir = index.index.display().to_string();
+            let dir = output::visible(&index.index.display().to_string()).into_owned();
             crate::serve::serve(wi, addr, |bound| {
                 println!("warta: serving {articles} articles from {dir} at http://{bound}/ (Ctrl-C stops)");
                 let _ = std::io::stdout().flush();
@@ -518,6 +518,7 @@ impl Progress for CliProgress {
         if self.quiet {
             return;
         }
+        let message = output::visible(message);
         match &self.bar {
             Some(pb) => pb.suspend(|| eprintln!("warning: {message}")),
             None => eprintln!("warning: {message}"),
