@@ -226,7 +226,13 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("warta: error: {}", output::visible(&format!("{e:#}")));
+            // Damage is reported alone: the errors around it (a search failed, tantivy's I/O
+            // error) only repeat it less clearly.
+            let message = match e.chain().find_map(index::damage::damage_in) {
+                Some(damage) => damage.to_string(),
+                None => format!("{e:#}"),
+            };
+            eprintln!("warta: error: {}", output::visible(&message));
             ExitCode::from(2)
         }
     }
@@ -302,7 +308,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 facets,
                 ..filters.request(&query)
             };
-            let resp = search::search(&wi, &req)?;
+            let resp = wi.guard_result(|| search::search(&wi, &req))??;
             if json {
                 output::json(&mut out, &resp)?;
             } else {
@@ -325,7 +331,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
-            let resp = search::facets_response(&wi, &field, &req, top as usize)?;
+            let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
             if json {
                 output::json(&mut out, &resp)?;
             } else {
@@ -346,7 +352,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
-            let t = search::timeline(&wi, &req, interval)?;
+            let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
             if json {
                 output::json(&mut out, &t)?;
             } else {
@@ -378,7 +384,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Show { id, index, json } => {
             let wi = WartaIndex::open(&index.index)?;
-            let found = search::articles(&wi, &id)?;
+            let found = wi.guard_result(|| search::articles(&wi, &id))??;
             if json {
                 if found.len() == 1 {
                     output::json(&mut out, &found[0])?;
@@ -397,7 +403,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Serve { index, addr } => {
             let wi = WartaIndex::open(&index.index)?;
-            let articles = wi.searcher().context("cannot read the index")?.num_docs();
+            let articles = wi
+                .guard_result(|| wi.searcher().map(|s| s.num_docs()))?
+                .context("cannot read the index")?;
             if !addr.ip().is_loopback() {
                 eprintln!(
                     "warta: warning: listening on {addr}: the archive is reachable from the network, without authentication"
@@ -412,7 +420,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Stats { index, json } => {
             let wi = WartaIndex::open(&index.index)?;
-            let s = search::stats(&wi).context("cannot read the index")?;
+            let s = wi
+                .guard_result(|| search::stats(&wi))?
+                .context("cannot read the index")?;
             if json {
                 output::json(&mut out, &s)?;
             } else {

@@ -114,3 +114,119 @@ fn control_characters_from_the_archive_are_printed_as_escapes() {
         "{v}"
     );
 }
+
+/// Articles in two stemmed languages, with sources, dates and entities: every kind of index
+/// file is written.
+fn small_index() -> Fixture {
+    let fx = Fixture::new();
+    fx.write(
+        "a.txt",
+        "Title: Presiden bertemu menteri\nSource: Kompas\nDate: 2023-09-14\nLanguage: id\n\n\
+         Presiden Joko Widodo bertemu Menteri Keuangan Sri Mulyani di Jakarta. Pertemuan membahas anggaran.\n",
+    );
+    fx.write(
+        "b.txt",
+        "Title: Leaders meeting in Tokyo\nSource: AP\nDate: 2023-10-02\nLanguage: en\n\n\
+         Japanese and Indonesian leaders were meeting in Tokyo to discuss trade with China.\n",
+    );
+    fx.write(
+        "c.jsonl",
+        "{\"title\": \"Banjir di Bandung\", \"body\": \"Banjir melanda Bandung dan Bogor.\", \"date\": \"2024-01-05\"}\n",
+    );
+    fx.index();
+    fx
+}
+
+/// The index's files, but its locks.
+fn index_files(fx: &Fixture) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(fx.index_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            p.is_file() && !name.ends_with(".lock")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The damaged versions of a file's bytes a test writes in turn: a byte flipped near its start,
+/// in its middle and at its end (where tantivy's footers are), and the file cut in half.
+fn damaged_versions(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for at in [bytes.len() / 10, bytes.len() / 2, bytes.len().saturating_sub(1)] {
+        if let Some(&b) = bytes.get(at) {
+            let mut v = bytes.to_vec();
+            v[at] = !b;
+            out.push((format!("byte {at} flipped"), v));
+        }
+    }
+    out.push(("cut in half".to_string(), bytes[..bytes.len() / 2].to_vec()));
+    out
+}
+
+/// A command's outcome on a damaged index: an answer, no match or a clear error, never a
+/// panic or an abort.
+fn assert_no_crash(fx: &Fixture, args: &[&str], what: &str) -> (Option<i32>, String) {
+    let out = fx.warta(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0..=2)),
+        "{what}: {args:?} exited with {:?}: {stderr}",
+        out.status
+    );
+    assert!(!stderr.contains("panicked"), "{what}: {args:?}: {stderr}");
+    if code == Some(2) {
+        assert!(stderr.starts_with("warta: error: "), "{what}: {args:?}: {stderr}");
+    }
+    (code, stderr)
+}
+
+/// Every file of a small index damaged in turn (bytes flipped, or cut short): searches,
+/// `show`, `stats`, `facets` and `timeline` answer or fail with a clear error, never panic.
+/// A segment file cut short, or the stem table damaged, is named as damage, with the command
+/// that rebuilds the index.
+#[test]
+fn a_damaged_index_is_an_error_never_a_panic() {
+    let fx = small_index();
+    let commands: [&[&str]; 5] = [
+        &["search", "bertemu", "--facets"],
+        &["show", "a.txt"],
+        &["stats"],
+        &["timeline", "banjir"],
+        &["facets", "person"],
+    ];
+    let files = index_files(&fx);
+    assert!(
+        files.iter().any(|f| f.extension().is_some_and(|e| e == "fast")),
+        "{files:?}"
+    );
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let original = std::fs::read(file).unwrap();
+        for (damage, bytes) in damaged_versions(&original) {
+            std::fs::write(file, &bytes).unwrap();
+            let what = format!("{name}, {damage}");
+            let mut errors = Vec::new();
+            for args in commands {
+                let (code, stderr) = assert_no_crash(&fx, args, &what);
+                if code == Some(2) {
+                    errors.push(stderr);
+                }
+            }
+            let segment_file = name.len() > 32 && name.as_bytes()[..32].iter().all(u8::is_ascii_hexdigit);
+            if name == "stems.fst" || (segment_file && damage == "cut in half") {
+                assert!(!errors.is_empty(), "{what}: no command failed");
+                for e in &errors {
+                    assert!(
+                        e.contains("damaged") && e.contains("warta index --rebuild"),
+                        "{what}: {e}"
+                    );
+                }
+            }
+        }
+        std::fs::write(file, &original).unwrap();
+    }
+}

@@ -372,7 +372,9 @@ pub fn index_paths(
         Err(e) => return Err(e).context("cannot open the index for writing"),
     };
 
-    let mut known = load_file_states(&wi).context("cannot read the index's file list")?;
+    let mut known = wi
+        .guard_result(|| load_file_states(&wi))?
+        .context("cannot read the index's file list")?;
     for (path, t) in touched::load(&wi.dir) {
         if let Some(s) = known.get_mut(&path).filter(|s| s.size == t.size && s.hash == t.hash) {
             s.mtime_ns = t.mtime_ns;
