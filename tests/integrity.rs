@@ -230,3 +230,95 @@ fn a_damaged_index_is_an_error_never_a_panic() {
         std::fs::write(file, &original).unwrap();
     }
 }
+
+/// Total size of the files in a directory.
+fn dir_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum()
+}
+
+/// JSON Lines articles, some hundred kilobytes of them.
+fn many_articles(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "title": format!("Baris {i}"),
+                "body": format!("Berita {i} tentang ekonomi, harga beras {} dan banjir di Jakarta {i}.", i * 7919 % 10007),
+            })
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A disk that fills up during a run (simulated in debug builds: the index writer's directory
+/// fails writes past a number of bytes, see `WARTA_TEST_DISK_BYTES`): the run fails with a
+/// clear error and deletes what it wrote, so the next run on the same disk succeeds.
+#[test]
+fn a_full_disk_leaves_no_orphan_files_and_the_next_run_succeeds() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Title: Artikel pertama\n\nSebuah artikel tentang pasar.\n");
+    fx.index();
+    let before = dir_bytes(&fx.index_dir());
+    fx.write("big.jsonl", many_articles(5_000));
+    let disk = (before + 200_000).to_string();
+    let out = fx
+        .warta(&["index", "-q"])
+        .arg(fx.corpus())
+        .env("WARTA_TEST_DISK_BYTES", &disk)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot commit the index (is the disk full"), "{stderr}");
+    let after = dir_bytes(&fx.index_dir());
+    assert!(
+        after < before + 20_000,
+        "{} bytes left behind: {after} after, {before} before",
+        after - before
+    );
+    // The index serves its last commit, and the next run on the same disk, with room for its
+    // work, completes it.
+    let (v, code) = fx.search_json(&["pasar"]);
+    assert_eq!((code, v["total"].as_u64()), (0, Some(1)), "{v}");
+    fx.write("big.jsonl", many_articles(100));
+    let out = fx
+        .warta(&["index", "-q"])
+        .arg(fx.corpus())
+        .env("WARTA_TEST_DISK_BYTES", &disk)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (v, _) = fx.search_json(&["baris"]);
+    assert_eq!(v["total"], 100, "{v}");
+}
+
+/// A file size limit (`ulimit -f`) makes the indexer's writes fail (EFBIG), handled as a full
+/// disk: a clear error, not a process killed by SIGXFSZ.
+#[cfg(unix)]
+#[test]
+fn a_file_size_limit_is_a_clear_error_not_a_signal() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Title: Artikel pertama\n\nSebuah artikel tentang pasar.\n");
+    fx.index();
+    fx.write("big.jsonl", many_articles(3_000));
+    let script = format!(
+        "ulimit -f 64; exec '{}' index -q --index '{}' '{}'",
+        assert_cmd::cargo::cargo_bin("warta").display(),
+        fx.index_dir().display(),
+        fx.corpus().display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{:?}: {stderr}", out.status);
+    assert!(stderr.contains("warta: error: cannot commit the index"), "{stderr}");
+    fx.index();
+    let (v, _) = fx.search_json(&["baris"]);
+    assert_eq!(v["total"], 3_000);
+}

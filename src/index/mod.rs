@@ -171,7 +171,8 @@ impl WartaIndex {
             });
         }
         let opened = if for_writing {
-            Index::open_in_dir(dir)
+            let directory = directory::for_writing(dir).map_err(tantivy::TantivyError::from)?;
+            Index::open(directory)
         } else {
             let directory = directory::SearchDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
             Index::open(directory)
@@ -233,7 +234,8 @@ impl WartaIndex {
             docstore_blocksize: DOCSTORE_BLOCK_BYTES,
             ..tantivy::IndexSettings::default()
         };
-        let index = Index::builder().schema(schema).settings(settings).create_in_dir(dir)?;
+        let directory = directory::for_writing(dir).map_err(tantivy::TantivyError::from)?;
+        let index = Index::create(directory, schema, settings)?;
         analysis::register(index.tokenizers());
         Ok(WartaIndex {
             index,

@@ -338,6 +338,7 @@ pub fn index_paths(
     use anyhow::Context;
     let started = Instant::now();
     let mut summary = RunSummary::default();
+    ignore_file_size_signal();
 
     let mut canonical_roots = Vec::new();
     for root in roots {
@@ -583,9 +584,16 @@ pub fn index_paths(
     summary.articles_removed += walked.articles_removed;
     drop(known);
     let mut writer = writer.into_inner().expect("writer lock");
-    writer.commit().context(
-        "cannot commit the index (is the disk full, or the index directory not writable?); it keeps its last commit",
-    )?;
+    if let Err(e) = writer.commit() {
+        if let Err(cleanup) = discard_uncommitted(&mut writer) {
+            progress.warn(&format!(
+                "cannot delete the files of the failed commit (the next run will): {cleanup}"
+            ));
+        }
+        return Err(anyhow::Error::new(e).context(
+            "cannot commit the index (is the disk full, or the index directory not writable?); it keeps its last commit",
+        ));
+    }
     summary.commits += 1;
     writer
         .wait_merging_threads()
@@ -605,6 +613,26 @@ pub fn index_paths(
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     std::fs::write(wi.dir.join(LAST_RUN_FILE), json).context("cannot record the run summary")?;
     Ok(summary)
+}
+
+/// Ignores SIGXFSZ for the process: a write past the file size limit (`ulimit -f`) then fails
+/// with EFBIG, and the run ends as on a full disk (a clear error, the files of the failed
+/// commit deleted) instead of the process being killed.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: sets the disposition of one signal to "ignore"; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+/// After a failed commit (a full disk), drops what the run added since its last commit and
+/// deletes the files of the segments it was writing: tantivy keeps them while its writer
+/// holds them, and on a full disk they kept every later run from writing anything.
+fn discard_uncommitted(writer: &mut IndexWriter<QueuedDoc>) -> tantivy::Result<()> {
+    writer.rollback()?;
+    writer.garbage_collect_files().wait()?;
+    Ok(())
 }
 
 /// Brings the stem table up to date with the last commit. A failure is a warning, also kept
