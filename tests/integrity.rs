@@ -151,11 +151,12 @@ fn index_files(fx: &Fixture) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// The damaged versions of a file's bytes a test writes in turn: a byte flipped near its start,
-/// in its middle and at its end (where tantivy's footers are), and the file cut in half.
+/// The damaged versions of a file's bytes a test writes in turn: a byte flipped in its header
+/// (where a fast field file's layout is), in its middle and at its end (where tantivy's
+/// footers are), and the file cut in half.
 fn damaged_versions(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for at in [bytes.len() / 10, bytes.len() / 2, bytes.len().saturating_sub(1)] {
+    for at in [5, 20, bytes.len() / 2, bytes.len().saturating_sub(1)] {
         if let Some(&b) = bytes.get(at) {
             let mut v = bytes.to_vec();
             v[at] = !b;
@@ -225,6 +226,16 @@ fn a_damaged_index_is_an_error_never_a_panic() {
                         "{what}: {e}"
                     );
                 }
+            }
+        }
+        // A fast field file's header holds the sizes of its columns and dictionaries: each of
+        // its bytes flipped in turn, for the facet counts that read them.
+        if name.ends_with(".fast") {
+            for at in 0..64.min(original.len()) {
+                let mut bytes = original.clone();
+                bytes[at] ^= 0xff;
+                std::fs::write(file, &bytes).unwrap();
+                assert_no_crash(&fx, &["search", "--facets"], &format!("{name}, byte {at} flipped"));
             }
         }
         std::fs::write(file, &original).unwrap();
@@ -305,7 +316,7 @@ fn a_file_size_limit_is_a_clear_error_not_a_signal() {
     fx.index();
     fx.write("big.jsonl", many_articles(3_000));
     let script = format!(
-        "ulimit -f 64; exec '{}' index -q --index '{}' '{}'",
+        "ulimit -f 16; exec '{}' index -q --index '{}' '{}'",
         assert_cmd::cargo::cargo_bin("warta").display(),
         fx.index_dir().display(),
         fx.corpus().display()

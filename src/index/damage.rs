@@ -99,6 +99,21 @@ fn from_tantivy(err: &(dyn std::error::Error + 'static)) -> bool {
     std::iter::successors(Some(err), |e| e.source()).any(|e| e.is::<TantivyError>())
 }
 
+/// Checks a string column's dictionary size before a table indexed by its ordinals is
+/// allocated: every term of a sound dictionary is the value of some document (a merge keeps
+/// only those of live documents), so more terms than values is a damaged fast field file, whose
+/// table could ask for terabytes (an abort, which no guard catches).
+pub fn check_dictionary(column: &tantivy::columnar::StrColumn, field: &str) -> Result<(), Damaged> {
+    let values = column.ords().values.num_vals();
+    if column.num_terms() as u64 > u64::from(values) {
+        return Err(Damaged(format!(
+            "the fast field {field} has {} terms for {values} values",
+            column.num_terms()
+        )));
+    }
+    Ok(())
+}
+
 /// Installs (once) a panic hook that stays silent for panics inside a [`guard`], which reports
 /// them itself, and passes every other panic to the hook it replaces.
 fn quiet_panics_in_guards() {

@@ -1012,6 +1012,7 @@ fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileStat
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();
         let Some(files) = ff.str("file")? else { continue };
+        super::damage::check_dictionary(&files, "file")?;
         let sizes = ff.u64("file_size")?;
         let mtimes = ff.i64("file_mtime")?;
         let hashes = ff.u64("file_hash")?;

@@ -61,6 +61,9 @@ impl Collector for FacetCollector {
         let mut counts = Vec::new();
         for f in &self.fields {
             let col = reader.fast_fields().str(f)?;
+            if let Some(col) = &col {
+                crate::index::damage::check_dictionary(col, f)?;
+            }
             counts.push(vec![0u32; col.as_ref().map_or(0, |c| c.num_terms())]);
             columns.push(col);
         }
