@@ -585,7 +585,7 @@ pub fn index_paths(
     drop(known);
     let mut writer = writer.into_inner().expect("writer lock");
     if let Err(e) = writer.commit() {
-        if let Err(cleanup) = discard_uncommitted(&mut writer) {
+        if let Err(cleanup) = discard_uncommitted(&wi, writer) {
             progress.warn(&format!(
                 "cannot delete the files of the failed commit (the next run will): {cleanup}"
             ));
@@ -628,10 +628,14 @@ fn ignore_file_size_signal() {
 
 /// After a failed commit (a full disk), drops what the run added since its last commit and
 /// deletes the files of the segments it was writing: tantivy keeps them while its writer
-/// holds them, and on a full disk they kept every later run from writing anything.
-fn discard_uncommitted(writer: &mut IndexWriter<QueuedDoc>) -> tantivy::Result<()> {
-    writer.rollback()?;
-    writer.garbage_collect_files().wait()?;
+/// holds them, and on a full disk they kept every later run from writing anything. The
+/// writer is dropped first, which waits for its indexing threads (a rollback does not, and a
+/// thread still writing a segment left files behind the cleanup); a new writer, which knows
+/// only the committed segments, then collects the rest.
+fn discard_uncommitted(wi: &WartaIndex, writer: IndexWriter<QueuedDoc>) -> tantivy::Result<()> {
+    drop(writer);
+    let cleaner: IndexWriter<QueuedDoc> = wi.writer(1, 15)?;
+    cleaner.garbage_collect_files().wait()?;
     Ok(())
 }
 
