@@ -287,8 +287,9 @@ fn a_full_disk_leaves_no_orphan_files_and_the_next_run_succeeds() {
     let after = dir_bytes(&fx.index_dir());
     assert!(
         after < before + 20_000,
-        "{} bytes left behind: {after} after, {before} before",
-        after - before
+        "{} bytes left behind: {after} after, {before} before: {:?}\n{stderr}",
+        after - before,
+        index_files(&fx)
     );
     // The index serves its last commit, and the next run on the same disk, with room for its
     // work, completes it.

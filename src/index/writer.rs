@@ -631,11 +631,36 @@ fn ignore_file_size_signal() {
 /// holds them, and on a full disk they kept every later run from writing anything. The
 /// writer is dropped first, which waits for its indexing threads (a rollback does not, and a
 /// thread still writing a segment left files behind the cleanup); a new writer, which knows
-/// only the committed segments, then collects the rest.
+/// only the committed segments, then collects the rest. Segment files tantivy does not list
+/// as its own (its list may not have been saved on the full disk) are deleted after it.
 fn discard_uncommitted(wi: &WartaIndex, writer: IndexWriter<QueuedDoc>) -> tantivy::Result<()> {
     drop(writer);
-    let cleaner: IndexWriter<QueuedDoc> = wi.writer(1, 15)?;
-    cleaner.garbage_collect_files().wait()?;
+    let collected = wi
+        .writer::<QueuedDoc>(1, 15)
+        .and_then(|cleaner| cleaner.garbage_collect_files().wait());
+    remove_uncommitted_segment_files(wi)?;
+    collected.map(|_| ())
+}
+
+/// Deletes the files of segments the last commit does not hold (named by a segment id, 32 hex
+/// digits). Only while the index's write lock is held: readers open committed segments only.
+fn remove_uncommitted_segment_files(wi: &WartaIndex) -> tantivy::Result<()> {
+    let committed: Vec<String> = wi
+        .index
+        .searchable_segment_ids()?
+        .iter()
+        .map(|id| id.uuid_string())
+        .collect();
+    for entry in std::fs::read_dir(&wi.dir)?.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(id) = name.to_str().and_then(|n| n.split('.').next()) else {
+            continue;
+        };
+        let segment_file = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if segment_file && !committed.iter().any(|c| c == id) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
     Ok(())
 }
 
