@@ -240,7 +240,13 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("warta: error: {e:#}");
+            // Damage is reported alone: the errors around it (a search failed, tantivy's I/O
+            // error) only repeat it less clearly.
+            let message = match e.chain().find_map(index::damage::damage_in) {
+                Some(damage) => damage.to_string(),
+                None => format!("{e:#}"),
+            };
+            eprintln!("warta: error: {}", output::visible(&message));
             ExitCode::from(2)
         }
     }
@@ -321,7 +327,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 facets,
                 ..filters.request(&query)
             };
-            let resp = search::search(&wi, &req)?;
+            let resp = wi.guard_result(|| search::search(&wi, &req))??;
             if json {
                 output::json(&mut out, &resp)?;
             } else {
@@ -344,7 +350,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
-            let resp = search::facets_response(&wi, &field, &req, top as usize)?;
+            let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
             if json {
                 output::json(&mut out, &resp)?;
             } else {
@@ -365,7 +371,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
-            let t = search::timeline(&wi, &req, interval)?;
+            let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
             if json {
                 output::json(&mut out, &t)?;
             } else {
@@ -387,7 +393,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             for p in &problems {
-                eprintln!("warning: {p}");
+                eprintln!("warning: {}", output::visible(p));
             }
             Ok(if articles.is_empty() {
                 ExitCode::from(2)
@@ -397,7 +403,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Show { id, index, json } => {
             let wi = WartaIndex::open(&index.index)?;
-            let found = search::articles(&wi, &id)?;
+            let found = wi.guard_result(|| search::articles(&wi, &id))??;
             if json {
                 if found.len() == 1 {
                     output::json(&mut out, &found[0])?;
@@ -422,13 +428,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             absolute_paths,
         } => {
             let wi = WartaIndex::open(&index.index)?;
-            let articles = wi.searcher().context("cannot read the index")?.num_docs();
+            let articles = wi
+                .guard_result(|| wi.searcher().map(|s| s.num_docs()))?
+                .context("cannot read the index")?;
             if !addr.ip().is_loopback() {
                 eprintln!(
                     "warta: warning: listening on {addr}: the archive is reachable from the network, without authentication"
                 );
             }
-            let dir = index.index.display().to_string();
+            let dir = output::visible(&index.index.display().to_string()).into_owned();
             let opts = crate::serve::ServeOptions {
                 header_timeout: std::time::Duration::from_secs(header_timeout),
                 max_connections: max_connections as usize,
@@ -442,7 +450,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Stats { index, json } => {
             let wi = WartaIndex::open(&index.index)?;
-            let s = search::stats(&wi).context("cannot read the index")?;
+            let s = wi
+                .guard_result(|| search::stats(&wi))?
+                .context("cannot read the index")?;
             if json {
                 output::json(&mut out, &s)?;
             } else {
@@ -548,6 +558,7 @@ impl Progress for CliProgress {
         if self.quiet {
             return;
         }
+        let message = output::visible(message);
         match &self.bar {
             Some(pb) => pb.suspend(|| eprintln!("warning: {message}")),
             None => eprintln!("warning: {message}"),

@@ -2,7 +2,14 @@
 //!
 //! Every function writes to a `Write` and returns its I/O error, so a closed pipe
 //! (`warta search ... | head`) ends the program quietly instead of panicking.
+//!
+//! Text from the archive (titles, bodies, ids, file names, sources, entity names, reasons
+//! naming files) goes through [`visible`] or [`visible_text`] before it reaches a terminal:
+//! a control character or a bidirectional override in an article could otherwise clear the
+//! screen, retitle the window or hide text. They are printed as escapes (`\x1b`, `\u{202e}`).
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -10,6 +17,7 @@ use serde::Serialize;
 use crate::extract::ExtractedArticle;
 use crate::index::RunSummary;
 use crate::search::facets::{FacetCount, Timeline};
+use crate::search::snippet::Snippet;
 use crate::search::{ArticleView, SearchResponse, Stats};
 
 /// How human output is decorated.
@@ -43,10 +51,69 @@ impl Style {
     }
 }
 
+/// Whether `c` must not reach a terminal as it is: C0 controls, DEL, C1 controls, and the
+/// bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which
+/// reorder the text shown around them.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every character a terminal would act on replaced by a visible escape: `\x1b` for
+/// C0 controls and DEL, `\u{85}` for the others. Newlines and tabs are escaped too, for values
+/// printed on one line (titles, ids, file names).
+pub fn visible(s: &str) -> Cow<'_, str> {
+    escape(s, false)
+}
+
+/// [`visible`] for running text, which keeps its newlines and tabs (an article's body).
+pub fn visible_text(s: &str) -> Cow<'_, str> {
+    escape(s, true)
+}
+
+fn escape(s: &str, keep_lines: bool) -> Cow<'_, str> {
+    let kept = |c: char| keep_lines && (c == '\n' || c == '\t');
+    if !s.chars().any(|c| is_unsafe(c) && !kept(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !is_unsafe(c) || kept(c) {
+            out.push(c);
+        } else if (c as u32) < 0x80 {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Prints any serde value as pretty JSON, followed by a newline.
+/// serde_json escapes the C0 controls in strings; DEL, the C1 controls and the bidirectional
+/// controls are escaped here too (`\u202e`), so JSON shown on a terminal is as safe as text.
 pub fn json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::from)?;
+    out.write_all(json_escapes(&text).as_bytes())?;
     writeln!(out)
+}
+
+/// Serialized JSON with the characters [`is_unsafe`] finds written as `\uXXXX` escapes: they
+/// only occur inside strings, where the escape means the same character.
+fn json_escapes(json: &str) -> Cow<'_, str> {
+    // Pretty JSON's own newlines stay.
+    let unsafe_in_string = |c: char| c != '\n' && is_unsafe(c);
+    if !json.chars().any(unsafe_in_string) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_in_string(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The date part of an RFC 3339 string, or a dash.
@@ -64,18 +131,18 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
             out,
             "{:>3}. {}  {}  [{}]",
             offset + i + 1,
-            day(&hit.date),
-            source,
-            hit.lang
+            visible(&day(&hit.date)),
+            visible(source),
+            visible(&hit.lang)
         )?;
         writeln!(
             out,
             "     {}",
-            style.bold(if hit.title.is_empty() { "(untitled)" } else { &hit.title })
+            style.bold(&visible(if hit.title.is_empty() { "(untitled)" } else { &hit.title }))
         )?;
-        writeln!(out, "     {}", style.dim(&hit.id))?;
+        writeln!(out, "     {}", style.dim(&visible(&hit.id)))?;
         if !hit.snippet_parts.text.is_empty() {
-            writeln!(out, "     {}", hit.snippet_parts.marked(open, close))?;
+            writeln!(out, "     {}", marked_snippet(&hit.snippet_parts, open, close))?;
         }
         writeln!(out)?;
     }
@@ -97,9 +164,26 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
     Ok(())
 }
 
+/// A snippet with its highlights between `open` and `close` (which may be terminal escapes:
+/// the snippet's text is made [`visible`] piece by piece, the marks are not).
+fn marked_snippet(snippet: &Snippet, open: &str, close: &str) -> String {
+    let text = &snippet.text;
+    let mut out = String::with_capacity(text.len() + snippet.highlights.len() * (open.len() + close.len()));
+    let mut at = 0;
+    for &(s, e) in &snippet.highlights {
+        out.push_str(&visible(&text[at..s]));
+        out.push_str(open);
+        out.push_str(&visible(&text[s..e]));
+        out.push_str(close);
+        at = e;
+    }
+    out.push_str(&visible(&text[at..]));
+    out
+}
+
 /// One whole article.
 pub fn article(out: &mut impl Write, a: &ArticleView, style: Style) -> io::Result<()> {
-    writeln!(out, "{}", style.bold(&a.title))?;
+    writeln!(out, "{}", style.bold(&visible(&a.title)))?;
     let rows = [
         ("id", Some(a.id.clone())),
         ("date", a.date.clone()),
@@ -123,16 +207,26 @@ pub fn article(out: &mut impl Write, a: &ArticleView, style: Style) -> io::Resul
     ];
     for (k, v) in rows {
         if let Some(v) = v {
-            writeln!(out, "{} {}", style.dim(&format!("{:<10}", format!("{k}:"))), v)?;
+            writeln!(
+                out,
+                "{} {}",
+                style.dim(&format!("{:<10}", format!("{k}:"))),
+                visible(&v)
+            )?;
         }
     }
     writeln!(out)?;
-    writeln!(out, "{}", a.body)
+    writeln!(out, "{}", visible_text(&a.body))
 }
 
 /// The index's statistics.
 pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
-    writeln!(out, "index:      {} ({})", s.index_path, human_bytes(s.index_bytes))?;
+    writeln!(
+        out,
+        "index:      {} ({})",
+        visible(&s.index_path),
+        human_bytes(s.index_bytes)
+    )?;
     writeln!(out, "articles:   {}", s.articles)?;
     match (&s.first_date, &s.last_date) {
         (Some(a), Some(b)) => writeln!(
@@ -148,13 +242,13 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
     let mut langs: Vec<_> = s.languages.iter().collect();
     langs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (l, n) in langs {
-        writeln!(out, "  {n:>8}  {l}")?;
+        writeln!(out, "  {n:>8}  {}", visible(l))?;
     }
     writeln!(out, "sources:")?;
     let mut sources: Vec<_> = s.sources.iter().collect();
     sources.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (src, n) in sources {
-        writeln!(out, "  {n:>8}  {src}")?;
+        writeln!(out, "  {n:>8}  {}", visible(src))?;
     }
     if let Some(run) = &s.last_run {
         writeln!(
@@ -163,7 +257,7 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
             run.files_skipped, run.articles_skipped
         )?;
         for sk in &run.skipped {
-            writeln!(out, "  {}: {}", sk.path, sk.reason)?;
+            writeln!(out, "  {}: {}", visible(&sk.path), visible(&sk.reason))?;
         }
         if run.warnings > 0 {
             writeln!(
@@ -172,7 +266,7 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
                 run.warnings
             )?;
             for w in &run.degraded {
-                writeln!(out, "  {w}")?;
+                writeln!(out, "  {}", visible(w))?;
             }
             if run.warnings as usize > run.degraded.len() {
                 writeln!(out, "  ... and {} more", run.warnings as usize - run.degraded.len())?;
@@ -195,7 +289,11 @@ pub fn run_summary(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
         s.articles_added, s.articles_removed, s.articles_skipped, s.total_articles
     )?;
     if !s.skipped_by_reason.is_empty() {
-        let reasons: Vec<String> = s.skipped_by_reason.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        let reasons: Vec<String> = s
+            .skipped_by_reason
+            .iter()
+            .map(|(k, v)| format!("{v} {}", visible(k)))
+            .collect();
         writeln!(out, "skipped: {}", reasons.join(", "))?;
     }
     if s.warnings > 0 {
@@ -227,14 +325,14 @@ fn human_bytes(n: u64) -> String {
 
 /// The facet block of search results, or `warta facets` output.
 pub fn facet_table(out: &mut impl Write, field: &str, counts: &[FacetCount], total: usize) -> io::Result<()> {
-    writeln!(out, "{field} ({total} matching articles)")?;
+    writeln!(out, "{} ({total} matching articles)", visible(field))?;
     if counts.is_empty() {
         writeln!(out, "  (none)")?;
     }
     for c in counts {
         match &c.name {
-            Some(name) => writeln!(out, "  {:>7}  {}  {}", c.count, c.value, name)?,
-            None => writeln!(out, "  {:>7}  {}", c.count, c.value)?,
+            Some(name) => writeln!(out, "  {:>7}  {}  {}", c.count, visible(&c.value), visible(name))?,
+            None => writeln!(out, "  {:>7}  {}", c.count, visible(&c.value))?,
         }
     }
     Ok(())
@@ -256,7 +354,7 @@ pub fn timeline(out: &mut impl Write, t: &Timeline) -> io::Result<()> {
 
 /// One article's extraction, for people.
 pub fn extracted(out: &mut impl Write, a: &ExtractedArticle) -> io::Result<()> {
-    writeln!(out, "{}  [{}]  {}", a.id, a.lang, a.title)?;
+    writeln!(out, "{}  [{}]  {}", visible(&a.id), visible(&a.lang), visible(&a.title))?;
     let fmt = |name: &str, n: u32, forms: &[String]| {
         let others: Vec<&String> = forms.iter().filter(|f| f.as_str() != name).collect();
         if others.is_empty() {
@@ -288,7 +386,7 @@ pub fn extracted(out: &mut impl Write, a: &ExtractedArticle) -> io::Result<()> {
             if items.is_empty() {
                 "-".to_string()
             } else {
-                items.join("; ")
+                visible(&items.join("; ")).into_owned()
             }
         )?;
     }

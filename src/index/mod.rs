@@ -10,6 +10,7 @@
 //! bookkeeping out of step with the documents.
 
 pub mod analysis;
+pub mod damage;
 pub mod directory;
 mod queue;
 pub mod schema;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
+pub use damage::Damaged;
 pub use schema::Fields;
 pub use writer::{index_paths, EntitySource, GivenEntities, IndexOptions, Progress, RunSummary, SkippedFile};
 
@@ -69,6 +71,10 @@ pub enum IndexError {
     NotWarta(PathBuf),
     #[error("the index at {0} is being written by another process; wait for it to finish")]
     Locked(PathBuf),
+    #[error(transparent)]
+    Damaged(#[from] Damaged),
+    #[error("reading the index failed unexpectedly, though its files pass their checksums (a bug in warta): {0}")]
+    Internal(String),
     #[error("{0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{0}")]
@@ -156,8 +162,8 @@ impl WartaIndex {
             }
             return Err(IndexError::Missing(dir.to_path_buf()));
         }
-        let meta: Meta =
-            serde_json::from_slice(&std::fs::read(&meta_path)?).map_err(|_| IndexError::NotWarta(dir.to_path_buf()))?;
+        let meta: Meta = serde_json::from_slice(&std::fs::read(&meta_path)?)
+            .map_err(|e| Damaged(format!("{META_FILE} cannot be read: {e}")))?;
         if meta.format != FORMAT_VERSION {
             return Err(IndexError::IncompatibleVersion {
                 path: dir.to_path_buf(),
@@ -165,12 +171,17 @@ impl WartaIndex {
                 expected: FORMAT_VERSION,
             });
         }
-        let index = if for_writing {
-            Index::open_in_dir(dir)?
+        let opened = if for_writing {
+            let directory = directory::for_writing(dir).map_err(tantivy::TantivyError::from)?;
+            Index::open(directory)
         } else {
             let directory = directory::SearchDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
-            Index::open(directory)?
+            Index::open(directory)
         };
+        let index = opened.map_err(|e| match e {
+            tantivy::TantivyError::DataCorruption(_) => Damaged("meta.json cannot be read".to_string()).into(),
+            e => IndexError::from(e),
+        })?;
         analysis::register(index.tokenizers());
         let (_, fields) = schema::build();
         Ok(WartaIndex {
@@ -224,7 +235,8 @@ impl WartaIndex {
             docstore_blocksize: DOCSTORE_BLOCK_BYTES,
             ..tantivy::IndexSettings::default()
         };
-        let index = Index::builder().schema(schema).settings(settings).create_in_dir(dir)?;
+        let directory = directory::for_writing(dir).map_err(tantivy::TantivyError::from)?;
+        let index = Index::create(directory, schema, settings)?;
         analysis::register(index.tokenizers());
         Ok(WartaIndex {
             index,
@@ -259,8 +271,12 @@ impl WartaIndex {
     }
 
     /// A searcher over the last commit, from this handle's shared reader (opening segment
-    /// readers once, not per search).
+    /// readers once, not per search). A damaged stem table, or segment files that make
+    /// opening the reader fail, give a [`Damaged`] error (inside the tantivy error).
     pub fn searcher(&self) -> tantivy::Result<tantivy::Searcher> {
+        if let Some(damage) = self.stem_table().damage() {
+            return Err(Damaged(damage.to_string()).into());
+        }
         if let Some(r) = self.reader.get() {
             return Ok(r.searcher());
         }
@@ -269,17 +285,38 @@ impl WartaIndex {
         let mut attempts = 0;
         let reader = loop {
             attempts += 1;
-            match self
-                .index
-                .reader_builder()
-                .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
-                .try_into()
-            {
+            let opened = self.guard(|| {
+                self.index
+                    .reader_builder()
+                    .reload_policy(tantivy::ReloadPolicy::OnCommitWithDelay)
+                    .try_into()
+            });
+            let opened = match opened {
+                Ok(opened) => opened,
+                Err(IndexError::Damaged(damage)) => return Err(damage.into()),
+                Err(e) => return Err(tantivy::TantivyError::InternalError(e.to_string())),
+            };
+            match opened {
                 Err(tantivy::TantivyError::OpenReadError(_)) if attempts < 3 => continue,
                 other => break other?,
             }
         };
         Ok(self.reader.get_or_init(|| reader).searcher())
+    }
+
+    /// Runs `read`, a read of this index, with a panic inside it (some damage to tantivy's
+    /// files makes its readers panic) turned into an error (see [`damage::guard`]).
+    pub fn guard<T>(&self, read: impl FnOnce() -> T) -> Result<T, IndexError> {
+        damage::guard(&self.index, &self.dir, read)
+    }
+
+    /// [`guard`](WartaIndex::guard) for a read that returns a result: a tantivy error is
+    /// checked against the files too (see [`damage::guard_result`]).
+    pub fn guard_result<T, E: std::error::Error + 'static>(
+        &self,
+        read: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Result<T, E>, IndexError> {
+        damage::guard_result(&self.index, &self.dir, read)
     }
 
     /// The index's stem table, read again when its file has changed (a run of `warta index`

@@ -11,31 +11,43 @@
 //! when that differs (`Lword`, or `Lword<TAB>stem`): updates stem only new words, and a
 //! search stems the words it meets through it (see [`StemTable::stem`]).
 //!
+//! Both files carry an xxh3 checksum of their content, checked whenever they are read: a
+//! damaged FST made tantivy-fst panic on every text query. A damaged table fails searches with
+//! an error (their matches would be wrong) and is rebuilt by the next indexing run; a damaged
+//! words file is ignored (searches stem with the stemmer) and rewritten by the next run.
+//!
 //! After each commit of an indexing run, [`update_if_stale`] adds the words of the segments
 //! the table does not cover yet. Words of deleted articles stay: expanding to a word the
 //! index lacks matches nothing. A run killed before an update is made good by the next run,
-//! which reads every segment the table does not cover; a table that is missing or unreadable
-//! is rebuilt from every segment.
+//! which reads every segment the table does not cover; a table that is missing, damaged or
+//! without a checksum (from an older warta) is rebuilt from every segment.
 
 use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use std::io::{Seek, Write};
+
 use tantivy::schema::Field;
 use tantivy::Searcher;
 use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::analysis::StemLang;
 use super::Fields;
 
-/// The table's file in the index directory.
+/// The table's file in the index directory: [`TABLE_MAGIC`], the xxh3 checksum of the FST
+/// (8 bytes, little-endian), then the FST.
 pub const STEMS_FILE: &str = "stems.fst";
+/// The first bytes of a table with a checksum (a table without them is from an older warta).
+const TABLE_MAGIC: &[u8; 8] = b"wartaST1";
 /// The words already stemmed, one a line, with their stems: [`WORDS_HEADER`], then `Lword`
 /// (its own stem) or `Lword<TAB>stem`, sorted by `Lword`.
 const WORDS_FILE: &str = "stems.words";
-/// The first line of a words file that records stems. An older file (words only) is not
-/// trusted: the next update stems every word again.
-const WORDS_HEADER: &str = "#warta stems.words 2";
+/// The first line of a words file that records stems starts with this, followed by a space and
+/// the xxh3 checksum of the rest of the file (16 hex digits). An older file (without stems or
+/// checksum) is not trusted: the next update stems every word again.
+const WORDS_HEADER: &str = "#warta stems.words 3";
 /// A line of the words file: the key (the language's byte and the word) and the stem when it
 /// differs from the word.
 type Entry = (String, Option<String>);
@@ -63,23 +75,42 @@ fn pair_key(lang: StemLang, stem: &str, word: &str) -> Vec<u8> {
 #[derive(Default)]
 pub struct StemTable {
     map: Option<Map<Vec<u8>>>,
+    /// Whether the table's checksum was checked (false for a table from an older warta).
+    checked: bool,
+    /// What is wrong with the table's file, when it is damaged or unreadable.
+    damage: Option<String>,
     /// The index directory, whose words file is read the first time a search needs a stem.
     dir: Option<PathBuf>,
     words: OnceLock<Option<KnownStems>>,
 }
 
 impl StemTable {
-    /// The table in `dir`; empty when there is none (nothing indexed yet) or it is
-    /// unreadable (queries then match stems only as written).
+    /// The table in `dir`; empty when there is none (nothing indexed yet), and empty with
+    /// [`damage`](StemTable::damage) set when it is damaged or unreadable.
     pub fn load(dir: &Path) -> StemTable {
-        let map = std::fs::read(dir.join(STEMS_FILE))
-            .ok()
-            .and_then(|bytes| Map::from_bytes(bytes).ok());
+        let read = match std::fs::read(dir.join(STEMS_FILE)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("{STEMS_FILE} cannot be read: {e}")),
+            Ok(bytes) => open_table(bytes).map(Some).map_err(|why| format!("{STEMS_FILE} {why}")),
+        };
+        let (map, checked, damage) = match read {
+            Ok(Some((map, checked))) => (Some(map), checked, None),
+            Ok(None) => (None, false, None),
+            Err(damage) => (None, false, Some(damage)),
+        };
         StemTable {
             map,
+            checked,
+            damage,
             dir: Some(dir.to_path_buf()),
             words: OnceLock::new(),
         }
+    }
+
+    /// What is wrong with the table's file, when it is damaged or unreadable (searches then
+    /// cannot expand stems, and the next indexing run rebuilds it).
+    pub fn damage(&self) -> Option<&str> {
+        self.damage.as_deref()
     }
 
     /// Stems `word` (folded, as indexed) in place, for a search: the query's words and the
@@ -100,13 +131,7 @@ impl StemTable {
     /// The stem recorded for `word`: `Some(None)` when it is its own stem, `None` when the
     /// words file does not have it.
     fn known_stem(&self, lang: StemLang, word: &str) -> Option<Option<&str>> {
-        let known = self
-            .words
-            .get_or_init(|| {
-                let dir = self.dir.as_ref()?;
-                KnownStems::parse(std::fs::read(dir.join(WORDS_FILE)).ok()?)
-            })
-            .as_ref()?;
+        let known = self.words.get_or_init(|| read_known(self.dir.as_ref()?)).as_ref()?;
         known.get(lang_byte(lang), word)
     }
 
@@ -125,6 +150,28 @@ impl StemTable {
     }
 }
 
+/// The FST of a table file's bytes, and whether its checksum was checked; an error saying what
+/// is wrong with the file otherwise. A file without [`TABLE_MAGIC`] is from an older warta,
+/// and opened unchecked.
+fn open_table(mut bytes: Vec<u8>) -> Result<(Map<Vec<u8>>, bool), String> {
+    let checked = bytes.starts_with(TABLE_MAGIC);
+    if checked {
+        let header = TABLE_MAGIC.len() + 8;
+        let sum = bytes
+            .get(TABLE_MAGIC.len()..header)
+            .ok_or("is cut short")?
+            .try_into()
+            .map(u64::from_le_bytes)
+            .expect("8 bytes");
+        if xxh3_64(&bytes[header..]) != sum {
+            return Err("fails its checksum".to_string());
+        }
+        bytes.drain(..header);
+    }
+    let map = Map::from_bytes(bytes).map_err(|e| format!("is not a stem table: {e}"))?;
+    Ok((map, checked))
+}
+
 /// A words file as read by searches: its bytes after the header, lines sorted by key.
 struct KnownStems {
     bytes: Vec<u8>,
@@ -132,10 +179,15 @@ struct KnownStems {
 
 impl KnownStems {
     /// The file's lines after its header; `None` for a file without the header (an older
-    /// index: its lines hold no stems).
+    /// index: its lines hold no stems, or no checksum) or whose checksum fails.
     fn parse(mut bytes: Vec<u8>) -> Option<KnownStems> {
-        let header = WORDS_HEADER.len() + 1;
-        if bytes.get(..header)? != format!("{WORDS_HEADER}\n").as_bytes() {
+        let prefix = WORDS_HEADER.len() + 1;
+        let header = prefix + 17;
+        if bytes.get(..prefix)? != format!("{WORDS_HEADER} ").as_bytes() || bytes.get(header - 1)? != &b'\n' {
+            return None;
+        }
+        let sum = u64::from_str_radix(std::str::from_utf8(&bytes[prefix..header - 1]).ok()?, 16).ok()?;
+        if xxh3_64(&bytes[header..]) != sum {
             return None;
         }
         bytes.drain(..header);
@@ -174,6 +226,11 @@ impl KnownStems {
     }
 }
 
+/// The words file of the index in `dir`, when it is there, sound and recent.
+fn read_known(dir: &Path) -> Option<KnownStems> {
+    KnownStems::parse(std::fs::read(dir.join(WORDS_FILE)).ok()?)
+}
+
 /// A line of the words file (without its newline) as its key and, when the word is not its own
 /// stem, the stem.
 fn split_line(line: &[u8]) -> (&[u8], Option<&[u8]>) {
@@ -195,9 +252,14 @@ pub fn update_if_stale(dir: &Path, searcher: &Searcher, fields: &Fields, threads
     let covered: Option<Vec<String>> = std::fs::read(dir.join(COVERED_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    // A table that does not load is rebuilt, whatever the other files say.
-    let old = StemTable::load(dir);
-    if covered.as_ref() == Some(&segments) && old.map.is_some() {
+    // A table that does not load, or has no checksum, is rebuilt, whatever the other files
+    // say; so is one whose words file is damaged.
+    let mut old = StemTable::load(dir);
+    if !old.checked {
+        old.map = None;
+    }
+    let words_sound = || read_known(dir).is_some();
+    if covered.as_ref() == Some(&segments) && old.map.is_some() && words_sound() {
         return Ok(());
     }
     // Segments the table already covers hold no new word (deletions keep a segment's id);
@@ -377,10 +439,35 @@ fn stem_all(keys: &[String], first: usize) -> Vec<(usize, String)> {
     stems
 }
 
-/// Writes the table: `old`'s keys and `new` (sorted) merged.
+/// A writer that hashes what it writes.
+struct Hashing<W> {
+    inner: W,
+    hasher: Xxh3,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the table: `old`'s keys and `new` (sorted) merged, after a header whose checksum is
+/// filled in once the FST is written.
 fn write_table(dir: &Path, old: &StemTable, new: Vec<Vec<u8>>) -> std::io::Result<()> {
     let tmp = dir.join(format!("{STEMS_FILE}.tmp"));
-    let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    file.write_all(TABLE_MAGIC)?;
+    file.write_all(&[0; 8])?;
+    let file = Hashing {
+        inner: file,
+        hasher: Xxh3::new(),
+    };
     let mut builder = MapBuilder::new(file).map_err(std::io::Error::other)?;
     let mut new = new.into_iter().peekable();
     let mut insert = |key: &[u8]| builder.insert(key, 0).map_err(std::io::Error::other);
@@ -397,12 +484,12 @@ fn write_table(dir: &Path, old: &StemTable, new: Vec<Vec<u8>>) -> std::io::Resul
     for n in new {
         insert(&n)?;
     }
-    builder
-        .into_inner()
-        .map_err(std::io::Error::other)?
-        .into_inner()
-        .map_err(|e| e.into_error())?
-        .sync_all()?;
+    let hashing = builder.into_inner().map_err(std::io::Error::other)?;
+    let sum = hashing.hasher.digest();
+    let mut file = hashing.inner.into_inner().map_err(|e| e.into_error())?;
+    file.seek(std::io::SeekFrom::Start(TABLE_MAGIC.len() as u64))?;
+    file.write_all(&sum.to_le_bytes())?;
+    file.sync_all()?;
     std::fs::rename(&tmp, dir.join(STEMS_FILE))
 }
 
@@ -410,7 +497,7 @@ fn write_table(dir: &Path, old: &StemTable, new: Vec<Vec<u8>>) -> std::io::Resul
 /// that differs, in the file's order (sorted); `None` when the file is missing, damaged or
 /// from before stems were recorded.
 fn load_words(dir: &Path) -> Option<Vec<Entry>> {
-    let known = KnownStems::parse(std::fs::read(dir.join(WORDS_FILE)).ok()?)?;
+    let known = read_known(dir)?;
     let text = |b: &[u8]| std::str::from_utf8(b).ok().map(str::to_string);
     known
         .bytes
@@ -427,8 +514,8 @@ fn load_words(dir: &Path) -> Option<Vec<Entry>> {
         .collect()
 }
 
-/// Writes the words file: the header, then the words sorted, each with its stem when that
-/// differs. `words` is the old file's list (sorted) followed by the new words in a few sorted
+/// Writes the words file: the header with the checksum, then the words sorted, each with its
+/// stem when that differs. `words` is the old file's list (sorted) followed by the new words in a few sorted
 /// runs: a stable sort merges the runs instead of sorting from scratch.
 fn write_words(dir: &Path, mut words: Vec<Entry>) -> std::io::Result<()> {
     words.sort_by(|a, b| a.0.cmp(&b.0));
@@ -436,9 +523,7 @@ fn write_words(dir: &Path, mut words: Vec<Entry>) -> std::io::Result<()> {
         .iter()
         .map(|(w, s)| w.len() + s.as_ref().map_or(0, |s| s.len() + 1) + 1)
         .sum::<usize>();
-    let mut text = String::with_capacity(WORDS_HEADER.len() + 1 + size);
-    text.push_str(WORDS_HEADER);
-    text.push('\n');
+    let mut text = String::with_capacity(size);
     for (word, stem) in &words {
         text.push_str(word);
         if let Some(stem) = stem {
@@ -448,7 +533,10 @@ fn write_words(dir: &Path, mut words: Vec<Entry>) -> std::io::Result<()> {
         text.push('\n');
     }
     let tmp = dir.join(format!("{WORDS_FILE}.tmp"));
-    std::fs::write(&tmp, text)?;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    writeln!(file, "{WORDS_HEADER} {:016x}", xxh3_64(text.as_bytes()))?;
+    file.write_all(text.as_bytes())?;
+    file.into_inner().map_err(|e| e.into_error())?;
     std::fs::rename(&tmp, dir.join(WORDS_FILE))
 }
 
@@ -547,22 +635,64 @@ mod tests {
         assert_eq!(wi.stem_table().variants(id, "temu"), ["bertemu", "pertemuan"]);
     }
 
-    /// A table lost or damaged is rebuilt from every segment, whatever the word list says.
+    /// A table lost or damaged (garbage, cut short, a byte flipped: its checksum fails) is
+    /// rebuilt from every segment, whatever the word list says; until then, searches are told
+    /// of the damage. A table without a checksum (an older warta's) is read, and rewritten.
     #[test]
     fn a_damaged_or_missing_table_is_rebuilt_from_every_segment() {
         let fx = Corpus::new();
         let id = StemLang::Indonesian;
         fx.add("a.txt", "Presiden bertemu menteri.");
-        for damage in ["garbage", "delete"] {
-            if damage == "delete" {
-                std::fs::remove_file(fx.index.join(STEMS_FILE)).unwrap();
-            } else {
-                std::fs::write(fx.index.join(STEMS_FILE), "not an fst").unwrap();
+        let table = fx.index.join(STEMS_FILE);
+        for damage in ["garbage", "delete", "cut", "flip", "no checksum"] {
+            let bytes = std::fs::read(&table).unwrap();
+            assert!(bytes.starts_with(TABLE_MAGIC), "{damage}");
+            match damage {
+                "delete" => std::fs::remove_file(&table).unwrap(),
+                "garbage" => std::fs::write(&table, "not an fst").unwrap(),
+                "cut" => std::fs::write(&table, &bytes[..bytes.len() - 3]).unwrap(),
+                "flip" => {
+                    let mut b = bytes.clone();
+                    *b.last_mut().unwrap() ^= 0x10;
+                    std::fs::write(&table, b).unwrap();
+                }
+                _ => std::fs::write(&table, &bytes[TABLE_MAGIC.len() + 8..]).unwrap(),
             }
-            assert!(StemTable::load(&fx.index).variants(id, "temu").is_empty());
+            let loaded = StemTable::load(&fx.index);
+            match damage {
+                "no checksum" => {
+                    assert_eq!(loaded.variants(id, "temu"), ["bertemu"]);
+                    assert!(loaded.damage().is_none());
+                }
+                "delete" => assert!(loaded.damage().is_none() && loaded.variants(id, "temu").is_empty()),
+                _ => {
+                    assert!(loaded.variants(id, "temu").is_empty(), "{damage}");
+                    assert!(loaded.damage().is_some_and(|d| d.contains(STEMS_FILE)), "{damage}");
+                }
+            }
             fx.run();
-            assert_eq!(StemTable::load(&fx.index).variants(id, "temu"), ["bertemu"], "{damage}");
+            let rebuilt = StemTable::load(&fx.index);
+            assert_eq!(rebuilt.variants(id, "temu"), ["bertemu"], "{damage}");
+            assert!(rebuilt.checked && rebuilt.damage().is_none(), "{damage}");
         }
+    }
+
+    /// A words file whose checksum fails is not used by searches (they stem with the stemmer)
+    /// and is written again by the next run.
+    #[test]
+    fn a_damaged_words_file_is_ignored_and_rewritten() {
+        let fx = Corpus::new();
+        let id = StemLang::Indonesian;
+        fx.add("a.txt", "Presiden bertemu menteri.");
+        let words = fx.index.join(WORDS_FILE);
+        let sound = std::fs::read(&words).unwrap();
+        assert_eq!(StemTable::load(&fx.index).known_stem(id, "bertemu"), Some(Some("temu")));
+        let damaged = String::from_utf8(sound.clone()).unwrap().replace("\ttemu", "\ttema");
+        assert_ne!(damaged.as_bytes(), sound);
+        std::fs::write(&words, damaged).unwrap();
+        assert_eq!(StemTable::load(&fx.index).known_stem(id, "bertemu"), None);
+        fx.run();
+        assert_eq!(std::fs::read(&words).unwrap(), sound);
     }
 
     /// Shared among three threads or stemmed on one, a long list of new words gives the same

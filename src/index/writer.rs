@@ -348,6 +348,7 @@ pub fn index_paths(
     use anyhow::Context;
     let started = Instant::now();
     let mut summary = RunSummary::default();
+    ignore_file_size_signal();
 
     let mut canonical_roots = Vec::new();
     for root in roots {
@@ -382,7 +383,9 @@ pub fn index_paths(
         Err(e) => return Err(e).context("cannot open the index for writing"),
     };
 
-    let mut known = load_file_states(&wi).context("cannot read the index's file list")?;
+    let mut known = wi
+        .guard_result(|| load_file_states(&wi))?
+        .context("cannot read the index's file list")?;
     for (path, t) in touched::load(&wi.dir) {
         if let Some(s) = known.get_mut(&path).filter(|s| s.size == t.size && s.hash == t.hash) {
             s.mtime_ns = t.mtime_ns;
@@ -602,9 +605,16 @@ pub fn index_paths(
     summary.articles_removed += walked.articles_removed;
     drop(known);
     let mut writer = writer.into_inner().expect("writer lock");
-    writer.commit().context(
-        "cannot commit the index (is the disk full, or the index directory not writable?); it keeps its last commit",
-    )?;
+    if let Err(e) = writer.commit() {
+        if let Err(cleanup) = discard_uncommitted(&wi, writer) {
+            progress.warn(&format!(
+                "cannot delete the files of the failed commit (the next run will): {cleanup}"
+            ));
+        }
+        return Err(anyhow::Error::new(e).context(
+            "cannot commit the index (is the disk full, or the index directory not writable?); it keeps its last commit",
+        ));
+    }
     summary.commits += 1;
     writer
         .wait_merging_threads()
@@ -638,6 +648,55 @@ pub fn index_paths(
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
     std::fs::write(wi.dir.join(LAST_RUN_FILE), json).context("cannot record the run summary")?;
     Ok(summary)
+}
+
+/// Ignores SIGXFSZ for the process: a write past the file size limit (`ulimit -f`) then fails
+/// with EFBIG, and the run ends as on a full disk (a clear error, the files of the failed
+/// commit deleted) instead of the process being killed.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: sets the disposition of one signal to "ignore"; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+/// After a failed commit (a full disk), drops what the run added since its last commit and
+/// deletes the files of the segments it was writing: tantivy keeps them while its writer
+/// holds them, and on a full disk they kept every later run from writing anything. The
+/// writer is dropped first, which waits for its indexing threads (a rollback does not, and a
+/// thread still writing a segment left files behind the cleanup); a new writer, which knows
+/// only the committed segments, then collects the rest. Segment files tantivy does not list
+/// as its own (its list may not have been saved on the full disk) are deleted after it.
+fn discard_uncommitted(wi: &WartaIndex, writer: IndexWriter<QueuedDoc>) -> tantivy::Result<()> {
+    drop(writer);
+    let collected = wi
+        .writer::<QueuedDoc>(1, 15)
+        .and_then(|cleaner| cleaner.garbage_collect_files().wait());
+    remove_uncommitted_segment_files(wi)?;
+    collected.map(|_| ())
+}
+
+/// Deletes the files of segments the last commit does not hold (named by a segment id, 32 hex
+/// digits). Only while the index's write lock is held: readers open committed segments only.
+fn remove_uncommitted_segment_files(wi: &WartaIndex) -> tantivy::Result<()> {
+    let committed: Vec<String> = wi
+        .index
+        .searchable_segment_ids()?
+        .iter()
+        .map(|id| id.uuid_string())
+        .collect();
+    for entry in std::fs::read_dir(&wi.dir)?.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(id) = name.to_str().and_then(|n| n.split('.').next()) else {
+            continue;
+        };
+        let segment_file = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if segment_file && !committed.iter().any(|c| c == id) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Brings the stem table up to date with the last commit. A failure is a warning, also kept
@@ -1082,6 +1141,7 @@ fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileStat
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();
         let Some(files) = ff.str("file")? else { continue };
+        super::damage::check_dictionary(&files, "file")?;
         let sizes = ff.u64("file_size")?;
         let mtimes = ff.i64("file_mtime")?;
         let hashes = ff.u64("file_hash")?;

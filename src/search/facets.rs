@@ -40,12 +40,15 @@ pub struct FacetCollector {
 pub struct FacetSegment {
     columns: Vec<Option<StrColumn>>,
     counts: Vec<Vec<u32>>,
+    /// Whether a column gave an ordinal beyond its dictionary (a damaged fast field file).
+    damaged: bool,
 }
 
 /// One segment's counts of one field: its column (for the dictionary) and counts by ordinal.
 pub struct SegmentCounts {
     column: Option<StrColumn>,
     counts: Vec<u32>,
+    damaged: bool,
 }
 
 impl Collector for FacetCollector {
@@ -58,10 +61,17 @@ impl Collector for FacetCollector {
         let mut counts = Vec::new();
         for f in &self.fields {
             let col = reader.fast_fields().str(f)?;
+            if let Some(col) = &col {
+                crate::index::damage::check_dictionary(col, f)?;
+            }
             counts.push(vec![0u32; col.as_ref().map_or(0, |c| c.num_terms())]);
             columns.push(col);
         }
-        Ok(FacetSegment { columns, counts })
+        Ok(FacetSegment {
+            columns,
+            counts,
+            damaged: false,
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -71,6 +81,10 @@ impl Collector for FacetCollector {
     fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
         let mut per_field: Vec<Vec<SegmentCounts>> = (0..self.fields.len()).map(|_| Vec::new()).collect();
         for fruit in fruits {
+            if fruit.iter().any(|seg| seg.damaged) {
+                let damage = "a fast field file holds values its dictionary lacks";
+                return Err(crate::index::Damaged(damage.to_string()).into());
+            }
             for (i, seg) in fruit.into_iter().enumerate() {
                 if seg.column.is_some() && seg.counts.iter().any(|&n| n > 0) {
                     per_field[i].push(seg);
@@ -91,17 +105,25 @@ impl SegmentCollector for FacetSegment {
         for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    counts[ord as usize] += 1;
+                    match counts.get_mut(ord as usize) {
+                        Some(n) => *n += 1,
+                        None => self.damaged = true,
+                    }
                 }
             }
         }
     }
 
     fn harvest(self) -> Self::Fruit {
+        let damaged = self.damaged;
         self.columns
             .into_iter()
             .zip(self.counts)
-            .map(|(column, counts)| SegmentCounts { column, counts })
+            .map(|(column, counts)| SegmentCounts {
+                column,
+                counts,
+                damaged,
+            })
             .collect()
     }
 }
