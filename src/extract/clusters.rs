@@ -177,8 +177,10 @@ pub struct ClusterMap {
     paths: Vec<(u32, u8)>,
     /// Sorted, distinct.
     hashes: Vec<u64>,
-    /// Per hash, its leaf: an index into `paths`.
-    leaf: Vec<u16>,
+    /// Hash to leaf, for lookups in constant time (the tagger asks for three words of every
+    /// capitalised word it tags; a binary search over the sorted hashes cost more than the
+    /// tagging itself).
+    by_hash: rustc_hash::FxHashMap<u64, u16>,
 }
 
 /// Reads little-endian fields off the front of a byte slice.
@@ -236,13 +238,14 @@ impl ClusterMap {
         if leaf.iter().any(|&l| usize::from(l) >= leaves) {
             return Err(ClusterFileError::Corrupt("a word in a leaf that does not exist"));
         }
-        Ok(ClusterMap { paths, hashes, leaf })
+        let by_hash = hashes.iter().copied().zip(leaf.iter().copied()).collect();
+        Ok(ClusterMap { paths, hashes, by_hash })
     }
 
     /// The bit path of a folded word: a hash and a binary search, no allocation.
     pub fn path(&self, norm: &str) -> Option<(u32, u8)> {
-        let i = self.hashes.binary_search(&xxh3_64(norm.as_bytes())).ok()?;
-        Some(self.paths[usize::from(self.leaf[i])])
+        let leaf = *self.by_hash.get(&xxh3_64(norm.as_bytes()))?;
+        Some(self.paths[usize::from(leaf)])
     }
 
     /// How many words the map holds.

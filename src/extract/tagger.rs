@@ -63,7 +63,7 @@ impl EntityType {
 }
 
 fn is_inside(l: u8) -> bool {
-    l != O && l % 2 == 0
+    l != O && l.is_multiple_of(2)
 }
 
 /// What the rules know of a token before the tagger sees it.
@@ -274,17 +274,25 @@ struct Static {
     hint: u64,
 }
 
-fn static_features(
-    v: &View,
-    i: usize,
-    clusters: Option<&dyn Fn(&str) -> Option<(u32, u8)>>,
-    buf: &mut String,
-) -> Static {
+fn static_features(v: &View, i: usize, clusters: bool, buf: &mut String) -> Static {
+    let mut s = Static {
+        hashes: Vec::with_capacity(48),
+        word: H(0),
+        shape: H(0),
+        hint: 0,
+    };
+    fill_static_features(v, i, clusters, buf, &mut s);
+    s
+}
+
+/// [`static_features`] into `out`, reusing its vector.
+fn fill_static_features(v: &View, i: usize, clusters: bool, buf: &mut String, out: &mut Static) {
     let t = &v.toks[i];
     let n = v.toks.len();
     let form = &v.text[t.start..t.end];
     let w = t.norm;
-    let mut f = Vec::with_capacity(40);
+    let f = &mut out.hashes;
+    f.clear();
     f.push(H::new(T::Bias));
     let word = H::new(T::Word).s(w);
     f.push(word);
@@ -334,7 +342,8 @@ fn static_features(
     f.push(H::new(T::Facts).u(facts_code(v.facts[i])));
     f.push(H::new(T::FactsPrev).u(prev1.map_or(999, |p| facts_code(v.facts[p]))));
     f.push(H::new(T::FactsNext).u(if i + 1 < n { facts_code(v.facts[i + 1]) } else { 999 }));
-    if let Some(cluster) = clusters {
+    if clusters {
+        let cluster = super::clusters::cluster_path;
         let mut path_features = |t: T, word: &str| {
             if let Some((bits, len)) = cluster(word) {
                 for k in [4u8, 6, 10, 20] {
@@ -352,12 +361,9 @@ fn static_features(
         path_features(T::ClusterPrev, norm_at(prev1));
         path_features(T::ClusterNext, norm_at(next1));
     }
-    Static {
-        hashes: f,
-        word,
-        shape: shape_h,
-        hint,
-    }
+    out.word = word;
+    out.shape = shape_h;
+    out.hint = hint;
 }
 
 /// How many capitalised words go before and after token `i` in its run (words joined by
@@ -518,10 +524,7 @@ impl Model {
 
     /// Tags a text: the names found, in order.
     pub fn tag(&self, v: &View) -> Vec<TaggedSpan> {
-        let clusters = self
-            .clusters
-            .then_some(&super::clusters::cluster_path as &dyn Fn(&str) -> Option<(u32, u8)>);
-        let labels = decode(v, clusters, |feats, prev| {
+        let labels = decode(v, self.clusters, |feats, prev| {
             let s = self.scores(feats);
             best_allowed(&s, prev)
         });
@@ -553,23 +556,25 @@ fn best_allowed<W: Copy + PartialOrd + Into<f64>>(s: &[W; NL], prev: u8) -> (u8,
 
 /// Greedy left-to-right decoding: `decide` picks a label from the features of a candidate
 /// token and the label before it. Returns each token's label and confidence margin.
-fn decode(
-    v: &View,
-    clusters: Option<&dyn Fn(&str) -> Option<(u32, u8)>>,
-    mut decide: impl FnMut(&[H], u8) -> (u8, f32),
-) -> Vec<(u8, f32)> {
+fn decode(v: &View, clusters: bool, mut decide: impl FnMut(&[H], u8) -> (u8, f32)) -> Vec<(u8, f32)> {
     let n = v.toks.len();
     let mut labels = vec![(O, 0.0f32); n];
     let mut feats = Vec::with_capacity(48);
     let mut buf = String::new();
     let mut history = History::default();
+    let mut s = Static {
+        hashes: Vec::with_capacity(48),
+        word: H(0),
+        shape: H(0),
+        hint: 0,
+    };
     for i in 0..n {
         if !is_candidate(v, i) {
             continue;
         }
         let l1 = if i > 0 { labels[i - 1].0 } else { O };
         let l2 = if i > 1 { labels[i - 2].0 } else { O };
-        let s = static_features(v, i, clusters, &mut buf);
+        fill_static_features(v, i, clusters, &mut buf, &mut s);
         label_features(&s, l1, l2, history.get(&s), &mut feats);
         labels[i] = decide(&feats, l1);
         history.note(&s, labels[i].0);
@@ -630,9 +635,7 @@ impl TrainingSet {
     /// Adds a text and the gold label of each of its tokens.
     pub fn add(&mut self, view: &View, gold: &[u8]) {
         assert_eq!(view.toks.len(), gold.len(), "one gold label per token");
-        let clusters = self
-            .clusters
-            .then_some(&super::clusters::cluster_path as &dyn Fn(&str) -> Option<(u32, u8)>);
+        let clusters = self.clusters;
         let statics = (0..view.toks.len())
             .map(|i| is_candidate(view, i).then(|| static_features(view, i, clusters, &mut self.buf)))
             .collect();
@@ -678,7 +681,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            bits: 20,
+            bits: 18,
             epochs: 8,
             seed: 20_091_201,
         }
@@ -824,10 +827,6 @@ mod tests {
     use super::*;
     use crate::extract::tokens::tokenize;
 
-    fn view_parts(text: &str, buf: &mut String) -> Vec<Tok<'_>> {
-        tokenize(text, buf)
-    }
-
     #[test]
     fn shapes_shorten_runs() {
         let mut s = String::new();
@@ -880,7 +879,7 @@ mod tests {
         let toks: Vec<Vec<Tok>> = texts
             .iter()
             .zip(bufs.iter_mut())
-            .map(|((t, _), b)| view_parts(t, b))
+            .map(|((t, _), b)| tokenize(t, b))
             .collect();
         let hints: Vec<Vec<Hint>> = toks.iter().map(|t| vec![Hint::None; t.len()]).collect();
         let facts: Vec<Vec<WordFacts>> = toks.iter().map(|t| vec![WordFacts::default(); t.len()]).collect();
