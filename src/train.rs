@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+use crate::eval::Scores;
 use crate::extract::entities::tagger_view;
 use crate::extract::tagger::{self, EntityType, Model, TrainOptions, TrainingSet};
 
@@ -188,36 +189,11 @@ pub fn train(texts: &[Annotated], clusters: bool, opts: &TrainOptions, progress:
     }
 }
 
-/// Exact-span counts of one entity type: names found right, found wrongly, missed.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub struct SpanCounts {
-    pub right: usize,
-    pub wrong: usize,
-    pub missed: usize,
-}
-
-impl SpanCounts {
-    pub fn precision(&self) -> f64 {
-        self.right as f64 / (self.right + self.wrong).max(1) as f64
-    }
-    pub fn recall(&self) -> f64 {
-        self.right as f64 / (self.right + self.missed).max(1) as f64
-    }
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
 /// The tagger alone, scored on annotated texts by exact spans (of warta's tokens), per type:
 /// persons, organizations, places.
-pub fn score_tagger(model: &Model, texts: &[Annotated]) -> [(EntityType, SpanCounts); 3] {
+pub fn score_tagger(model: &Model, texts: &[Annotated]) -> [(EntityType, Scores); 3] {
     let kinds = [EntityType::Person, EntityType::Org, EntityType::Place];
-    let mut counts = [SpanCounts::default(); 3];
+    let mut counts = [Scores::default(); 3];
     for a in texts {
         tagger_view(&a.text, &mut |view| {
             let gold_labels = tagger::labels_from_ranges(view.toks, &a.names);
@@ -234,10 +210,11 @@ pub fn score_tagger(model: &Model, texts: &[Annotated]) -> [(EntityType, SpanCou
                     .filter(|s| s.kind == *kind)
                     .map(|s| (s.start, s.end))
                     .collect();
-                let right = f.iter().filter(|x| g.contains(x)).count();
-                counts[k].right += right;
-                counts[k].wrong += f.len() - right;
-                counts[k].missed += g.len() - right;
+                let right = f.iter().filter(|x| g.contains(x)).count() as u64;
+                counts[k].correct += right;
+                counts[k].found += right;
+                counts[k].predicted += f.len() as u64;
+                counts[k].gold += g.len() as u64;
             }
         });
     }
