@@ -148,6 +148,7 @@ fn train(corpora: &std::path::Path, out: &std::path::Path, epochs: usize, bits: 
     });
     let (missed, all) = trained.unreachable;
     eprintln!("{missed} of {all} gold name tokens are never tagged (lower case or numbers)");
+    eprintln!("weights stored at {} units per trained unit", trained.model.scale());
     let file = std::fs::File::create(out)?;
     trained.model.write(std::io::BufWriter::new(file))?;
     eprintln!(

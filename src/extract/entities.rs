@@ -722,14 +722,7 @@ fn extract_with(text: &str, buffers: &mut Buffers, capture: Option<&mut dyn FnMu
         }
         person_spans.push((a, b));
         let (from, form) = with_honorific(text, &toks, a, form);
-        // Same person already known by the same words (e.g. "Kim Jong-un" / "Kim Jong Un")?
-        match person_keys.iter().find(|(_, p)| *p == folded) {
-            Some((canonical, _)) => value_in(&mut persons, canonical, Acc::default).add(from, form),
-            None => {
-                person_keys.push((Cow::Owned(display.clone()), folded));
-                persons.entry(Cow::Owned(display)).or_default().add(from, form);
-            }
-        }
+        add_person_run(&mut persons, &mut person_keys, folded, display, from, form);
     }
 
     // 4. Lone names: resolve to a full name of this article, else to a unique known person.
@@ -955,7 +948,7 @@ fn word_facts(g: &Gazetteer, toks: &[Tok], seen_lower: &mut Vec<u64>) -> Vec<Wor
 /// sports club in a results table: "Atlanta 5 Baltimore 3") counts as that organization.
 #[allow(clippy::too_many_arguments)]
 fn retype_place_as_org(
-    g: &Gazetteer,
+    g: &'static Gazetteer,
     text: &str,
     toks: &[Tok],
     role: &[Role],
@@ -973,19 +966,36 @@ fn retype_place_as_org(
     }
     let entry = &g.entries[e as usize];
     let value = entry.value.as_str();
-    let acc = match entry.kind {
-        Kind::Country => countries.get_mut(value),
-        Kind::Place => places.get_mut(value).map(|(acc, _)| acc),
-        Kind::Org | Kind::Person => return,
+    let taken = match entry.kind {
+        Kind::Country => take_mention(countries, value),
+        Kind::Place => match places.get_mut(value) {
+            Some((acc, _)) => {
+                acc.mentions -= 1;
+                if acc.mentions == 0 {
+                    places.remove(value);
+                }
+                true
+            }
+            None => false,
+        },
+        Kind::Org | Kind::Person => false,
     };
-    let Some(acc) = acc else { return };
+    if taken {
+        let form = &text[toks[span.start].start..toks[span.end - 1].end];
+        add_tagged_org(g, orgs, form, form, span.start);
+    }
+}
+
+/// Takes one mention from a country, dropping it with its last mention.
+fn take_mention(countries: &mut HashMap<&'static str, Acc>, code: &str) -> bool {
+    let Some(acc) = countries.get_mut(code) else {
+        return false;
+    };
     acc.mentions -= 1;
     if acc.mentions == 0 {
-        countries.remove(value);
-        places.remove(value);
+        countries.remove(code);
     }
-    let form = &text[toks[span.start].start..toks[span.end - 1].end];
-    value_in(orgs, form, Acc::default).add(span.start, form);
+    true
 }
 
 /// The entities of an article being read, which the tagger's names join.
@@ -1031,14 +1041,7 @@ fn add_tagged<'a>(g: &'static Gazetteer, view: &View<'_, 'a>, tagged: &[TaggedSp
             EntityType::Person => {
                 let folded: Vec<&str> = toks[s.start..s.end].iter().map(|t| t.norm).collect();
                 let (from, form) = with_honorific(text, toks, s.start, form);
-                match person_keys.iter().find(|(_, p)| *p == folded) {
-                    Some((canonical, _)) => value_in(persons, canonical, Acc::default).add(from, form),
-                    None => {
-                        let name = display(s).into_owned();
-                        person_keys.push((Cow::Owned(name.clone()), folded));
-                        persons.entry(Cow::Owned(name)).or_default().add(from, form);
-                    }
-                }
+                add_person_run(persons, person_keys, folded, display(s).into_owned(), from, form);
             }
             EntityType::Org => add_tagged_org(g, orgs, &display(s), form, s.start),
             EntityType::Place => add_tagged_place(g, places, &display(s), form, s.start),
@@ -1093,6 +1096,25 @@ fn add_tagged_place(
             .0
             .add(pos, form),
         None => value_in(places, name, || (Acc::default(), None)).0.add(pos, form),
+    }
+}
+
+/// Adds a person named by a run of words: the person of the article with the same words
+/// ("Kim Jong-un" and "Kim Jong Un"), else a new one under `display`.
+fn add_person_run<'a>(
+    persons: &mut HashMap<Name, Acc>,
+    person_keys: &mut Vec<(Name, Vec<&'a str>)>,
+    folded: Vec<&'a str>,
+    display: String,
+    from: usize,
+    form: &str,
+) {
+    match person_keys.iter().find(|(_, p)| *p == folded) {
+        Some((canonical, _)) => value_in(persons, canonical, Acc::default).add(from, form),
+        None => {
+            person_keys.push((Cow::Owned(display.clone()), folded));
+            persons.entry(Cow::Owned(display)).or_default().add(from, form);
+        }
     }
 }
 

@@ -423,6 +423,9 @@ pub struct Model {
     weights: Vec<i16>,
     /// Whether the model was trained with word-cluster features.
     clusters: bool,
+    /// Stored weight units per trained weight unit (the 16-bit quantisation's scale), so that
+    /// margins, and the confidences made from them, mean the same for every model.
+    scale: f32,
 }
 
 const MAGIC: &[u8; 8] = b"WARTANE1";
@@ -457,11 +460,16 @@ impl Model {
         if body.len() != len * 2 {
             return Err(ModelError::Damaged);
         }
+        let scale = f32::from_le_bytes([raw[12], raw[13], raw[14], raw[15]]);
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(ModelError::Header);
+        }
         let weights = body.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
         Ok(Model {
             bits,
             weights,
             clusters,
+            scale,
         })
     }
 
@@ -473,6 +481,7 @@ impl Model {
         head[8] = self.bits as u8;
         head[9] = NL as u8;
         head[10] = self.clusters as u8;
+        head[12..16].copy_from_slice(&self.scale.to_le_bytes());
         z.write_all(&head)?;
         let mut body = Vec::with_capacity(self.weights.len() * 2);
         for w in &self.weights {
@@ -525,10 +534,15 @@ impl Model {
     /// Tags a text: the names found, in order.
     pub fn tag(&self, v: &View) -> Vec<TaggedSpan> {
         let labels = decode(v, self.clusters, |feats, prev| {
-            let s = self.scores(feats);
-            best_allowed(&s, prev)
+            let (label, margin) = best_allowed(&self.scores(feats), prev);
+            (label, margin / self.scale)
         });
         spans_of(&labels)
+    }
+
+    /// The scale of the 16-bit weights (stored units per trained unit).
+    pub fn scale(&self) -> f32 {
+        self.scale
     }
 }
 
@@ -582,6 +596,10 @@ fn decode(v: &View, clusters: bool, mut decide: impl FnMut(&[H], u8) -> (u8, f32
     labels
 }
 
+/// The margin (in trained weight units) whose confidence is 1 - 1/e; the confidence
+/// thresholds of `entities` were chosen with it.
+const MARGIN_UNIT: f32 = 135.0;
+
 /// Names from labels: a B tag opens one, I tags of its type continue it.
 fn spans_of(labels: &[(u8, f32)]) -> Vec<TaggedSpan> {
     let mut out: Vec<TaggedSpan> = Vec::new();
@@ -596,7 +614,7 @@ fn spans_of(labels: &[(u8, f32)]) -> Vec<TaggedSpan> {
                     start: i,
                     end: i + 1,
                     kind: k,
-                    confidence: 1.0 - (-margin / 2000.0).exp(),
+                    confidence: 1.0 - (-margin / MARGIN_UNIT).exp(),
                 });
             }
             (None, _) => out.extend(open.take()),
@@ -749,6 +767,7 @@ impl Learner {
             bits: self.bits,
             weights,
             clusters,
+            scale: scale as f32,
         }
     }
 }
