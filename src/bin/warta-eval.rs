@@ -64,7 +64,7 @@ enum Set {
         #[arg(long, default_value_t = 8)]
         epochs: usize,
         /// log2 of the number of weight rows
-        #[arg(long, default_value_t = 18)]
+        #[arg(long, default_value_t = 16)]
         bits: u32,
         /// Without word-cluster features
         #[arg(long)]

@@ -244,7 +244,12 @@ impl ClusterMap {
 
     /// The bit path of a folded word: a hash and a binary search, no allocation.
     pub fn path(&self, norm: &str) -> Option<(u32, u8)> {
-        let leaf = *self.by_hash.get(&xxh3_64(norm.as_bytes()))?;
+        self.path_of_hash(xxh3_64(norm.as_bytes()))
+    }
+
+    /// [`ClusterMap::path`] of a word's xxh3 hash.
+    pub fn path_of_hash(&self, hash: u64) -> Option<(u32, u8)> {
+        let leaf = *self.by_hash.get(&hash)?;
         Some(self.paths[usize::from(leaf)])
     }
 
@@ -751,9 +756,14 @@ static SHIPPED: &[u8] = include_bytes!("../../data/word-clusters.bin");
 /// the shipped map, read once per process on first use; `None` for words it does not hold.
 /// Prefixes of a path (its first 4, 6, 10 ... bits) are coarser clusters.
 pub fn cluster_path(norm: &str) -> Option<(u32, u8)> {
+    cluster_path_of_hash(xxh3_64(norm.as_bytes()))
+}
+
+/// [`cluster_path`] of a word given by its xxh3 hash, for callers that hash the word anyway.
+pub fn cluster_path_of_hash(hash: u64) -> Option<(u32, u8)> {
     static MAP: OnceLock<ClusterMap> = OnceLock::new();
     MAP.get_or_init(|| ClusterMap::from_bytes(SHIPPED).expect("the shipped word-cluster map is valid"))
-        .path(norm)
+        .path_of_hash(hash)
 }
 
 #[cfg(test)]

@@ -83,19 +83,21 @@ fn may_have_affix(word: &str) -> bool {
 /// ("keuangan" → "uang").
 pub fn is_word(word: &str) -> bool {
     thread_local! {
-        // Keyed by the word itself: a lookup hashes the word's few bytes and copies nothing.
-        static CACHE: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::default());
+        // Keyed by the word's 64-bit hash: a lookup compares no strings and follows no
+        // pointer (two words of one process sharing a hash are vanishingly unlikely).
+        static CACHE: RefCell<HashMap<u64, bool>> = RefCell::new(HashMap::default());
     }
+    let key = xxhash_rust::xxh3::xxh3_64(word.as_bytes());
     CACHE.with_borrow_mut(|c| {
-        if let Some(&known) = c.get(word) {
+        if let Some(&known) = c.get(&key) {
             return known;
         }
         let answer = is_word_uncached(word);
-        // Bounded: some 10 MB at most.
+        // Bounded: some 4 MB at most.
         if c.len() >= 200_000 {
             c.clear();
         }
-        c.insert(word.into(), answer);
+        c.insert(key, answer);
         answer
     })
 }

@@ -19,6 +19,8 @@
 use std::io::{Read, Write};
 use std::sync::OnceLock;
 
+use xxhash_rust::xxh3::xxh3_64;
+
 use super::tokens::{gap, Case, Gap, Tok};
 
 /// The tags, in the order of the model's weights: outside, then begin and inside for each
@@ -119,15 +121,22 @@ pub struct TaggedSpan {
 /// Whether token `i` can be part of a name and is tagged.
 fn is_candidate(v: &View, i: usize) -> bool {
     let t = &v.toks[i];
+    let capital = |j: usize| matches!(v.toks[j].case, Case::Title | Case::Upper);
     match t.case {
+        // An ordinary word capitalised only because it begins a sentence, with no capitalised
+        // word next to it ("Dia", "The", "Namun"), is not tagged: nearly always no name, and
+        // one in six of all capitalised words.
+        Case::Title if t.sentence_start && v.facts[i].ordinary => {
+            (i > 0 && capital(i - 1)) || (i + 1 < v.toks.len() && capital(i + 1))
+        }
         Case::Title | Case::Upper => true,
         Case::Lower => {
             // A short connector between two capitalised words on one line.
             t.norm.len() <= 4
                 && i > 0
                 && i + 1 < v.toks.len()
-                && matches!(v.toks[i - 1].case, Case::Title | Case::Upper)
-                && matches!(v.toks[i + 1].case, Case::Title | Case::Upper)
+                && capital(i - 1)
+                && capital(i + 1)
                 && gap(v.text, v.toks, i - 1) == Gap::Space
                 && gap(v.text, v.toks, i) == Gap::Space
         }
@@ -240,8 +249,8 @@ fn shape(word: &str, out: &mut String) {
     }
 }
 
+/// The gap after token `i`: its kind and its first non-space character.
 fn gap_code(v: &View, i: usize) -> u64 {
-    // The gap after token i: its kind and its first non-space character.
     if i + 1 >= v.toks.len() {
         return 0xff;
     }
@@ -265,37 +274,161 @@ fn facts_code(f: WordFacts) -> u64 {
         | (f.seen_lower as u64) << 6
 }
 
-/// The features of token `i` that do not depend on earlier decisions, as hashes.
-struct Static {
+/// The word hash features use for a position before the first or after the last token.
+const BOUNDARY: u64 = 0x3c73_3e00_0000_0001;
+
+/// What the features of a token and of its neighbours read of one token, computed once per
+/// text rather than once per feature that reads it.
+#[derive(Clone, Copy, Default)]
+struct TokenInfo {
+    /// The hash of the folded word: its identity in features, and its key in the word-cluster
+    /// map.
+    word: u64,
+    /// The hash of the word's shape.
+    shape: u64,
+    /// The word's cluster path.
+    cluster: Option<(u32, u8)>,
+    /// [`gap_code`] of the gap after the token.
+    gap_after: u64,
+    /// Capitalised words before and after it in its run (words joined by spaces only).
+    run_before: u8,
+    run_after: u8,
+}
+
+/// The tokens a text's tagging reads: every token's word hash and run, and the shape, cluster
+/// and gap of the candidates and their neighbours. Returns the candidates.
+fn token_infos(v: &View, clusters: bool, buf: &mut String, infos: &mut Vec<TokenInfo>) -> Vec<u32> {
+    let n = v.toks.len();
+    let candidates: Vec<u32> = (0..n).filter(|&i| is_candidate(v, i)).map(|i| i as u32).collect();
+    infos.clear();
+    infos.resize(n, TokenInfo::default());
+    let capital = |j: usize| matches!(v.toks[j].case, Case::Title | Case::Upper);
+    for i in 1..n {
+        if capital(i - 1) && gap(v.text, v.toks, i - 1) == Gap::Space {
+            infos[i].run_before = infos[i - 1].run_before.saturating_add(1);
+        }
+    }
+    for i in (0..n.saturating_sub(1)).rev() {
+        if capital(i + 1) && gap(v.text, v.toks, i) == Gap::Space {
+            infos[i].run_after = infos[i + 1].run_after.saturating_add(1);
+        }
+    }
+    // Words are read two tokens around a candidate, shapes, clusters and gaps one token.
+    let (mut hashed, mut described) = (0, 0);
+    for &c in &candidates {
+        let c = c as usize;
+        let (from, to) = (c.saturating_sub(2).max(hashed), (c + 3).min(n));
+        for (info, t) in infos[from..to.max(from)].iter_mut().zip(&v.toks[from..]) {
+            info.word = xxh3_64(t.norm.as_bytes());
+        }
+        hashed = hashed.max(to);
+        let (from, to) = (c.saturating_sub(1).max(described), (c + 2).min(n));
+        for (j, info) in infos.iter_mut().enumerate().take(to).skip(from) {
+            let t = &v.toks[j];
+            shape(&v.text[t.start..t.end], buf);
+            let gap_after = gap_code(v, j);
+            info.shape = xxh3_64(buf.as_bytes());
+            info.gap_after = gap_after;
+            if clusters {
+                info.cluster = super::clusters::cluster_path_of_hash(info.word);
+            }
+        }
+        described = described.max(to);
+    }
+    candidates
+}
+
+/// The features of a text's candidate tokens that do not depend on earlier decisions, as
+/// hashes, one range of `hashes` per candidate.
+#[derive(Default)]
+struct Statics {
     hashes: Vec<H>,
+    items: Vec<Item>,
+}
+
+/// One candidate token's static features.
+#[derive(Clone, Copy)]
+struct Item {
+    /// The token.
+    tok: u32,
+    /// Its features: `hashes[from..to]`, of which `hashes[from..context]` are its word
+    /// features (empty when the tagger has their scores already).
+    from: u32,
+    context: u32,
+    to: u32,
+    /// The hash of the token as written: its word features are a function of it.
+    form: u64,
     /// Hashes the label features combine with: word, shape, hint.
     word: H,
     shape: H,
     hint: u64,
 }
 
-fn static_features(v: &View, i: usize, clusters: bool, buf: &mut String) -> Static {
-    let mut s = Static {
-        hashes: Vec::with_capacity(48),
-        word: H(0),
-        shape: H(0),
-        hint: 0,
-    };
-    fill_static_features(v, i, clusters, buf, &mut s);
-    s
+impl Statics {
+    fn of(&self, item: &Item) -> &[H] {
+        &self.hashes[item.from as usize..item.to as usize]
+    }
+
+    fn word_part(&self, item: &Item) -> &[H] {
+        &self.hashes[item.from as usize..item.context as usize]
+    }
+
+    fn context_part(&self, item: &Item) -> &[H] {
+        &self.hashes[item.context as usize..item.to as usize]
+    }
 }
 
-/// [`static_features`] into `out`, reusing its vector.
-fn fill_static_features(v: &View, i: usize, clusters: bool, buf: &mut String, out: &mut Static) {
+/// The static features of every candidate token of a text; the word features of a token
+/// only when `want_word_features` says so of the hash of its form.
+fn static_features(
+    v: &View,
+    clusters: bool,
+    scratch: &mut Scratch,
+    out: &mut Statics,
+    want_word_features: impl Fn(u64) -> bool,
+) {
+    let candidates = token_infos(v, clusters, &mut scratch.buf, &mut scratch.infos);
+    out.hashes.clear();
+    out.items.clear();
+    for i in candidates {
+        let i = i as usize;
+        let t = &v.toks[i];
+        let infos = &scratch.infos;
+        let form = xxh3_64(&v.text.as_bytes()[t.start..t.end]);
+        let from = out.hashes.len() as u32;
+        if want_word_features(form) {
+            push_word_features(v, infos, i, clusters, &mut out.hashes);
+        }
+        let context = out.hashes.len() as u32;
+        push_context_features(v, infos, i, clusters, &mut out.hashes);
+        out.items.push(Item {
+            tok: i as u32,
+            from,
+            context,
+            to: out.hashes.len() as u32,
+            form,
+            word: H::new(T::Word).u(infos[i].word),
+            shape: H::new(T::Shape).u(infos[i].shape),
+            hint: v.hints[i] as u64,
+        });
+    }
+}
+
+/// Buffers reused from text to text.
+#[derive(Default)]
+struct Scratch {
+    buf: String,
+    infos: Vec<TokenInfo>,
+}
+
+/// Appends the features of token `i` that depend on how it is written and on nothing else.
+fn push_word_features(v: &View, infos: &[TokenInfo], i: usize, clusters: bool, f: &mut Vec<H>) {
     let t = &v.toks[i];
-    let n = v.toks.len();
+    let me = &infos[i];
     let form = &v.text[t.start..t.end];
     let w = t.norm;
-    let f = &mut out.hashes;
-    f.clear();
     f.push(H::new(T::Bias));
-    let word = H::new(T::Word).s(w);
-    f.push(word);
+    f.push(H::new(T::Word).u(me.word));
     f.push(H::new(T::Form).s(form));
     let pre = |k: usize| w.get(..k).unwrap_or(w);
     let suf = |k: usize| w.get(w.len().saturating_sub(k)..).unwrap_or(w);
@@ -304,81 +437,69 @@ fn fill_static_features(v: &View, i: usize, clusters: bool, buf: &mut String, ou
     f.push(H::new(T::Suffix2).s(suf(2)));
     f.push(H::new(T::Suffix3).s(suf(3)));
     f.push(H::new(T::Suffix4).s(suf(4)));
-    shape(form, buf);
-    let shape_h = H::new(T::Shape).s(buf);
-    f.push(shape_h);
-    f.push(H::new(T::Case).u(t.case as u64).u(t.sentence_start as u64));
+    f.push(H::new(T::Shape).u(me.shape));
     f.push(H::new(T::Length).u(w.len().min(12) as u64));
+    if clusters {
+        push_cluster_features(T::Cluster, me.cluster, f);
+    }
+}
+
+/// Appends the features of token `i` in its place: its case at this place, its neighbours,
+/// the gaps between them, and what the rules and word lists say of all three.
+fn push_context_features(v: &View, infos: &[TokenInfo], i: usize, clusters: bool, f: &mut Vec<H>) {
+    let t = &v.toks[i];
+    let n = v.toks.len();
+    let me = &infos[i];
+    f.push(H::new(T::Case).u(t.case as u64).u(t.sentence_start as u64));
     f.push(H::new(T::CapsLine).u(v.caps_line.get(i).copied().unwrap_or(false) as u64));
-    let (before, after) = run_around(v, i);
-    f.push(H::new(T::Run).u(before.min(3) as u64).u(after.min(3) as u64));
-    let norm_at = |j: Option<usize>| j.filter(|&j| j < n).map_or("<s>", |j| v.toks[j].norm);
+    f.push(
+        H::new(T::Run)
+            .u(me.run_before.min(3) as u64)
+            .u(me.run_after.min(3) as u64),
+    );
     let prev1 = i.checked_sub(1);
-    let prev2 = i.checked_sub(2);
-    let next1 = Some(i + 1);
-    let next2 = Some(i + 2);
-    f.push(H::new(T::Prev1Word).s(norm_at(prev1)));
-    f.push(H::new(T::Next1Word).s(norm_at(next1)));
-    f.push(H::new(T::Prev2Word).s(norm_at(prev2)));
-    f.push(H::new(T::Next2Word).s(norm_at(next2)));
-    f.push(H::new(T::PrevWordWord).s(norm_at(prev1)).s(w));
-    f.push(H::new(T::WordNextWord).s(w).s(norm_at(next1)));
+    let next1 = (i + 1 < n).then_some(i + 1);
+    let word_at = |j: Option<usize>| j.filter(|&j| j < n).map_or(BOUNDARY, |j| infos[j].word);
+    f.push(H::new(T::Prev1Word).u(word_at(prev1)));
+    f.push(H::new(T::Next1Word).u(word_at(next1)));
+    f.push(H::new(T::Prev2Word).u(word_at(i.checked_sub(2))));
+    f.push(H::new(T::Next2Word).u(word_at(Some(i + 2))));
+    f.push(H::new(T::PrevWordWord).u(word_at(prev1)).u(me.word));
+    f.push(H::new(T::WordNextWord).u(me.word).u(word_at(next1)));
     if let Some(p) = prev1 {
-        let pt = &v.toks[p];
-        shape(&v.text[pt.start..pt.end], buf);
-        f.push(H::new(T::Prev1Shape).s(buf));
-        f.push(H::new(T::GapBefore).u(gap_code(v, p)));
+        f.push(H::new(T::Prev1Shape).u(infos[p].shape));
+        f.push(H::new(T::GapBefore).u(infos[p].gap_after));
     }
-    if i + 1 < n {
-        let nt = &v.toks[i + 1];
-        shape(&v.text[nt.start..nt.end], buf);
-        f.push(H::new(T::Next1Shape).s(buf));
+    if let Some(x) = next1 {
+        f.push(H::new(T::Next1Shape).u(infos[x].shape));
     }
-    f.push(H::new(T::GapAfter).u(gap_code(v, i)));
+    f.push(H::new(T::GapAfter).u(me.gap_after));
     let hint = v.hints[i] as u64;
     f.push(H::new(T::Hint).u(hint));
     f.push(H::new(T::HintPrev).u(prev1.map_or(99, |p| v.hints[p] as u64)));
-    f.push(H::new(T::HintNext).u(if i + 1 < n { v.hints[i + 1] as u64 } else { 99 }));
+    f.push(H::new(T::HintNext).u(next1.map_or(99, |x| v.hints[x] as u64)));
     f.push(H::new(T::Facts).u(facts_code(v.facts[i])));
     f.push(H::new(T::FactsPrev).u(prev1.map_or(999, |p| facts_code(v.facts[p]))));
-    f.push(H::new(T::FactsNext).u(if i + 1 < n { facts_code(v.facts[i + 1]) } else { 999 }));
+    f.push(H::new(T::FactsNext).u(next1.map_or(999, |x| facts_code(v.facts[x]))));
     if clusters {
-        let cluster = super::clusters::cluster_path;
-        let mut path_features = |t: T, word: &str| {
-            if let Some((bits, len)) = cluster(word) {
-                for k in [4u8, 6, 10, 20] {
-                    let k = k.min(len);
-                    f.push(H::new(t).u(k as u64).u((bits >> (len - k)) as u64));
-                    if k == len {
-                        break;
-                    }
-                }
-            } else {
-                f.push(H::new(t).u(0xffff));
-            }
-        };
-        path_features(T::Cluster, w);
-        path_features(T::ClusterPrev, norm_at(prev1));
-        path_features(T::ClusterNext, norm_at(next1));
+        push_cluster_features(T::ClusterPrev, prev1.and_then(|p| infos[p].cluster), f);
+        push_cluster_features(T::ClusterNext, next1.and_then(|x| infos[x].cluster), f);
     }
-    out.word = word;
-    out.shape = shape_h;
-    out.hint = hint;
 }
 
-/// How many capitalised words go before and after token `i` in its run (words joined by
-/// spaces only).
-fn run_around(v: &View, i: usize) -> (usize, usize) {
-    let capital = |j: usize| matches!(v.toks[j].case, Case::Title | Case::Upper);
-    let mut a = i;
-    while a > 0 && capital(a - 1) && gap(v.text, v.toks, a - 1) == Gap::Space {
-        a -= 1;
+/// Prefixes of a word's cluster path (coarser clusters), or the absence of one.
+fn push_cluster_features(t: T, path: Option<(u32, u8)>, f: &mut Vec<H>) {
+    let Some((bits, len)) = path else {
+        f.push(H::new(t).u(0xffff));
+        return;
+    };
+    for k in [4u8, 6, 10, 20] {
+        let k = k.min(len);
+        f.push(H::new(t).u(k as u64).u((bits >> (len - k)) as u64));
+        if k == len {
+            break;
+        }
     }
-    let mut b = i;
-    while b + 1 < v.toks.len() && capital(b + 1) && gap(v.text, v.toks, b) == Gap::Space {
-        b += 1;
-    }
-    (i - a, b - i)
 }
 
 /// The entity type (as its begin label, or 0) the text's earlier decisions gave a word, by the
@@ -387,10 +508,10 @@ fn run_around(v: &View, i: usize) -> (usize, usize) {
 struct History(rustc_hash::FxHashMap<u64, u8>);
 
 impl History {
-    fn get(&self, s: &Static) -> u8 {
+    fn get(&self, s: &Item) -> u8 {
         self.0.get(&s.word.0).copied().unwrap_or(0)
     }
-    fn note(&mut self, s: &Static, label: u8) {
+    fn note(&mut self, s: &Item, label: u8) {
         if label != O {
             let begin = if is_inside(label) { label - 1 } else { label };
             self.0.insert(s.word.0, begin);
@@ -398,11 +519,9 @@ impl History {
     }
 }
 
-/// The features that depend on earlier decisions: the labels of the two tokens before, and
-/// the type this word was given earlier in the text.
-fn label_features(s: &Static, l1: u8, l2: u8, history: u8, out: &mut Vec<H>) {
-    out.clear();
-    out.extend_from_slice(&s.hashes);
+/// Appends the features that depend on earlier decisions: the labels of the two tokens
+/// before, and the type this word was given earlier in the text.
+fn push_label_features(s: &Item, l1: u8, l2: u8, history: u8, out: &mut Vec<H>) {
     out.push(H::new(T::History).u(history as u64));
     out.push(H::new(T::Label1).u(l1 as u64));
     out.push(H::new(T::Label2).u(l1 as u64).u(l2 as u64));
@@ -416,11 +535,20 @@ fn allowed(prev: u8, l: u8) -> bool {
     !is_inside(l) || prev == l - 1 || prev == l
 }
 
-/// A trained model: one row of weights per hashed feature, one weight per label.
+/// The weights of one feature, one per label, padded to 16 lanes: a row is summed in a few
+/// vector instructions and never straddles two cache lines.
+#[derive(Clone, Copy, Default)]
+#[repr(align(32))]
+struct Row([i16; LANES]);
+const LANES: usize = 16;
+
+/// A trained model: one row of weights per hashed feature.
 pub struct Model {
+    /// Unique in the process (cached word scores belong to one model).
+    id: u64,
     bits: u32,
-    /// `(1 << bits) * NL` weights, row-major.
-    weights: Vec<i16>,
+    /// `1 << bits` rows.
+    weights: Vec<Row>,
     /// Whether the model was trained with word-cluster features.
     clusters: bool,
     /// Stored weight units per trained weight unit (the 16-bit quantisation's scale), so that
@@ -429,6 +557,11 @@ pub struct Model {
 }
 
 const MAGIC: &[u8; 8] = b"WARTANE1";
+
+fn next_model_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 /// What can go wrong reading a model file.
 #[derive(Debug, thiserror::Error)]
@@ -464,8 +597,18 @@ impl Model {
         if !(scale.is_finite() && scale > 0.0) {
             return Err(ModelError::Header);
         }
-        let weights = body.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+        let weights = body
+            .chunks_exact(2 * NL)
+            .map(|row| {
+                let mut r = Row::default();
+                for (w, c) in r.0.iter_mut().zip(row.chunks_exact(2)) {
+                    *w = i16::from_le_bytes([c[0], c[1]]);
+                }
+                r
+            })
+            .collect();
         Ok(Model {
+            id: next_model_id(),
             bits,
             weights,
             clusters,
@@ -483,9 +626,11 @@ impl Model {
         head[10] = self.clusters as u8;
         head[12..16].copy_from_slice(&self.scale.to_le_bytes());
         z.write_all(&head)?;
-        let mut body = Vec::with_capacity(self.weights.len() * 2);
-        for w in &self.weights {
-            body.extend_from_slice(&w.to_le_bytes());
+        let mut body = Vec::with_capacity(self.weights.len() * NL * 2);
+        for row in &self.weights {
+            for w in &row.0[..NL] {
+                body.extend_from_slice(&w.to_le_bytes());
+            }
         }
         z.write_all(&body)?;
         z.finish()?;
@@ -518,26 +663,76 @@ impl Model {
             .as_ref()
     }
 
-    /// Scores of every label for these features.
-    fn scores(&self, feats: &[H]) -> [i32; NL] {
-        let mut s = [0i32; NL];
-        for h in feats {
-            let row = h.row(self.bits) as usize * NL;
-            let w = &self.weights[row..row + NL];
-            for (a, b) in s.iter_mut().zip(w) {
-                *a += *b as i32;
+    /// Adds the weights of these features to `s`. The rows are read in batches, each
+    /// prefetched before any is summed: a text's rows are scattered over a table larger than
+    /// the caches, and waiting for each in turn was most of the tagger's time.
+    fn add_scores(&self, feats: &[H], s: &mut [i32; LANES]) {
+        const BATCH: usize = 16;
+        let mut rows: [&Row; BATCH] = [&self.weights[0]; BATCH];
+        let mut acc = *s;
+        for chunk in feats.chunks(BATCH) {
+            for (r, h) in rows.iter_mut().zip(chunk) {
+                *r = &self.weights[h.row(self.bits) as usize];
+                prefetch(*r);
+            }
+            for r in &rows[..chunk.len()] {
+                for (a, w) in acc.iter_mut().zip(r.0) {
+                    *a += i32::from(w);
+                }
             }
         }
-        s
+        *s = acc;
     }
 
     /// Tags a text: the names found, in order.
     pub fn tag(&self, v: &View) -> Vec<TaggedSpan> {
-        let labels = decode(v, self.clusters, |feats, prev| {
-            let (label, margin) = best_allowed(&self.scores(feats), prev);
-            (label, margin / self.scale)
-        });
-        spans_of(&labels)
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<(Scratch, Statics, WordScores)> = Default::default();
+        }
+        SCRATCH.with_borrow_mut(|(scratch, statics, known)| {
+            known.serve(self.id);
+            static_features(v, self.clusters, scratch, statics, |form| !known.0.contains_key(&form));
+            spans_of(&self.decode(v.toks.len(), statics, known))
+        })
+    }
+
+    /// Greedy left-to-right decoding: each candidate's label from its static scores, which do
+    /// not depend on decisions and are summed first (the word part from `known` when a token
+    /// written the same way was scored before), and the features of the decisions before it.
+    /// Returns each token's label and confidence margin.
+    fn decode(&self, n: usize, statics: &Statics, known: &mut WordScores) -> Vec<(u8, f32)> {
+        let partial: Vec<[i32; LANES]> = statics
+            .items
+            .iter()
+            .map(|item| {
+                let mut s = match known.0.get(&item.form) {
+                    Some(&s) => s,
+                    None => {
+                        let mut s = [0i32; LANES];
+                        self.add_scores(statics.word_part(item), &mut s);
+                        known.insert(item.form, s);
+                        s
+                    }
+                };
+                self.add_scores(statics.context_part(item), &mut s);
+                s
+            })
+            .collect();
+        let mut labels = vec![(O, 0.0f32); n];
+        let mut feats = Vec::with_capacity(8);
+        let mut history = History::default();
+        for (item, mut scores) in statics.items.iter().zip(partial) {
+            let i = item.tok as usize;
+            let l1 = if i > 0 { labels[i - 1].0 } else { O };
+            let l2 = if i > 1 { labels[i - 2].0 } else { O };
+            feats.clear();
+            push_label_features(item, l1, l2, history.get(item), &mut feats);
+            self.add_scores(&feats, &mut scores);
+            let (label, margin) = best_allowed(&scores[..NL], l1);
+            labels[i] = (label, margin / self.scale);
+            history.note(item, label);
+        }
+        labels
     }
 
     /// The scale of the 16-bit weights (stored units per trained unit).
@@ -546,11 +741,49 @@ impl Model {
     }
 }
 
+/// The scores of the word features of tokens by the hash of their form, for one model: a
+/// text's names and capitalised words recur in it and across texts, and their word features
+/// are then summed once.
+#[derive(Default)]
+struct WordScores(rustc_hash::FxHashMap<u64, [i32; LANES]>, u64);
+
+impl WordScores {
+    /// Bounds the memory the scores take (some 6 MB).
+    const MAX: usize = 65_536;
+
+    /// Forgets the scores of another model.
+    fn serve(&mut self, model: u64) {
+        if self.1 != model {
+            self.0.clear();
+            self.1 = model;
+        }
+    }
+
+    fn insert(&mut self, form: u64, scores: [i32; LANES]) {
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        self.0.insert(form, scores);
+    }
+}
+
+/// Asks the processor to start loading the cache line of `x`.
+#[inline(always)]
+fn prefetch<X>(x: &X) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint with no effect on memory; the pointer comes from a reference.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const X).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 /// The model compiled into warta (empty when none was trained).
 static SHIPPED: &[u8] = include_bytes!("../../data/ner-model.bin.gz");
 
 /// The best label allowed after `prev`, and its margin over the runner-up.
-fn best_allowed<W: Copy + PartialOrd + Into<f64>>(s: &[W; NL], prev: u8) -> (u8, f32) {
+fn best_allowed<W: Copy + PartialOrd + Into<f64>>(s: &[W], prev: u8) -> (u8, f32) {
     let mut best = O;
     let mut second: Option<W> = None;
     for l in 1..NL as u8 {
@@ -566,34 +799,6 @@ fn best_allowed<W: Copy + PartialOrd + Into<f64>>(s: &[W; NL], prev: u8) -> (u8,
     }
     let margin = second.map_or(0.0, |x| s[best as usize].into() - x.into());
     (best, margin as f32)
-}
-
-/// Greedy left-to-right decoding: `decide` picks a label from the features of a candidate
-/// token and the label before it. Returns each token's label and confidence margin.
-fn decode(v: &View, clusters: bool, mut decide: impl FnMut(&[H], u8) -> (u8, f32)) -> Vec<(u8, f32)> {
-    let n = v.toks.len();
-    let mut labels = vec![(O, 0.0f32); n];
-    let mut feats = Vec::with_capacity(48);
-    let mut buf = String::new();
-    let mut history = History::default();
-    let mut s = Static {
-        hashes: Vec::with_capacity(48),
-        word: H(0),
-        shape: H(0),
-        hint: 0,
-    };
-    for i in 0..n {
-        if !is_candidate(v, i) {
-            continue;
-        }
-        let l1 = if i > 0 { labels[i - 1].0 } else { O };
-        let l2 = if i > 1 { labels[i - 2].0 } else { O };
-        fill_static_features(v, i, clusters, &mut buf, &mut s);
-        label_features(&s, l1, l2, history.get(&s), &mut feats);
-        labels[i] = decide(&feats, l1);
-        history.note(&s, labels[i].0);
-    }
-    labels
 }
 
 /// The margin (in trained weight units) whose confidence is 1 - 1/e; the confidence
@@ -633,10 +838,10 @@ pub fn spans_of_labels(labels: &[u8]) -> Vec<TaggedSpan> {
 /// Training texts as the trainer needs them: the static features of every candidate token
 /// (computed once, when a text is added) and the gold label of every token.
 pub struct TrainingSet {
-    statics: Vec<Vec<Option<Static>>>,
+    statics: Vec<Statics>,
     gold: Vec<Vec<u8>>,
     clusters: bool,
-    buf: String,
+    scratch: Scratch,
 }
 
 impl TrainingSet {
@@ -646,17 +851,17 @@ impl TrainingSet {
             statics: Vec::new(),
             gold: Vec::new(),
             clusters,
-            buf: String::new(),
+            scratch: Scratch::default(),
         }
     }
 
     /// Adds a text and the gold label of each of its tokens.
     pub fn add(&mut self, view: &View, gold: &[u8]) {
         assert_eq!(view.toks.len(), gold.len(), "one gold label per token");
-        let clusters = self.clusters;
-        let statics = (0..view.toks.len())
-            .map(|i| is_candidate(view, i).then(|| static_features(view, i, clusters, &mut self.buf)))
-            .collect();
+        let mut statics = Statics::default();
+        static_features(view, self.clusters, &mut self.scratch, &mut statics, |_| true);
+        statics.hashes.shrink_to_fit();
+        statics.items.shrink_to_fit();
         self.statics.push(statics);
         self.gold.push(gold.to_vec());
     }
@@ -676,12 +881,10 @@ impl TrainingSet {
         let mut missed = 0;
         let mut all = 0;
         for (s, g) in self.statics.iter().zip(&self.gold) {
-            for (x, &l) in s.iter().zip(g) {
-                if l != O {
-                    all += 1;
-                    missed += x.is_none() as usize;
-                }
-            }
+            let names = g.iter().filter(|&&l| l != O).count();
+            let tagged = s.items.iter().filter(|item| g[item.tok as usize] != O).count();
+            all += names;
+            missed += names - tagged;
         }
         (missed, all)
     }
@@ -699,7 +902,7 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            bits: 18,
+            bits: 16,
             epochs: 8,
             seed: 20_091_201,
         }
@@ -760,10 +963,17 @@ impl Learner {
         let top = avg.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         let scale = 32_767.0 / top.max(1e-9);
         let weights = avg
-            .iter()
-            .map(|x| (x * scale).round().clamp(-32_767.0, 32_767.0) as i16)
+            .chunks_exact(NL)
+            .map(|row| {
+                let mut r = Row::default();
+                for (w, x) in r.0.iter_mut().zip(row) {
+                    *w = (x * scale).round().clamp(-32_767.0, 32_767.0) as i16;
+                }
+                r
+            })
             .collect();
         Model {
+            id: next_model_id(),
             bits: self.bits,
             weights,
             clusters,
@@ -786,11 +996,14 @@ pub fn train(set: &TrainingSet, opts: &TrainOptions, mut progress: impl FnMut(us
             let gold = &set.gold[x];
             let mut labels = vec![O; gold.len()];
             let mut history = History::default();
-            for (i, s) in set.statics[x].iter().enumerate() {
-                let Some(s) = s else { continue };
+            let statics = &set.statics[x];
+            for s in &statics.items {
+                let i = s.tok as usize;
                 let l1 = if i > 0 { labels[i - 1] } else { O };
                 let l2 = if i > 1 { labels[i - 2] } else { O };
-                label_features(s, l1, l2, history.get(s), &mut feats);
+                feats.clear();
+                feats.extend_from_slice(statics.of(s));
+                push_label_features(s, l1, l2, history.get(s), &mut feats);
                 let (guess, _) = best_allowed(&learner.scores(&feats), l1);
                 seen += 1;
                 if guess == gold[i] {
@@ -873,63 +1086,45 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_tiny_training_set_is_learned() {
-        // Persons after "kata", places after "di": the tagger learns the contexts.
+    /// A model trained on four sentences: persons after "kata", places after "di" (or the
+    /// other way round with `swapped`).
+    fn tiny_model(swapped: bool) -> Model {
+        let (person, place) = if swapped {
+            (EntityType::Place, EntityType::Person)
+        } else {
+            (EntityType::Person, EntityType::Place)
+        };
         let texts = [
-            (
-                "kata Budi Santoso di Bandung .",
-                vec![(5, 18, EntityType::Person), (22, 29, EntityType::Place)],
-            ),
-            (
-                "kata Siti Aminah di Surabaya .",
-                vec![(5, 16, EntityType::Person), (20, 28, EntityType::Place)],
-            ),
-            (
-                "kata Joko Susilo di Medan .",
-                vec![(5, 16, EntityType::Person), (20, 25, EntityType::Place)],
-            ),
-            (
-                "kata Ani Yudhoyono di Bogor .",
-                vec![(5, 18, EntityType::Person), (22, 27, EntityType::Place)],
-            ),
+            ("kata Budi Santoso di Bandung .", vec![(5, 18, person), (22, 29, place)]),
+            ("kata Siti Aminah di Surabaya .", vec![(5, 16, person), (20, 28, place)]),
+            ("kata Joko Susilo di Medan .", vec![(5, 16, person), (20, 25, place)]),
+            ("kata Ani Yudhoyono di Bogor .", vec![(5, 18, person), (22, 27, place)]),
         ];
-        let mut bufs: Vec<String> = texts.iter().map(|_| String::new()).collect();
-        let toks: Vec<Vec<Tok>> = texts
-            .iter()
-            .zip(bufs.iter_mut())
-            .map(|((t, _), b)| tokenize(t, b))
-            .collect();
-        let hints: Vec<Vec<Hint>> = toks.iter().map(|t| vec![Hint::None; t.len()]).collect();
-        let facts: Vec<Vec<WordFacts>> = toks.iter().map(|t| vec![WordFacts::default(); t.len()]).collect();
-        let caps: Vec<Vec<bool>> = toks.iter().map(|t| vec![false; t.len()]).collect();
-        let gold: Vec<Vec<u8>> = toks
-            .iter()
-            .zip(&texts)
-            .map(|(t, (_, names))| labels_from_ranges(t, names))
-            .collect();
         let mut set = TrainingSet::new(false);
-        for k in 0..texts.len() {
+        for (text, names) in &texts {
+            let mut buf = String::new();
+            let toks = tokenize(text, &mut buf);
+            let n = toks.len();
+            let (hints, facts, caps) = (vec![Hint::None; n], vec![WordFacts::default(); n], vec![false; n]);
             let view = View {
-                text: texts[k].0,
-                toks: &toks[k],
-                hints: &hints[k],
-                facts: &facts[k],
-                caps_line: &caps[k],
+                text,
+                toks: &toks,
+                hints: &hints,
+                facts: &facts,
+                caps_line: &caps,
             };
-            set.add(&view, &gold[k]);
+            set.add(&view, &labels_from_ranges(&toks, names));
         }
         let opts = TrainOptions {
             bits: 14,
             epochs: 10,
             ..TrainOptions::default()
         };
-        let model = train(&set, &opts, |_, _| {});
-        // The model survives its file format.
-        let mut file = Vec::new();
-        model.write(&mut file).unwrap();
-        let model = Model::from_bytes(&file).unwrap();
+        train(&set, &opts, |_, _| {})
+    }
 
+    /// The names `model` finds in a sentence it was not trained on.
+    fn tag_fixture(model: &Model) -> Vec<(usize, usize, EntityType)> {
         let text = "kata Rudi Hartono di Malang .";
         let mut buf = String::new();
         let toks = tokenize(text, &mut buf);
@@ -942,8 +1137,45 @@ mod tests {
             facts: &facts,
             caps_line: &caps,
         };
-        let got: Vec<_> = model.tag(&view).iter().map(|s| (s.start, s.end, s.kind)).collect();
-        assert_eq!(got, vec![(1, 3, EntityType::Person), (4, 5, EntityType::Place)]);
+        model.tag(&view).iter().map(|s| (s.start, s.end, s.kind)).collect()
+    }
+
+    #[test]
+    fn a_tiny_training_set_is_learned() {
+        let model = tiny_model(false);
+        // The model survives its file format.
+        let mut file = Vec::new();
+        model.write(&mut file).unwrap();
+        let model = Model::from_bytes(&file).unwrap();
+        let expected = vec![(1, 3, EntityType::Person), (4, 5, EntityType::Place)];
+        assert_eq!(tag_fixture(&model), expected);
+        // Tagged again, with the word scores of the first time.
+        assert_eq!(tag_fixture(&model), expected);
+    }
+
+    /// The word scores kept from one model's tagging are not used by another: a model tags
+    /// the same after another did as in a thread of its own.
+    #[test]
+    fn models_do_not_share_word_scores() {
+        let (model, swapped) = (tiny_model(false), tiny_model(true));
+        let spans = |m: &Model| {
+            let text = "kata Rudi Hartono di Malang .";
+            let mut buf = String::new();
+            let toks = tokenize(text, &mut buf);
+            let n = toks.len();
+            let (hints, facts, caps) = (vec![Hint::None; n], vec![WordFacts::default(); n], vec![false; n]);
+            let view = View {
+                text,
+                toks: &toks,
+                hints: &hints,
+                facts: &facts,
+                caps_line: &caps,
+            };
+            m.tag(&view)
+        };
+        let alone = std::thread::scope(|s| s.spawn(|| spans(&swapped)).join().unwrap());
+        spans(&model);
+        assert_eq!(spans(&swapped), alone);
     }
 
     #[test]
