@@ -216,6 +216,24 @@ pub enum Command {
         #[arg(long)]
         absolute_paths: bool,
     },
+    /// Write every article matching a query (not only a page) as JSON Lines or CSV
+    Export {
+        /// Query (as for search); none exports all articles
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = crate::export::ExportFormat::Jsonl)]
+        format: crate::export::ExportFormat,
+        /// Also write each article's text (the `body` field or column)
+        #[arg(long)]
+        with_text: bool,
+        /// Write to this file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Counts by language and source, date range, size, and the last run's skipped files
     Stats {
         #[command(flatten)]
@@ -399,6 +417,47 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
+            })
+        }
+        Command::Export {
+            query,
+            index,
+            filters,
+            format,
+            with_text,
+            out: file,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = filters.request(&query);
+            let written = match &file {
+                Some(path) => {
+                    let created =
+                        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+                    let sink = std::io::BufWriter::new(created);
+                    let (n, sink) =
+                        wi.guard_result(|| crate::export::export(&wi, &req, format, with_text, None, sink))??;
+                    sink.into_inner()
+                        .map_err(|e| e.into_error())
+                        .and_then(|f| f.sync_all())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    n
+                }
+                None => {
+                    wi.guard_result(|| crate::export::export(&wi, &req, format, with_text, None, &mut out))??
+                        .0
+                }
+            };
+            out.flush()?;
+            if let Some(path) = &file {
+                eprintln!(
+                    "{written} articles written to {}",
+                    output::visible(&path.display().to_string())
+                );
+            }
+            Ok(if written > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             })
         }
         Command::Show { id, index, json } => {
