@@ -1,8 +1,11 @@
 //! Export: every article matching a search, streamed out of the index in index order, as
-//! JSON Lines or CSV (for pandas, jq and spreadsheets).
+//! JSON Lines or CSV (for pandas, jq and spreadsheets), or as files a search cluster loads
+//! ([`cluster`]).
 //!
 //! Rows are written as the index hands the matches over ([`search::for_each_match`]): one
 //! article is held at a time, whatever the number of matches.
+
+pub mod cluster;
 
 use std::io::Write;
 
@@ -18,6 +21,10 @@ pub enum ExportFormat {
     Jsonl,
     /// RFC 4180 CSV, UTF-8, with a header; several values in a cell joined with "; "
     Csv,
+    /// An OpenSearch/Elasticsearch index template and bulk NDJSON files (into --out DIR)
+    Opensearch,
+    /// A Quickwit index config and NDJSON files (into --out DIR)
+    Quickwit,
 }
 
 impl ExportFormat {
@@ -33,15 +40,24 @@ impl ExportFormat {
     /// The media type of an answer in this format.
     pub fn media_type(self) -> &'static str {
         match self {
-            ExportFormat::Jsonl => "application/x-ndjson",
             ExportFormat::Csv => "text/csv; charset=utf-8",
+            _ => "application/x-ndjson",
         }
     }
 
     pub fn extension(self) -> &'static str {
         match self {
-            ExportFormat::Jsonl => "jsonl",
             ExportFormat::Csv => "csv",
+            _ => "jsonl",
+        }
+    }
+
+    /// The search engine a format is for, when it is one.
+    pub fn engine(self) -> Option<cluster::Engine> {
+        match self {
+            ExportFormat::Opensearch => Some(cluster::Engine::OpenSearch),
+            ExportFormat::Quickwit => Some(cluster::Engine::Quickwit),
+            _ => None,
         }
     }
 }
@@ -57,6 +73,8 @@ pub enum ExportError {
     Csv(#[from] csv::Error),
     #[error("cannot write the export: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("bad index name {0:?}: use 3 to 200 lower-case letters, digits, '-' and '_', starting with a letter")]
+    IndexName(String),
 }
 
 /// One exported article. The field names are those of every export format (and of the
@@ -154,7 +172,6 @@ pub struct RowWriter<W: Write> {
 impl<W: Write> RowWriter<W> {
     pub fn new(out: W, format: ExportFormat, with_text: bool) -> RowWriter<W> {
         let (jsonl, csv) = match format {
-            ExportFormat::Jsonl => (Some(out), None),
             ExportFormat::Csv => (
                 None,
                 Some(
@@ -163,6 +180,7 @@ impl<W: Write> RowWriter<W> {
                         .from_writer(out),
                 ),
             ),
+            _ => (Some(out), None),
         };
         RowWriter {
             format,
@@ -186,13 +204,13 @@ impl<W: Write> RowWriter<W> {
     pub fn write(&mut self, row: &ExportRow) -> Result<(), ExportError> {
         self.header()?;
         match self.format {
-            ExportFormat::Jsonl => {
+            ExportFormat::Csv => {
+                self.csv.as_mut().expect("a CSV writer").write_record(row.csv_cells())?;
+            }
+            _ => {
                 let out = self.jsonl.as_mut().expect("a JSON Lines writer");
                 serde_json::to_writer(&mut *out, row)?;
                 out.write_all(b"\n")?;
-            }
-            ExportFormat::Csv => {
-                self.csv.as_mut().expect("a CSV writer").write_record(row.csv_cells())?;
             }
         }
         Ok(())
