@@ -138,10 +138,17 @@ fn a_grown_archive_is_read_again_without_duplicates() {
 fn a_file_that_is_not_a_web_archive_is_skipped() {
     let fx = Fixture::new();
     fx.write("page.warc", "<html><body><p>Not an archive.</p></body></html>\n");
+    fx.write_gz(
+        "page.warc.gz",
+        "<html><body><p>Not an archive either.</p></body></html>\n",
+    );
     fx.write("ok.warc", FIXTURE);
     let out = fx.warta(&["index"]).arg(fx.corpus()).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("page.warc: skipped: not a WARC file"), "{stderr}");
+    assert!(stderr.contains("page.warc.gz: skipped: not a WARC file"), "{stderr}");
+    // Said once each, as the reason the file was skipped.
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("articles: 3 indexed"));
 }
 

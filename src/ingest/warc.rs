@@ -103,6 +103,8 @@ impl Reader<'_> {
             };
             let records_before = self.records;
             match self.records(&mut member, &in_member) {
+                // A first member that holds no WARC record: not a WARC file.
+                Ok(()) if self.records == 0 => return Ok(()),
                 Ok(()) => resyncing = false,
                 Err(e) if is_damage(&e) => {
                     let read_some = self.records > records_before;
