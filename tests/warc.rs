@@ -190,3 +190,79 @@ proptest::proptest! {
         proptest::prop_assert!(articles <= 4, "{} articles", articles);
     }
 }
+
+/// A compressed archive too big to be read whole (over 16 MiB) whose first gzip member is
+/// damaged: the damage is reported and the pages after it are read, as in a small one (its
+/// start used to be sniffed as a stream, and the damage refused the whole file as unreadable).
+/// A big uncompressed one that starts with binary bytes is read too.
+#[test]
+fn a_big_archive_with_a_damaged_first_member_is_read() {
+    use std::io::Write;
+    let member = |record: &[u8], level: flate2::Compression| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
+        e.write_all(record).unwrap();
+        e.finish().unwrap()
+    };
+    let record = |kind: &str, http_type: &str, body: &[u8]| {
+        let block = [
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {http_type}\r\n\r\n").as_bytes(),
+            body,
+        ]
+        .concat();
+        let mut r = format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: https://news.example.org/{kind}\r\nWARC-Date: 2024-02-03T04:05:06Z\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(&block);
+        r.extend_from_slice(b"\r\n\r\n");
+        r
+    };
+    let mut first = member(
+        &record("response", "text/html", b"<p>lost</p>"),
+        flate2::Compression::default(),
+    );
+    for b in &mut first[12..40] {
+        *b ^= 0x55;
+    }
+    // Pseudo-random bytes, stored: a 17 MB member that does not compress.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..17 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let image = record("response", "image/jpeg", &noise);
+    let page = record(
+        "response",
+        "text/html",
+        b"<html><head><title>Tide tables</title></head><body><p>High tide at noon.</p></body></html>",
+    );
+    let fx = Fixture::new();
+    let compressed = [
+        first.clone(),
+        member(&image, flate2::Compression::none()),
+        member(&page, flate2::Compression::default()),
+    ];
+    fx.write("big.warc.gz", compressed.concat());
+    // Uncompressed, over 1 MiB, binary bytes in its first kilobytes: read as well.
+    fx.write("plain/big.warc", [image, page].concat());
+    let out = fx.warta(&["index"]).arg(fx.corpus()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("big.warc.gz: gzip member at offset 0: skipped: damaged compressed data"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("articles: 2 indexed, 0 removed, 1 skipped"),
+        "{stdout}{stderr}"
+    );
+    let mut ids = fx.ids(&["tide"]);
+    ids.sort();
+    assert_eq!(ids, ["big.warc.gz#1", "plain/big.warc#1"]);
+}

@@ -169,8 +169,13 @@ pub fn hashed_bytes(format: Format, gz: bool) -> u64 {
 }
 
 /// Reads the start of a file (inflated, for gzip) and refuses an empty or binary one, before
-/// a big file is hashed in full.
+/// a big file is hashed in full. A web archive is only opened: it holds binary records by
+/// design, and its reader confines damage to a gzip member, so that a damaged first member
+/// does not refuse the whole file ([`warc`]).
 pub fn sniff(path: &Path, gz: bool) -> Result<(), SkipReason> {
+    if Format::of(path).is_some_and(|(format, _)| format == Format::Warc) {
+        return open_regular(path).map(drop);
+    }
     let file = BufReader::new(open_regular(path)?);
     let mut reader: Box<dyn Read> = if gz {
         Box::new(flate2::bufread::MultiGzDecoder::new(file))
@@ -180,8 +185,7 @@ pub fn sniff(path: &Path, gz: bool) -> Result<(), SkipReason> {
     read_head(&mut reader).map(drop)
 }
 
-/// The first [`HEAD_BYTES`] of `reader`, refused when they show an empty or binary file (a
-/// web archive, which holds images and other binary responses, is never binary).
+/// The first [`HEAD_BYTES`] of `reader`, refused when they show an empty or binary file.
 fn read_head(reader: &mut dyn Read) -> Result<Vec<u8>, SkipReason> {
     let mut head = Vec::with_capacity(HEAD_BYTES);
     reader
@@ -191,7 +195,7 @@ fn read_head(reader: &mut dyn Read) -> Result<Vec<u8>, SkipReason> {
     if head.len() < HEAD_BYTES && head.iter().all(u8::is_ascii_whitespace) {
         return Err(SkipReason::Empty);
     }
-    if !head.starts_with(b"WARC/") && decode::looks_binary(&head) {
+    if decode::looks_binary(&head) {
         return Err(SkipReason::Binary);
     }
     Ok(head)
