@@ -216,6 +216,30 @@ pub enum Command {
         #[arg(long)]
         absolute_paths: bool,
     },
+    /// Write every article matching a query (not only a page) as JSON Lines or CSV
+    Export {
+        /// Query (as for search); none exports all articles
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = crate::export::ExportFormat::Jsonl)]
+        format: crate::export::ExportFormat,
+        /// Also write each article's text (the `body` field or column; always for a cluster)
+        #[arg(long)]
+        with_text: bool,
+        /// Write to this file instead of standard output (opensearch, quickwit: this directory)
+        #[arg(long, value_name = "FILE|DIR", required_if_eq_any = [("format", "opensearch"), ("format", "quickwit")])]
+        out: Option<PathBuf>,
+        /// opensearch, quickwit: the cluster's index name
+        #[arg(long, value_name = "NAME", default_value = "warta")]
+        index_name: String,
+        /// opensearch, quickwit: the most MiB of NDJSON in one file
+        #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
+        chunk_mb: u64,
+    },
     /// Counts by language and source, date range, size, and the last run's skipped files
     Stats {
         #[command(flatten)]
@@ -399,6 +423,66 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
+            })
+        }
+        Command::Export {
+            query,
+            index,
+            filters,
+            format,
+            with_text,
+            out: file,
+            index_name,
+            chunk_mb,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = filters.request(&query);
+            if let (Some(engine), Some(dir)) = (format.engine(), &file) {
+                let written = wi.guard_result(|| {
+                    crate::export::cluster::export_to_cluster(&wi, &req, engine, &index_name, chunk_mb << 20, dir)
+                })??;
+                let config = written.files[0].file_name().unwrap_or_default().to_string_lossy();
+                eprintln!(
+                    "{} articles written to {} NDJSON file(s) and {config} in {}",
+                    written.articles,
+                    written.files.len() - 1,
+                    output::visible(&dir.display().to_string())
+                );
+                return Ok(if written.articles > 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
+            let written = match &file {
+                Some(path) => {
+                    let created =
+                        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+                    let sink = std::io::BufWriter::new(created);
+                    let (n, sink) =
+                        wi.guard_result(|| crate::export::export(&wi, &req, format, with_text, None, sink))??;
+                    sink.into_inner()
+                        .map_err(|e| e.into_error())
+                        .and_then(|f| f.sync_all())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    n
+                }
+                None => {
+                    wi.guard_result(|| crate::export::export(&wi, &req, format, with_text, None, &mut out))??
+                        .0
+                }
+            };
+            out.flush()?;
+            if let Some(path) = &file {
+                eprintln!(
+                    "{written} articles written to {}",
+                    output::visible(&path.display().to_string())
+                );
+            }
+            Ok(if written > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
             })
         }
         Command::Show { id, index, json } => {

@@ -296,6 +296,10 @@ pub fn run_summary(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
             .collect();
         writeln!(out, "skipped: {}", reasons.join(", "))?;
     }
+    if !s.passed_over.is_empty() {
+        let kinds: Vec<String> = s.passed_over.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        writeln!(out, "records not articles (passed over): {}", kinds.join(", "))?;
+    }
     if s.warnings > 0 {
         writeln!(out, "warnings: {} (see above)", s.warnings)?;
     }

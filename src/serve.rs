@@ -401,6 +401,44 @@ async fn timeline(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<
     Ok(Json(resp).into_response())
 }
 
+/// `GET /api/export?...&format=csv|jsonl`: the matches of a search as a file, within a
+/// search's bounds: at most [`search::MAX_RESULT_WINDOW`] articles (the first in index
+/// order), without their text, under the request time limit. `X-Warta-Total` counts all
+/// matches, `X-Warta-Exported` those in the file; `warta export` has no such limit.
+async fn export(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let (req, _) = parse_params(raw.as_deref())?;
+    let name = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "format")
+        .map_or_else(|| "csv".to_string(), |(_, v)| v.into_owned());
+    let format = crate::export::ExportFormat::from_name(&name)
+        .ok_or_else(|| ApiError::bad("bad_parameter", "format must be csv or jsonl"))?;
+    let (total, exported, body) = blocking(req.cancel.clone(), move || {
+        let max = search::MAX_RESULT_WINDOW as u64;
+        let exported = crate::export::export(&app.index, &req, format, false, Some(max), Vec::new());
+        let (n, body) = exported.map_err(|e| match e {
+            crate::export::ExportError::Search(e) => ApiError::from(e),
+            other => ApiError::internal(other.to_string()),
+        })?;
+        let total = search::search(&app.index, &SearchRequest { limit: 0, ..req })?.total;
+        Ok((total, n, body))
+    })
+    .await?;
+    let disposition = format!("attachment; filename=\"warta-export.{}\"", format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::HeaderName::from_static("x-warta-total"), total.to_string()),
+            (
+                header::HeaderName::from_static("x-warta-exported"),
+                exported.to_string(),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 async fn stats(State(app): State<Shared>) -> Result<Response, ApiError> {
     let resp = blocking(Cancel::default(), move || {
         let mut stats = search::stats(&app.index)?;
@@ -506,6 +544,7 @@ pub fn router(wi: WartaIndex, opts: &ServeOptions) -> Router {
         .route("/api/articles/{*id}", get(article))
         .route("/api/facets/{field}", get(facets))
         .route("/api/timeline", get(timeline))
+        .route("/api/export", get(export))
         .route("/api/stats", get(stats))
         .route("/api/health", get(health))
         .fallback(not_found)

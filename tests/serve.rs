@@ -557,3 +557,56 @@ fn the_server_follows_new_commits() {
     let (_, v) = get_json(&s, "/api/health");
     assert_eq!(v["articles"], 4);
 }
+
+/// `GET /api/export` answers the matches of the page's query as a CSV or JSON Lines file,
+/// the same rows as `warta export`, with the counts in headers; the page links to it.
+#[test]
+fn export_answers_the_matches_as_a_file() {
+    let fx = corpus();
+    let s = start(&fx);
+    let (status, head, body) = request(&s, "GET", "/api/export?q=putin&format=csv", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(head.contains("content-type: text/csv; charset=utf-8"), "{head}");
+    assert!(
+        head.contains("content-disposition: attachment; filename=\"warta-export.csv\""),
+        "{head}"
+    );
+    assert!(
+        head.contains("x-warta-total: 2\r\n") && head.contains("x-warta-exported: 2\r\n"),
+        "{head}"
+    );
+    let body = if head.contains("transfer-encoding: chunked") {
+        dechunk(&body)
+    } else {
+        body
+    };
+    let cli = fx.warta(&["export", "putin", "--format", "csv"]).output().unwrap();
+    assert_eq!(body, String::from_utf8(cli.stdout).unwrap());
+    assert!(
+        body.starts_with("id,date,source,url,lang,title,persons,countries,"),
+        "{body}"
+    );
+    assert_eq!(body.lines().count(), 3, "{body}");
+
+    let (status, head, body) = request(&s, "GET", "/api/export?country=RU&format=jsonl", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(head.contains("content-type: application/x-ndjson"), "{head}");
+    let body = if head.contains("transfer-encoding: chunked") {
+        dechunk(&body)
+    } else {
+        body
+    };
+    for line in body.lines() {
+        let row: Value = serde_json::from_str(line).unwrap();
+        assert!(
+            row["countries"].as_array().unwrap().contains(&Value::from("RU")),
+            "{line}"
+        );
+        assert!(row.get("body").is_none(), "no text over HTTP: {line}");
+    }
+    let (status, v) = get_json(&s, "/api/export?q=putin&format=xml");
+    assert_eq!(status, 400);
+    assert_eq!(v["error"]["code"], "bad_parameter");
+    let (_, _, page) = request(&s, "GET", "/", "");
+    assert!(page.contains("id=\"download-csv\""), "the page links to the export");
+}

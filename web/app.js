@@ -274,6 +274,9 @@ async function load({ fresh = false } = {}) {
   document.title = s.q.trim() ? `${s.q.trim()} — warta` : 'warta — news archive search';
   setBusy(true);
 
+  const exportParams = filterParams(s);
+  exportParams.set('format', 'csv');
+  $('download-csv').href = `/api/export?${exportParams}`; // the matches as a file, up to 10,000
   const params = filterParams(s);
   params.set('sort', s.sort);
   params.set('limit', String(PAGE_SIZE));

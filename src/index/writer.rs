@@ -185,6 +185,10 @@ pub struct RunSummary {
     /// Commits made, the final one included.
     #[serde(default)]
     pub commits: u64,
+    /// Records read that are not articles by design (a web archive's requests, metadata,
+    /// images...), by kind.
+    #[serde(default)]
+    pub passed_over: BTreeMap<String, u64>,
 }
 
 impl RunSummary {
@@ -250,6 +254,8 @@ enum Outcome {
         rejected: Option<Rejected>,
     },
     RecordProblem(SkippedFile),
+    /// Records of a file that are not articles, by kind ([`ingest::PassedOver`]).
+    PassedOver(ingest::PassedOver),
     Warning(String),
     /// A path the walk could not walk or read (permissions, symlink loop, vanished file).
     Unwalkable {
@@ -587,6 +593,11 @@ pub fn index_paths(
                     Outcome::Warning(w) => {
                         progress.warn(&w);
                         summary.warning(w);
+                    }
+                    Outcome::PassedOver(kinds) => {
+                        for (kind, n) in kinds {
+                            *summary.passed_over.entry(kind.to_string()).or_default() += n;
+                        }
                     }
                     Outcome::Unwalkable { path, why } => {
                         progress.warn(&format!("{path}: {why} (articles indexed from it before are kept)"));
@@ -979,14 +990,15 @@ fn read_source(
         }
     };
     let result = match small {
-        Some(small) => small.records(file.format, file.gz, on_record),
-        None => ingest::read_file(&file.path, file.format, file.gz, on_record),
+        Some(small) => small.records_counted(file.format, file.gz, on_record),
+        None => ingest::read_file_counted(&file.path, file.format, file.gz, on_record),
     };
     if let Some(mut job) = held {
         job.last = true;
         jobs.push(job);
     }
     match result {
+        Ok(kinds) if !kinds.is_empty() => send(Outcome::PassedOver(kinds)),
         Ok(_) => {}
         Err(reason) if added == 0 => {
             if state.is_some() && !reason.is_transient() && !deleted {

@@ -112,6 +112,17 @@ pub fn decode(mut bytes: Vec<u8>, html: bool) -> Result<Decoded, SkipReason> {
     })
 }
 
+/// Decodes `bytes` in `enc`, the encoding named by the file's container (an HTTP header),
+/// whatever the bytes themselves declare.
+pub fn decode_as(bytes: &[u8], enc: &'static Encoding) -> Decoded {
+    let (text, _, had_errors) = enc.decode(bytes);
+    Decoded {
+        replaced: if had_errors { count_replacements(&text) } else { 0 },
+        text: text.into_owned(),
+        encoding: (enc != UTF_8).then(|| enc.name()),
+    }
+}
+
 /// Decodes one line (of JSON Lines) that is not valid UTF-8 with the guessed encoding.
 pub fn decode_line(bytes: &[u8]) -> Decoded {
     let enc = guess(bytes);

@@ -218,7 +218,11 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 
 /// Reads one line (without its newline) into `buf`, keeping at most `max` bytes: returns the
 /// bytes consumed and whether the whole line fit.
-fn read_line_bounded<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>, max: usize) -> std::io::Result<(usize, bool)> {
+pub(super) fn read_line_bounded<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, bool)> {
     let mut consumed = 0;
     let mut fits = true;
     loop {

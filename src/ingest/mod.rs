@@ -1,7 +1,7 @@
 //! Ingest: files on disk into [`Article`]s.
 //!
 //! Walks the roots given by the user, recognises article files by extension (`.txt`, `.md`,
-//! `.json`, `.jsonl`/`.ndjson`, `.html`/`.htm`, each optionally `.gz`), reads their metadata
+//! `.json`, `.jsonl`/`.ndjson`, `.html`/`.htm`, `.warc`, each optionally `.gz`), reads their metadata
 //! under the many names publishers use, and parses dates into UTC. Knows nothing of tantivy or
 //! entities. Every problem is reported with the file (and line or item) it concerns; nothing
 //! here panics on bad input.
@@ -14,7 +14,9 @@ pub mod html;
 pub mod json;
 pub mod text;
 pub mod walk;
+pub mod warc;
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -59,6 +61,8 @@ pub enum Format {
     Json,
     JsonLines,
     Html,
+    /// A web archive: one article per HTML page fetched with status 200 ([`warc`]).
+    Warc,
 }
 
 impl Format {
@@ -77,11 +81,16 @@ impl Format {
             "json" => Format::Json,
             "jsonl" | "ndjson" => Format::JsonLines,
             "html" | "htm" | "xhtml" => Format::Html,
+            "warc" => Format::Warc,
             _ => return None,
         };
         Some((format, gz))
     }
 }
+
+/// Records of a file that are not articles by design (a web archive's requests, metadata,
+/// images...), counted by kind: passed over without a warning each.
+pub type PassedOver = BTreeMap<&'static str, u64>;
 
 /// Why a whole file was skipped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,9 +159,9 @@ pub fn hash_file(path: &Path, format: Format, gz: bool) -> Result<u64, SkipReaso
 
 /// How much of a file its hash covers: what is read of it. A single-document file is read up
 /// to [`MAX_FILE_BYTES`], so a change beyond them changes nothing in the index (its size is
-/// compared too); JSON Lines and gzip files are read to their end.
+/// compared too); JSON Lines, WARC and gzip files are read to their end.
 pub fn hashed_bytes(format: Format, gz: bool) -> u64 {
-    if gz || format == Format::JsonLines {
+    if gz || matches!(format, Format::JsonLines | Format::Warc) {
         u64::MAX
     } else {
         MAX_FILE_BYTES as u64
@@ -160,8 +169,13 @@ pub fn hashed_bytes(format: Format, gz: bool) -> u64 {
 }
 
 /// Reads the start of a file (inflated, for gzip) and refuses an empty or binary one, before
-/// a big file is hashed in full.
+/// a big file is hashed in full. A web archive is only opened: it holds binary records by
+/// design, and its reader confines damage to a gzip member, so that a damaged first member
+/// does not refuse the whole file ([`warc`]).
 pub fn sniff(path: &Path, gz: bool) -> Result<(), SkipReason> {
+    if Format::of(path).is_some_and(|(format, _)| format == Format::Warc) {
+        return open_regular(path).map(drop);
+    }
     let file = BufReader::new(open_regular(path)?);
     let mut reader: Box<dyn Read> = if gz {
         Box::new(flate2::bufread::MultiGzDecoder::new(file))
@@ -190,16 +204,26 @@ fn read_head(reader: &mut dyn Read) -> Result<Vec<u8>, SkipReason> {
 /// How much of a file's start decides whether it is text at all.
 const HEAD_BYTES: usize = 8192;
 
-/// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines.
-/// gzip files small enough to hold are read whole and inflated in one call
+/// Reads one file and hands each of its article records to `on_record`, streaming JSON Lines
+/// and WARC. gzip files small enough to hold are read whole and inflated in one call
 /// ([`SmallFile::records`]).
 pub fn read_file(path: &Path, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
+    read_file_counted(path, format, gz, on_record).map(drop)
+}
+
+/// [`read_file`], also returning the records passed over ([`PassedOver`]).
+pub fn read_file_counted(
+    path: &Path,
+    format: Format,
+    gz: bool,
+    on_record: impl FnMut(Record),
+) -> Result<PassedOver, SkipReason> {
     let file = open_regular(path)?;
-    if gz {
+    if gz && format != Format::Warc {
         let size = file.metadata().map_err(unreadable)?.len();
         if size <= gzip::MAX_WHOLE_COMPRESSED {
             if let Some(small) = read_small_file(path, size, gz)? {
-                return small.records(format, gz, on_record);
+                return small.records_counted(format, gz, on_record);
             }
         }
     }
@@ -236,7 +260,19 @@ impl SmallFile {
     /// Hands each article record to `on_record`, as [`read_file`] does. gzip is inflated in
     /// one call when it can be ([`gzip::inflate_whole`]), else streamed.
     pub fn records(self, format: Format, gz: bool, on_record: impl FnMut(Record)) -> Result<(), SkipReason> {
-        if gz {
+        self.records_counted(format, gz, on_record).map(drop)
+    }
+
+    /// [`SmallFile::records`], also returning the records passed over ([`PassedOver`]). A
+    /// compressed web archive is read member by member, so that damage in one is confined
+    /// to it ([`warc`]).
+    pub fn records_counted(
+        self,
+        format: Format,
+        gz: bool,
+        on_record: impl FnMut(Record),
+    ) -> Result<PassedOver, SkipReason> {
+        if gz && format != Format::Warc {
             if let Some((plain, _held)) = gzip::inflate_whole(&self.bytes) {
                 drop(self.bytes);
                 drop(self.held);
@@ -280,7 +316,10 @@ fn read_from<R: BufRead>(
     format: Format,
     gz: bool,
     mut on_record: impl FnMut(Record),
-) -> Result<(), SkipReason> {
+) -> Result<PassedOver, SkipReason> {
+    if format == Format::Warc {
+        return warc::read_warc(input, gz, &mut on_record);
+    }
     let mut reader: Box<dyn Read + '_> = if gz {
         Box::new(flate2::bufread::MultiGzDecoder::new(input))
     } else {
@@ -299,7 +338,11 @@ fn read_from<R: BufRead>(
             on_record(finish(rec));
         })
         .map_err(unreadable)?;
-        return if any { Ok(()) } else { Err(SkipReason::Empty) };
+        return if any {
+            Ok(PassedOver::new())
+        } else {
+            Err(SkipReason::Empty)
+        };
     }
 
     // Whole-file formats: read at most MAX_FILE_BYTES, then decode.
@@ -336,9 +379,13 @@ fn read_from<R: BufRead>(
             on_record(finish(rec));
         })
         .map_err(unreadable)?;
-        return if any { Ok(()) } else { Err(SkipReason::Empty) };
+        return if any {
+            Ok(PassedOver::new())
+        } else {
+            Err(SkipReason::Empty)
+        };
     }
-    parse_text(text, format, &mut on_record)
+    parse_text(text, format, &mut on_record).map(|()| PassedOver::new())
 }
 
 /// At most this much of a single-document file (text, Markdown, JSON, HTML) is read.
@@ -380,7 +427,7 @@ fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) ->
             records.into_iter().for_each(|r| on_record(finish(r)));
             Ok(())
         }
-        Format::JsonLines => unreachable!("streamed by read_file"),
+        Format::JsonLines | Format::Warc => unreachable!("streamed by read_file"),
     }
 }
 

@@ -779,23 +779,72 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
     let mut out = Vec::new();
     for addr in docs_with_str(&searcher, "id", id)? {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        out.push(ArticleView {
-            id: text(&doc, f.id).unwrap_or_default(),
-            title: f.title_of(&doc).unwrap_or_default(),
-            date: date_of(&doc, f.date),
-            source: text(&doc, f.source),
-            url: text(&doc, f.url),
-            author: text(&doc, f.author),
-            lang: text(&doc, f.lang).unwrap_or_default(),
-            path: text(&doc, f.file).unwrap_or_default(),
-            persons: texts(&doc, f.person),
-            countries: countries_of(&doc, f.country),
-            orgs: texts(&doc, f.org),
-            places: texts(&doc, f.place),
-            body: f.body_of(&doc).unwrap_or_default(),
-        });
+        out.push(article_view(f, &doc));
     }
     Ok(out)
+}
+
+/// A stored document as a whole article.
+fn article_view(f: &Fields, doc: &TantivyDocument) -> ArticleView {
+    ArticleView {
+        id: text(doc, f.id).unwrap_or_default(),
+        title: f.title_of(doc).unwrap_or_default(),
+        date: date_of(doc, f.date),
+        source: text(doc, f.source),
+        url: text(doc, f.url),
+        author: text(doc, f.author),
+        lang: text(doc, f.lang).unwrap_or_default(),
+        path: text(doc, f.file).unwrap_or_default(),
+        persons: texts(doc, f.person),
+        countries: countries_of(doc, f.country),
+        orgs: texts(doc, f.org),
+        places: texts(doc, f.place),
+        body: f.body_of(doc).unwrap_or_default(),
+    }
+}
+
+/// Hands `each` every article matching `req`'s query and filters (its order and page are
+/// ignored), segment by segment in index order, one at a time: an export of any size holds
+/// one article in memory, not a list of hits. `each` answers whether to go on; the count of
+/// articles handed is returned.
+pub fn for_each_match<E: From<SearchError>>(
+    wi: &WartaIndex,
+    req: &SearchRequest,
+    mut each: impl FnMut(ArticleView) -> Result<bool, E>,
+) -> Result<u64, E> {
+    let searcher = wi.searcher().map_err(SearchError::from)?;
+    let unpaged = SearchRequest {
+        limit: 0,
+        offset: 0,
+        ..req.clone()
+    };
+    let query = request_query(wi, &searcher, &unpaged)?;
+    let weight = query
+        .weight(tantivy::query::EnableScoring::disabled_from_searcher(&searcher))
+        .map_err(SearchError::from)?;
+    let mut handed = 0;
+    for segment in searcher.segment_readers() {
+        let store = segment
+            .get_store_reader(16)
+            .map_err(|e| SearchError::from(tantivy::TantivyError::from(e)))?;
+        let alive = segment.alive_bitset();
+        let mut docs = weight.scorer(segment, 1.0).map_err(SearchError::from)?;
+        let mut doc = tantivy::DocSet::doc(&docs);
+        while doc != tantivy::TERMINATED {
+            if req.cancel.is_cancelled() {
+                return Err(SearchError::Cancelled.into());
+            }
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                let stored: TantivyDocument = store.get(doc).map_err(SearchError::from)?;
+                handed += 1;
+                if !each(article_view(&wi.fields, &stored))? {
+                    return Ok(handed);
+                }
+            }
+            doc = tantivy::DocSet::advance(&mut docs);
+        }
+    }
+    Ok(handed)
 }
 
 /// The articles with this id, or [`SearchError::NoArticle`] with up to five similar ids.

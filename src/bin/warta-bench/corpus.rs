@@ -1,6 +1,7 @@
 //! The input corpus: finding the JSON Lines files the CORPUS arguments name, loading their
 //! articles, and writing the shapes the benchmark indexes (JSONL prefixes for `--limit`, one
-//! `.json` file per article, replicated copies for `--scale`, and the 1% edit for reruns).
+//! `.json` file per article, replicated copies for `--scale`, the 1% edit for reruns, and a
+//! web archive of the articles as HTML pages).
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -309,6 +310,95 @@ pub fn write_article_files(articles: &[Article], root: &Path) -> Result<FileSet>
     Ok(set)
 }
 
+/// A web archive written from the corpus.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarcFile {
+    pub path: PathBuf,
+    /// HTML pages in it (one per article).
+    pub pages: usize,
+    /// Size on disk (gzip).
+    pub bytes: u64,
+    /// Size of the WARC records uncompressed.
+    pub plain_bytes: u64,
+}
+
+/// Writes the articles as a `.warc.gz` as a crawl of news sites makes it (Common Crawl
+/// News): each article an HTML page with its metadata in `<meta>` tags, fetched by a
+/// `request` record and answered by a `response` record, each record its own gzip member.
+pub fn write_warc(articles: &[Article], path: &Path) -> Result<WarcFile> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    let mut plain_bytes = 0u64;
+    for (i, article) in articles.iter().enumerate() {
+        let url = article
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("https://news.example/article/{i}"));
+        let request = format!("GET /article/{i} HTTP/1.1\r\nHost: news.example\r\n\r\n");
+        let html = article_page(article);
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{html}",
+            html.len()
+        );
+        for (kind, block) in [("request", request), ("response", response)] {
+            let record = format!(
+                "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-{i:012}>\r\nWARC-Date: 2024-01-01T00:00:00Z\r\nWARC-Target-URI: {url}\r\nContent-Type: application/http; msgtype={kind}\r\nContent-Length: {}\r\n\r\n{block}\r\n\r\n",
+                block.len()
+            );
+            plain_bytes += record.len() as u64;
+            let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            member.write_all(record.as_bytes())?;
+            out.write_all(&member.finish()?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(WarcFile {
+        path: path.to_path_buf(),
+        pages: articles.len(),
+        bytes: std::fs::metadata(path)?.len(),
+        plain_bytes,
+    })
+}
+
+/// An article as a news site's page: title, date and publisher in `<meta>` tags, the text in
+/// an `<article>` between a menu and a footer.
+fn article_page(a: &Article) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let title = esc(a.title.as_deref().unwrap_or(""));
+    let mut meta = format!("<meta property=\"og:title\" content=\"{title}\">");
+    if let Some(d) = &a.date {
+        meta.push_str(&format!(
+            "<meta property=\"article:published_time\" content=\"{}\">",
+            esc(d)
+        ));
+    }
+    if let Some(s) = &a.source {
+        meta.push_str(&format!("<meta property=\"og:site_name\" content=\"{}\">", esc(s)));
+    }
+    let paragraphs: String = a
+        .body
+        .as_deref()
+        .unwrap_or("")
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", esc(p)))
+        .collect();
+    format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>{meta}</head><body><nav><a href=\"/\">Home</a></nav><article><h1>{title}</h1>{paragraphs}</article><footer>News Example</footer></body></html>",
+        esc(a.lang.as_deref().unwrap_or("en"))
+    )
+}
+
 /// Copies the files of `set` under `dest` (`dest/cNNN/` for the n-th copy, same layout inside)
 /// until `target` files exist: new paths, hence new article ids, same texts.
 pub fn replicate(set: &FileSet, target: usize, dest: &Path) -> Result<FileSet> {
@@ -390,6 +480,44 @@ mod tests {
     fn missing_corpus_is_a_clear_error() {
         let err = find_inputs(&[PathBuf::from("/no/such/corpus")]).unwrap_err();
         assert!(format!("{err:#}").contains("/no/such/corpus"), "{err:#}");
+    }
+
+    /// The web archive holds one page per article, which warta reads back as that article.
+    #[test]
+    fn the_web_archive_reads_back_as_the_articles() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let articles = vec![
+            Article {
+                title: Some("Banjir <rob> & \"pasang\"".into()),
+                body: Some("Paragraf satu.\n\nParagraf dua.".into()),
+                date: Some("2024-11-05T08:30:00+07:00".into()),
+                source: Some("Kabar".into()),
+                url: None,
+                lang: Some("id".into()),
+            },
+            Article {
+                title: Some("Second".into()),
+                body: Some("Text.".into()),
+                ..Article::default()
+            },
+        ];
+        let warc = write_warc(&articles, &dir.path().join("w.warc.gz")).expect("written");
+        assert_eq!(warc.pages, 2);
+        let mut read = Vec::new();
+        let passed = warta::ingest::read_file_counted(&warc.path, warta::ingest::Format::Warc, true, |r| {
+            read.push(r.result.expect("an article"))
+        })
+        .expect("read");
+        assert_eq!(passed.get("request"), Some(&2));
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].title.as_deref(), Some("Banjir <rob> & \"pasang\""));
+        assert_eq!(read[0].body.as_deref(), Some("Paragraf satu.\n\nParagraf dua."));
+        assert_eq!(read[0].source.as_deref(), Some("Kabar"));
+        assert_eq!(
+            read[0].date.map(|d| d.to_string()).as_deref(),
+            Some("2024-11-05T01:30:00Z")
+        );
+        assert_eq!(read[1].url.as_deref(), Some("https://news.example/article/1"));
     }
 
     #[test]

@@ -25,7 +25,8 @@
 //! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
 //! 4. warm query latency in process, warta and baseline, per query group;
 //! 5. HTTP load: `warta serve` driven by 1 and 32 keep-alive clients, against in process;
-//! 6. cold `warta search` processes.
+//! 6. cold `warta search` processes;
+//! 7. warta reading the corpus as a web archive (`.warc.gz` of HTML pages).
 //!
 //! Everything is written under a work directory, removed at the end unless `--keep`.
 
@@ -211,6 +212,11 @@ fn run(cli: Cli) -> Result<()> {
     };
     step(&format!("writing {} articles as one file each", loaded.articles.len()));
     let files = corpus::write_article_files(&loaded.articles, &work.path.join("files"))?;
+    step(&format!(
+        "writing {} articles as HTML pages in a web archive",
+        loaded.articles.len()
+    ));
+    let warc = corpus::write_warc(&loaded.articles, &work.path.join("warc").join("corpus.warc.gz"))?;
     let mut report = Report::new(
         measure::machine(),
         settings.clone(),
@@ -240,12 +246,22 @@ fn run(cli: Cli) -> Result<()> {
     report.queries = Some(query_bench(&warta_index, &baseline_index, settings.query_reps)?);
     report.http = Some(http_load(&warta_index, &report, settings.quick));
     report.cold_search = Some(cold_search(&warta_index, settings.cold_runs));
+    report.warc = Some(warc_ingest(&work.path, warc, &settings, max_threads)?);
     report.total_secs = started.elapsed().as_secs_f64();
 
     print!("{}", report.table());
     emit_json(&report, cli.json.as_deref())?;
     drop(work);
     Ok(())
+}
+
+/// warta indexing the web archive of the corpus, in a child process like the other runs.
+fn warc_ingest(work: &Path, file: corpus::WarcFile, settings: &Settings, threads: usize) -> Result<report::WarcIngest> {
+    step(&format!("indexing: warta warc threads={threads}"));
+    let index = work.join("indexes").join(format!("warta-warc-t{threads}"));
+    let job = full_job(Engine::Warta, index, threads, settings, vec![file.path.clone()]);
+    let run = child::spawn(&job)?;
+    Ok(report::WarcIngest { file, threads, run })
 }
 
 /// The index directory of one engine, shape and thread count.

@@ -324,7 +324,34 @@ pub struct Report {
     /// HTTP load on `warta serve` (1 and 32 keep-alive clients).
     pub http: Option<HttpLoad>,
     pub cold_search: Option<ColdSearch>,
+    /// warta reading the corpus as a web archive.
+    #[serde(default)]
+    pub warc: Option<WarcIngest>,
     pub total_secs: f64,
+}
+
+/// warta indexing the corpus written as a `.warc.gz` of HTML pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarcIngest {
+    pub file: crate::corpus::WarcFile,
+    pub threads: usize,
+    pub run: RunReport,
+}
+
+impl WarcIngest {
+    /// Articles indexed per second.
+    pub fn articles_per_sec(&self) -> f64 {
+        self.run.articles as f64 / self.run.wall_secs.max(1e-9)
+    }
+
+    /// MB of the compressed file, and of the records uncompressed, read per second.
+    pub fn mb_per_sec(&self) -> (f64, f64) {
+        let secs = self.run.wall_secs.max(1e-9);
+        (
+            self.file.bytes as f64 / MB / secs,
+            self.file.plain_bytes as f64 / MB / secs,
+        )
+    }
 }
 
 impl Report {
@@ -356,6 +383,7 @@ impl Report {
             queries: None,
             http: None,
             cold_search: None,
+            warc: None,
             total_secs: 0.0,
         }
     }
@@ -471,6 +499,7 @@ impl Report {
         self.write_queries(&mut out);
         self.write_http(&mut out);
         self.write_cold(&mut out);
+        self.write_warc(&mut out);
         let _ = writeln!(out, "\ntotal benchmark time: {:.0} s", self.total_secs);
         out
     }
@@ -953,6 +982,32 @@ impl Report {
         if let Some(n) = &h.note {
             let _ = writeln!(out, "{n}");
         }
+    }
+
+    fn write_warc(&self, out: &mut String) {
+        let Some(w) = &self.warc else { return };
+        section(out, "WARC ingest (the corpus as HTML pages in a .warc.gz)");
+        let (compressed, plain) = w.mb_per_sec();
+        let _ = writeln!(
+            out,
+            "{} pages ({} request and {} response records, one gzip member each), {:.1} MB on disk, {:.1} MB uncompressed",
+            w.file.pages,
+            w.file.pages,
+            w.file.pages,
+            w.file.bytes as f64 / MB,
+            w.file.plain_bytes as f64 / MB
+        );
+        let _ = writeln!(
+            out,
+            "warta, {} threads: {} articles in {:.2} s: {:.0} articles/s, {:.2} MB/s compressed ({:.2} MB/s uncompressed), peak RSS {:.0} MiB",
+            w.threads,
+            w.run.articles,
+            w.run.wall_secs,
+            w.articles_per_sec(),
+            compressed,
+            plain,
+            w.run.peak_rss_bytes as f64 / MIB
+        );
     }
 
     fn write_cold(&self, out: &mut String) {
