@@ -75,6 +75,11 @@ fn entity_type(tag: &str) -> Option<EntityType> {
         "ORG" | "ORGANISATION" => Some(EntityType::Org),
         "LOC" | "PLACE" => Some(EntityType::Place),
         "MISC" => Some(EntityType::Misc),
+        // NERP's person, place, organisation/industry, event, food and drink.
+        "PPL" => Some(EntityType::Person),
+        "PLC" => Some(EntityType::Place),
+        "IND" => Some(EntityType::Org),
+        "EVT" | "FNB" => Some(EntityType::Misc),
         _ => None,
     }
 }
@@ -142,6 +147,83 @@ pub fn read_nergrit(path: &Path, split: &str) -> Result<Vec<Annotated>> {
         for (tok, tag) in tokens.iter().zip(tags) {
             let (prefix, kind) = split_tag(tag.as_str().unwrap_or("O"));
             b.token(tok.as_str().unwrap_or(""), kind, prefix == "B");
+        }
+        out.push(b.finish());
+    }
+    Ok(out)
+}
+
+/// How news writes words, learned from unlabelled articles: which folded words are usually
+/// capitalised or written in capitals away from the start of a sentence.
+#[derive(Default)]
+pub struct Truecaser {
+    /// Per folded word: (lower-case, capitalised, all-capitals) occurrences.
+    counts: std::collections::HashMap<String, (u32, u32, u32)>,
+}
+
+impl Truecaser {
+    /// Counts the case of every word of `texts` not at the start of a sentence.
+    pub fn learn<'a>(texts: impl IntoIterator<Item = &'a str>) -> Truecaser {
+        let mut tc = Truecaser::default();
+        let mut buf = String::new();
+        for text in texts {
+            for t in crate::extract::tokens::tokenize(text, &mut buf) {
+                if t.sentence_start {
+                    continue;
+                }
+                let c = tc.counts.entry(t.norm.to_string()).or_default();
+                match t.case {
+                    crate::extract::tokens::Case::Lower => c.0 += 1,
+                    crate::extract::tokens::Case::Title => c.1 += 1,
+                    crate::extract::tokens::Case::Upper => c.2 += 1,
+                    crate::extract::tokens::Case::Other => {}
+                }
+            }
+        }
+        tc
+    }
+
+    /// A lower-cased word as news would write it: as it is written most often; a word news
+    /// never wrote that is no Indonesian word, capitalised (most such words are names); the
+    /// first word of a sentence, capitalised.
+    fn recase(&self, word: &str, sentence_start: bool) -> String {
+        let title = |w: &str| {
+            let mut c = w.chars();
+            c.next()
+                .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+        };
+        let letters = word.chars().all(char::is_alphabetic);
+        match self.counts.get(word) {
+            _ if !letters => word.to_string(),
+            Some(&(lower, cap, upper)) if upper > lower && upper > cap => word.to_uppercase(),
+            Some(&(lower, cap, _)) if cap > lower => title(word),
+            None if word.len() >= 3 && !crate::extract::indonesian::is_word(word) => title(word),
+            _ if sentence_start => title(word),
+            _ => word.to_string(),
+        }
+    }
+}
+
+/// IndoNLU NERP sentences of one split, lower-cased in the corpus, written again in the case
+/// `truecaser` gives each word.
+pub fn read_nerp(path: &Path, split: &str, truecaser: &Truecaser) -> Result<Vec<Annotated>> {
+    let mut out = Vec::new();
+    for line in open_lines(path)? {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        let v: Value = serde_json::from_str(&line).with_context(|| format!("bad JSON in {}", path.display()))?;
+        if !v["id"].as_str().unwrap_or("").starts_with("nerp") || v["split"].as_str() != Some(split) {
+            continue;
+        }
+        let (Some(tokens), Some(tags)) = (v["tokens"].as_array(), v["tags"].as_array()) else {
+            continue;
+        };
+        let mut b = TextBuilder::default();
+        let mut sentence_start = true;
+        for (tok, tag) in tokens.iter().zip(tags) {
+            let tok = tok.as_str().unwrap_or("");
+            let (prefix, kind) = split_tag(tag.as_str().unwrap_or("O"));
+            b.token(&truecaser.recase(tok, sentence_start), kind, prefix == "B");
+            sentence_start = matches!(tok, "." | "!" | "?");
         }
         out.push(b.finish());
     }
@@ -250,6 +332,39 @@ mod tests {
         let d = &docs[1];
         let names: Vec<&str> = d.names.iter().map(|&(a, b, _)| &d.text[a..b]).collect();
         assert_eq!(names, vec!["Paris", "A", "B"]);
+    }
+
+    #[test]
+    fn nerp_sentences_are_written_in_the_case_news_uses() {
+        let news = [
+            "Wali kota Manado mengatakan KPK memeriksa pejabat dinas itu.",
+            "Menurut dia, KPK dan polisi di Manado bekerja sama.",
+        ];
+        let truecaser = Truecaser::learn(news);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sentences.jsonl");
+        let line = serde_json::json!({
+            "id": "nerp-train-00000",
+            "split": "train",
+            "tokens": ["pejabat", "kpk", "di", "manado", "amos", "kenda", "hadir", ".", "dia", "pulang"],
+            "tags": ["O", "B-IND", "O", "B-PLC", "B-PPL", "I-PPL", "O", "O", "O", "O"],
+        });
+        std::fs::write(&path, format!("{line}\n")).unwrap();
+        let texts = read_nerp(&path, "train", &truecaser).unwrap();
+        assert_eq!(texts.len(), 1);
+        let t = &texts[0];
+        // Written as news writes them; the unknown names capitalised; sentence starts too.
+        assert_eq!(t.text, "Pejabat KPK di Manado Amos Kenda hadir . Dia pulang");
+        let names: Vec<(&str, EntityType)> = t.names.iter().map(|&(a, b, k)| (&t.text[a..b], k)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("KPK", EntityType::Org),
+                ("Manado", EntityType::Place),
+                ("Amos Kenda", EntityType::Person)
+            ]
+        );
+        assert!(read_nerp(&path, "test", &truecaser).unwrap().is_empty());
     }
 
     #[test]

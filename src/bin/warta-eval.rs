@@ -69,6 +69,10 @@ enum Set {
         /// Without word-cluster features
         #[arg(long)]
         no_clusters: bool,
+        /// Also train on IndoNLU NERP (lower-cased in the corpus: written again in the case
+        /// the CLICK-ID and IndoSum articles give each word)
+        #[arg(long)]
+        nerp: bool,
     },
     /// The entity tagger alone, by exact spans, on CoNLL-2003 testa/testb and NERGrit
     /// valid/test (the model named by $WARTA_NER_MODEL, else the shipped one)
@@ -126,7 +130,14 @@ fn score_tagger(corpora: &std::path::Path) -> Result<()> {
 }
 
 /// Trains the tagger and writes its model.
-fn train(corpora: &std::path::Path, out: &std::path::Path, epochs: usize, bits: u32, clusters: bool) -> Result<()> {
+fn train(
+    corpora: &std::path::Path,
+    out: &std::path::Path,
+    epochs: usize,
+    bits: u32,
+    clusters: bool,
+    nerp: bool,
+) -> Result<()> {
     let started = std::time::Instant::now();
     let mut texts = warta::train::read_conll(&corpora.join("conll2003/original/eng.train.gz"))?;
     let conll = texts.len();
@@ -134,9 +145,28 @@ fn train(corpora: &std::path::Path, out: &std::path::Path, epochs: usize, bits: 
         &corpora.join("indonlu-ner/sentences.jsonl.gz"),
         "train",
     )?);
+    let nergrit = texts.len() - conll;
+    if nerp {
+        let mut articles = Vec::new();
+        for corpus in ["clickid", "indosum"] {
+            let path = corpora.join(corpus).join("articles.jsonl.gz");
+            warta::ingest::read_file(&path, warta::ingest::Format::JsonLines, true, |rec| {
+                if let Ok(a) = rec.result {
+                    articles.push(a.body.unwrap_or_default());
+                }
+            })
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        }
+        let truecaser = warta::train::Truecaser::learn(articles.iter().map(String::as_str));
+        texts.extend(warta::train::read_nerp(
+            &corpora.join("indonlu-ner/sentences.jsonl.gz"),
+            "train",
+            &truecaser,
+        )?);
+    }
     eprintln!(
-        "read {conll} CoNLL-2003 train documents and {} NERGrit train sentences",
-        texts.len() - conll
+        "read {conll} CoNLL-2003 train documents, {nergrit} NERGrit and {} NERP train sentences",
+        texts.len() - conll - nergrit
     );
     let opts = warta::extract::tagger::TrainOptions {
         bits,
@@ -168,9 +198,10 @@ fn main() -> Result<()> {
         epochs,
         bits,
         no_clusters,
+        nerp,
     } = &cli.set
     {
-        return train(corpora, out, *epochs, *bits, !no_clusters);
+        return train(corpora, out, *epochs, *bits, !no_clusters, *nerp);
     }
     if let Set::Tagger { corpora } = &cli.set {
         return score_tagger(corpora);

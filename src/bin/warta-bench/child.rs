@@ -122,6 +122,21 @@ enum ChildCommand {
     Index(IndexJob),
 }
 
+/// The cost of extracting every article's entities, without reading or indexing.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Extraction {
+    pub articles: u64,
+    /// CPU seconds of the extracting calls, summed over the threads that made them.
+    pub cpu_secs: f64,
+}
+
+impl Extraction {
+    /// Articles extracted per CPU second: the speed of one core.
+    pub fn articles_per_cpu_sec(&self) -> f64 {
+        self.articles as f64 / self.cpu_secs.max(1e-9)
+    }
+}
+
 /// What a child run measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
@@ -152,6 +167,10 @@ pub struct RunReport {
     /// when it indexed what it prepared).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_missed: Option<u64>,
+    /// Entity extraction alone, measured while preparing the given entities (given-entities
+    /// runs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extraction: Option<Extraction>,
     /// Records the baseline skipped (baseline runs only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_skipped: Option<u64>,
@@ -263,6 +282,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
         index_bytes: 0,
         warta: None,
         given_missed: None,
+        extraction: None,
         baseline_skipped: None,
     };
     // Wall and CPU time of the timed part, when it is not the whole run.
@@ -288,7 +308,7 @@ fn run(job: &IndexJob) -> Result<RunReport> {
             opts.threads = job.threads;
             opts.memory_mb = job.memory_mb;
             opts.entities = match (&given, job.engine) {
-                (Some((source, _)), _) => source.clone(),
+                (Some((source, _, _)), _) => source.clone(),
                 (None, Engine::NoEntities) => EntitySource::Skip,
                 (None, _) => EntitySource::Extract,
             };
@@ -297,7 +317,8 @@ fn run(job: &IndexJob) -> Result<RunReport> {
             report.articles = summary.articles_added;
             report.input_bytes = summary.bytes_read;
             report.warta = Some(WartaCounts::new(&summary, progress.warnings.load(Ordering::Relaxed)));
-            report.given_missed = given.as_ref().map(|(_, missed)| missed.load(Ordering::Relaxed));
+            report.given_missed = given.as_ref().map(|(_, missed, _)| missed.load(Ordering::Relaxed));
+            report.extraction = given.as_ref().map(|(_, _, extraction)| *extraction);
         }
         Engine::Baseline => {
             if job.incremental {

@@ -29,6 +29,19 @@ pub fn cpu_times() -> Result<(f64, f64)> {
     Ok((secs(usage.ru_utime), secs(usage.ru_stime)))
 }
 
+/// CPU seconds used so far by the calling thread.
+pub fn thread_cpu_secs() -> f64 {
+    // SAFETY: `timespec` is plain old data; clock_gettime only writes into the struct it is
+    // given.
+    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid pointer to a live, writable timespec.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    if rc != 0 {
+        return 0.0;
+    }
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
+
 /// Restricts this thread, and the threads it starts afterwards, to the first `n` CPUs it
 /// may run on: a run limited to fewer cores than the machine has, for core scaling.
 pub fn pin_to_cores(n: usize) -> Result<()> {

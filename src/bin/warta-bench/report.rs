@@ -641,6 +641,7 @@ impl Report {
                 "warta / given-entities (JSONL; 1 minus this is the share of warta's time spent extracting):",
                 &self.warta_vs_given_entities,
             );
+            self.write_extraction(out);
         }
         if !self.thread_scaling.is_empty() {
             let _ = writeln!(out, "thread scaling (articles/s at N threads / at the fewest):");
@@ -662,6 +663,28 @@ impl Report {
         }
         self.write_thread_cpu(out);
         self.write_count_notes(out);
+    }
+
+    /// Entity extraction alone: articles per CPU second of the extracting calls, from the
+    /// given-entities runs' preparations (the median of the runs; each extracted everything).
+    fn write_extraction(&self, out: &mut String) {
+        let mut speeds: Vec<(f64, u64)> = self
+            .indexing
+            .iter()
+            .filter_map(|r| r.report.extraction)
+            .map(|e| (e.articles_per_cpu_sec(), e.articles))
+            .collect();
+        if speeds.is_empty() {
+            return;
+        }
+        speeds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (speed, articles) = speeds[(speeds.len() - 1) / 2];
+        let _ = writeln!(
+            out,
+            "entity extraction alone (rules and tagger, no reading or indexing): {speed:.0} articles per CPU second\n  \
+             (median of {} measurements, each over {articles} articles)",
+            speeds.len()
+        );
     }
 
     /// CPU seconds by thread kind of the JSON Lines runs of warta, no-entities and the
@@ -1273,6 +1296,7 @@ mod tests {
             index_bytes: 0,
             warta: None,
             given_missed: None,
+            extraction: None,
             baseline_skipped: None,
         }
     }
@@ -1334,6 +1358,7 @@ mod tests {
             index_bytes: 0,
             warta: None,
             given_missed: None,
+            extraction: None,
             baseline_skipped: None,
         };
         let row = MemoryRow::new("x".into(), 10, &run(300), 256);
