@@ -748,8 +748,8 @@ impl Model {
 struct WordScores(rustc_hash::FxHashMap<u64, [i32; LANES]>, u64);
 
 impl WordScores {
-    /// Bounds the memory the scores take (some 6 MB).
-    const MAX: usize = 65_536;
+    /// Bounds the memory the scores take (some 2 MB a thread).
+    const MAX: usize = 16_384;
 
     /// Forgets the scores of another model.
     fn serve(&mut self, model: u64) {
