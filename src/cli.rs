@@ -53,6 +53,10 @@ pub struct FilterArgs {
     /// Only articles mentioning this place (repeat: all of them)
     #[arg(long = "place", value_name = "NAME")]
     pub places: Vec<String>,
+    /// Only articles with every query term: when none has them all, match nothing instead of
+    /// showing the articles with most of them
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl FilterArgs {
@@ -68,6 +72,7 @@ impl FilterArgs {
             countries: self.countries,
             orgs: self.orgs,
             places: self.places,
+            strict: self.strict,
             ..SearchRequest::default()
         }
     }
@@ -328,6 +333,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ..filters.request(&query)
             };
             let resp = wi.guard_result(|| search::search(&wi, &req))??;
+            output::search_notices(&mut std::io::stderr(), &resp)?;
             if json {
                 output::json(&mut out, &resp)?;
             } else {

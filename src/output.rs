@@ -164,6 +164,26 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
     Ok(())
 }
 
+/// What the user should know about how the results were found (on stderr, so that
+/// `--json` output stays one JSON value): a query relaxed to fewer terms.
+pub fn search_notices(out: &mut impl Write, resp: &SearchResponse) -> io::Result<()> {
+    if let Some(r) = &resp.relaxed {
+        let noun = if resp.query.contains(['"', ':']) {
+            "terms"
+        } else {
+            "words"
+        };
+        writeln!(
+            out,
+            "warta: no article has all of: {}; showing articles with {} of {} {noun}",
+            visible(resp.query.trim()),
+            r.matched_clauses,
+            r.of
+        )?;
+    }
+    Ok(())
+}
+
 /// A snippet with its highlights between `open` and `close` (which may be terminal escapes:
 /// the snippet's text is made [`visible`] piece by piece, the marks are not).
 fn marked_snippet(snippet: &Snippet, open: &str, close: &str) -> String {

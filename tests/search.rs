@@ -370,3 +370,68 @@ fn broken_pipe_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn a_query_nothing_fully_matches_is_relaxed_and_says_so() {
+    let fx = corpus();
+    // Nothing says "optimistic": the article with the other two words is shown, ranked by
+    // BM25, and the answer says how far the query was relaxed.
+    let out = fx
+        .warta(&["search", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "relaxed hits are hits");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 2, "of": 3}));
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no article has all of: putin vladivostok optimistic; showing articles with 2 of 3 words"),
+        "{stderr}"
+    );
+    // Down to one word when no article has two of them.
+    let (v, code) = fx.search_json(&["kosmodrom", "optimistic", "zzyzx"]);
+    assert_eq!((code, v["relaxed"]["matched_clauses"].as_u64()), (0, Some(1)));
+    assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
+    // Facets count the same relaxed matches.
+    let out = fx
+        .warta(&["facets", "lang", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["total"].as_u64(), v["relaxed"]["of"].as_u64()), (Some(1), Some(3)));
+}
+
+#[test]
+fn relaxation_never_fires_when_every_word_matches_somewhere() {
+    let fx = corpus();
+    // Two articles mention Putin and one Kirby too: only that one is shown, unrelaxed, though
+    // relaxing would add the others.
+    let (v, code) = fx.search_json(&["putin", "kirby"]);
+    assert_eq!(code, 0);
+    assert!(v.get("relaxed").is_none(), "{v}");
+    assert_eq!(v["total"], 1);
+    let out = fx.warta(&["search", "putin kirby"]).output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn strict_and_spelled_out_logic_are_never_relaxed() {
+    let fx = corpus();
+    let out = fx
+        .warta(&["search", "--strict", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "--strict finds nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 0);
+    assert!(v.get("relaxed").is_none());
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    for spelled_out in ["putin AND optimistic", "putin -kim optimistic", "+putin optimistic"] {
+        let (v, code) = fx.search_json(&[spelled_out]);
+        assert_eq!((code, v["total"].as_u64()), (1, Some(0)), "{spelled_out}");
+    }
+    // A single word has nothing to relax.
+    assert_eq!(fx.search_json(&["optimistic"]).1, 1);
+}

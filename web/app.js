@@ -407,7 +407,20 @@ function renderHit(hit) {
     chips.length ? el('div', { class: 'chips' }, chips) : null);
 }
 
+/** Says how the results were found when it is not simply "every word matched". */
+function renderNotice(s, data) {
+  const lines = [];
+  if (data?.relaxed) {
+    const { matched_clauses: m, of } = data.relaxed;
+    lines.push(`No article has all of “${s.q.trim()}”: showing articles with ${m} of ${of} words.`);
+  }
+  const notice = $('notice');
+  notice.textContent = lines.join(' ');
+  notice.hidden = lines.length === 0;
+}
+
 function renderResults(s, data) {
+  renderNotice(s, data);
   if (!data) { // the search failed: the error box says why
     for (const id of ['total', 'range', 'took', 'page-info']) $(id).textContent = '';
     $('results').replaceChildren();

@@ -82,6 +82,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Count facet values over all matches.
     pub facets: bool,
+    /// Only articles with every term: never relax the query (see [`Relaxed`]).
+    pub strict: bool,
     /// Set by the caller to call the search off (never part of the JSON request).
     #[serde(skip)]
     pub cancel: Cancel,
@@ -103,6 +105,7 @@ impl Default for SearchRequest {
             limit: 10,
             offset: 0,
             facets: false,
+            strict: false,
             cancel: Cancel::default(),
         }
     }
@@ -141,6 +144,14 @@ pub struct Hit {
     pub places: Vec<String>,
 }
 
+/// How far a query was relaxed: when no article has all `of` terms of a query of plain
+/// words (no operator), the articles with the most of them, at least one, ranked by BM25.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Relaxed {
+    pub matched_clauses: usize,
+    pub of: usize,
+}
+
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResponse {
@@ -149,6 +160,9 @@ pub struct SearchResponse {
     pub total: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    /// Set when no article matched every term and the hits match fewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
     /// Top values per facet field over all matches (with `facets`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
@@ -191,35 +205,30 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     let f = &wi.fields;
     let stems = wi.stem_table();
     let searcher = wi.searcher()?;
-    let (parsed, query, highlight) = prepare(wi, &searcher, &stems, req)?;
+    let prepared = prepare(wi, &searcher, &stems, req)?;
     let cancel = &req.cancel;
-    // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
-    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
-    let sort = if parsed.is_empty() && req.sort == Sort::Relevance {
+    let sort = if prepared.parsed.is_empty() && req.sort == Sort::Relevance {
         Sort::Newest
     } else {
         req.sort
     };
-    let (total, docs): (usize, Vec<(Option<f32>, DocAddress)>) = match sort {
-        _ if req.limit == 0 => (unless_cancelled(cancel, searcher.search(&query, &Count))?, Vec::new()),
-        Sort::Relevance => {
-            let (n, d) = unless_cancelled(cancel, searcher.search(&query, &(Count, top.order_by_score())))?;
-            (n, d.into_iter().map(|(s, a)| (Some(s), a)).collect())
+    let mut query = prepared.query.box_clone();
+    let (mut total, mut docs) = top_docs(&searcher, &query, req, sort)?;
+    let mut relaxed = None;
+    if total == 0 {
+        if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req)? {
+            (total, docs) = top_docs(&searcher, &q, req, sort)?;
+            (query, relaxed) = (q, Some(r));
         }
-        Sort::Newest | Sort::Oldest => {
-            let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
-            let by_date = top.order_by_fast_field::<DateTime>("date", order);
-            let (n, d) = unless_cancelled(cancel, searcher.search(&query, &(Count, by_date)))?;
-            (n, d.into_iter().map(|(_, a)| (None, a)).collect())
-        }
-    };
+    }
+    let highlight = &prepared.highlight;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr) in docs {
         if cancel.is_cancelled() {
             return Err(SearchError::Cancelled);
         }
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.push(hit_from_doc(f, &doc, score, &highlight, &stems));
+        hits.push(hit_from_doc(f, &doc, score, highlight, &stems));
     }
     let facets = if req.facets {
         let collector = FacetCollector {
@@ -240,31 +249,118 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
+        relaxed,
         facets,
     })
 }
 
+/// A page of hits: each with its score when ranked by relevance.
+type Ranked = Vec<(Option<f32>, DocAddress)>;
+
+/// A query relaxed to fewer terms, and how far.
+type RelaxedQuery = (Box<dyn Query>, Relaxed);
+
+/// The request's page of hits for `query` in `sort` order (scores with relevance order), and
+/// the total number of matches.
+fn top_docs(
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: &SearchRequest,
+    sort: Sort,
+) -> Result<(usize, Ranked), SearchError> {
+    let cancel = &req.cancel;
+    // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
+    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+    Ok(match sort {
+        _ if req.limit == 0 => (unless_cancelled(cancel, searcher.search(query, &Count))?, Vec::new()),
+        Sort::Relevance => {
+            let (n, d) = unless_cancelled(cancel, searcher.search(query, &(Count, top.order_by_score())))?;
+            (n, d.into_iter().map(|(s, a)| (Some(s), a)).collect())
+        }
+        Sort::Newest | Sort::Oldest => {
+            let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
+            let by_date = top.order_by_fast_field::<DateTime>("date", order);
+            let (n, d) = unless_cancelled(cancel, searcher.search(query, &(Count, by_date)))?;
+            (n, d.into_iter().map(|(_, a)| (None, a)).collect())
+        }
+    })
+}
+
+/// When no article has every term of a relaxable query (and the request is not strict): the
+/// query with the filters requiring all terms but one, then fewer, down to one, and how far
+/// it was relaxed; `None` when even one term matches nothing.
+fn relaxed_query(
+    f: &Fields,
+    searcher: &Searcher,
+    stems: &StemTable,
+    prepared: &Prepared,
+    req: &SearchRequest,
+) -> Result<Option<RelaxedQuery>, SearchError> {
+    let parsed = &prepared.parsed;
+    if req.strict || !parsed.relaxable() {
+        return Ok(None);
+    }
+    let of = parsed.groups.len();
+    for required in (1..of).rev() {
+        let (text, _) = build_text_query(f, stems, parsed, required)?;
+        let query = with_filters(text, &prepared.filters, &req.cancel);
+        if unless_cancelled(&req.cancel, searcher.search(&query, &Count))? > 0 {
+            let relaxed = Relaxed {
+                matched_clauses: required,
+                of,
+            };
+            return Ok(Some((query, relaxed)));
+        }
+    }
+    Ok(None)
+}
+
+/// A request made ready to run: its query parsed, its filters resolved, both built into one
+/// query.
+struct Prepared {
+    parsed: ParsedQuery,
+    /// Every term and every filter, stopping when the request is called off.
+    query: Box<dyn Query>,
+    /// The terms snippets mark.
+    highlight: HighlightTerms,
+    /// The filters alone, to combine with a relaxed text query.
+    filters: Vec<Box<dyn Query>>,
+}
+
 /// A request made ready to run on `searcher`: its bounds checked, its query parsed and
-/// bounded, its text query and filters built into one query that stops when the request is
-/// called off, and the terms its snippets mark.
+/// bounded, its filters resolved.
 fn prepare(
     wi: &WartaIndex,
     searcher: &Searcher,
     stems: &StemTable,
     req: &SearchRequest,
-) -> Result<(ParsedQuery, Box<dyn Query>, HighlightTerms), SearchError> {
+) -> Result<Prepared, SearchError> {
     check_request(req)?;
     let parsed = query::parse(&req.query).map_err(|problem| SearchError::Query {
         query: req.query.clone(),
         problem,
     })?;
     check_prefixes(searcher, &wi.fields, &parsed)?;
-    let (text_query, highlight) = build_text_query(&wi.fields, stems, &parsed)?;
-    let query = with_filters(&wi.fields, searcher, text_query, req)?;
-    Ok((
+    let (text_query, highlight) = build_text_query(&wi.fields, stems, &parsed, parsed.groups.len())?;
+    let filters = request_filters(&wi.fields, searcher, req)?;
+    let query = with_filters(text_query, &filters, &req.cancel);
+    Ok(Prepared {
         parsed,
-        Box::new(CancellableQuery::new(query, req.cancel.clone())),
+        query,
         highlight,
+        filters,
+    })
+}
+
+/// The text query restricted by the filters (which do not score), stopping when called off.
+fn with_filters(text_query: Box<dyn Query>, filters: &[Box<dyn Query>], cancel: &Cancel) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+    for q in filters {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q.box_clone(), 0.0))));
+    }
+    Box::new(CancellableQuery::new(
+        Box::new(BooleanQuery::new(clauses)),
+        cancel.clone(),
     ))
 }
 
@@ -349,9 +445,24 @@ fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
         .collect()
 }
 
-/// The parsed query with all filters of the request, on an open searcher.
-fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
-    Ok(prepare(wi, searcher, &wi.stem_table(), req)?.1)
+/// The parsed query with all filters of the request, on an open searcher, relaxed as
+/// [`search`] relaxes it when nothing matches every term.
+fn request_query(
+    wi: &WartaIndex,
+    searcher: &Searcher,
+    req: &SearchRequest,
+) -> Result<(Box<dyn Query>, Option<Relaxed>), SearchError> {
+    let stems = wi.stem_table();
+    let prepared = prepare(wi, searcher, &stems, req)?;
+    if !req.strict
+        && prepared.parsed.relaxable()
+        && unless_cancelled(&req.cancel, searcher.search(&prepared.query, &Count))? == 0
+    {
+        if let Some((query, relaxed)) = relaxed_query(&wi.fields, searcher, &stems, &prepared, req)? {
+            return Ok((query, Some(relaxed)));
+        }
+    }
+    Ok((prepared.query, None))
 }
 
 /// One facet's top values for a request: what `warta facets --json` prints and
@@ -363,6 +474,9 @@ pub struct FacetsResponse {
     /// Articles matching the request.
     pub total: usize,
     pub values: Vec<FacetCount>,
+    /// Set when no article matched every term and the counts are over articles matching fewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
 }
 
 /// [`facet`] as a [`FacetsResponse`].
@@ -373,12 +487,15 @@ pub fn facets_response(
     top: usize,
 ) -> Result<FacetsResponse, SearchError> {
     let field = facet_field(field)?;
-    let (total, values) = facet(wi, &field, req, top)?;
+    let searcher = wi.searcher()?;
+    let (query, relaxed) = request_query(wi, &searcher, req)?;
+    let (total, values) = facet_on(&searcher, &*query, &field, req, top)?;
     Ok(FacetsResponse {
         field,
         query: req.query.clone(),
         total,
         values,
+        relaxed,
     })
 }
 
@@ -409,19 +526,31 @@ pub fn facet(
 ) -> Result<(usize, Vec<FacetCount>), SearchError> {
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
-    let query = request_query(wi, &searcher, req)?;
+    let (query, _) = request_query(wi, &searcher, req)?;
+    facet_on(&searcher, &*query, &field, req, top)
+}
+
+/// The top `top` values of `field` over the articles matching `query`, and their number.
+fn facet_on(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: &str,
+    req: &SearchRequest,
+    top: usize,
+) -> Result<(usize, Vec<FacetCount>), SearchError> {
+    let field = field.to_string();
     let collector = FacetCollector {
         fields: vec![field.clone()],
         top,
     };
-    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(&query, &(Count, collector)))?;
+    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(query, &(Count, collector)))?;
     Ok((total, facet_counts(&field, counts.pop().unwrap_or_default())))
 }
 
 /// Matching articles counted per interval.
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
     let searcher = wi.searcher()?;
-    let query = request_query(wi, &searcher, req)?;
+    let (query, _) = request_query(wi, &searcher, req)?;
     let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &facets::DayCollector))?;
     Ok(facets::timeline(days, undated, interval))
 }
@@ -482,11 +611,13 @@ fn hit_from_doc(
     }
 }
 
-/// The BM25 query for the parsed text, and the terms its snippets mark.
+/// The BM25 query for the parsed text requiring `required` of its groups (all of them unless
+/// relaxed), and the terms its snippets mark.
 fn build_text_query(
     f: &Fields,
     stems: &StemTable,
     parsed: &ParsedQuery,
+    required: usize,
 ) -> Result<(Box<dyn Query>, HighlightTerms), SearchError> {
     let mut highlight = HighlightTerms::default();
     if parsed.groups.is_empty() {
@@ -499,6 +630,11 @@ fn build_text_query(
         }
         return Ok((Box::new(BooleanQuery::new(clauses)), highlight));
     }
+    let occur = if required < parsed.groups.len() {
+        Occur::Should
+    } else {
+        Occur::Must
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for group in &parsed.groups {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -510,7 +646,7 @@ fn build_text_query(
         } else {
             Box::new(BooleanQuery::new(alternatives))
         };
-        clauses.push((Occur::Must, q));
+        clauses.push((occur, q));
     }
     for c in &parsed.excluded {
         clauses.push((
@@ -518,7 +654,12 @@ fn build_text_query(
             clause_query(f, stems, c, &mut HighlightTerms::default())?,
         ));
     }
-    Ok((Box::new(BooleanQuery::new(clauses)), highlight))
+    let query = if occur == Occur::Should {
+        BooleanQuery::with_minimum_required_clauses(clauses, required)
+    } else {
+        BooleanQuery::new(clauses)
+    };
+    Ok((Box::new(query), highlight))
 }
 
 /// One clause searched in every text field it may match, title and body, each weighted. A
@@ -608,15 +749,10 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-/// Adds the request's filters (they restrict, they do not score).
-fn with_filters(
-    f: &Fields,
-    searcher: &Searcher,
-    text_query: Box<dyn Query>,
-    req: &SearchRequest,
-) -> Result<Box<dyn Query>, SearchError> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-    let mut filter = |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+/// The request's filters, each a query every match must match.
+fn request_filters(f: &Fields, searcher: &Searcher, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>, SearchError> {
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
+    let mut filter = |q: Box<dyn Query>| filters.push(q);
     let lower = req
         .from
         .as_deref()
@@ -713,7 +849,7 @@ fn with_filters(
             filter(Box::new(BooleanQuery::new(any)));
         }
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(filters)
 }
 
 /// A date bound in Unix seconds. Lower bounds are the start of the period given; upper bounds
