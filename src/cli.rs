@@ -333,7 +333,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ..filters.request(&query)
             };
             let resp = wi.guard_result(|| search::search(&wi, &req))??;
-            output::search_notices(&mut std::io::stderr(), &resp)?;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &resp.query,
+                resp.relaxed.as_ref(),
+                &resp.approximate_names,
+            )?;
             if json {
                 output::json(&mut out, &resp)?;
             } else {
@@ -357,6 +362,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
             let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &resp.query,
+                resp.relaxed.as_ref(),
+                &resp.approximate_names,
+            )?;
             if json {
                 output::json(&mut out, &resp)?;
             } else {

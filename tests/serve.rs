@@ -218,6 +218,10 @@ fn relaxed_answers_say_so_and_strict_turns_relaxing_off() {
     // The page shows the notice.
     let (_, _, js) = request(&s, "GET", "/app.js", "");
     assert!(js.contains("data?.relaxed"), "the page reads the relaxed field");
+    assert!(
+        js.contains("data?.approximate_names"),
+        "and the names matched one letter off"
+    );
 }
 
 #[test]

@@ -410,6 +410,11 @@ function renderHit(hit) {
 /** Says how the results were found when it is not simply "every word matched". */
 function renderNotice(s, data) {
   const lines = [];
+  const nouns = { person: 'person', org: 'organization', place: 'place' };
+  for (const a of data?.approximate_names || []) {
+    const noun = nouns[a.filter] || a.filter;
+    lines.push(`No ${noun} is named “${a.name}”: showing ${(a.matched || []).join(', ')}, one letter away.`);
+  }
   if (data?.relaxed) {
     const { matched_clauses: m, of } = data.relaxed;
     lines.push(`No article has all of “${s.q.trim()}”: showing articles with ${m} of ${of} words.`);

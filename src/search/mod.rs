@@ -6,6 +6,7 @@
 pub mod cancel;
 pub mod facets;
 pub mod filters;
+pub mod names;
 pub mod query;
 pub mod snippet;
 
@@ -152,6 +153,15 @@ pub struct Relaxed {
     pub of: usize,
 }
 
+/// A filter's name that no entity has, and the names one edit away it was matched to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ApproximateName {
+    /// `person`, `org` or `place`.
+    pub filter: String,
+    pub name: String,
+    pub matched: Vec<String>,
+}
+
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResponse {
@@ -163,6 +173,9 @@ pub struct SearchResponse {
     /// Set when no article matched every term and the hits match fewer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<Relaxed>,
+    /// Filter names no entity is called, matched to the names within one edit instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<ApproximateName>,
     /// Top values per facet field over all matches (with `facets`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
@@ -250,6 +263,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
         relaxed,
+        approximate_names: prepared.approximate_names,
         facets,
     })
 }
@@ -325,6 +339,8 @@ struct Prepared {
     highlight: HighlightTerms,
     /// The filters alone, to combine with a relaxed text query.
     filters: Vec<Box<dyn Query>>,
+    /// The filters' names matched to names one edit away.
+    approximate_names: Vec<ApproximateName>,
 }
 
 /// A request made ready to run on `searcher`: its bounds checked, its query parsed and
@@ -342,13 +358,15 @@ fn prepare(
     })?;
     check_prefixes(searcher, &wi.fields, &parsed)?;
     let (text_query, highlight) = build_text_query(&wi.fields, stems, &parsed, parsed.groups.len())?;
-    let filters = request_filters(&wi.fields, searcher, req)?;
+    let mut approximate_names = Vec::new();
+    let filters = request_filters(&wi.fields, searcher, req, &mut approximate_names)?;
     let query = with_filters(text_query, &filters, &req.cancel);
     Ok(Prepared {
         parsed,
         query,
         highlight,
         filters,
+        approximate_names,
     })
 }
 
@@ -445,13 +463,13 @@ fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
         .collect()
 }
 
+/// A request's query, how far it was relaxed, and its filters' names matched within one edit.
+type RequestQuery = (Box<dyn Query>, Option<Relaxed>, Vec<ApproximateName>);
+
 /// The parsed query with all filters of the request, on an open searcher, relaxed as
-/// [`search`] relaxes it when nothing matches every term.
-fn request_query(
-    wi: &WartaIndex,
-    searcher: &Searcher,
-    req: &SearchRequest,
-) -> Result<(Box<dyn Query>, Option<Relaxed>), SearchError> {
+/// [`search`] relaxes it when nothing matches every term; and the filters' names matched
+/// within one edit.
+fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> Result<RequestQuery, SearchError> {
     let stems = wi.stem_table();
     let prepared = prepare(wi, searcher, &stems, req)?;
     if !req.strict
@@ -459,10 +477,10 @@ fn request_query(
         && unless_cancelled(&req.cancel, searcher.search(&prepared.query, &Count))? == 0
     {
         if let Some((query, relaxed)) = relaxed_query(&wi.fields, searcher, &stems, &prepared, req)? {
-            return Ok((query, Some(relaxed)));
+            return Ok((query, Some(relaxed), prepared.approximate_names));
         }
     }
-    Ok((prepared.query, None))
+    Ok((prepared.query, None, prepared.approximate_names))
 }
 
 /// One facet's top values for a request: what `warta facets --json` prints and
@@ -477,6 +495,9 @@ pub struct FacetsResponse {
     /// Set when no article matched every term and the counts are over articles matching fewer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relaxed: Option<Relaxed>,
+    /// As in [`SearchResponse`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<ApproximateName>,
 }
 
 /// [`facet`] as a [`FacetsResponse`].
@@ -488,7 +509,7 @@ pub fn facets_response(
 ) -> Result<FacetsResponse, SearchError> {
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
-    let (query, relaxed) = request_query(wi, &searcher, req)?;
+    let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
     let (total, values) = facet_on(&searcher, &*query, &field, req, top)?;
     Ok(FacetsResponse {
         field,
@@ -496,6 +517,7 @@ pub fn facets_response(
         total,
         values,
         relaxed,
+        approximate_names,
     })
 }
 
@@ -526,7 +548,7 @@ pub fn facet(
 ) -> Result<(usize, Vec<FacetCount>), SearchError> {
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
-    let (query, _) = request_query(wi, &searcher, req)?;
+    let (query, ..) = request_query(wi, &searcher, req)?;
     facet_on(&searcher, &*query, &field, req, top)
 }
 
@@ -550,7 +572,7 @@ fn facet_on(
 /// Matching articles counted per interval.
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
     let searcher = wi.searcher()?;
-    let (query, _) = request_query(wi, &searcher, req)?;
+    let (query, ..) = request_query(wi, &searcher, req)?;
     let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &facets::DayCollector))?;
     Ok(facets::timeline(days, undated, interval))
 }
@@ -749,8 +771,14 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-/// The request's filters, each a query every match must match.
-fn request_filters(f: &Fields, searcher: &Searcher, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>, SearchError> {
+/// The request's filters, each a query every match must match; the entity names matched
+/// only within one edit are added to `approximate`.
+fn request_filters(
+    f: &Fields,
+    searcher: &Searcher,
+    req: &SearchRequest,
+    approximate: &mut Vec<ApproximateName>,
+) -> Result<Vec<Box<dyn Query>>, SearchError> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     let mut filter = |q: Box<dyn Query>| filters.push(q);
     let lower = req
@@ -833,8 +861,16 @@ fn request_filters(f: &Fields, searcher: &Searcher, req: &SearchRequest) -> Resu
             if req.cancel.is_cancelled() {
                 return Err(SearchError::Cancelled);
             }
-            let values = filters::resolve(searcher, kind, name)?;
-            let any: Vec<(Occur, Box<dyn Query>)> = values
+            let resolved = filters::resolve(searcher, f, kind, name)?;
+            if resolved.approximate && !resolved.values.is_empty() {
+                approximate.push(ApproximateName {
+                    filter: kind.field().to_string(),
+                    name: name.clone(),
+                    matched: resolved.values.clone(),
+                });
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = resolved
+                .values
                 .iter()
                 .map(|v| -> (Occur, Box<dyn Query>) {
                     (
