@@ -4,7 +4,7 @@
 //! A name is looked up, in order: among the known aliases of its kind ([`NameTable`]); among
 //! the words of the names and forms the index holds ([`super::names`]), every typed word in
 //! one entity's names; and, when that finds nothing, with each typed word of five letters or
-//! more allowed one edit, which the answer reports ([`Resolved::approximate`]).
+//! more allowed one edit (see [`super::spelling`]), which the answer reports ([`Resolved::approximate`]).
 
 use std::collections::BTreeSet;
 
@@ -12,6 +12,7 @@ use tantivy::schema::Field;
 use tantivy::Searcher;
 
 use super::names::{self, NameTable, KEY_SEPARATOR};
+use super::spelling::Near;
 use crate::extract::gazetteer::Kind;
 use crate::index::Fields;
 
@@ -169,12 +170,10 @@ fn names_with_word(searcher: &Searcher, names_field: Field, word: &str) -> BTree
     out
 }
 
-/// The canonical names holding a word one edit (a letter changed, added or dropped) from
-/// `word`, found by an automaton walking each segment's term dictionary.
+/// The canonical names holding a word one edit (a letter changed, added or dropped, or two
+/// swapped) from `word`, found by an automaton walking each segment's term dictionary.
 fn names_near_word(searcher: &Searcher, names_field: Field, word: &str) -> BTreeSet<String> {
-    let Ok(automaton) = tantivy_fst::Regex::new(&one_edit_pattern(word)) else {
-        return BTreeSet::new();
-    };
+    let automaton = Near::before(word, 1, KEY_SEPARATOR);
     let mut out = BTreeSet::new();
     for seg in searcher.segment_readers() {
         let Ok(index) = seg.inverted_index(names_field) else {
@@ -188,30 +187,6 @@ fn names_near_word(searcher: &Searcher, names_field: Field, word: &str) -> BTree
         }
     }
     out
-}
-
-/// A regular expression for the name keys whose word is one edit from `word`.
-fn one_edit_pattern(word: &str) -> String {
-    let chars: Vec<String> = word.chars().map(regex_escape).collect();
-    let at = |from: usize, to: usize| chars[from..to].concat();
-    let n = chars.len();
-    let mut alternatives = Vec::with_capacity(3 * n + 1);
-    for i in 0..n {
-        alternatives.push(format!("{}.{}", at(0, i), at(i + 1, n)));
-        alternatives.push(format!("{}{}", at(0, i), at(i + 1, n)));
-    }
-    for i in 0..=n {
-        alternatives.push(format!("{}.{}", at(0, i), at(i, n)));
-    }
-    format!("({})\\x{{{:x}}}.*", alternatives.join("|"), KEY_SEPARATOR as u32)
-}
-
-fn regex_escape(c: char) -> String {
-    if c.is_alphanumeric() {
-        c.to_string()
-    } else {
-        format!("\\x{{{:x}}}", c as u32)
-    }
 }
 
 /// Calls `f` with each value of a string fast field, once per segment that holds it: the
@@ -265,42 +240,4 @@ fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<Strin
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Whether `key` (a name key: word, separator, name) is matched by the one-edit pattern of
-    /// `word`.
-    fn near(word: &str, key_word: &str) -> bool {
-        let re = regex_lite(&one_edit_pattern(word));
-        re(&names::key_term(key_word, "Some Name"))
-    }
-
-    /// A tiny matcher for tests: the pattern run by the same automaton crate as the search.
-    fn regex_lite(pattern: &str) -> impl Fn(&str) -> bool {
-        use tantivy_fst::Automaton;
-        let re = tantivy_fst::Regex::new(pattern).unwrap();
-        move |s: &str| {
-            let mut state = re.start();
-            for b in s.bytes() {
-                state = re.accept(&state, b);
-            }
-            re.is_match(&state)
-        }
-    }
-
-    #[test]
-    fn one_edit_means_one_letter_changed_added_or_dropped() {
-        assert!(near("zelenskij", "zelenskjj"), "changed");
-        assert!(near("zelenskj", "zelenskjj"), "added");
-        assert!(near("zelenskjjj", "zelenskjj"), "dropped");
-        assert!(!near("zelenskij", "zelensk"), "two dropped");
-        assert!(!near("zelinskij", "zelenskjj"), "two changed");
-        assert!(!near("zelenskij", "zelenskijovic"), "a longer word");
-        // Odd characters are taken literally.
-        assert!(near("a.b*c", "a.b*d"));
-        assert!(!near("a.b*c", "axbyd"));
-    }
 }

@@ -9,6 +9,7 @@ pub mod filters;
 pub mod names;
 pub mod query;
 pub mod snippet;
+pub mod spelling;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
