@@ -338,6 +338,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 &resp.query,
                 resp.relaxed.as_ref(),
                 &resp.approximate_names,
+                &resp.suggestions,
             )?;
             if json {
                 output::json(&mut out, &resp)?;
@@ -367,6 +368,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 &resp.query,
                 resp.relaxed.as_ref(),
                 &resp.approximate_names,
+                &[],
             )?;
             if json {
                 output::json(&mut out, &resp)?;

@@ -18,7 +18,7 @@ use crate::extract::ExtractedArticle;
 use crate::index::RunSummary;
 use crate::search::facets::{FacetCount, Timeline};
 use crate::search::snippet::Snippet;
-use crate::search::{ApproximateName, ArticleView, Relaxed, SearchResponse, Stats};
+use crate::search::{ApproximateName, ArticleView, Relaxed, SearchResponse, Stats, Suggestion};
 
 /// How human output is decorated.
 #[derive(Debug, Clone, Copy)]
@@ -165,13 +165,14 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
 }
 
 /// What the user should know about how the results were found (on stderr, so that
-/// `--json` output stays one JSON value): a filter's name matched to names one edit away, a
-/// query relaxed to fewer terms.
+/// `--json` output stays one JSON value): a filter's name matched to names one edit away,
+/// words no article has with words they may have meant, a query relaxed to fewer terms.
 pub fn search_notices(
     out: &mut impl Write,
     query: &str,
     relaxed: Option<&Relaxed>,
     approximate: &[ApproximateName],
+    suggestions: &[Suggestion],
 ) -> io::Result<()> {
     for a in approximate {
         let noun = if a.filter == "org" { "organization" } else { &a.filter };
@@ -181,6 +182,14 @@ pub fn search_notices(
             "warta: no {noun} is named {:?}; showing the names one letter away: {}",
             visible(&a.name),
             names.join(", ")
+        )?;
+    }
+    for s in suggestions {
+        writeln!(
+            out,
+            "warta: no article has {:?}; did you mean: {}?",
+            visible(&s.word),
+            visible(&s.did_you_mean.join(", "))
         )?;
     }
     if let Some(r) = relaxed {

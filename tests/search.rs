@@ -435,3 +435,38 @@ fn strict_and_spelled_out_logic_are_never_relaxed() {
     // A single word has nothing to relax.
     assert_eq!(fx.search_json(&["optimistic"]).1, 1);
 }
+
+#[test]
+fn a_word_no_article_has_gets_did_you_mean() {
+    let fx = corpus();
+    let out = fx
+        .warta(&["search", "--json", "--strict", "kosmodrm"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["suggestions"],
+        serde_json::json!([{"word": "kosmodrm", "did_you_mean": ["kosmodrom"]}])
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no article has \"kosmodrm\"; did you mean: kosmodrom?"),
+        "{stderr}"
+    );
+    // Only the word that has no hit gets one; the query is relaxed to the other as well.
+    let (v, code) = fx.search_json(&["putin", "vladivostk"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["suggestions"][0]["word"], "vladivostk");
+    assert_eq!(v["suggestions"][0]["did_you_mean"][0], "vladivostok");
+    assert_eq!(v["suggestions"].as_array().unwrap().len(), 1);
+    // A word found by its stem has hits: no suggestion for it.
+    let (v, _) = fx.search_json(&["--strict", "pertemuan", "optimistic"]);
+    assert!(v["suggestions"]
+        .as_array()
+        .is_none_or(|s| s.iter().all(|s| s["word"] != "pertemuan")));
+    // Nothing is suggested when the query has hits.
+    let (v, code) = fx.search_json(&["putin", "kirby"]);
+    assert_eq!(code, 0);
+    assert!(v.get("suggestions").is_none(), "{v}");
+}

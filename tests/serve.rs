@@ -222,6 +222,9 @@ fn relaxed_answers_say_so_and_strict_turns_relaxing_off() {
         js.contains("data?.approximate_names"),
         "and the names matched one letter off"
     );
+    assert!(js.contains("data?.suggestions"), "and the words a query may have meant");
+    let (_, v) = get_json(&s, "/api/search?q=pytin");
+    assert_eq!(v["suggestions"][0]["did_you_mean"][0], "putin", "{v}");
 }
 
 #[test]

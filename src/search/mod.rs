@@ -163,6 +163,17 @@ pub struct ApproximateName {
     pub matched: Vec<String>,
 }
 
+/// A query word no article has, and indexed words a few edits away: nearest first, then the
+/// most frequent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Suggestion {
+    pub word: String,
+    pub did_you_mean: Vec<String>,
+}
+
+/// The most words suggested for one query word.
+pub const SUGGESTIONS_PER_WORD: usize = 3;
+
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResponse {
@@ -177,6 +188,10 @@ pub struct SearchResponse {
     /// Filter names no entity is called, matched to the names within one edit instead.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approximate_names: Vec<ApproximateName>,
+    /// When nothing matched every term: the query's words no article has, each with indexed
+    /// words a few letters away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
     /// Top values per facet field over all matches (with `facets`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
@@ -229,7 +244,9 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     let mut query = prepared.query.box_clone();
     let (mut total, mut docs) = top_docs(&searcher, &query, req, sort)?;
     let mut relaxed = None;
+    let mut suggestions = Vec::new();
     if total == 0 {
+        suggestions = did_you_mean(f, &searcher, &stems, &prepared.parsed, cancel)?;
         if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req)? {
             (total, docs) = top_docs(&searcher, &q, req, sort)?;
             (query, relaxed) = (q, Some(r));
@@ -265,8 +282,78 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         hits,
         relaxed,
         approximate_names: prepared.approximate_names,
+        suggestions,
         facets,
     })
+}
+
+/// The query's words that no article has, as written or by stem (whatever the filters), each
+/// with up to [`SUGGESTIONS_PER_WORD`] indexed words a few edits away ([`near_terms`]).
+fn did_you_mean(
+    f: &Fields,
+    searcher: &Searcher,
+    stems: &StemTable,
+    parsed: &ParsedQuery,
+    cancel: &Cancel,
+) -> Result<Vec<Suggestion>, SearchError> {
+    let mut out = Vec::new();
+    for c in parsed.groups.iter().flatten() {
+        let Item::Word(text) = &c.item else {
+            continue;
+        };
+        let words = analysis::tokens(&mut analysis::analyzer(EXACT), text);
+        let [word] = words.as_slice() else {
+            continue;
+        };
+        let query = clause_query(f, stems, c, &mut HighlightTerms::default())?;
+        if unless_cancelled(cancel, searcher.search(&query, &Count))? > 0 {
+            continue;
+        }
+        let did_you_mean = near_terms(f, searcher, &word.text)?;
+        if !did_you_mean.is_empty() {
+            out.push(Suggestion {
+                word: text.clone(),
+                did_you_mean,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The indexed words of the text fields nearest `word`: one edit away for words of three or
+/// four letters, up to two from five letters; nearest first, then the most frequent (articles
+/// holding them, over all fields and segments).
+fn near_terms(f: &Fields, searcher: &Searcher, word: &str) -> tantivy::Result<Vec<String>> {
+    let letters = word.chars().count();
+    if letters < 3 {
+        return Ok(Vec::new());
+    }
+    let automaton = spelling::Near::new(word, if letters < 5 { 1 } else { 2 });
+    let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for (title, body, _) in f.text_fields() {
+        for seg in searcher.segment_readers() {
+            for field in [title, body] {
+                let index = seg.inverted_index(field)?;
+                let mut terms = index.terms().search(&automaton).into_stream()?;
+                while terms.advance() {
+                    if let Ok(term) = std::str::from_utf8(terms.key()) {
+                        *found.entry(term.to_string()).or_default() += u64::from(terms.value().doc_freq);
+                    }
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<(u8, u64, String)> = found
+        .into_iter()
+        .filter(|(term, _)| term != word)
+        .filter_map(|(term, n)| Some((automaton.distance(&term)?, n, term)))
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    Ok(ranked
+        .into_iter()
+        .take(SUGGESTIONS_PER_WORD)
+        .map(|(_, _, t)| t)
+        .collect())
 }
 
 /// A page of hits: each with its score when ranked by relevance.
