@@ -241,17 +241,18 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     } else {
         req.sort
     };
-    let mut query = prepared.query.box_clone();
-    let (mut total, mut docs) = top_docs(&searcher, &query, req, sort)?;
+    let (mut total, mut docs) = top_docs(&searcher, &*prepared.query, req, sort)?;
     let mut relaxed = None;
     let mut suggestions = Vec::new();
     if total == 0 {
         suggestions = did_you_mean(f, &searcher, &stems, &prepared.parsed, cancel)?;
         if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req)? {
-            (total, docs) = top_docs(&searcher, &q, req, sort)?;
-            (query, relaxed) = (q, Some(r));
+            (total, docs) = top_docs(&searcher, &*q, req, sort)?;
+            relaxed = Some((q, r));
         }
     }
+    // The query the hits came from, for the facets.
+    let query: &dyn Query = relaxed.as_ref().map_or(&*prepared.query, |(q, _)| &**q);
     let highlight = &prepared.highlight;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr) in docs {
@@ -266,7 +267,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
             fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),
             top: FACET_TOP,
         };
-        let counts = unless_cancelled(cancel, searcher.search(&query, &collector))?;
+        let counts = unless_cancelled(cancel, searcher.search(query, &collector))?;
         let mut out = BTreeMap::new();
         for (field, values) in facets::FACET_FIELDS.iter().zip(counts) {
             out.insert(field.to_string(), facet_counts(field, values));
@@ -280,7 +281,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
-        relaxed,
+        relaxed: relaxed.map(|(_, r)| r),
         approximate_names: prepared.approximate_names,
         suggestions,
         facets,
