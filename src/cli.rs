@@ -391,6 +391,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
             let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &req.query,
+                t.relaxed.as_ref(),
+                &t.approximate_names,
+                &[],
+            )?;
             if json {
                 output::json(&mut out, &t)?;
             } else {

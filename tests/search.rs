@@ -401,6 +401,14 @@ fn a_query_nothing_fully_matches_is_relaxed_and_says_so() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((v["total"].as_u64(), v["relaxed"]["of"].as_u64()), (Some(1), Some(3)));
+    // So does the timeline, and it says so too.
+    let out = fx
+        .warta(&["timeline", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["total"].as_u64(), v["relaxed"]["of"].as_u64()), (Some(1), Some(3)));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("showing articles with 2 of 3 words"));
 }
 
 #[test]

@@ -661,9 +661,13 @@ fn facet_on(
 /// Matching articles counted per interval.
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
     let searcher = wi.searcher()?;
-    let (query, ..) = request_query(wi, &searcher, req)?;
+    let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
     let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &facets::DayCollector))?;
-    Ok(facets::timeline(days, undated, interval))
+    Ok(Timeline {
+        relaxed,
+        approximate_names,
+        ..facets::timeline(days, undated, interval)
+    })
 }
 
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
