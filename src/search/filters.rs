@@ -126,7 +126,7 @@ pub fn resolve(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) 
     Err(UnknownName {
         noun: field.noun(),
         name: name.to_string(),
-        suggestions: suggestions(searcher, field, name),
+        suggestions: suggestions(searcher, f, field, name),
     })
 }
 
@@ -137,7 +137,7 @@ fn names_with_words(searcher: &Searcher, names_field: Field, typed: &[String], n
     for word in typed {
         let mut found = names_with_word(searcher, names_field, word);
         if found.is_empty() && near && word.chars().count() >= 5 {
-            found = names_near_word(searcher, names_field, word);
+            found = names_near_word(searcher, names_field, word, 1);
         }
         let kept: BTreeSet<String> = match all {
             None => found,
@@ -170,10 +170,10 @@ fn names_with_word(searcher: &Searcher, names_field: Field, word: &str) -> BTree
     out
 }
 
-/// The canonical names holding a word one edit (a letter changed, added or dropped, or two
-/// swapped) from `word`, found by an automaton walking each segment's term dictionary.
-fn names_near_word(searcher: &Searcher, names_field: Field, word: &str) -> BTreeSet<String> {
-    let automaton = Near::before(word, 1, KEY_SEPARATOR);
+/// The canonical names holding a word within `edits` (letters changed, added or dropped, or
+/// two swapped) of `word`, found by an automaton walking each segment's term dictionary.
+fn names_near_word(searcher: &Searcher, names_field: Field, word: &str, edits: u8) -> BTreeSet<String> {
+    let automaton = Near::before(word, edits, KEY_SEPARATOR);
     let mut out = BTreeSet::new();
     for seg in searcher.segment_readers() {
         let Ok(index) = seg.inverted_index(names_field) else {
@@ -189,26 +189,12 @@ fn names_near_word(searcher: &Searcher, names_field: Field, word: &str) -> BTree
     out
 }
 
-/// Calls `f` with each value of a string fast field, once per segment that holds it: the
-/// segments' sorted dictionaries are streamed, not looked up one value at a time.
-fn for_each_value(searcher: &Searcher, field: &str, mut f: impl FnMut(&str)) {
-    for seg in searcher.segment_readers() {
-        let Ok(Some(col)) = seg.fast_fields().str(field) else {
-            continue;
-        };
-        let Ok(mut terms) = col.dictionary().stream() else {
-            continue;
-        };
-        while terms.advance() {
-            if let Ok(v) = std::str::from_utf8(terms.key()) {
-                f(v);
-            }
-        }
-    }
-}
+/// The most edits between a typed word and a word of a name suggested for it.
+const SUGGESTION_EDITS: u8 = 2;
 
-/// Up to five known names closest to `name`.
-fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<String> {
+/// Up to five known names closest to `name`: among the aliases of its kind's list, and among
+/// the names in the index with a word a few edits from a typed word.
+fn suggestions(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) -> Vec<String> {
     let typed = names::name_key(name);
     let mut scored: Vec<(f64, String)> = Vec::new();
     for (alias, entry) in NameTable::get(field.kind()).aliases() {
@@ -221,11 +207,11 @@ fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<Strin
         scored.push((score, shown));
     }
     let mut values = BTreeSet::new();
-    for_each_value(searcher, field.field(), |v| {
-        if !values.contains(v) {
-            values.insert(v.to_string());
+    if let Some(names_field) = field.names_field(f) {
+        for word in names::name_words(name).iter().filter(|w| w.chars().count() >= 3) {
+            values.extend(names_near_word(searcher, names_field, word, SUGGESTION_EDITS));
         }
-    });
+    }
     for v in values {
         scored.push((strsim::jaro_winkler(&typed, &names::name_key(&v)), v));
     }
