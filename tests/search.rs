@@ -390,6 +390,17 @@ fn a_query_nothing_fully_matches_is_relaxed_and_says_so() {
         stderr.contains("no article has all of: putin vladivostok optimistic; showing articles with 2 of 3 words"),
         "{stderr}"
     );
+    // As many words as some article has: two of five here.
+    let (v, code) = fx.search_json(&["putin vladivostok aaqqa bbqqb ccqqc"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 2, "of": 5}));
+    assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
+    let (v, _) = fx.search_json(&["putin vladivostok kosmodrom aaqqa bbqqb ccqqc ddqqd"]);
+    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 3, "of": 7}));
+    // None when no word matches at all.
+    let (v, code) = fx.search_json(&["aaqqa bbqqb ccqqc"]);
+    assert_eq!((code, v["total"].as_u64()), (1, Some(0)));
+    assert!(v.get("relaxed").is_none());
     // Down to one word when no article has two of them.
     let (v, code) = fx.search_json(&["kosmodrom", "optimistic", "zzyzx"]);
     assert_eq!((code, v["relaxed"]["matched_clauses"].as_u64()), (0, Some(1)));

@@ -390,8 +390,10 @@ fn top_docs(
 }
 
 /// When no article has every term of a relaxable query (and the request is not strict): the
-/// query with the filters requiring all terms but one, then fewer, down to one, and how far
-/// it was relaxed; `None` when even one term matches nothing.
+/// query with the filters requiring as many of its terms as some article has, at least one,
+/// and how far it was relaxed; `None` when no term matches. All terms but one are tried
+/// first (the usual case), then the rest by halves: a long query costs a few counts, not one
+/// per term.
 fn relaxed_query(
     f: &Fields,
     searcher: &Searcher,
@@ -404,18 +406,42 @@ fn relaxed_query(
         return Ok(None);
     }
     let of = parsed.groups.len();
-    for required in (1..of).rev() {
+    let requiring = |required: usize| -> Result<Option<Box<dyn Query>>, SearchError> {
         let (text, _) = build_text_query(f, stems, parsed, required)?;
         let query = with_filters(text, &prepared.filters, &req.cancel);
-        if unless_cancelled(&req.cancel, searcher.search(&query, &Count))? > 0 {
-            let relaxed = Relaxed {
-                matched_clauses: required,
+        let found = unless_cancelled(&req.cancel, searcher.search(&query, &Count))? > 0;
+        Ok(found.then_some(query))
+    };
+    if let Some(query) = requiring(of - 1)? {
+        return Ok(Some((
+            query,
+            Relaxed {
+                matched_clauses: of - 1,
                 of,
-            };
-            return Ok(Some((query, relaxed)));
+            },
+        )));
+    }
+    // Fewer terms match at least as many articles: the most some article has lies in
+    // `lo..hi`, and the range is halved until it is found or empty.
+    let mut best = None;
+    let (mut lo, mut hi) = (1, of - 1);
+    while lo < hi {
+        let mid = (lo + hi - 1).div_ceil(2).max(lo);
+        match requiring(mid)? {
+            Some(query) => {
+                best = Some((
+                    query,
+                    Relaxed {
+                        matched_clauses: mid,
+                        of,
+                    },
+                ));
+                lo = mid + 1;
+            }
+            None => hi = mid,
         }
     }
-    Ok(None)
+    Ok(best)
 }
 
 /// A request made ready to run: its query parsed, its filters resolved, both built into one
