@@ -321,21 +321,31 @@ fn did_you_mean(
     Ok(out)
 }
 
-/// The indexed words of the text fields nearest `word`: one edit away for words of three or
-/// four letters, up to two from five letters; nearest first, then the most frequent (articles
-/// holding them, over all fields and segments).
+/// The indexed words of the text fields nearest `word` that start with its letter (as most
+/// misspellings do: the automaton then walks one letter's part of each dictionary): one edit
+/// away for words of three or four letters, up to two from five letters; nearest first, then
+/// the most frequent (articles holding them, over all fields and segments).
 fn near_terms(f: &Fields, searcher: &Searcher, word: &str) -> tantivy::Result<Vec<String>> {
     let letters = word.chars().count();
     if letters < 3 {
         return Ok(Vec::new());
     }
     let automaton = spelling::Near::new(word, if letters < 5 { 1 } else { 2 });
+    let first = word.chars().next().expect("three letters");
+    let (from, to) = (
+        first.to_string(),
+        char::from_u32(u32::from(first) + 1).map(String::from),
+    );
     let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for (title, body, _) in f.text_fields() {
         for seg in searcher.segment_readers() {
             for field in [title, body] {
                 let index = seg.inverted_index(field)?;
-                let mut terms = index.terms().search(&automaton).into_stream()?;
+                let mut range = index.terms().search(&automaton).ge(&from);
+                if let Some(to) = &to {
+                    range = range.lt(to);
+                }
+                let mut terms = range.into_stream()?;
                 while terms.advance() {
                     if let Ok(term) = std::str::from_utf8(terms.key()) {
                         *found.entry(term.to_string()).or_default() += u64::from(terms.value().doc_freq);
