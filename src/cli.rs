@@ -53,6 +53,10 @@ pub struct FilterArgs {
     /// Only articles mentioning this place (repeat: all of them)
     #[arg(long = "place", value_name = "NAME")]
     pub places: Vec<String>,
+    /// Only articles with every query term: when none has them all, match nothing instead of
+    /// showing the articles with most of them
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl FilterArgs {
@@ -68,6 +72,7 @@ impl FilterArgs {
             countries: self.countries,
             orgs: self.orgs,
             places: self.places,
+            strict: self.strict,
             ..SearchRequest::default()
         }
     }
@@ -352,6 +357,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ..filters.request(&query)
             };
             let resp = wi.guard_result(|| search::search(&wi, &req))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &resp.query,
+                resp.relaxed.as_ref(),
+                &resp.approximate_names,
+                &resp.suggestions,
+            )?;
             if json {
                 output::json(&mut out, &resp)?;
             } else {
@@ -375,6 +387,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
             let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &resp.query,
+                resp.relaxed.as_ref(),
+                &resp.approximate_names,
+                &[],
+            )?;
             if json {
                 output::json(&mut out, &resp)?;
             } else {
@@ -396,6 +415,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let wi = WartaIndex::open(&index.index)?;
             let req = filters.request(&query);
             let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &req.query,
+                t.relaxed.as_ref(),
+                &t.approximate_names,
+                &[],
+            )?;
             if json {
                 output::json(&mut out, &t)?;
             } else {

@@ -18,7 +18,7 @@ use crate::extract::ExtractedArticle;
 use crate::index::RunSummary;
 use crate::search::facets::{FacetCount, Timeline};
 use crate::search::snippet::Snippet;
-use crate::search::{ArticleView, SearchResponse, Stats};
+use crate::search::{ApproximateName, ArticleView, Relaxed, SearchResponse, Stats, Suggestion};
 
 /// How human output is decorated.
 #[derive(Debug, Clone, Copy)]
@@ -160,6 +160,47 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
                 facet_table(out, field, counts, resp.total)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// What the user should know about how the results were found (on stderr, so that
+/// `--json` output stays one JSON value): a filter's name matched to names one edit away,
+/// words no article has with words they may have meant, a query relaxed to fewer terms.
+pub fn search_notices(
+    out: &mut impl Write,
+    query: &str,
+    relaxed: Option<&Relaxed>,
+    approximate: &[ApproximateName],
+    suggestions: &[Suggestion],
+) -> io::Result<()> {
+    for a in approximate {
+        let noun = if a.filter == "org" { "organization" } else { &a.filter };
+        let names: Vec<Cow<'_, str>> = a.matched.iter().map(|m| visible(m)).collect();
+        writeln!(
+            out,
+            "warta: no {noun} is named {:?}; showing the names one letter away: {}",
+            visible(&a.name),
+            names.join(", ")
+        )?;
+    }
+    for s in suggestions {
+        writeln!(
+            out,
+            "warta: no article has {:?}; did you mean: {}?",
+            visible(&s.word),
+            visible(&s.did_you_mean.join(", "))
+        )?;
+    }
+    if let Some(r) = relaxed {
+        let noun = if query.contains(['"', ':']) { "terms" } else { "words" };
+        writeln!(
+            out,
+            "warta: no article has all of: {}; showing articles with {} of {} {noun}",
+            visible(query.trim()),
+            r.matched_clauses,
+            r.of
+        )?;
     }
     Ok(())
 }

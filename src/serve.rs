@@ -175,7 +175,7 @@ struct Extra {
 }
 
 /// Reads a query string (`q`, `person`, `country`, `org`, `place`, `source` repeatable, `lang`,
-/// `from`, `to`, `sort`, `limit`, `offset`, `facets`, `interval`, `top`) into a request.
+/// `from`, `to`, `sort`, `limit`, `offset`, `facets`, `strict`, `interval`, `top`) into a request.
 fn parse_params(raw: Option<&str>) -> Result<(SearchRequest, Extra), ApiError> {
     let mut req = SearchRequest::default();
     let mut extra = Extra::default();
@@ -213,6 +213,7 @@ fn parse_params(raw: Option<&str>) -> Result<(SearchRequest, Extra), ApiError> {
             "limit" => req.limit = number("limit", &v)?,
             "offset" => req.offset = number("offset", &v)?,
             "facets" => req.facets = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "strict" => req.strict = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             "top" => extra.top = Some(number("top", &v)?),
             "interval" => {
                 extra.interval = Some(match v.as_str() {

@@ -151,9 +151,10 @@ fn apply(corpus: &Path, op: &Op) {
                 return;
             }
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            let person = PERSONS[usize::from(v) % PERSONS.len()];
             std::fs::write(
                 &p,
-                format!("Title: Artikel {f} versi {v}\n\nIsi artikel {f} versi {v}.\n"),
+                format!("Title: Artikel {f} versi {v}\n\nIsi artikel {f} versi {v}. Presiden {person} berbicara.\n"),
             )
             .unwrap();
         }
@@ -176,7 +177,11 @@ fn apply(corpus: &Path, op: &Op) {
     }
 }
 
-/// id → title of every article in the index at `dir`.
+/// Persons the articles name, each written as a form other than its canonical name.
+const PERSONS: [&str; 3] = ["Jokowi", "Soeharto", "Volodymyr Zelensky"];
+
+/// id → title of every article in the index at `dir`, and for names typed in a filter (any
+/// word, another spelling, one letter off) → the ids it finds.
 fn contents(dir: &Path) -> BTreeMap<String, String> {
     let wi = WartaIndex::open(dir).unwrap();
     let resp = search::search(
@@ -195,6 +200,21 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
             "duplicate {}",
             h.id
         );
+    }
+    for name in ["widodo", "suharto", "zelensky", "zelenskiy"] {
+        let req = SearchRequest {
+            persons: vec![name.to_string()],
+            limit: 10_000,
+            ..SearchRequest::default()
+        };
+        let mut ids: Vec<String> = search::search(&wi, &req)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort();
+        map.insert(format!("--person {name}"), ids.join(" "));
     }
     map
 }

@@ -370,3 +370,122 @@ fn broken_pipe_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn a_query_nothing_fully_matches_is_relaxed_and_says_so() {
+    let fx = corpus();
+    // Nothing says "optimistic": the article with the other two words is shown, ranked by
+    // BM25, and the answer says how far the query was relaxed.
+    let out = fx
+        .warta(&["search", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "relaxed hits are hits");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 2, "of": 3}));
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no article has all of: putin vladivostok optimistic; showing articles with 2 of 3 words"),
+        "{stderr}"
+    );
+    // As many words as some article has: two of five here.
+    let (v, code) = fx.search_json(&["putin vladivostok aaqqa bbqqb ccqqc"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 2, "of": 5}));
+    assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
+    let (v, _) = fx.search_json(&["putin vladivostok kosmodrom aaqqa bbqqb ccqqc ddqqd"]);
+    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 3, "of": 7}));
+    // None when no word matches at all.
+    let (v, code) = fx.search_json(&["aaqqa bbqqb ccqqc"]);
+    assert_eq!((code, v["total"].as_u64()), (1, Some(0)));
+    assert!(v.get("relaxed").is_none());
+    // Down to one word when no article has two of them.
+    let (v, code) = fx.search_json(&["kosmodrom", "optimistic", "zzyzx"]);
+    assert_eq!((code, v["relaxed"]["matched_clauses"].as_u64()), (0, Some(1)));
+    assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
+    // Facets count the same relaxed matches.
+    let out = fx
+        .warta(&["facets", "lang", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["total"].as_u64(), v["relaxed"]["of"].as_u64()), (Some(1), Some(3)));
+    // So does the timeline, and it says so too.
+    let out = fx
+        .warta(&["timeline", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["total"].as_u64(), v["relaxed"]["of"].as_u64()), (Some(1), Some(3)));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("showing articles with 2 of 3 words"));
+}
+
+#[test]
+fn relaxation_never_fires_when_every_word_matches_somewhere() {
+    let fx = corpus();
+    // Two articles mention Putin and one Kirby too: only that one is shown, unrelaxed, though
+    // relaxing would add the others.
+    let (v, code) = fx.search_json(&["putin", "kirby"]);
+    assert_eq!(code, 0);
+    assert!(v.get("relaxed").is_none(), "{v}");
+    assert_eq!(v["total"], 1);
+    let out = fx.warta(&["search", "putin kirby"]).output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn strict_and_spelled_out_logic_are_never_relaxed() {
+    let fx = corpus();
+    let out = fx
+        .warta(&["search", "--strict", "--json", "putin vladivostok optimistic"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "--strict finds nothing");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 0);
+    assert!(v.get("relaxed").is_none());
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    for spelled_out in ["putin AND optimistic", "putin -kim optimistic", "+putin optimistic"] {
+        let (v, code) = fx.search_json(&[spelled_out]);
+        assert_eq!((code, v["total"].as_u64()), (1, Some(0)), "{spelled_out}");
+    }
+    // A single word has nothing to relax.
+    assert_eq!(fx.search_json(&["optimistic"]).1, 1);
+}
+
+#[test]
+fn a_word_no_article_has_gets_did_you_mean() {
+    let fx = corpus();
+    let out = fx
+        .warta(&["search", "--json", "--strict", "kosmodrm"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["suggestions"],
+        serde_json::json!([{"word": "kosmodrm", "did_you_mean": ["kosmodrom"]}])
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no article has \"kosmodrm\"; did you mean: kosmodrom?"),
+        "{stderr}"
+    );
+    // Only the word that has no hit gets one; the query is relaxed to the other as well.
+    let (v, code) = fx.search_json(&["putin", "vladivostk"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["suggestions"][0]["word"], "vladivostk");
+    assert_eq!(v["suggestions"][0]["did_you_mean"][0], "vladivostok");
+    assert_eq!(v["suggestions"].as_array().unwrap().len(), 1);
+    // A word found by its stem has hits: no suggestion for it.
+    let (v, _) = fx.search_json(&["--strict", "pertemuan", "optimistic"]);
+    assert!(v["suggestions"]
+        .as_array()
+        .is_none_or(|s| s.iter().all(|s| s["word"] != "pertemuan")));
+    // Nothing is suggested when the query has hits.
+    let (v, code) = fx.search_json(&["putin", "kirby"]);
+    assert_eq!(code, 0);
+    assert!(v.get("suggestions").is_none(), "{v}");
+}

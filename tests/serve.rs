@@ -197,6 +197,37 @@ fn every_endpoint_answers_with_the_cli_shapes() {
 }
 
 #[test]
+fn relaxed_answers_say_so_and_strict_turns_relaxing_off() {
+    let fx = corpus();
+    let s = start(&fx);
+    let (st, v) = get_json(&s, "/api/search?q=putin+beijing+optimistic");
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 2, "of": 3}));
+    assert_eq!(v["hits"][0]["id"], "en/putin-xi.txt");
+    let (_, v) = get_json(&s, "/api/search?q=putin+beijing+optimistic&strict=1");
+    assert_eq!(v["total"], 0);
+    assert!(v.get("relaxed").is_none());
+    let (st, _, body) = request(
+        &s,
+        "POST",
+        "/api/search",
+        r#"{"query": "putin beijing optimistic", "strict": true}"#,
+    );
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["total"], 0);
+    // The page shows the notice.
+    let (_, _, js) = request(&s, "GET", "/app.js", "");
+    assert!(js.contains("data?.relaxed"), "the page reads the relaxed field");
+    assert!(
+        js.contains("data?.approximate_names"),
+        "and the names matched one letter off"
+    );
+    assert!(js.contains("data?.suggestions"), "and the words a query may have meant");
+    let (_, v) = get_json(&s, "/api/search?q=pytin");
+    assert_eq!(v["suggestions"][0]["did_you_mean"][0], "putin", "{v}");
+}
+
+#[test]
 fn bad_requests_get_json_errors_with_the_right_status() {
     let fx = corpus();
     let s = start(&fx);

@@ -410,7 +410,39 @@ function renderHit(hit) {
     chips.length ? el('div', { class: 'chips' }, chips) : null);
 }
 
+/** Says how the results were found when it is not simply "every word matched", and offers
+ *  the words a query word no article has may have meant (choosing one searches again). */
+function renderNotice(s, data) {
+  const lines = [];
+  const nouns = { person: 'person', org: 'organization', place: 'place' };
+  for (const a of data?.approximate_names || []) {
+    const noun = nouns[a.filter] || a.filter;
+    lines.push(el('span', { text: `No ${noun} is named “${a.name}”: showing ${(a.matched || []).join(', ')}, one letter away. ` }));
+  }
+  for (const sug of data?.suggestions || []) {
+    const choices = (sug.did_you_mean || []).map((alt, i) => {
+      const button = el('button', { type: 'button', class: 'suggestion' }, alt);
+      button.addEventListener('click', () => refine((st) => { st.q = replaceWord(st.q, sug.word, alt); }));
+      return i ? [', ', button] : [button];
+    });
+    lines.push(el('span', {}, `No article has “${sug.word}”. Did you mean `, ...choices.flat(), '? '));
+  }
+  if (data?.relaxed) {
+    const { matched_clauses: m, of } = data.relaxed;
+    lines.push(el('span', { text: `No article has all of “${s.q.trim()}”: showing articles with ${m} of ${of} words.` }));
+  }
+  const notice = $('notice');
+  notice.replaceChildren(...lines);
+  notice.hidden = lines.length === 0;
+}
+
+/** `query` with the whole word `word` (any case) replaced by `by`. */
+function replaceWord(query, word, by) {
+  return query.split(/(\s+)/).map((w) => (w.toLowerCase() === word.toLowerCase() ? by : w)).join('');
+}
+
 function renderResults(s, data) {
+  renderNotice(s, data);
   if (!data) { // the search failed: the error box says why
     for (const id of ['total', 'range', 'took', 'page-info']) $(id).textContent = '';
     $('results').replaceChildren();

@@ -320,6 +320,54 @@ fn split_aliases(s: Option<&&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
+/// The known entities of one kind, each with its aliases (its name last), in the order of
+/// their list. Reads that list alone: resolving a filter's name needs nothing else, and
+/// should not pay for loading every gazetteer and word list.
+pub fn entity_table(kind: Kind) -> Vec<(Entry, Vec<String>)> {
+    let text = match kind {
+        Kind::Country => data("countries.tsv", include_str!("../../data/countries.tsv")),
+        Kind::Org => data("orgs.tsv", include_str!("../../data/orgs.tsv")),
+        Kind::Place => data("places.tsv", include_str!("../../data/places.tsv")),
+        Kind::Person => data("persons.tsv", include_str!("../../data/persons.tsv")),
+    };
+    let mut out = Vec::new();
+    for r in rows(&text) {
+        let (value, display, country, aliases) = match kind {
+            Kind::Country => {
+                let (Some(code), Some(name)) = (r.first(), r.get(1)) else {
+                    continue;
+                };
+                (code.to_uppercase(), name.to_string(), None, r.get(2))
+            }
+            Kind::Place => {
+                let (Some(name), Some(country)) = (r.first(), r.get(1)) else {
+                    continue;
+                };
+                let country = Some(country.to_uppercase()).filter(|c| c.len() == 2);
+                (name.to_string(), name.to_string(), country, r.get(2))
+            }
+            Kind::Org | Kind::Person => {
+                let Some(name) = r.first() else { continue };
+                (name.to_string(), name.to_string(), None, r.get(1))
+            }
+        };
+        let mut aliases = split_aliases(aliases);
+        aliases.push(if kind == Kind::Country {
+            display.clone()
+        } else {
+            value.clone()
+        });
+        let entry = Entry {
+            kind,
+            value,
+            display,
+            country,
+        };
+        out.push((entry, aliases));
+    }
+    out
+}
+
 impl Gazetteer {
     /// The process-wide gazetteer, loaded once.
     pub fn get() -> &'static Gazetteer {
@@ -341,77 +389,26 @@ impl Gazetteer {
             rule_starts: WordFilter::default(),
             codes: HashMap::default(),
         };
-        let countries = data("countries.tsv", include_str!("../../data/countries.tsv"));
-        for r in rows(&countries) {
-            let (Some(code), Some(name)) = (r.first(), r.get(1)) else {
-                continue;
-            };
-            let mut aliases = split_aliases(r.get(2));
-            aliases.push(name.to_string());
-            // Codes are looked up (`--country kp`) but not matched in text: "IN", "IT", "NO"
-            // are words. Aliases such as "US" or "UK" are listed explicitly in the data.
-            let id = g.add(
-                Entry {
-                    kind: Kind::Country,
-                    value: code.to_uppercase(),
-                    display: name.to_string(),
-                    country: None,
-                },
-                &aliases,
-            );
-            g.codes.insert(code.to_lowercase(), id);
-        }
-        let orgs = data("orgs.tsv", include_str!("../../data/orgs.tsv"));
-        for r in rows(&orgs) {
-            let Some(name) = r.first() else { continue };
-            let mut aliases = split_aliases(r.get(1));
-            aliases.push(name.to_string());
-            g.add(
-                Entry {
-                    kind: Kind::Org,
-                    value: name.to_string(),
-                    display: name.to_string(),
-                    country: None,
-                },
-                &aliases,
-            );
-        }
-        let places = data("places.tsv", include_str!("../../data/places.tsv"));
-        for r in rows(&places) {
-            let (Some(name), Some(country)) = (r.first(), r.get(1)) else {
-                continue;
-            };
-            let mut aliases = split_aliases(r.get(2));
-            aliases.push(name.to_string());
-            let country = Some(country.to_uppercase()).filter(|c| c.len() == 2);
-            g.add(
-                Entry {
-                    kind: Kind::Place,
-                    value: name.to_string(),
-                    display: name.to_string(),
-                    country,
-                },
-                &aliases,
-            );
-        }
-        let persons = data("persons.tsv", include_str!("../../data/persons.tsv"));
-        for r in rows(&persons) {
-            let Some(name) = r.first() else { continue };
-            let mut aliases = split_aliases(r.get(1));
-            aliases.push(name.to_string());
-            let id = g.add(
-                Entry {
-                    kind: Kind::Person,
-                    value: name.to_string(),
-                    display: name.to_string(),
-                    country: None,
-                },
-                &aliases,
-            );
-            let norm = normalize_phrase(name);
-            let parts: Vec<&str> = norm.split(' ').collect();
-            if parts.len() >= 2 {
-                g.person_parts.entry_or(parts[parts.len() - 1], Vec::new).push(id);
+        for kind in [Kind::Country, Kind::Org, Kind::Place, Kind::Person] {
+            for (entry, aliases) in entity_table(kind) {
+                let value = entry.value.clone();
+                let id = g.add(entry, &aliases);
+                match kind {
+                    // Codes are looked up (`--country kp`) but not matched in text: "IN", "IT",
+                    // "NO" are words. Aliases such as "US" or "UK" are listed explicitly in
+                    // the data.
+                    Kind::Country => {
+                        g.codes.insert(value.to_lowercase(), id);
+                    }
+                    Kind::Person => {
+                        let norm = normalize_phrase(&value);
+                        let parts: Vec<&str> = norm.split(' ').collect();
+                        if parts.len() >= 2 {
+                            g.person_parts.entry_or(parts[parts.len() - 1], Vec::new).push(id);
+                        }
+                    }
+                    Kind::Org | Kind::Place => {}
+                }
             }
         }
         let cues = data("person_cues.tsv", include_str!("../../data/person_cues.tsv"));

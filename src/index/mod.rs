@@ -28,7 +28,7 @@ pub use schema::Fields;
 pub use writer::{index_paths, EntitySource, GivenEntities, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 const META_FILE: &str = "warta.json";
 /// Size of the doc store's compressed blocks (tantivy's default: 16 KiB). Every search reads
 /// the stored text of each hit shown, for its snippet, and reading one document decompresses

@@ -50,6 +50,13 @@ pub struct Fields {
     pub country: Field,
     pub org: Field,
     pub place: Field,
+    /// The words of each person's, organization's and place's canonical name and of every
+    /// form the article wrote it in, in one spelling, each joined to the canonical name (see
+    /// [`crate::search::names`]): filters find the names a typed word belongs to in these
+    /// fields' term dictionaries. Indexed only.
+    pub person_names: Field,
+    pub org_names: Field,
+    pub place_names: Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -92,6 +99,9 @@ pub fn build() -> (Schema, Fields) {
         country: b.add_text_field("country", STRING | STORED | FAST),
         org: b.add_text_field("org", STRING | STORED | FAST),
         place: b.add_text_field("place", STRING | STORED | FAST),
+        person_names: b.add_text_field("person_names", STRING),
+        org_names: b.add_text_field("org_names", STRING),
+        place_names: b.add_text_field("place_names", STRING),
     };
     (b.build(), fields)
 }

@@ -1061,13 +1061,15 @@ fn skipped_file(path: String, reason: &ingest::SkipReason, state: Option<FileSta
 }
 
 /// The bytes of the buffer [`to_document`] makes for an article: its values, and a little
-/// for each entity and the numbers.
+/// for each entity and the numbers. A named entity's name keys (a few words, each joined to
+/// the name) are counted as four times its name and its forms once.
 fn document_bytes(id: &str, file: &FileMeta, e: &Enriched) -> usize {
     let a = &e.article;
     let ents = &e.entities;
-    let entity_bytes: usize = (ents.persons.iter().map(|p| p.name.len()))
-        .chain(ents.orgs.iter().map(|o| o.name.len()))
-        .chain(ents.places.iter().map(|p| p.name.len()))
+    let keyed = |name: &str, forms: &[String]| name.len() * 5 + forms.iter().map(String::len).sum::<usize>();
+    let entity_bytes: usize = (ents.persons.iter().map(|p| keyed(&p.name, &p.forms)))
+        .chain(ents.orgs.iter().map(|o| keyed(&o.name, &o.forms)))
+        .chain(ents.places.iter().map(|p| keyed(&p.name, &p.forms)))
         .chain(ents.countries.iter().map(|c| c.code.len()))
         .map(|len| len + 16)
         .sum();
@@ -1125,17 +1127,28 @@ fn build_document(
     doc.add_text(f.lang, &e.lang);
     for p in &e.entities.persons {
         doc.add_text(f.person, &p.name);
+        add_name_keys(&mut doc, f.person_names, &p.name, &p.forms);
     }
     for c in &e.entities.countries {
         doc.add_text(f.country, &c.code);
     }
     for o in &e.entities.orgs {
         doc.add_text(f.org, &o.name);
+        add_name_keys(&mut doc, f.org_names, &o.name, &o.forms);
     }
     for p in &e.entities.places {
         doc.add_text(f.place, &p.name);
+        add_name_keys(&mut doc, f.place_names, &p.name, &p.forms);
     }
     doc
+}
+
+/// The words of an entity's name and forms, joined to its name, in `field` (see
+/// [`crate::search::names`]).
+fn add_name_keys(doc: &mut TantivyDocument, field: tantivy::schema::Field, name: &str, forms: &[String]) {
+    for term in crate::search::names::entity_key_terms(name, forms) {
+        doc.add_text(field, term);
+    }
 }
 
 /// The normalised form of a source name used for filtering: trimmed, lower-cased.

@@ -227,6 +227,12 @@ pub struct Timeline {
     pub total: u64,
     pub undated: u64,
     pub buckets: Vec<Bucket>,
+    /// As in [`super::SearchResponse`]: the counts are over a relaxed query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<super::Relaxed>,
+    /// As in [`super::SearchResponse`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<super::ApproximateName>,
 }
 
 /// Counts matching documents per UTC day.
@@ -365,6 +371,8 @@ pub fn timeline(days: HashMap<i64, u64>, undated: u64, interval: Interval) -> Ti
         total,
         undated,
         buckets,
+        relaxed: None,
+        approximate_names: Vec::new(),
     }
 }
 

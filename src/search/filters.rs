@@ -1,12 +1,20 @@
-//! Entity filters: the names users type (any alias, any language, any case) resolved to the
-//! canonical values the index holds, through the same gazetteers extraction uses.
+//! Entity filters: the names users type (any alias, any language, any case, old or new
+//! Indonesian spelling) resolved to the canonical values the index holds.
+//!
+//! A name is looked up, in order: among the known aliases of its kind ([`NameTable`]); among
+//! the words of the names and forms the index holds ([`super::names`]), every typed word in
+//! one entity's names; and, when that finds nothing, with each typed word of five letters or
+//! more allowed one edit (see [`super::spelling`]), which the answer reports ([`Resolved::approximate`]).
 
 use std::collections::BTreeSet;
 
+use tantivy::schema::Field;
 use tantivy::Searcher;
 
-use crate::extract::gazetteer::{Gazetteer, Kind};
-use crate::extract::tokens::normalize_phrase;
+use super::names::{self, NameTable, KEY_SEPARATOR};
+use super::spelling::Near;
+use crate::extract::gazetteer::Kind;
+use crate::index::Fields;
 
 /// The entity fields that can be filtered on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +42,16 @@ impl EntityField {
             EntityField::Country => Kind::Country,
             EntityField::Org => Kind::Org,
             EntityField::Place => Kind::Place,
+        }
+    }
+
+    /// The field of the words of this kind's names ([`super::names`]); countries have none.
+    fn names_field(self, f: &Fields) -> Option<Field> {
+        match self {
+            EntityField::Person => Some(f.person_names),
+            EntityField::Org => Some(f.org_names),
+            EntityField::Place => Some(f.place_names),
+            EntityField::Country => None,
         }
     }
 
@@ -65,101 +83,121 @@ fn suggest(s: &[String]) -> String {
     }
 }
 
-/// The canonical values a typed name stands for. Known aliases resolve through the
-/// gazetteer; otherwise (persons, organizations and places found by rules) the values in the
-/// index whose words include all the typed words ("Putin" → "Vladimir Putin"). Countries
-/// must be known; an unknown organization or place is an error too, persons may simply not
-/// be in the index (no values).
-pub fn resolve(searcher: &Searcher, field: EntityField, name: &str) -> Result<Vec<String>, UnknownName> {
-    let g = Gazetteer::get();
-    let known: Vec<String> = g
-        .lookup(name, field.kind())
+/// The canonical values a typed name stands for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
+    pub values: Vec<String>,
+    /// No name matched as typed: these are the names within one edit of its words.
+    pub approximate: bool,
+}
+
+/// The canonical values a typed name stands for (see the module's documentation). Countries
+/// must be known; an organization or place nothing matches is an error too (with the closest
+/// names); a person may simply not be in the index (no values).
+pub fn resolve(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) -> Result<Resolved, UnknownName> {
+    let known: Vec<String> = NameTable::get(field.kind())
+        .lookup(name)
         .into_iter()
         .map(|e| e.value.clone())
         .collect();
     if !known.is_empty() {
-        return Ok(known);
-    }
-    let typed: Vec<String> = normalize_phrase(name)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
-    if field != EntityField::Country && !typed.is_empty() {
-        let mut hits = BTreeSet::new();
-        for_each_value(searcher, field.field(), |v| {
-            if has_all_words(v, &typed) {
-                hits.insert(v.to_string());
-            }
+        return Ok(Resolved {
+            values: known,
+            approximate: false,
         });
-        if !hits.is_empty() || field == EntityField::Person {
-            return Ok(hits.into_iter().collect());
+    }
+    let typed = names::name_words(name);
+    if let (Some(names_field), false) = (field.names_field(f), typed.is_empty()) {
+        let exact = names_with_words(searcher, names_field, &typed, false);
+        if !exact.is_empty() {
+            return Ok(Resolved {
+                values: exact.into_iter().collect(),
+                approximate: false,
+            });
+        }
+        let near = names_with_words(searcher, names_field, &typed, true);
+        if !near.is_empty() || field == EntityField::Person {
+            return Ok(Resolved {
+                values: near.into_iter().collect(),
+                approximate: true,
+            });
         }
     }
     Err(UnknownName {
         noun: field.noun(),
         name: name.to_string(),
-        suggestions: suggestions(searcher, field, name),
+        suggestions: suggestions(searcher, f, field, name),
     })
 }
 
-/// Whether the words of `value`, normalized as [`normalize_phrase`] does, include every one of
-/// `typed` (themselves normalized). ASCII values, nearly all, are compared in place, without
-/// building their normalized form.
-fn has_all_words(value: &str, typed: &[String]) -> bool {
-    if typed.is_empty() {
-        return true;
-    }
-    if !value.is_ascii() || typed.len() > 64 {
-        let words: Vec<String> = normalize_phrase(value).split(' ').map(str::to_string).collect();
-        return typed.iter().all(|t| words.contains(t));
-    }
-    let all = if typed.len() == 64 {
-        u64::MAX
-    } else {
-        (1u64 << typed.len()) - 1
-    };
-    let mut found = 0u64;
-    for word in value
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        for (i, t) in typed.iter().enumerate() {
-            if word.eq_ignore_ascii_case(t) {
-                found |= 1 << i;
-            }
+/// The canonical names in `names_field` that hold every one of the typed words; with `near`,
+/// a word of five letters or more that no name holds may be matched by a word within one edit.
+fn names_with_words(searcher: &Searcher, names_field: Field, typed: &[String], near: bool) -> BTreeSet<String> {
+    let mut all: Option<BTreeSet<String>> = None;
+    for word in typed {
+        let mut found = names_with_word(searcher, names_field, word);
+        if found.is_empty() && near && word.chars().count() >= 5 {
+            found = names_near_word(searcher, names_field, word, 1);
         }
-        if found == all {
-            return true;
+        let kept: BTreeSet<String> = match all {
+            None => found,
+            Some(so_far) => so_far.intersection(&found).cloned().collect(),
+        };
+        if kept.is_empty() {
+            return kept;
         }
+        all = Some(kept);
     }
-    false
+    all.unwrap_or_default()
 }
 
-/// Calls `f` with each value of a string fast field, once per segment that holds it: the
-/// segments' sorted dictionaries are streamed, not looked up one value at a time.
-fn for_each_value(searcher: &Searcher, field: &str, mut f: impl FnMut(&str)) {
+/// The canonical names holding `word`: one range of each segment's term dictionary.
+fn names_with_word(searcher: &Searcher, names_field: Field, word: &str) -> BTreeSet<String> {
+    let from = format!("{word}{KEY_SEPARATOR}");
+    let to = format!("{word}{}", char::from_u32(KEY_SEPARATOR as u32 + 1).expect("a char"));
+    let mut out = BTreeSet::new();
     for seg in searcher.segment_readers() {
-        let Ok(Some(col)) = seg.fast_fields().str(field) else {
+        let Ok(index) = seg.inverted_index(names_field) else {
             continue;
         };
-        let Ok(mut terms) = col.dictionary().stream() else {
+        let Ok(mut terms) = index.terms().range().ge(&from).lt(&to).into_stream() else {
             continue;
         };
         while terms.advance() {
-            if let Ok(v) = std::str::from_utf8(terms.key()) {
-                f(v);
-            }
+            out.extend(names::values_of_terms(std::str::from_utf8(terms.key()).ok()));
         }
     }
+    out
 }
 
-/// Up to five known names closest to `name`.
-fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<String> {
-    let g = Gazetteer::get();
-    let typed = normalize_phrase(name);
+/// The canonical names holding a word within `edits` (letters changed, added or dropped, or
+/// two swapped) of `word`, found by an automaton walking each segment's term dictionary.
+fn names_near_word(searcher: &Searcher, names_field: Field, word: &str, edits: u8) -> BTreeSet<String> {
+    let automaton = Near::before(word, edits, KEY_SEPARATOR);
+    let mut out = BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let Ok(index) = seg.inverted_index(names_field) else {
+            continue;
+        };
+        let Ok(mut terms) = index.terms().search(&automaton).into_stream() else {
+            continue;
+        };
+        while terms.advance() {
+            out.extend(names::values_of_terms(std::str::from_utf8(terms.key()).ok()));
+        }
+    }
+    out
+}
+
+/// The most edits between a typed word and a word of a name suggested for it.
+const SUGGESTION_EDITS: u8 = 2;
+
+/// Up to five known names closest to `name`: among the aliases of its kind's list, and among
+/// the names in the index with a word a few edits from a typed word.
+fn suggestions(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) -> Vec<String> {
+    let typed = names::name_key(name);
     let mut scored: Vec<(f64, String)> = Vec::new();
-    for (alias, entry) in g.aliases_of(field.kind()) {
+    for (alias, entry) in NameTable::get(field.kind()).aliases() {
         let score = strsim::jaro_winkler(&typed, alias);
         let shown = if field == EntityField::Country {
             format!("{} ({})", entry.display, entry.value)
@@ -169,13 +207,13 @@ fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<Strin
         scored.push((score, shown));
     }
     let mut values = BTreeSet::new();
-    for_each_value(searcher, field.field(), |v| {
-        if !values.contains(v) {
-            values.insert(v.to_string());
+    if let Some(names_field) = field.names_field(f) {
+        for word in names::name_words(name).iter().filter(|w| w.chars().count() >= 3) {
+            values.extend(names_near_word(searcher, names_field, word, SUGGESTION_EDITS));
         }
-    });
+    }
     for v in values {
-        scored.push((strsim::jaro_winkler(&typed, &normalize_phrase(&v)), v));
+        scored.push((strsim::jaro_winkler(&typed, &names::name_key(&v)), v));
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut out: Vec<String> = Vec::new();
@@ -188,44 +226,4 @@ fn suggestions(searcher: &Searcher, field: EntityField, name: &str) -> Vec<Strin
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The words of `value` as `normalize_phrase` gives them include every typed word.
-    fn has_all_words_reference(value: &str, typed: &[String]) -> bool {
-        let words: Vec<String> = normalize_phrase(value).split(' ').map(str::to_string).collect();
-        typed.iter().all(|t| words.contains(t))
-    }
-
-    fn typed(name: &str) -> Vec<String> {
-        normalize_phrase(name)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    }
-
-    #[test]
-    fn names_match_by_whole_words_in_any_case() {
-        assert!(has_all_words("Vladimir Putin", &typed("putin")));
-        assert!(has_all_words("Vladimir Putin", &typed("PUTIN vladimir")));
-        assert!(!has_all_words("Vladimir Putin", &typed("put")));
-        assert!(has_all_words("Kim Jong-un", &typed("jong")));
-        assert!(has_all_words("Pútin, Vladímir", &typed("putin")));
-        assert!(!has_all_words("Putin", &typed("putin kim")));
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn whole_word_match_is_the_normalized_one(
-            value in "[A-Za-z0-9 .,'é-]{0,24}",
-            name in "[A-Za-z0-9 é-]{0,12}",
-        ) {
-            let t = typed(&name);
-            proptest::prop_assert_eq!(has_all_words(&value, &t), has_all_words_reference(&value, &t));
-        }
-    }
 }

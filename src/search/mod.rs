@@ -6,8 +6,10 @@
 pub mod cancel;
 pub mod facets;
 pub mod filters;
+pub mod names;
 pub mod query;
 pub mod snippet;
+pub mod spelling;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -82,6 +84,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Count facet values over all matches.
     pub facets: bool,
+    /// Only articles with every term: never relax the query (see [`Relaxed`]).
+    pub strict: bool,
     /// Set by the caller to call the search off (never part of the JSON request).
     #[serde(skip)]
     pub cancel: Cancel,
@@ -103,6 +107,7 @@ impl Default for SearchRequest {
             limit: 10,
             offset: 0,
             facets: false,
+            strict: false,
             cancel: Cancel::default(),
         }
     }
@@ -141,6 +146,34 @@ pub struct Hit {
     pub places: Vec<String>,
 }
 
+/// How far a query was relaxed: when no article has all `of` terms of a query of plain
+/// words (no operator), the articles with the most of them, at least one, ranked by BM25.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Relaxed {
+    pub matched_clauses: usize,
+    pub of: usize,
+}
+
+/// A filter's name that no entity has, and the names one edit away it was matched to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ApproximateName {
+    /// `person`, `org` or `place`.
+    pub filter: String,
+    pub name: String,
+    pub matched: Vec<String>,
+}
+
+/// A query word no article has, and indexed words a few edits away: nearest first, then the
+/// most frequent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Suggestion {
+    pub word: String,
+    pub did_you_mean: Vec<String>,
+}
+
+/// The most words suggested for one query word.
+pub const SUGGESTIONS_PER_WORD: usize = 3;
+
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResponse {
@@ -149,6 +182,16 @@ pub struct SearchResponse {
     pub total: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    /// Set when no article matched every term and the hits match fewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
+    /// Filter names no entity is called, matched to the names within one edit instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<ApproximateName>,
+    /// When nothing matched every term: the query's words no article has, each with indexed
+    /// words a few letters away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
     /// Top values per facet field over all matches (with `facets`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
@@ -191,42 +234,40 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     let f = &wi.fields;
     let stems = wi.stem_table();
     let searcher = wi.searcher()?;
-    let (parsed, query, highlight) = prepare(wi, &searcher, &stems, req)?;
+    let prepared = prepare(wi, &searcher, &stems, req)?;
     let cancel = &req.cancel;
-    // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
-    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
-    let sort = if parsed.is_empty() && req.sort == Sort::Relevance {
+    let sort = if prepared.parsed.is_empty() && req.sort == Sort::Relevance {
         Sort::Newest
     } else {
         req.sort
     };
-    let (total, docs): (usize, Vec<(Option<f32>, DocAddress)>) = match sort {
-        _ if req.limit == 0 => (unless_cancelled(cancel, searcher.search(&query, &Count))?, Vec::new()),
-        Sort::Relevance => {
-            let (n, d) = unless_cancelled(cancel, searcher.search(&query, &(Count, top.order_by_score())))?;
-            (n, d.into_iter().map(|(s, a)| (Some(s), a)).collect())
+    let (mut total, mut docs) = top_docs(&searcher, &*prepared.query, req, sort)?;
+    let mut relaxed = None;
+    let mut suggestions = Vec::new();
+    if total == 0 {
+        suggestions = did_you_mean(f, &searcher, &stems, &prepared.parsed, cancel)?;
+        if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req)? {
+            (total, docs) = top_docs(&searcher, &*q, req, sort)?;
+            relaxed = Some((q, r));
         }
-        Sort::Newest | Sort::Oldest => {
-            let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
-            let by_date = top.order_by_fast_field::<DateTime>("date", order);
-            let (n, d) = unless_cancelled(cancel, searcher.search(&query, &(Count, by_date)))?;
-            (n, d.into_iter().map(|(_, a)| (None, a)).collect())
-        }
-    };
+    }
+    // The query the hits came from, for the facets.
+    let query: &dyn Query = relaxed.as_ref().map_or(&*prepared.query, |(q, _)| &**q);
+    let highlight = &prepared.highlight;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr) in docs {
         if cancel.is_cancelled() {
             return Err(SearchError::Cancelled);
         }
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.push(hit_from_doc(f, &doc, score, &highlight, &stems));
+        hits.push(hit_from_doc(f, &doc, score, highlight, &stems));
     }
     let facets = if req.facets {
         let collector = FacetCollector {
             fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),
             top: FACET_TOP,
         };
-        let counts = unless_cancelled(cancel, searcher.search(&query, &collector))?;
+        let counts = unless_cancelled(cancel, searcher.search(query, &collector))?;
         let mut out = BTreeMap::new();
         for (field, values) in facets::FACET_FIELDS.iter().zip(counts) {
             out.insert(field.to_string(), facet_counts(field, values));
@@ -240,31 +281,229 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         total,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
         hits,
+        relaxed: relaxed.map(|(_, r)| r),
+        approximate_names: prepared.approximate_names,
+        suggestions,
         facets,
     })
 }
 
+/// The query's words that no article has, as written or by stem (whatever the filters), each
+/// with up to [`SUGGESTIONS_PER_WORD`] indexed words a few edits away ([`near_terms`]).
+fn did_you_mean(
+    f: &Fields,
+    searcher: &Searcher,
+    stems: &StemTable,
+    parsed: &ParsedQuery,
+    cancel: &Cancel,
+) -> Result<Vec<Suggestion>, SearchError> {
+    let mut out = Vec::new();
+    for c in parsed.groups.iter().flatten() {
+        let Item::Word(text) = &c.item else {
+            continue;
+        };
+        let words = analysis::tokens(&mut analysis::analyzer(EXACT), text);
+        let [word] = words.as_slice() else {
+            continue;
+        };
+        let query = clause_query(f, stems, c, &mut HighlightTerms::default())?;
+        if unless_cancelled(cancel, searcher.search(&query, &Count))? > 0 {
+            continue;
+        }
+        let did_you_mean = near_terms(f, searcher, &word.text)?;
+        if !did_you_mean.is_empty() {
+            out.push(Suggestion {
+                word: text.clone(),
+                did_you_mean,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The indexed words of the text fields nearest `word` that start with its letter (as most
+/// misspellings do: the automaton then walks one letter's part of each dictionary): one edit
+/// away for words of three or four letters, up to two from five letters; nearest first, then
+/// the most frequent (articles holding them, over all fields and segments).
+fn near_terms(f: &Fields, searcher: &Searcher, word: &str) -> tantivy::Result<Vec<String>> {
+    let letters = word.chars().count();
+    if letters < 3 {
+        return Ok(Vec::new());
+    }
+    let automaton = spelling::Near::new(word, if letters < 5 { 1 } else { 2 });
+    let first = word.chars().next().expect("three letters");
+    let (from, to) = (
+        first.to_string(),
+        char::from_u32(u32::from(first) + 1).map(String::from),
+    );
+    let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for (title, body, _) in f.text_fields() {
+        for seg in searcher.segment_readers() {
+            for field in [title, body] {
+                let index = seg.inverted_index(field)?;
+                let mut range = index.terms().search(&automaton).ge(&from);
+                if let Some(to) = &to {
+                    range = range.lt(to);
+                }
+                let mut terms = range.into_stream()?;
+                while terms.advance() {
+                    if let Ok(term) = std::str::from_utf8(terms.key()) {
+                        *found.entry(term.to_string()).or_default() += u64::from(terms.value().doc_freq);
+                    }
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<(u8, u64, String)> = found
+        .into_iter()
+        .filter(|(term, _)| term != word)
+        .filter_map(|(term, n)| Some((automaton.distance(&term)?, n, term)))
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    Ok(ranked
+        .into_iter()
+        .take(SUGGESTIONS_PER_WORD)
+        .map(|(_, _, t)| t)
+        .collect())
+}
+
+/// A page of hits: each with its score when ranked by relevance.
+type Ranked = Vec<(Option<f32>, DocAddress)>;
+
+/// A query relaxed to fewer terms, and how far.
+type RelaxedQuery = (Box<dyn Query>, Relaxed);
+
+/// The request's page of hits for `query` in `sort` order (scores with relevance order), and
+/// the total number of matches.
+fn top_docs(
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: &SearchRequest,
+    sort: Sort,
+) -> Result<(usize, Ranked), SearchError> {
+    let cancel = &req.cancel;
+    // `limit` 0 asks only for the count (and facets); TopDocs needs at least one slot.
+    let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset);
+    Ok(match sort {
+        _ if req.limit == 0 => (unless_cancelled(cancel, searcher.search(query, &Count))?, Vec::new()),
+        Sort::Relevance => {
+            let (n, d) = unless_cancelled(cancel, searcher.search(query, &(Count, top.order_by_score())))?;
+            (n, d.into_iter().map(|(s, a)| (Some(s), a)).collect())
+        }
+        Sort::Newest | Sort::Oldest => {
+            let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
+            let by_date = top.order_by_fast_field::<DateTime>("date", order);
+            let (n, d) = unless_cancelled(cancel, searcher.search(query, &(Count, by_date)))?;
+            (n, d.into_iter().map(|(_, a)| (None, a)).collect())
+        }
+    })
+}
+
+/// When no article has every term of a relaxable query (and the request is not strict): the
+/// query with the filters requiring as many of its terms as some article has, at least one,
+/// and how far it was relaxed; `None` when no term matches. All terms but one are tried
+/// first (the usual case), then the rest by halves: a long query costs a few counts, not one
+/// per term.
+fn relaxed_query(
+    f: &Fields,
+    searcher: &Searcher,
+    stems: &StemTable,
+    prepared: &Prepared,
+    req: &SearchRequest,
+) -> Result<Option<RelaxedQuery>, SearchError> {
+    let parsed = &prepared.parsed;
+    if req.strict || !parsed.relaxable() {
+        return Ok(None);
+    }
+    let of = parsed.groups.len();
+    let requiring = |required: usize| -> Result<Option<Box<dyn Query>>, SearchError> {
+        let (text, _) = build_text_query(f, stems, parsed, required)?;
+        let query = with_filters(text, &prepared.filters, &req.cancel);
+        let found = unless_cancelled(&req.cancel, searcher.search(&query, &Count))? > 0;
+        Ok(found.then_some(query))
+    };
+    if let Some(query) = requiring(of - 1)? {
+        return Ok(Some((
+            query,
+            Relaxed {
+                matched_clauses: of - 1,
+                of,
+            },
+        )));
+    }
+    // Fewer terms match at least as many articles: the most some article has lies in
+    // `lo..hi`, and the range is halved until it is found or empty.
+    let mut best = None;
+    let (mut lo, mut hi) = (1, of - 1);
+    while lo < hi {
+        let mid = (lo + hi - 1).div_ceil(2).max(lo);
+        match requiring(mid)? {
+            Some(query) => {
+                best = Some((
+                    query,
+                    Relaxed {
+                        matched_clauses: mid,
+                        of,
+                    },
+                ));
+                lo = mid + 1;
+            }
+            None => hi = mid,
+        }
+    }
+    Ok(best)
+}
+
+/// A request made ready to run: its query parsed, its filters resolved, both built into one
+/// query.
+struct Prepared {
+    parsed: ParsedQuery,
+    /// Every term and every filter, stopping when the request is called off.
+    query: Box<dyn Query>,
+    /// The terms snippets mark.
+    highlight: HighlightTerms,
+    /// The filters alone, to combine with a relaxed text query.
+    filters: Vec<Box<dyn Query>>,
+    /// The filters' names matched to names one edit away.
+    approximate_names: Vec<ApproximateName>,
+}
+
 /// A request made ready to run on `searcher`: its bounds checked, its query parsed and
-/// bounded, its text query and filters built into one query that stops when the request is
-/// called off, and the terms its snippets mark.
+/// bounded, its filters resolved.
 fn prepare(
     wi: &WartaIndex,
     searcher: &Searcher,
     stems: &StemTable,
     req: &SearchRequest,
-) -> Result<(ParsedQuery, Box<dyn Query>, HighlightTerms), SearchError> {
+) -> Result<Prepared, SearchError> {
     check_request(req)?;
     let parsed = query::parse(&req.query).map_err(|problem| SearchError::Query {
         query: req.query.clone(),
         problem,
     })?;
     check_prefixes(searcher, &wi.fields, &parsed)?;
-    let (text_query, highlight) = build_text_query(&wi.fields, stems, &parsed)?;
-    let query = with_filters(&wi.fields, searcher, text_query, req)?;
-    Ok((
+    let (text_query, highlight) = build_text_query(&wi.fields, stems, &parsed, parsed.groups.len())?;
+    let mut approximate_names = Vec::new();
+    let filters = request_filters(&wi.fields, searcher, req, &mut approximate_names)?;
+    let query = with_filters(text_query, &filters, &req.cancel);
+    Ok(Prepared {
         parsed,
-        Box::new(CancellableQuery::new(query, req.cancel.clone())),
+        query,
         highlight,
+        filters,
+        approximate_names,
+    })
+}
+
+/// The text query restricted by the filters (which do not score), stopping when called off.
+fn with_filters(text_query: Box<dyn Query>, filters: &[Box<dyn Query>], cancel: &Cancel) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+    for q in filters {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q.box_clone(), 0.0))));
+    }
+    Box::new(CancellableQuery::new(
+        Box::new(BooleanQuery::new(clauses)),
+        cancel.clone(),
     ))
 }
 
@@ -349,9 +588,24 @@ fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
         .collect()
 }
 
-/// The parsed query with all filters of the request, on an open searcher.
-fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
-    Ok(prepare(wi, searcher, &wi.stem_table(), req)?.1)
+/// A request's query, how far it was relaxed, and its filters' names matched within one edit.
+type RequestQuery = (Box<dyn Query>, Option<Relaxed>, Vec<ApproximateName>);
+
+/// The parsed query with all filters of the request, on an open searcher, relaxed as
+/// [`search`] relaxes it when nothing matches every term; and the filters' names matched
+/// within one edit.
+fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> Result<RequestQuery, SearchError> {
+    let stems = wi.stem_table();
+    let prepared = prepare(wi, searcher, &stems, req)?;
+    if !req.strict
+        && prepared.parsed.relaxable()
+        && unless_cancelled(&req.cancel, searcher.search(&prepared.query, &Count))? == 0
+    {
+        if let Some((query, relaxed)) = relaxed_query(&wi.fields, searcher, &stems, &prepared, req)? {
+            return Ok((query, Some(relaxed), prepared.approximate_names));
+        }
+    }
+    Ok((prepared.query, None, prepared.approximate_names))
 }
 
 /// One facet's top values for a request: what `warta facets --json` prints and
@@ -363,6 +617,12 @@ pub struct FacetsResponse {
     /// Articles matching the request.
     pub total: usize,
     pub values: Vec<FacetCount>,
+    /// Set when no article matched every term and the counts are over articles matching fewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
+    /// As in [`SearchResponse`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<ApproximateName>,
 }
 
 /// [`facet`] as a [`FacetsResponse`].
@@ -373,12 +633,16 @@ pub fn facets_response(
     top: usize,
 ) -> Result<FacetsResponse, SearchError> {
     let field = facet_field(field)?;
-    let (total, values) = facet(wi, &field, req, top)?;
+    let searcher = wi.searcher()?;
+    let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
+    let (total, values) = facet_on(&searcher, &*query, &field, req, top)?;
     Ok(FacetsResponse {
         field,
         query: req.query.clone(),
         total,
         values,
+        relaxed,
+        approximate_names,
     })
 }
 
@@ -409,21 +673,37 @@ pub fn facet(
 ) -> Result<(usize, Vec<FacetCount>), SearchError> {
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
-    let query = request_query(wi, &searcher, req)?;
+    let (query, ..) = request_query(wi, &searcher, req)?;
+    facet_on(&searcher, &*query, &field, req, top)
+}
+
+/// The top `top` values of `field` over the articles matching `query`, and their number.
+fn facet_on(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: &str,
+    req: &SearchRequest,
+    top: usize,
+) -> Result<(usize, Vec<FacetCount>), SearchError> {
+    let field = field.to_string();
     let collector = FacetCollector {
         fields: vec![field.clone()],
         top,
     };
-    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(&query, &(Count, collector)))?;
+    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(query, &(Count, collector)))?;
     Ok((total, facet_counts(&field, counts.pop().unwrap_or_default())))
 }
 
 /// Matching articles counted per interval.
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
     let searcher = wi.searcher()?;
-    let query = request_query(wi, &searcher, req)?;
+    let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
     let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &facets::DayCollector))?;
-    Ok(facets::timeline(days, undated, interval))
+    Ok(Timeline {
+        relaxed,
+        approximate_names,
+        ..facets::timeline(days, undated, interval)
+    })
 }
 
 fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
@@ -482,11 +762,13 @@ fn hit_from_doc(
     }
 }
 
-/// The BM25 query for the parsed text, and the terms its snippets mark.
+/// The BM25 query for the parsed text requiring `required` of its groups (all of them unless
+/// relaxed), and the terms its snippets mark.
 fn build_text_query(
     f: &Fields,
     stems: &StemTable,
     parsed: &ParsedQuery,
+    required: usize,
 ) -> Result<(Box<dyn Query>, HighlightTerms), SearchError> {
     let mut highlight = HighlightTerms::default();
     if parsed.groups.is_empty() {
@@ -499,6 +781,11 @@ fn build_text_query(
         }
         return Ok((Box::new(BooleanQuery::new(clauses)), highlight));
     }
+    let occur = if required < parsed.groups.len() {
+        Occur::Should
+    } else {
+        Occur::Must
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for group in &parsed.groups {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -510,7 +797,7 @@ fn build_text_query(
         } else {
             Box::new(BooleanQuery::new(alternatives))
         };
-        clauses.push((Occur::Must, q));
+        clauses.push((occur, q));
     }
     for c in &parsed.excluded {
         clauses.push((
@@ -518,7 +805,12 @@ fn build_text_query(
             clause_query(f, stems, c, &mut HighlightTerms::default())?,
         ));
     }
-    Ok((Box::new(BooleanQuery::new(clauses)), highlight))
+    let query = if occur == Occur::Should {
+        BooleanQuery::with_minimum_required_clauses(clauses, required)
+    } else {
+        BooleanQuery::new(clauses)
+    };
+    Ok((Box::new(query), highlight))
 }
 
 /// One clause searched in every text field it may match, title and body, each weighted. A
@@ -608,15 +900,16 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-/// Adds the request's filters (they restrict, they do not score).
-fn with_filters(
+/// The request's filters, each a query every match must match; the entity names matched
+/// only within one edit are added to `approximate`.
+fn request_filters(
     f: &Fields,
     searcher: &Searcher,
-    text_query: Box<dyn Query>,
     req: &SearchRequest,
-) -> Result<Box<dyn Query>, SearchError> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-    let mut filter = |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+    approximate: &mut Vec<ApproximateName>,
+) -> Result<Vec<Box<dyn Query>>, SearchError> {
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
+    let mut filter = |q: Box<dyn Query>| filters.push(q);
     let lower = req
         .from
         .as_deref()
@@ -697,8 +990,16 @@ fn with_filters(
             if req.cancel.is_cancelled() {
                 return Err(SearchError::Cancelled);
             }
-            let values = filters::resolve(searcher, kind, name)?;
-            let any: Vec<(Occur, Box<dyn Query>)> = values
+            let resolved = filters::resolve(searcher, f, kind, name)?;
+            if resolved.approximate && !resolved.values.is_empty() {
+                approximate.push(ApproximateName {
+                    filter: kind.field().to_string(),
+                    name: name.clone(),
+                    matched: resolved.values.clone(),
+                });
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = resolved
+                .values
                 .iter()
                 .map(|v| -> (Occur, Box<dyn Query>) {
                     (
@@ -713,7 +1014,7 @@ fn with_filters(
             filter(Box::new(BooleanQuery::new(any)));
         }
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok(filters)
 }
 
 /// A date bound in Unix seconds. Lower bounds are the start of the period given; upper bounds

@@ -38,6 +38,8 @@ pub struct Clause {
 pub struct ParsedQuery {
     pub groups: Vec<Vec<Clause>>,
     pub excluded: Vec<Clause>,
+    /// The query used an operator (`AND`, `OR`, `+`, `-`): the user spelled out the logic.
+    pub operators: bool,
 }
 
 impl ParsedQuery {
@@ -62,6 +64,12 @@ impl ParsedQuery {
         }
         self.groups = kept;
         dedup_clauses(&mut self.excluded);
+    }
+
+    /// Whether matching may be relaxed when nothing has every term: two or more terms and no
+    /// operator.
+    pub fn relaxable(&self) -> bool {
+        !self.operators && self.groups.len() >= 2
     }
 
     /// Clauses of all groups and exclusions.
@@ -130,6 +138,7 @@ pub fn parse(query: &str) -> Result<ParsedQuery, QueryError> {
                 // A lone sign is punctuation, not an operator.
                 continue;
             }
+            parsed.operators = true;
         }
         // field:
         let mut scope = Scope::All;
@@ -173,6 +182,7 @@ pub fn parse(query: &str) -> Result<ParsedQuery, QueryError> {
             let word: String = chars[i..end].iter().collect();
             i = end;
             if scope == Scope::All && !negated && (word == "OR" || word == "AND") {
+                parsed.operators = true;
                 if word == "OR" {
                     if !last_was_positive || pending_or.is_some() {
                         return Err(err(start, "OR needs a search term before it".to_string()));
@@ -307,6 +317,18 @@ mod tests {
             parse("a1 a1 OR b1").unwrap().groups,
             vec![vec![w("a1")], vec![w("a1"), w("b1")]]
         );
+    }
+
+    #[test]
+    fn only_plain_words_may_be_relaxed() {
+        assert!(parse("papandreou optimistic crisis").unwrap().relaxable());
+        assert!(parse(r#""debt crisis" title:greece"#).unwrap().relaxable());
+        assert!(!parse("papandreou").unwrap().relaxable());
+        for spelled_out in ["a1 AND b1", "a1 OR b1 c1", "a1 -b1 c1", "+a1 b1"] {
+            assert!(!parse(spelled_out).unwrap().relaxable(), "{spelled_out}");
+        }
+        // A sign standing alone is punctuation, not an operator.
+        assert!(parse("a1 - b1").unwrap().relaxable());
     }
 
     #[test]

@@ -149,7 +149,7 @@ const PHRASES: [&str; 12] = [
     "\"bursa efek indonesia\"",
 ];
 
-/// The fixed query set: 36 keyword, 12 phrase, 15 filter, 6 facet and 6 timeline queries.
+/// The fixed query set: 36 keyword, 12 phrase, 22 filter, 6 facet and 6 timeline queries.
 pub fn query_set() -> Vec<BenchQuery> {
     let mut set: Vec<BenchQuery> = KEYWORDS.iter().map(|q| text_query(Group::Keyword, q)).collect();
     set.extend(PHRASES.iter().map(|q| text_query(Group::Phrase, q)));
@@ -159,7 +159,8 @@ pub fn query_set() -> Vec<BenchQuery> {
     set
 }
 
-/// Person, country, date, source, language filters and a date sort.
+/// Person, country, date, source, language filters and a date sort; entity filters by a known
+/// alias, a part of a name, a name no article has, an old spelling and a name one letter off.
 fn filter_queries() -> Vec<BenchQuery> {
     let person = |q: &str, p: &str| SearchRequest {
         persons: vec![p.to_string()],
@@ -174,8 +175,23 @@ fn filter_queries() -> Vec<BenchQuery> {
         to: Some(to.to_string()),
         ..req(q)
     };
+    let org = |o: &str| SearchRequest {
+        orgs: vec![o.to_string()],
+        ..req("")
+    };
+    let place = |p: &str| SearchRequest {
+        places: vec![p.to_string()],
+        ..req("")
+    };
     let f = |label: &str, r: SearchRequest| warta_only(Group::Filter, label, Op::Search(r));
     vec![
+        f("person:jokowi (alias)", person("", "jokowi")),
+        f("person:andritany (name part)", person("", "andritany")),
+        f("person:\"Zzyzx Qwerty\" (no such name)", person("", "Zzyzx Qwerty")),
+        f("person:soeharto (old spelling)", person("", "soeharto")),
+        f("person:Zelenskiy (one letter off)", person("", "Zelenskiy")),
+        f("org:KPK", org("KPK")),
+        f("place:Djakarta", place("Djakarta")),
         f("person:\"Joko Widodo\"", person("", "Joko Widodo")),
         f("person:\"Ronald Reagan\"", person("", "Ronald Reagan")),
         f("person:\"Prabowo Subianto\"", person("", "Prabowo Subianto")),
