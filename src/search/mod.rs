@@ -1104,8 +1104,8 @@ fn article_view(f: &Fields, doc: &TantivyDocument) -> ArticleView {
     }
 }
 
-/// Hands `each` every article matching `req`'s query and filters (its order and page are
-/// ignored), segment by segment in index order, one at a time: an export of any size holds
+/// Hands `each` every article matching `req`'s query (every word of it) and filters (its
+/// order and page are ignored), segment by segment in index order, one at a time: an export of any size holds
 /// one article in memory, not a list of hits. `each` answers whether to go on; the count of
 /// articles handed is returned.
 pub fn for_each_match<E: From<SearchError>>(
@@ -1114,12 +1114,14 @@ pub fn for_each_match<E: From<SearchError>>(
     mut each: impl FnMut(ArticleView) -> Result<bool, E>,
 ) -> Result<u64, E> {
     let searcher = wi.searcher().map_err(SearchError::from)?;
+    // Every word of the query must match: an export is never relaxed.
     let unpaged = SearchRequest {
         limit: 0,
         offset: 0,
+        strict: true,
         ..req.clone()
     };
-    let query = request_query(wi, &searcher, &unpaged)?;
+    let (query, _, _) = request_query(wi, &searcher, &unpaged)?;
     let weight = query
         .weight(tantivy::query::EnableScoring::disabled_from_searcher(&searcher))
         .map_err(SearchError::from)?;
