@@ -440,3 +440,18 @@ fn field_names(v: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// An export is never relaxed: a query one of whose words no article has exports nothing,
+/// where a search would show the articles with the other words.
+#[test]
+fn an_export_takes_every_word_of_its_query() {
+    let fx = corpus(6);
+    let (code, stdout, _) = export(&fx, &["jakarta", "gempa"]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+    let (code, stdout, _) = export(&fx, &["jakarta", "banjir"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 2);
+    let search = fx.warta(&["search", "jakarta", "gempa"]).output().unwrap();
+    assert_eq!(search.status.code(), Some(0), "a search relaxes the same query");
+}
