@@ -133,20 +133,42 @@ pub fn read_conll(path: &Path) -> Result<Vec<Annotated>> {
 /// IndoNLU NERGrit sentences of one split (`train`, `valid`, `test`) from the shared
 /// `sentences.jsonl.gz`.
 pub fn read_nergrit(path: &Path, split: &str) -> Result<Vec<Annotated>> {
+    read_indonlu(path, "nergrit", split, |tok, _| tok.to_string())
+}
+
+/// IndoNLU NERP sentences of one split, lower-cased in the corpus, written again in the case
+/// `truecaser` gives each word.
+pub fn read_nerp(path: &Path, split: &str, truecaser: &Truecaser) -> Result<Vec<Annotated>> {
+    read_indonlu(path, "nerp", split, |tok, sentence_start| {
+        truecaser.recase(tok, sentence_start)
+    })
+}
+
+/// The sentences of one IndoNLU dataset (ids beginning with `dataset`) and split, each token
+/// written as `write` gives it from the token and whether it begins a sentence.
+fn read_indonlu(
+    path: &Path,
+    dataset: &str,
+    split: &str,
+    write: impl Fn(&str, bool) -> String,
+) -> Result<Vec<Annotated>> {
     let mut out = Vec::new();
     for line in open_lines(path)? {
         let line = line.with_context(|| format!("cannot read {}", path.display()))?;
         let v: Value = serde_json::from_str(&line).with_context(|| format!("bad JSON in {}", path.display()))?;
-        if !v["id"].as_str().unwrap_or("").starts_with("nergrit") || v["split"].as_str() != Some(split) {
+        if !v["id"].as_str().unwrap_or("").starts_with(dataset) || v["split"].as_str() != Some(split) {
             continue;
         }
         let (Some(tokens), Some(tags)) = (v["tokens"].as_array(), v["tags"].as_array()) else {
             continue;
         };
         let mut b = TextBuilder::default();
+        let mut sentence_start = true;
         for (tok, tag) in tokens.iter().zip(tags) {
+            let tok = tok.as_str().unwrap_or("");
             let (prefix, kind) = split_tag(tag.as_str().unwrap_or("O"));
-            b.token(tok.as_str().unwrap_or(""), kind, prefix == "B");
+            b.token(&write(tok, sentence_start), kind, prefix == "B");
+            sentence_start = matches!(tok, "." | "!" | "?");
         }
         out.push(b.finish());
     }
@@ -202,32 +224,6 @@ impl Truecaser {
             _ => word.to_string(),
         }
     }
-}
-
-/// IndoNLU NERP sentences of one split, lower-cased in the corpus, written again in the case
-/// `truecaser` gives each word.
-pub fn read_nerp(path: &Path, split: &str, truecaser: &Truecaser) -> Result<Vec<Annotated>> {
-    let mut out = Vec::new();
-    for line in open_lines(path)? {
-        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        let v: Value = serde_json::from_str(&line).with_context(|| format!("bad JSON in {}", path.display()))?;
-        if !v["id"].as_str().unwrap_or("").starts_with("nerp") || v["split"].as_str() != Some(split) {
-            continue;
-        }
-        let (Some(tokens), Some(tags)) = (v["tokens"].as_array(), v["tags"].as_array()) else {
-            continue;
-        };
-        let mut b = TextBuilder::default();
-        let mut sentence_start = true;
-        for (tok, tag) in tokens.iter().zip(tags) {
-            let tok = tok.as_str().unwrap_or("");
-            let (prefix, kind) = split_tag(tag.as_str().unwrap_or("O"));
-            b.token(&truecaser.recase(tok, sentence_start), kind, prefix == "B");
-            sentence_start = matches!(tok, "." | "!" | "?");
-        }
-        out.push(b.finish());
-    }
-    Ok(out)
 }
 
 fn open_lines(path: &Path) -> Result<std::io::Lines<Box<dyn BufRead>>> {

@@ -5,16 +5,6 @@ mod common;
 use common::Fixture;
 use serde_json::Value;
 
-fn show(fx: &Fixture, id: &str) -> Value {
-    let out = fx.warta(&["show", "--json", id]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "show {id}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn every_format_and_alias_is_read() {
     let fx = Fixture::new();
@@ -99,7 +89,7 @@ fn every_format_and_alias_is_read() {
     assert!(stdout.contains("articles: 17 indexed"), "{stdout}");
     assert!(stderr.is_empty(), "no warnings expected: {stderr}");
 
-    let a = show(&fx, "txt/header.txt");
+    let a = fx.show("txt/header.txt");
     assert_eq!(a["title"], "Header title");
     assert_eq!(a["date"], "2023-09-14T03:15:00Z");
     assert_eq!(a["source"], "Antara");
@@ -108,14 +98,14 @@ fn every_format_and_alias_is_read() {
     assert_eq!(a["lang"], "id");
     assert_eq!(a["body"], "Isi berita tentang pertemuan.");
 
-    let a = show(&fx, "txt/noheader.txt");
+    let a = fx.show("txt/noheader.txt");
     assert_eq!(a["title"], "A short first line");
     assert_eq!(a["body"], "The body follows the first line here.");
     assert_eq!(a["date"], Value::Null);
 
-    assert_eq!(show(&fx, "txt/zipped.txt.gz")["date"], "2022-11-15T00:00:00Z");
+    assert_eq!(fx.show("txt/zipped.txt.gz")["date"], "2022-11-15T00:00:00Z");
 
-    let a = show(&fx, "md/yaml.md");
+    let a = fx.show("md/yaml.md");
     assert_eq!(a["title"], "YAML front matter");
     assert_eq!(a["source"], "Kompas");
     assert_eq!(a["date"], "2024-03-14T00:00:00Z");
@@ -123,14 +113,14 @@ fn every_format_and_alias_is_read() {
     assert!(body.contains("Some bold text with a link."), "{body}");
     assert!(!body.contains("**") && !body.contains("https://x.test"), "{body}");
 
-    let a = show(&fx, "md/toml.md");
+    let a = fx.show("md/toml.md");
     assert_eq!(
         (a["title"].as_str(), a["source"].as_str()),
         (Some("TOML front matter"), Some("Tempo"))
     );
     assert_eq!(a["date"], "2023-09-14T00:00:00Z");
 
-    let a = show(&fx, "json/one.json");
+    let a = fx.show("json/one.json");
     assert_eq!(a["title"], "Single JSON");
     assert_eq!(a["body"], "Body one.");
     assert_eq!(a["date"], "2023-09-14T00:00:00Z");
@@ -139,25 +129,25 @@ fn every_format_and_alias_is_read() {
     assert_eq!(a["author"], "A. Writer");
     assert_eq!(a["lang"], "en");
 
-    assert_eq!(show(&fx, "json/many.json#1")["date"], "2023-09-13T01:15:00Z");
-    assert_eq!(show(&fx, "json/many.json#1")["source"], "Reuters");
-    assert_eq!(show(&fx, "json/many.json#2")["author"], "X, Y");
-    assert_eq!(show(&fx, "json/many.json#2")["date"], "2023-09-14T00:00:00Z");
-    assert_eq!(show(&fx, "json/many.json#3")["date"], "2023-09-13T01:15:00Z");
-    assert_eq!(show(&fx, "jsonl/lines.jsonl#1")["date"], "2024-08-05T00:00:00Z");
-    assert_eq!(show(&fx, "jsonl/lines.jsonl#2")["date"], "2022-12-12T00:00:00Z");
-    assert_eq!(show(&fx, "jsonl/lines.ndjson#1")["date"], "2023-10-02T00:00:00Z");
-    assert_eq!(show(&fx, "jsonl/packed.jsonl.gz#1")["date"], "2024-03-14T00:00:00Z");
-    assert_eq!(show(&fx, "jsonl/joined.jsonl.gz#1")["title"], "First member");
-    assert_eq!(show(&fx, "jsonl/joined.jsonl.gz#2")["title"], "Second member");
+    assert_eq!(fx.show("json/many.json#1")["date"], "2023-09-13T01:15:00Z");
+    assert_eq!(fx.show("json/many.json#1")["source"], "Reuters");
+    assert_eq!(fx.show("json/many.json#2")["author"], "X, Y");
+    assert_eq!(fx.show("json/many.json#2")["date"], "2023-09-14T00:00:00Z");
+    assert_eq!(fx.show("json/many.json#3")["date"], "2023-09-13T01:15:00Z");
+    assert_eq!(fx.show("jsonl/lines.jsonl#1")["date"], "2024-08-05T00:00:00Z");
+    assert_eq!(fx.show("jsonl/lines.jsonl#2")["date"], "2022-12-12T00:00:00Z");
+    assert_eq!(fx.show("jsonl/lines.ndjson#1")["date"], "2023-10-02T00:00:00Z");
+    assert_eq!(fx.show("jsonl/packed.jsonl.gz#1")["date"], "2024-03-14T00:00:00Z");
+    assert_eq!(fx.show("jsonl/joined.jsonl.gz#1")["title"], "First member");
+    assert_eq!(fx.show("jsonl/joined.jsonl.gz#2")["title"], "Second member");
 
-    let a = show(&fx, "html/page.html");
+    let a = fx.show("html/page.html");
     assert_eq!(a["title"], "Judul HTML");
     assert_eq!(a["source"], "Detik");
     assert_eq!(a["date"], "2023-09-14T03:15:00Z");
     assert_eq!(a["lang"], "id");
     assert_eq!(a["body"], "Paragraf pertama berita.\n\nParagraf kedua.");
-    let a = show(&fx, "html/ld.htm");
+    let a = fx.show("html/ld.htm");
     assert_eq!(
         (a["title"].as_str(), a["source"].as_str()),
         (Some("LD page"), Some("Jakarta Post"))

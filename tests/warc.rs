@@ -4,7 +4,6 @@
 mod common;
 
 use common::{bump_mtime, Fixture};
-use serde_json::Value;
 
 const FIXTURE_GZ: &[u8] = include_bytes!("fixtures/warc/sample.warc.gz");
 const FIXTURE: &[u8] = include_bytes!("fixtures/warc/sample.warc");
@@ -12,16 +11,6 @@ const FIXTURE: &[u8] = include_bytes!("fixtures/warc/sample.warc");
 /// gives them: the second page (harbour café) and the third (night market).
 const SECOND_PAGE_AT: usize = 1518;
 const THIRD_PAGE_AT: usize = 3052;
-
-fn show(fx: &Fixture, id: &str) -> Value {
-    let out = fx.warta(&["show", "--json", id]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "show {id}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn pages_of_a_web_archive_are_articles() {
@@ -41,7 +30,7 @@ fn pages_of_a_web_archive_are_articles() {
 
     for base in ["crawl/sample.warc.gz", "plain/sample.warc"] {
         // Date and site name from the page.
-        let a = show(&fx, &format!("{base}#1"));
+        let a = fx.show(&format!("{base}#1"));
         assert_eq!(a["title"], "Banjir rob merendam pesisir utara");
         assert_eq!(a["source"], "Kabar Contoh");
         assert_eq!(a["date"], "2024-11-05T01:30:00Z");
@@ -53,7 +42,7 @@ fn pages_of_a_web_archive_are_articles() {
 
         // None in the page: the record's date and the host. The HTTP header's charset
         // (windows-1252) wins over the page's <meta charset> (iso-8859-2, where 0xE8 is "č").
-        let a = show(&fx, &format!("{base}#2"));
+        let a = fx.show(&format!("{base}#2"));
         assert_eq!(a["title"], "Harbour caf\u{e8} reopens");
         assert_eq!(a["source"], "news.example.org");
         assert_eq!(a["date"], "2024-03-18T06:45:00Z");
@@ -61,7 +50,7 @@ fn pages_of_a_web_archive_are_articles() {
         assert!(a["body"].as_str().unwrap().contains("harbour caf\u{e8} reopened"));
 
         // Stored chunked and gzip-encoded, as wget keeps responses.
-        let a = show(&fx, &format!("{base}#3"));
+        let a = fx.show(&format!("{base}#3"));
         assert_eq!(a["title"], "Night market returns");
         assert_eq!(a["source"], "Example Daily");
         assert_eq!(a["date"], "2024-12-01T00:00:00Z");
@@ -101,8 +90,8 @@ fn damage_is_reported_at_its_offset_and_the_rest_is_read() {
     assert_eq!(stderr.lines().count(), 2, "{stderr}");
     assert!(stdout.contains("articles: 4 indexed, 0 removed, 2 skipped"), "{stdout}");
     // The damaged file's third page is read, after the damaged second.
-    assert_eq!(show(&fx, "damaged.warc.gz#2")["title"], "Night market returns");
-    assert_eq!(show(&fx, "cut.warc.gz#2")["title"], "Harbour caf\u{e8} reopens");
+    assert_eq!(fx.show("damaged.warc.gz#2")["title"], "Night market returns");
+    assert_eq!(fx.show("cut.warc.gz#2")["title"], "Harbour caf\u{e8} reopens");
 }
 
 /// A web archive that grew (a crawl still writing) is read again on the next run, like a

@@ -69,6 +69,17 @@ impl Fixture {
     }
 
     /// Runs a search with `--json` and returns the parsed response and the exit code.
+    /// `warta show --json ID`, which must succeed.
+    pub fn show(&self, id: &str) -> Value {
+        let out = self.warta(&["show", "--json", id]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "show {id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     pub fn search_json(&self, args: &[&str]) -> (Value, i32) {
         let out = self.warta(&["search", "--json"]).args(args).output().unwrap();
         let code = out.status.code().unwrap();
