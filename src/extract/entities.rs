@@ -309,6 +309,13 @@ fn extract_with(text: &str, buffers: &mut Buffers, capture: Option<&mut dyn FnMu
                 if !person_keys.iter().any(|(c, _)| c == value) {
                     person_keys.push((Cow::Borrowed(value), words_of(g, span.entry)));
                 }
+                // The words as the article writes them too, when they are another spelling
+                // ("Volodymyr Zelensky" for Volodymyr Zelenskyy): a lone "Zelensky" later is
+                // the same person.
+                let written: Vec<&str> = toks[span.start..span.end].iter().map(|t| t.norm).collect();
+                if !person_keys.iter().any(|(c, w)| c == value && *w == written) {
+                    person_keys.push((Cow::Borrowed(value), written));
+                }
             }
         }
     }
@@ -1844,6 +1851,19 @@ mod tests {
             "{:?}",
             e.orgs
         );
+    }
+
+    /// A lone surname the article spells as it spelled the full name is that person, though
+    /// the canonical name is spelled otherwise.
+    #[test]
+    fn a_lone_surname_in_the_articles_spelling_is_the_known_person() {
+        let e = extract_text(
+            "Presiden Ukraina Volodymyr Zelensky bertemu Presiden Prabowo Subianto di Jakarta. \
+             Zelensky mengatakan Ukraina membutuhkan bantuan.",
+        );
+        let names: Vec<(&str, u32)> = e.persons.iter().map(|p| (p.name.as_str(), p.mentions)).collect();
+        assert!(names.contains(&("Volodymyr Zelenskyy", 2)), "{names:?}");
+        assert!(!names.iter().any(|(n, _)| *n == "Zelensky"), "{names:?}");
     }
 
     /// The shipped tagger loads and finds, in each language, names no rule supports: players
