@@ -3,7 +3,8 @@
 //! answer, and a client's mistake is never answered as a server error (5xx).
 //! `PROPTEST_CASES` raises the number of cases (CI keeps the default).
 
-use std::path::Path;
+mod common;
+
 use std::sync::OnceLock;
 
 use axum::body::Body;
@@ -27,15 +28,7 @@ fn app() -> &'static (tempfile::TempDir, Router, tokio::runtime::Runtime) {
     static APP: OnceLock<(tempfile::TempDir, Router, tokio::runtime::Runtime)> = OnceLock::new();
     APP.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir_all(&corpus).unwrap();
-        let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus/seed/korea-russia-summit.id.txt");
-        std::fs::copy(seed, corpus.join("seed.txt")).unwrap();
-        std::fs::write(
-            corpus.join("en.txt"),
-            "Title: Putin and Kim meet\nDate: 2023-09-13\nSource: AP\n\nRussian President Vladimir Putin met North Korean leader Kim Jong Un.\n",
-        )
-        .unwrap();
+        let corpus = common::two_article_corpus(dir.path());
         let idx = dir.path().join("index");
         let opts = IndexOptions {
             rebuild: true,

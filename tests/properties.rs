@@ -3,6 +3,8 @@
 //! sequence of additions, changes, renames and deletions holds exactly what a fresh build
 //! of the same files holds. `PROPTEST_CASES` raises the number of cases (CI keeps the default).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -33,15 +35,7 @@ fn index() -> &'static WartaIndex {
     &INDEX
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
-            let corpus = dir.path().join("corpus");
-            std::fs::create_dir_all(&corpus).unwrap();
-            let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus/seed/korea-russia-summit.id.txt");
-            std::fs::copy(seed, corpus.join("seed.txt")).unwrap();
-            std::fs::write(
-                corpus.join("en.txt"),
-                "Title: Putin and Kim meet\nDate: 2023-09-13\nSource: AP\n\nRussian President Vladimir Putin met North Korean leader Kim Jong Un.\n",
-            )
-            .unwrap();
+            let corpus = common::two_article_corpus(dir.path());
             let idx = dir.path().join("index");
             index_paths(&idx, &[corpus], &opts(true), &Quiet).unwrap();
             let wi = WartaIndex::open(&idx).unwrap();

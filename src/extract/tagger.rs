@@ -295,8 +295,9 @@ struct TokenInfo {
     run_after: u8,
 }
 
-/// The tokens a text's tagging reads: every token's word hash and run, and the shape, cluster
-/// and gap of the candidates and their neighbours. Returns the candidates.
+/// The tokens a text's tagging reads: every token's run, the word hash of the tokens two
+/// around a candidate, and the shape, cluster and gap of the candidates and their
+/// neighbours. Returns the candidates.
 fn token_infos(v: &View, clusters: bool, buf: &mut String, infos: &mut Vec<TokenInfo>) -> Vec<u32> {
     let n = v.toks.len();
     let candidates: Vec<u32> = (0..n).filter(|&i| is_candidate(v, i)).map(|i| i as u32).collect();
@@ -1102,18 +1103,7 @@ mod tests {
         ];
         let mut set = TrainingSet::new(false);
         for (text, names) in &texts {
-            let mut buf = String::new();
-            let toks = tokenize(text, &mut buf);
-            let n = toks.len();
-            let (hints, facts, caps) = (vec![Hint::None; n], vec![WordFacts::default(); n], vec![false; n]);
-            let view = View {
-                text,
-                toks: &toks,
-                hints: &hints,
-                facts: &facts,
-                caps_line: &caps,
-            };
-            set.add(&view, &labels_from_ranges(&toks, names));
+            with_bare_view(text, |view| set.add(view, &labels_from_ranges(view.toks, names)));
         }
         let opts = TrainOptions {
             bits: 14,
@@ -1125,11 +1115,39 @@ mod tests {
 
     /// The names `model` finds in a sentence it was not trained on.
     fn tag_fixture(model: &Model) -> Vec<TaggedSpan> {
-        let text = "kata Rudi Hartono di Malang .";
+        with_bare_view("kata Rudi Hartono di Malang .", |view| model.tag(view))
+    }
+
+    /// `f` of a text's view with no hints, no word facts and no capitalised headline.
+    fn with_bare_view<R>(text: &str, f: impl FnOnce(&View) -> R) -> R {
         let mut buf = String::new();
         let toks = tokenize(text, &mut buf);
         let n = toks.len();
         let (hints, facts, caps) = (vec![Hint::None; n], vec![WordFacts::default(); n], vec![false; n]);
+        f(&View {
+            text,
+            toks: &toks,
+            hints: &hints,
+            facts: &facts,
+            caps_line: &caps,
+        })
+    }
+
+    /// A capitalised ordinary word is tagged unless it only begins a sentence, alone.
+    #[test]
+    fn a_lone_ordinary_word_beginning_a_sentence_is_no_candidate() {
+        let text = "Dia datang. Dia Bank itu. Lalu Dia pergi.";
+        let mut buf = String::new();
+        let toks = tokenize(text, &mut buf);
+        let n = toks.len();
+        let facts: Vec<WordFacts> = toks
+            .iter()
+            .map(|t| WordFacts {
+                ordinary: t.norm == "dia",
+                ..WordFacts::default()
+            })
+            .collect();
+        let (hints, caps) = (vec![Hint::None; n], vec![false; n]);
         let view = View {
             text,
             toks: &toks,
@@ -1137,7 +1155,12 @@ mod tests {
             facts: &facts,
             caps_line: &caps,
         };
-        model.tag(&view)
+        let dias: Vec<bool> = (0..n)
+            .filter(|&i| toks[i].norm == "dia")
+            .map(|i| is_candidate(&view, i))
+            .collect();
+        // Alone at a sentence start; before a capitalised word; inside a sentence.
+        assert_eq!(dias, vec![false, true, true]);
     }
 
     fn kinds(spans: Vec<TaggedSpan>) -> Vec<(usize, usize, EntityType)> {

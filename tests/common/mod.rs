@@ -105,6 +105,21 @@ impl Fixture {
 
 /// Sets a file's modification time some seconds into the future, so a rewrite of the same size
 /// is seen as changed even on coarse-grained file systems.
+/// A corpus of two articles (the seed, in Indonesian, and a short English one) in
+/// `dir/corpus`, for tests that need a small index; returns the corpus directory.
+pub fn two_article_corpus(dir: &Path) -> PathBuf {
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus/seed/korea-russia-summit.id.txt");
+    std::fs::copy(seed, corpus.join("seed.txt")).unwrap();
+    std::fs::write(
+        corpus.join("en.txt"),
+        "Title: Putin and Kim meet\nDate: 2023-09-13\nSource: AP\n\nRussian President Vladimir Putin met North Korean leader Kim Jong Un.\n",
+    )
+    .unwrap();
+    corpus
+}
+
 pub fn bump_mtime(path: &Path) {
     let f = std::fs::File::options().write(true).open(path).unwrap();
     let t = std::time::SystemTime::now() + std::time::Duration::from_secs(5);

@@ -681,7 +681,7 @@ impl Report {
         let (speed, articles) = speeds[(speeds.len() - 1) / 2];
         let _ = writeln!(
             out,
-            "entity extraction alone (rules and tagger, no reading or indexing): {speed:.0} articles per CPU second\n  \
+            "entity extraction alone (no reading or indexing): {speed:.0} articles per CPU second\n  \
              (median of {} measurements, each over {articles} articles)",
             speeds.len()
         );
