@@ -1,0 +1,708 @@
+//! The `warta` command line: flags, progress, exit codes. A thin client of the library.
+//!
+//! Exit codes follow ripgrep: 0 when something matched (or a command succeeded), 1 when a
+//! search matched nothing, 2 on an error.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::output::{self, Style};
+use warta::extract::{self as extraction, ExtractedArticle};
+use warta::index::{self, IndexOptions, Progress, WartaIndex};
+use warta::ingest::{self, Format};
+use warta::search::facets::Interval;
+use warta::search::{self, SearchRequest, Sort};
+
+/// Full-text and entity search for news archives.
+#[derive(Debug, Parser)]
+#[command(name = "warta", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Filters shared by search, facets and timeline.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only articles published on or after this date (YYYY, YYYY-MM, YYYY-MM-DD, RFC 3339)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only articles published on or before this date (the whole day/month/year given)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only articles from this source (case-insensitive; repeat for any of several)
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Only articles in this language (ISO 639-1 code: id, en, ...)
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Only articles mentioning this person (any alias or part of the name; repeat: all of them)
+    #[arg(long = "person", value_name = "NAME")]
+    pub persons: Vec<String>,
+    /// Only articles mentioning this country (code or name in any supported language; repeat: all)
+    #[arg(long = "country", value_name = "NAME")]
+    pub countries: Vec<String>,
+    /// Only articles mentioning this organization (name or acronym; repeat: all of them)
+    #[arg(long = "org", value_name = "NAME")]
+    pub orgs: Vec<String>,
+    /// Only articles mentioning this place (repeat: all of them)
+    #[arg(long = "place", value_name = "NAME")]
+    pub places: Vec<String>,
+    /// Only articles with every query term: when none has them all, match nothing instead of
+    /// showing the articles with most of them
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl FilterArgs {
+    /// A request with these filters and the query words joined.
+    fn request(self, query: &[String]) -> SearchRequest {
+        SearchRequest {
+            query: query.join(" "),
+            from: self.from,
+            to: self.to,
+            sources: self.sources,
+            lang: self.lang,
+            persons: self.persons,
+            countries: self.countries,
+            orgs: self.orgs,
+            places: self.places,
+            strict: self.strict,
+            ..SearchRequest::default()
+        }
+    }
+}
+
+/// Where the index lives.
+#[derive(Debug, Args, Clone)]
+pub struct IndexArg {
+    /// Index directory [default: $WARTA_INDEX, else ./warta-index]
+    #[arg(
+        long,
+        env = "WARTA_INDEX",
+        default_value = "warta-index",
+        hide_default_value = true,
+        hide_env = true
+    )]
+    pub index: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index directories or files of articles (incremental: only new or changed files are read)
+    Index {
+        /// Directories (walked recursively) and files to index
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Delete the index and build it from scratch
+        #[arg(long)]
+        rebuild: bool,
+        /// Worker threads [default: number of cores]
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+        threads: Option<u16>,
+        /// Memory budget of the index writer in MiB
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=16384))]
+        memory_mb: u64,
+        /// No progress bar or warnings on stderr (the summary still prints)
+        #[arg(long, short)]
+        quiet: bool,
+        /// Fail (exit 2) when any file or record was skipped or indexed with a warning (text
+        /// cut, markup flattened...); what could be read is still indexed
+        #[arg(long)]
+        strict: bool,
+        /// Also commit after this many new articles [default: by time only]
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        commit_every: Option<u64>,
+        /// Commit every this many seconds while articles are added, so an interrupted run
+        /// loses little work and searches see its progress
+        #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        commit_interval: u64,
+        /// Also follow symbolic links that lead outside the indexed paths (by default they are
+        /// skipped and counted)
+        #[arg(long)]
+        follow_external_links: bool,
+    },
+    /// Search the index
+    Search {
+        /// Query: words (ANDed), "phrases", a OR b, -excluded, title:word, prefix*
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Result order [default: relevance; newest when there is no query]
+        #[arg(long, value_parser = sort_choice(), default_value = "relevance", hide_default_value = true)]
+        sort: Sort,
+        /// Number of results (0: only the count, and facets with --facets)
+        #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10000))]
+        limit: u64,
+        /// Results to skip (for paging; offset + limit at most 10000)
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Also count the top persons, countries, orgs, places, sources and languages of all matches
+        #[arg(long)]
+        facets: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Top values of one facet (person, country, org, place, source, lang) over the matches of a query
+    Facets {
+        /// person, country, org, place, source or lang
+        field: String,
+        /// Query (as for search); none counts over all articles
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Number of values
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=100000))]
+        top: u64,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Matching articles counted per day, week, month or year
+    Timeline {
+        /// Query (as for search); none counts all articles
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Interval size
+        #[arg(long, value_parser = interval_choice(), default_value = "month")]
+        interval: Interval,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read files and print each article's language and entities, without an index
+    Extract {
+        /// Article files (any supported format)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one article with its metadata
+    Show {
+        /// Article id, as search results print it
+        id: String,
+        #[command(flatten)]
+        index: IndexArg,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the HTTP JSON API and the search page (read-only; follows new commits)
+    Serve {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Address to listen on; anything but loopback makes the archive reachable from the network
+        #[arg(long, default_value = "127.0.0.1:7700")]
+        addr: std::net::SocketAddr,
+        /// Seconds a client has to send a request's headers (and an idle connection its next request)
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
+        /// Connections served at once; further ones wait to be accepted
+        #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65536))]
+        max_connections: u64,
+        /// Show articles' paths as on this machine's disk (by default relative to the indexed root)
+        #[arg(long)]
+        absolute_paths: bool,
+    },
+    /// Write every article matching a query (not only a page) as JSON Lines or CSV
+    Export {
+        /// Query (as for search); none exports all articles
+        query: Vec<String>,
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// Output format
+        #[arg(long, value_parser = export_choice(), default_value = "jsonl")]
+        format: warta::export::ExportFormat,
+        /// Also write each article's text (the `body` field or column; always for a cluster)
+        #[arg(long)]
+        with_text: bool,
+        /// Write to this file instead of standard output (opensearch, quickwit: this directory)
+        #[arg(long, value_name = "FILE|DIR", required_if_eq_any = [("format", "opensearch"), ("format", "quickwit")])]
+        out: Option<PathBuf>,
+        /// opensearch, quickwit: the cluster's index name
+        #[arg(long, value_name = "NAME", default_value = "warta")]
+        index_name: String,
+        /// opensearch, quickwit: the most MiB of NDJSON in one file
+        #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
+        chunk_mb: u64,
+    },
+    /// Counts by language and source, date range, size, and the last run's skipped files
+    Stats {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+/// A clap parser for one of the library's named choices: the names it lists in `--help`
+/// (with a description when there is one), parsed back to the value.
+fn named_choice<T: Copy + Send + Sync + 'static>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+    help: fn(T) -> Option<&'static str>,
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = all.iter().map(move |&v| {
+        let value = PossibleValue::new(name(v));
+        match help(v) {
+            Some(h) => value.help(h),
+            None => value,
+        }
+    });
+    PossibleValuesParser::new(values).map(move |s| *all.iter().find(|&&v| name(v) == s).expect("clap checked the name"))
+}
+
+fn sort_choice() -> impl clap::builder::TypedValueParser<Value = Sort> {
+    named_choice(&Sort::ALL, Sort::name, |_| None)
+}
+
+fn interval_choice() -> impl clap::builder::TypedValueParser<Value = Interval> {
+    named_choice(&Interval::ALL, Interval::name, |_| None)
+}
+
+fn export_choice() -> impl clap::builder::TypedValueParser<Value = warta::export::ExportFormat> {
+    use warta::export::ExportFormat;
+    named_choice(&ExportFormat::ALL, ExportFormat::name, |f| Some(f.description()))
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Damage is reported alone: the errors around it (a search failed, tantivy's I/O
+            // error) only repeat it less clearly.
+            let message = match e.chain().find_map(index::damage::damage_in) {
+                Some(damage) => damage.to_string(),
+                None => format!("{e:#}"),
+            };
+            eprintln!("warta: error: {}", output::visible(&message));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+fn style() -> Style {
+    Style {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::Index {
+            paths,
+            index,
+            rebuild,
+            threads,
+            memory_mb,
+            quiet,
+            strict,
+            commit_every,
+            commit_interval,
+            follow_external_links,
+        } => {
+            let mut opts = IndexOptions {
+                rebuild,
+                memory_mb: memory_mb as usize,
+                commit_every,
+                commit_interval: std::time::Duration::from_secs(commit_interval),
+                follow_external_links,
+                ..IndexOptions::default()
+            };
+            if let Some(t) = threads {
+                opts.threads = t as usize;
+            }
+            let progress = CliProgress::new(quiet);
+            let summary = index::index_paths(&index.index, &paths, &opts, &progress)?;
+            progress.finish();
+            output::run_summary(&mut out, &summary)?;
+            let skipped = summary.files_skipped + summary.articles_skipped;
+            if strict && (skipped > 0 || summary.warnings > 0) {
+                eprintln!(
+                    "warta: error: {skipped} file(s) or record(s) skipped, {} warning(s) (--strict); `warta stats` lists them",
+                    summary.warnings
+                );
+                return Ok(ExitCode::from(2));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            query,
+            index,
+            filters,
+            sort,
+            limit,
+            offset,
+            facets,
+            json,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = SearchRequest {
+                sort,
+                limit: limit as usize,
+                offset,
+                facets,
+                ..filters.request(&query)
+            };
+            let resp = wi.guard_result(|| search::search(&wi, &req))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &resp.query,
+                resp.relaxed.as_ref(),
+                &resp.approximate_names,
+                &resp.suggestions,
+            )?;
+            if json {
+                output::json(&mut out, &resp)?;
+            } else {
+                output::search_results(&mut out, &resp, offset, style())?;
+            }
+            out.flush()?;
+            Ok(if resp.total > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Facets {
+            field,
+            query,
+            index,
+            filters,
+            top,
+            json,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = filters.request(&query);
+            let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &resp.query,
+                resp.relaxed.as_ref(),
+                &resp.approximate_names,
+                &[],
+            )?;
+            if json {
+                output::json(&mut out, &resp)?;
+            } else {
+                output::facet_table(&mut out, &resp.field, &resp.values, resp.total)?;
+            }
+            Ok(if resp.total > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Timeline {
+            query,
+            index,
+            filters,
+            interval,
+            json,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = filters.request(&query);
+            let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
+            output::search_notices(
+                &mut std::io::stderr(),
+                &req.query,
+                t.relaxed.as_ref(),
+                &t.approximate_names,
+                &[],
+            )?;
+            if json {
+                output::json(&mut out, &t)?;
+            } else {
+                output::timeline(&mut out, &t)?;
+            }
+            Ok(if t.total > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Extract { files, json } => {
+            let (articles, problems) = extract_files(&files);
+            if json {
+                output::json(&mut out, &articles)?;
+            } else {
+                for a in &articles {
+                    output::extracted(&mut out, a)?;
+                }
+            }
+            for p in &problems {
+                eprintln!("warning: {}", output::visible(p));
+            }
+            Ok(if articles.is_empty() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Export {
+            query,
+            index,
+            filters,
+            format,
+            with_text,
+            out: file,
+            index_name,
+            chunk_mb,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let req = filters.request(&query);
+            if let (Some(engine), Some(dir)) = (format.engine(), &file) {
+                let written = wi.guard_result(|| {
+                    warta::export::cluster::export_to_cluster(&wi, &req, engine, &index_name, chunk_mb << 20, dir)
+                })??;
+                let config = written.files[0].file_name().unwrap_or_default().to_string_lossy();
+                eprintln!(
+                    "{} articles written to {} NDJSON file(s) and {config} in {}",
+                    written.articles,
+                    written.files.len() - 1,
+                    output::visible(&dir.display().to_string())
+                );
+                return Ok(if written.articles > 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                });
+            }
+            let written = match &file {
+                Some(path) => {
+                    let created =
+                        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+                    let sink = std::io::BufWriter::new(created);
+                    let (n, sink) =
+                        wi.guard_result(|| warta::export::export(&wi, &req, format, with_text, None, sink))??;
+                    sink.into_inner()
+                        .map_err(|e| e.into_error())
+                        .and_then(|f| f.sync_all())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    n
+                }
+                None => {
+                    wi.guard_result(|| warta::export::export(&wi, &req, format, with_text, None, &mut out))??
+                        .0
+                }
+            };
+            out.flush()?;
+            if let Some(path) = &file {
+                eprintln!(
+                    "{written} articles written to {}",
+                    output::visible(&path.display().to_string())
+                );
+            }
+            Ok(if written > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Show { id, index, json } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let found = wi.guard_result(|| search::articles(&wi, &id))??;
+            if json {
+                if found.len() == 1 {
+                    output::json(&mut out, &found[0])?;
+                } else {
+                    output::json(&mut out, &found)?;
+                }
+            } else {
+                for (i, a) in found.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(out, "\n---\n")?;
+                    }
+                    output::article(&mut out, a, style())?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            index,
+            addr,
+            header_timeout,
+            max_connections,
+            absolute_paths,
+        } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let articles = wi
+                .guard_result(|| wi.searcher().map(|s| s.num_docs()))?
+                .context("cannot read the index")?;
+            if !addr.ip().is_loopback() {
+                eprintln!(
+                    "warta: warning: listening on {addr}: the archive is reachable from the network, without authentication"
+                );
+            }
+            let dir = output::visible(&index.index.display().to_string()).into_owned();
+            let opts = crate::serve::ServeOptions {
+                header_timeout: std::time::Duration::from_secs(header_timeout),
+                max_connections: max_connections as usize,
+                absolute_paths,
+            };
+            crate::serve::serve(wi, addr, opts, |bound| {
+                println!("warta: serving {articles} articles from {dir} at http://{bound}/ (Ctrl-C stops)");
+                let _ = std::io::stdout().flush();
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats { index, json } => {
+            let wi = WartaIndex::open(&index.index)?;
+            let s = wi
+                .guard_result(|| search::stats(&wi))?
+                .context("cannot read the index")?;
+            if json {
+                output::json(&mut out, &s)?;
+            } else {
+                output::stats(&mut out, &s)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads and enriches files for `warta extract`; problems come back as messages.
+fn extract_files(files: &[PathBuf]) -> (Vec<ExtractedArticle>, Vec<String>) {
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        let Some((format, gz)) = Format::of(path) else {
+            problems.push(format!("{}: not an article file (by its extension)", path.display()));
+            continue;
+        };
+        let base = path.display().to_string();
+        let mut records = Vec::new();
+        match ingest::read_file(path, format, gz, |r| records.push(r)) {
+            Ok(()) => {
+                for r in records {
+                    let id = if r.multi {
+                        format!("{base}#{}", r.n)
+                    } else {
+                        base.clone()
+                    };
+                    for w in &r.warnings {
+                        problems.push(format!("{id}: {w}"));
+                    }
+                    match r.result {
+                        Ok(a) => articles.push(ExtractedArticle::new(id, extraction::enrich(a))),
+                        Err(e) => problems.push(format!("{id}: skipped: {e}")),
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("{base}: skipped: {e}")),
+        }
+    }
+    (articles, problems)
+}
+
+/// Progress on stderr: a bar on a terminal, plain warning lines otherwise. While the walk is
+/// still finding files the total is not known, so a counter is shown; the bar and its
+/// estimate appear once the walk is over.
+struct CliProgress {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+}
+
+impl CliProgress {
+    fn new(quiet: bool) -> CliProgress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {pos}/{len} files read so far ({per_sec}), still looking for files",
+                )
+                .expect("static template"),
+            );
+            pb
+        });
+        CliProgress { bar, quiet }
+    }
+
+    fn finish(&self) {
+        if let Some(pb) = &self.bar {
+            pb.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for CliProgress {
+    fn start(&self, files: u64) {
+        if let Some(pb) = &self.bar {
+            pb.set_length(files);
+        }
+    }
+    fn found(&self, files: u64) {
+        if let Some(pb) = &self.bar {
+            pb.inc_length(files);
+        }
+    }
+    fn walked(&self, files: u64) {
+        if let Some(pb) = &self.bar {
+            pb.set_length(files);
+            pb.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} files ({per_sec}, eta {eta})",
+                )
+                .expect("static template"),
+            );
+        }
+    }
+    fn advance(&self) {
+        if let Some(pb) = &self.bar {
+            pb.inc(1);
+        }
+    }
+    fn warn(&self, message: &str) {
+        if self.quiet {
+            return;
+        }
+        let message = output::visible(message);
+        match &self.bar {
+            Some(pb) => pb.suspend(|| eprintln!("warning: {message}")),
+            None => eprintln!("warning: {message}"),
+        }
+    }
+}

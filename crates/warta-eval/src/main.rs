@@ -1,0 +1,365 @@
+//! `warta-eval`: precision, recall and F1 of entity extraction per entity type.
+//!
+//! ```text
+//! warta-eval gold tests/gold/sample_entities.json sample_corpus
+//! warta-eval conll ../shared/corpora/conll2003/documents.jsonl.gz [--split testb]
+//! warta-eval nergrit ../shared/corpora/indonlu-ner/sentences.jsonl.gz
+//! warta-eval reuters ../shared/corpora/reuters21578/articles.jsonl.gz
+//! warta-eval stemmers ../shared/corpora/clickid/articles.jsonl.gz --limit 5000
+//! warta-eval train ../shared/corpora --out data/ner-model.bin.gz
+//! warta-eval clusters ../shared/corpora --out data/word-clusters.bin
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use warta::extract::clusters::{learn, ClusterOptions};
+
+#[derive(Parser)]
+#[command(name = "warta-eval", about = "Entity extraction quality per entity type")]
+struct Cli {
+    #[command(subcommand)]
+    set: Set,
+    /// Print JSON
+    #[arg(long, global = true)]
+    json: bool,
+    /// At most this many documents
+    #[arg(long, global = true, default_value_t = usize::MAX)]
+    limit: usize,
+    /// Also print the N most frequent missed and spurious names per type
+    #[arg(long, global = true, value_name = "N")]
+    errors: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum Set {
+    /// Hand annotations of articles (ids relative to CORPUS)
+    Gold { gold: PathBuf, corpus: PathBuf },
+    /// CoNLL-2003 documents (gold_entities_unique)
+    Conll {
+        path: PathBuf,
+        /// train, testa or testb
+        #[arg(long)]
+        split: Option<String>,
+    },
+    /// IndoNLU NERGrit sentences
+    Nergrit {
+        path: PathBuf,
+        /// train, valid or test
+        #[arg(long)]
+        split: Option<String>,
+    },
+    /// Reuters-21578 index terms
+    Reuters { path: PathBuf },
+    /// Indonesian stemmers compared by known-item search (title as query) on a JSONL corpus
+    Stemmers { path: PathBuf },
+    /// Train the entity tagger on CoNLL-2003 train and NERGrit train (from the shared corpora
+    /// directory) and write its model
+    Train {
+        corpora: PathBuf,
+        #[arg(long, default_value = "data/ner-model.bin.gz")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+        /// log2 of the number of weight rows
+        #[arg(long, default_value_t = 16)]
+        bits: u32,
+        /// Without word-cluster features
+        #[arg(long)]
+        no_clusters: bool,
+        /// Also train on IndoNLU NERP (lower-cased in the corpus: written again in the case
+        /// the CLICK-ID and IndoSum articles give each word)
+        #[arg(long)]
+        nerp: bool,
+    },
+    /// The entity tagger alone, by exact spans, on CoNLL-2003 testa/testb and NERGrit
+    /// valid/test (the model named by $WARTA_NER_MODEL, else the shipped one)
+    Tagger { corpora: PathBuf },
+    /// Learn word clusters (Brown) from the unlabelled article corpora and write their map
+    Clusters {
+        /// Directory of the corpora: reuters21578/, bbc/, clickid/ and indosum/, each with articles.jsonl.gz
+        dir: PathBuf,
+        /// Where to write the map (hashes of the words, no words)
+        #[arg(long)]
+        out: PathBuf,
+        /// Leaf clusters (Brown's C)
+        #[arg(long, default_value_t = ClusterOptions::default().clusters)]
+        clusters: usize,
+        /// Words seen fewer times are not clustered
+        #[arg(long, default_value_t = ClusterOptions::default().min_count)]
+        min_count: u64,
+        /// At most this many words are clustered, the most frequent
+        #[arg(long, default_value_t = ClusterOptions::default().max_words)]
+        max_words: usize,
+        /// Also print the cluster of each of these words (comma-separated)
+        #[arg(long, value_delimiter = ',')]
+        show: Vec<String>,
+    },
+}
+
+/// Scores the tagger alone on the evaluation splits.
+fn score_tagger(corpora: &std::path::Path) -> Result<()> {
+    let model = warta::extract::tagger::Model::get().ok_or_else(|| anyhow::anyhow!("no tagger model"))?;
+    let conll = corpora.join("conll2003/original");
+    let nergrit = corpora.join("indonlu-ner/sentences.jsonl.gz");
+    let sets = [
+        (
+            "CoNLL train",
+            warta_eval::train::read_conll(&conll.join("eng.train.gz"))?,
+        ),
+        (
+            "CoNLL testa",
+            warta_eval::train::read_conll(&conll.join("eng.testa.gz"))?,
+        ),
+        (
+            "CoNLL testb",
+            warta_eval::train::read_conll(&conll.join("eng.testb.gz"))?,
+        ),
+        ("NERGrit valid", warta_eval::train::read_nergrit(&nergrit, "valid")?),
+        ("NERGrit test", warta_eval::train::read_nergrit(&nergrit, "test")?),
+    ];
+    println!(
+        "{:<14} {:<8} {:>9} {:>9} {:>9}",
+        "set", "type", "precision", "recall", "F1"
+    );
+    for (name, texts) in &sets {
+        for (kind, c) in warta_eval::train::score_tagger(model, texts) {
+            let kind = format!("{kind:?}");
+            println!(
+                "{name:<14} {kind:<8} {:>9.3} {:>9.3} {:>9.3}",
+                c.precision(),
+                c.recall(),
+                c.f1()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Trains the tagger and writes its model.
+fn train(
+    corpora: &std::path::Path,
+    out: &std::path::Path,
+    epochs: usize,
+    bits: u32,
+    clusters: bool,
+    nerp: bool,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut texts = warta_eval::train::read_conll(&corpora.join("conll2003/original/eng.train.gz"))?;
+    let conll = texts.len();
+    texts.extend(warta_eval::train::read_nergrit(
+        &corpora.join("indonlu-ner/sentences.jsonl.gz"),
+        "train",
+    )?);
+    let nergrit = texts.len() - conll;
+    if nerp {
+        let mut articles = Vec::new();
+        for corpus in ["clickid", "indosum"] {
+            let path = corpora.join(corpus).join("articles.jsonl.gz");
+            warta::ingest::read_file(&path, warta::ingest::Format::JsonLines, true, |rec| {
+                if let Ok(a) = rec.result {
+                    articles.push(a.body.unwrap_or_default());
+                }
+            })
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        }
+        let truecaser = warta_eval::train::Truecaser::learn(articles.iter().map(String::as_str));
+        texts.extend(warta_eval::train::read_nerp(
+            &corpora.join("indonlu-ner/sentences.jsonl.gz"),
+            "train",
+            &truecaser,
+        )?);
+    }
+    eprintln!(
+        "read {conll} CoNLL-2003 train documents, {nergrit} NERGrit and {} NERP train sentences",
+        texts.len() - conll - nergrit
+    );
+    let opts = warta::extract::tagger::TrainOptions {
+        bits,
+        epochs,
+        ..Default::default()
+    };
+    let trained = warta_eval::train::train(&texts, clusters, &opts, |epoch, acc| {
+        eprintln!("epoch {epoch}: {:.4} of candidate tokens right", acc);
+    });
+    let (missed, all) = trained.unreachable;
+    eprintln!("{missed} of {all} gold name tokens are never tagged (lower case or numbers)");
+    eprintln!("weights stored at {} units per trained unit", trained.model.scale());
+    let file = std::fs::File::create(out)?;
+    trained.model.write(std::io::BufWriter::new(file))?;
+    eprintln!(
+        "wrote {} ({} bytes) in {:.1} s",
+        out.display(),
+        std::fs::metadata(out)?.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    if let Set::Train {
+        corpora,
+        out,
+        epochs,
+        bits,
+        no_clusters,
+        nerp,
+    } = &cli.set
+    {
+        return train(corpora, out, *epochs, *bits, !no_clusters, *nerp);
+    }
+    if let Set::Tagger { corpora } = &cli.set {
+        return score_tagger(corpora);
+    }
+    if let Set::Clusters {
+        dir,
+        out,
+        clusters,
+        min_count,
+        max_words,
+        show,
+    } = &cli.set
+    {
+        let opts = ClusterOptions {
+            clusters: *clusters,
+            min_count: *min_count,
+            max_words: *max_words,
+        };
+        return learn_clusters(dir, out, &opts, cli.limit, show);
+    }
+    if let Set::Stemmers { path } = &cli.set {
+        let rows = warta_eval::eval::eval_stemmers(path, cli.limit.min(20_000))?;
+        if cli.json {
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        } else {
+            println!(
+                "{:<28} {:>8} {:>8} {:>8} {:>10}",
+                "analyzer", "MRR@10", "first", "top 10", "index s"
+            );
+            for r in rows {
+                println!(
+                    "{:<28} {:>8.3} {:>8.3} {:>8.3} {:>10.2}",
+                    r.analyzer, r.mrr_at_10, r.found_first, r.found_top10, r.index_secs
+                );
+            }
+        }
+        return Ok(());
+    }
+    let report = match &cli.set {
+        Set::Gold { gold, corpus } => warta_eval::eval::eval_gold(gold, corpus)?,
+        Set::Conll { path, split } => warta_eval::eval::eval_conll(path, split.as_deref(), cli.limit)?,
+        Set::Nergrit { path, split } => warta_eval::eval::eval_nergrit(path, split.as_deref(), cli.limit)?,
+        Set::Reuters { path } => warta_eval::eval::eval_reuters(path, cli.limit)?,
+        Set::Stemmers { .. } | Set::Train { .. } | Set::Tagger { .. } | Set::Clusters { .. } => {
+            unreachable!("handled above")
+        }
+    };
+    if report.documents == 0 {
+        anyhow::bail!("no documents to evaluate (check the path and --split)");
+    }
+    if cli.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.table());
+    }
+    if let Some(n) = cli.errors {
+        print!("{}", report.errors(n));
+    }
+    Ok(())
+}
+
+/// The corpora clusters are learned from: unlabelled articles, never the entity evaluation sets.
+const CLUSTER_CORPORA: [&str; 4] = ["reuters21578", "bbc", "clickid", "indosum"];
+
+/// `warta-eval clusters`: learns word clusters from the title and body of the articles of
+/// [`CLUSTER_CORPORA`] (at most `limit` of each), writes their map to `out`, and prints what
+/// was read, skipped and learned, and how long it took.
+fn learn_clusters(dir: &Path, out: &Path, opts: &ClusterOptions, limit: usize, show: &[String]) -> Result<()> {
+    let started = Instant::now();
+    let mut texts = Vec::new();
+    let mut skipped_corpora = Vec::new();
+    let mut skipped_records = 0;
+    for name in CLUSTER_CORPORA {
+        let path = dir.join(name).join("articles.jsonl.gz");
+        let (mut read, mut bad) = (0, 0);
+        let result = warta::ingest::read_file(&path, warta::ingest::Format::JsonLines, true, |r| match r.result {
+            Ok(a) if read < limit => {
+                texts.push(format!(
+                    "{}\n\n{}",
+                    a.title.unwrap_or_default(),
+                    a.body.unwrap_or_default()
+                ));
+                read += 1;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("{}: {}: skipped: {e}", path.display(), r.place);
+                bad += 1;
+            }
+        });
+        match result {
+            Ok(()) => println!("{name}: {read} articles, {bad} unreadable records skipped"),
+            Err(e) => {
+                eprintln!("{}: skipped: {e}", path.display());
+                skipped_corpora.push(name);
+            }
+        }
+        skipped_records += bad;
+    }
+    if texts.is_empty() {
+        anyhow::bail!("no articles read under {}", dir.display());
+    }
+    let read_secs = started.elapsed().as_secs_f64();
+    let learning = Instant::now();
+    let clusters = learn(texts.into_iter(), opts);
+    let learn_secs = learning.elapsed().as_secs_f64();
+    let bytes = clusters.to_bytes();
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let s = &clusters.stats;
+    println!(
+        "{} texts, {} tokens, {} distinct words; clustered {} words (seen {}+ times) from {} word pairs into {} \
+         leaves, deepest leaf {} bits ({} cut to 32); {} hash collisions",
+        s.texts,
+        s.tokens,
+        s.distinct_words,
+        clusters.len(),
+        opts.min_count,
+        s.bigrams,
+        clusters.leaves(),
+        s.deepest,
+        s.cut_paths,
+        clusters.hash_collisions()
+    );
+    println!(
+        "wrote {} ({} bytes); reading {read_secs:.1} s, learning {learn_secs:.1} s",
+        out.display(),
+        bytes.len()
+    );
+    if !skipped_corpora.is_empty() || skipped_records > 0 {
+        println!(
+            "skipped: {} corpora ({}), {skipped_records} unreadable records",
+            skipped_corpora.len(),
+            skipped_corpora.join(", ")
+        );
+    }
+    for word in show {
+        let norm = warta::extract::tokens::normalize_phrase(word);
+        match (clusters.path(&norm), clusters.members(&norm)) {
+            (Some((bits, len)), Some(members)) => {
+                let words: Vec<&str> = members.iter().take(40).map(|m| m.0).collect();
+                println!(
+                    "{word} [{bits:0len$b}] {} words: {}",
+                    members.len(),
+                    words.join(" "),
+                    len = usize::from(len)
+                );
+            }
+            _ => println!("{word}: not clustered"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,418 @@
+//! Counting over all matching articles: facet values (persons, countries, orgs, places,
+//! sources, languages) and articles per day, week, month or year.
+//!
+//! Both are tantivy collectors over fast fields, so counts cover every match, not only the
+//! page of hits shown.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// Fields that can be counted.
+pub const FACET_FIELDS: [&str; 6] = ["person", "country", "org", "place", "source", "lang"];
+
+/// One counted value.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FacetCount {
+    pub value: String,
+    /// Display name (countries: the English name of the ISO code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub count: u64,
+}
+
+/// Counts the values of string fast fields over the matching documents and keeps the `top`
+/// most frequent of each field, exactly.
+///
+/// Segments count term ordinals in an array (no strings while collecting). Merging walks the
+/// segments' sorted term dictionaries side by side, so equal values meet without a hash map
+/// and only values that enter the top list are copied; a single segment needs no dictionary
+/// walk at all, only `top` lookups.
+pub struct FacetCollector {
+    pub fields: Vec<String>,
+    pub top: usize,
+}
+
+pub struct FacetSegment {
+    columns: Vec<Option<StrColumn>>,
+    counts: Vec<Vec<u32>>,
+    /// Whether a column gave an ordinal beyond its dictionary (a damaged fast field file).
+    damaged: bool,
+}
+
+/// One segment's counts of one field: its column (for the dictionary) and counts by ordinal.
+pub struct SegmentCounts {
+    column: Option<StrColumn>,
+    counts: Vec<u32>,
+    damaged: bool,
+}
+
+impl Collector for FacetCollector {
+    /// Per field, the top values with their counts, most frequent first (ties by value).
+    type Fruit = Vec<Vec<(String, u64)>>;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        let mut columns = Vec::new();
+        let mut counts = Vec::new();
+        for f in &self.fields {
+            let col = reader.fast_fields().str(f)?;
+            if let Some(col) = &col {
+                crate::index::damage::check_dictionary(col, f)?;
+            }
+            counts.push(vec![0u32; col.as_ref().map_or(0, |c| c.num_terms())]);
+            columns.push(col);
+        }
+        Ok(FacetSegment {
+            columns,
+            counts,
+            damaged: false,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
+        let mut per_field: Vec<Vec<SegmentCounts>> = (0..self.fields.len()).map(|_| Vec::new()).collect();
+        for fruit in fruits {
+            if fruit.iter().any(|seg| seg.damaged) {
+                let damage = "a fast field file holds values its dictionary lacks";
+                return Err(crate::index::Damaged(damage.to_string()).into());
+            }
+            for (i, seg) in fruit.into_iter().enumerate() {
+                if seg.column.is_some() && seg.counts.iter().any(|&n| n > 0) {
+                    per_field[i].push(seg);
+                }
+            }
+        }
+        per_field
+            .into_iter()
+            .map(|segs| top_values(segs, self.top).map_err(tantivy::TantivyError::from))
+            .collect()
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = Vec<SegmentCounts>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        for (col, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(col) = col {
+                for ord in col.term_ords(doc) {
+                    match counts.get_mut(ord as usize) {
+                        Some(n) => *n += 1,
+                        None => self.damaged = true,
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let damaged = self.damaged;
+        self.columns
+            .into_iter()
+            .zip(self.counts)
+            .map(|(column, counts)| SegmentCounts {
+                column,
+                counts,
+                damaged,
+            })
+            .collect()
+    }
+}
+
+/// The `n` most frequent values over the segments' counts of one field.
+fn top_values(segs: Vec<SegmentCounts>, n: usize) -> std::io::Result<Vec<(String, u64)>> {
+    if n == 0 || segs.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let [seg] = segs.as_slice() {
+        let col = seg.column.as_ref().expect("kept segments have a column");
+        // Ordinals follow the values' sorted order, so (count desc, ordinal asc) is
+        // (count desc, value asc).
+        let mut ords: Vec<u32> = (0..seg.counts.len() as u32)
+            .filter(|&o| seg.counts[o as usize] > 0)
+            .collect();
+        let key = |o: &u32| (std::cmp::Reverse(seg.counts[*o as usize]), *o);
+        if ords.len() > n {
+            ords.select_nth_unstable_by_key(n - 1, key);
+            ords.truncate(n);
+        }
+        ords.sort_unstable_by_key(key);
+        let mut out = Vec::with_capacity(ords.len());
+        for o in ords {
+            let mut value = String::new();
+            col.ord_to_str(o as u64, &mut value)?;
+            out.push((value, seg.counts[o as usize] as u64));
+        }
+        return Ok(out);
+    }
+    // Several segments: walk their sorted dictionaries together.
+    let mut streams = Vec::with_capacity(segs.len());
+    for seg in &segs {
+        let col = seg.column.as_ref().expect("kept segments have a column");
+        let mut st = col.dictionary().stream()?;
+        let live = st.advance();
+        streams.push((st, live, &seg.counts));
+    }
+    // Min-heap on (count, reversed value) holding the best `n` so far.
+    let mut best: std::collections::BinaryHeap<std::cmp::Reverse<(u64, std::cmp::Reverse<Vec<u8>>)>> =
+        std::collections::BinaryHeap::with_capacity(n + 1);
+    while let Some(min) = streams
+        .iter()
+        .filter(|(_, live, _)| *live)
+        .map(|(st, _, _)| st.key())
+        .min()
+        .map(<[u8]>::to_vec)
+    {
+        let mut count = 0u64;
+        for (st, live, counts) in streams.iter_mut() {
+            if *live && st.key() == min.as_slice() {
+                count += counts[st.term_ord() as usize] as u64;
+                *live = st.advance();
+            }
+        }
+        if count == 0 {
+            continue;
+        }
+        let entry = std::cmp::Reverse((count, std::cmp::Reverse(min)));
+        if best.len() < n {
+            best.push(entry);
+        } else if best.peek().is_some_and(|worst| entry < *worst) {
+            best.pop();
+            best.push(entry);
+        }
+    }
+    let mut out: Vec<(String, u64)> = best
+        .into_iter()
+        .map(|std::cmp::Reverse((count, std::cmp::Reverse(key)))| (String::from_utf8_lossy(&key).into_owned(), count))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+/// Timeline bucket sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    Day,
+    Week,
+    #[default]
+    Month,
+    Year,
+}
+
+impl Interval {
+    /// Every interval, smallest first.
+    pub const ALL: [Interval; 4] = [Interval::Day, Interval::Week, Interval::Month, Interval::Year];
+
+    /// The interval's name in requests.
+    pub fn name(self) -> &'static str {
+        match self {
+            Interval::Day => "day",
+            Interval::Week => "week",
+            Interval::Month => "month",
+            Interval::Year => "year",
+        }
+    }
+}
+
+/// Articles in one interval.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Bucket {
+    /// `2023-09-14`, `2023-W37`, `2023-09` or `2023`.
+    pub key: String,
+    /// First day of the interval.
+    pub start: String,
+    pub count: u64,
+}
+
+/// A timeline: counts per interval from the first to the last matching date (empty intervals
+/// included), plus the matches without a date.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Timeline {
+    pub interval: Interval,
+    pub total: u64,
+    pub undated: u64,
+    pub buckets: Vec<Bucket>,
+    /// As in [`super::SearchResponse`]: the counts are over a relaxed query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<super::Relaxed>,
+    /// As in [`super::SearchResponse`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<super::ApproximateName>,
+}
+
+/// Counts matching documents per UTC day.
+pub struct DayCollector;
+
+pub struct DaySegment {
+    dates: Column<DateTime>,
+    days: HashMap<i64, u64>,
+    undated: u64,
+}
+
+impl Collector for DayCollector {
+    type Fruit = (HashMap<i64, u64>, u64);
+    type Child = DaySegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<DaySegment> {
+        Ok(DaySegment {
+            dates: reader.fast_fields().date("date")?,
+            days: HashMap::new(),
+            undated: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(HashMap<i64, u64>, u64)>) -> tantivy::Result<Self::Fruit> {
+        let mut days = HashMap::new();
+        let mut undated = 0;
+        for (d, u) in fruits {
+            undated += u;
+            for (k, v) in d {
+                *days.entry(k).or_insert(0) += v;
+            }
+        }
+        Ok((days, undated))
+    }
+}
+
+impl SegmentCollector for DaySegment {
+    type Fruit = (HashMap<i64, u64>, u64);
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        match self.dates.first(doc) {
+            Some(d) => *self.days.entry(d.into_timestamp_secs().div_euclid(86_400)).or_insert(0) += 1,
+            None => self.undated += 1,
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.days, self.undated)
+    }
+}
+
+fn date_of_day(day: i64) -> Date {
+    Date::constant(1970, 1, 1)
+        .checked_add(jiff::Span::new().days(day))
+        .unwrap_or(Date::constant(1970, 1, 1))
+}
+
+/// The first day of the interval holding `d`.
+fn interval_start(d: Date, interval: Interval) -> Date {
+    match interval {
+        Interval::Day => d,
+        Interval::Week => {
+            let back = d.weekday().to_monday_zero_offset() as i64;
+            d.checked_sub(jiff::Span::new().days(back)).unwrap_or(d)
+        }
+        Interval::Month => d.first_of_month(),
+        Interval::Year => d.first_of_year(),
+    }
+}
+
+fn next_start(d: Date, interval: Interval) -> Option<Date> {
+    let span = match interval {
+        Interval::Day => jiff::Span::new().days(1),
+        Interval::Week => jiff::Span::new().weeks(1),
+        Interval::Month => jiff::Span::new().months(1),
+        Interval::Year => jiff::Span::new().years(1),
+    };
+    d.checked_add(span).ok()
+}
+
+fn key(d: Date, interval: Interval) -> String {
+    match interval {
+        Interval::Day => d.to_string(),
+        Interval::Week => {
+            let iso = d.iso_week_date();
+            format!("{}-W{:02}", iso.year(), iso.week())
+        }
+        Interval::Month => format!("{:04}-{:02}", d.year(), d.month()),
+        Interval::Year => format!("{:04}", d.year()),
+    }
+}
+
+/// Longest timeline built (beyond it, empty intervals are no longer filled in).
+const MAX_BUCKETS: usize = 50_000;
+
+/// Turns day counts into a timeline.
+pub fn timeline(days: HashMap<i64, u64>, undated: u64, interval: Interval) -> Timeline {
+    let mut counts: HashMap<Date, u64> = HashMap::new();
+    for (day, n) in &days {
+        *counts.entry(interval_start(date_of_day(*day), interval)).or_insert(0) += n;
+    }
+    let mut starts: Vec<Date> = counts.keys().copied().collect();
+    starts.sort();
+    let mut buckets = Vec::new();
+    if let (Some(&first), Some(&last)) = (starts.first(), starts.last()) {
+        let mut d = first;
+        while d <= last && buckets.len() < MAX_BUCKETS {
+            buckets.push(Bucket {
+                key: key(d, interval),
+                start: d.to_string(),
+                count: counts.get(&d).copied().unwrap_or(0),
+            });
+            match next_start(d, interval) {
+                Some(n) => d = n,
+                None => break,
+            }
+        }
+        if buckets.len() >= MAX_BUCKETS {
+            buckets = starts
+                .iter()
+                .map(|d| Bucket {
+                    key: key(*d, interval),
+                    start: d.to_string(),
+                    count: counts[d],
+                })
+                .collect();
+        }
+    }
+    let total = days.values().sum::<u64>() + undated;
+    Timeline {
+        interval,
+        total,
+        undated,
+        buckets,
+        relaxed: None,
+        approximate_names: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> i64 {
+        let d: Date = s.parse().unwrap();
+        (d - Date::constant(1970, 1, 1)).get_days() as i64
+    }
+
+    #[test]
+    fn buckets_fill_gaps_and_label_intervals() {
+        let days = HashMap::from([(day("2023-09-14"), 2), (day("2023-09-13"), 1), (day("2023-11-02"), 1)]);
+        let t = timeline(days.clone(), 3, Interval::Month);
+        assert_eq!(t.total, 7);
+        let keys: Vec<(&str, u64)> = t.buckets.iter().map(|b| (b.key.as_str(), b.count)).collect();
+        assert_eq!(keys, [("2023-09", 3), ("2023-10", 0), ("2023-11", 1)]);
+        let w = timeline(days.clone(), 0, Interval::Week);
+        assert_eq!(w.buckets[0].key, "2023-W37");
+        assert_eq!(w.buckets[0].start, "2023-09-11");
+        assert_eq!(w.buckets[0].count, 3);
+        let y = timeline(days, 0, Interval::Year);
+        assert_eq!(y.buckets.len(), 1);
+        assert_eq!(y.buckets[0].key, "2023");
+    }
+}
