@@ -42,23 +42,32 @@ impl Sort {
     }
 }
 
-/// A search: query text, filters, order and page. In JSON every field is optional.
+/// A search: query text, filters, order and page. In JSON every field is optional, a list
+/// takes one value or several, and each field also answers to the web API's query-parameter
+/// name (`q`, `person`, `country`, `org`, `place`, `source`): one vocabulary for every client.
+/// Unknown fields are errors, so a misspelt filter never silently widens a search.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SearchRequest {
+    #[serde(alias = "q")]
     pub query: String,
     /// Inclusive lower date bound: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or RFC 3339.
     pub from: Option<String>,
     /// Inclusive upper date bound, same forms; a day, month or year includes all of it.
     pub to: Option<String>,
     /// Any of these sources (case-insensitive).
+    #[serde(alias = "source", deserialize_with = "one_or_many")]
     pub sources: Vec<String>,
     pub lang: Option<String>,
     /// All of these persons (any alias or partial name).
+    #[serde(alias = "person", deserialize_with = "one_or_many")]
     pub persons: Vec<String>,
     /// All of these countries (ISO code or any name in any supported language).
+    #[serde(alias = "country", deserialize_with = "one_or_many")]
     pub countries: Vec<String>,
+    #[serde(alias = "org", deserialize_with = "one_or_many")]
     pub orgs: Vec<String>,
+    #[serde(alias = "place", deserialize_with = "one_or_many")]
     pub places: Vec<String>,
     pub sort: Sort,
     pub limit: usize,
@@ -70,6 +79,20 @@ pub struct SearchRequest {
     /// Set by the caller to call the search off (never part of the JSON request).
     #[serde(skip)]
     pub cancel: Cancel,
+}
+
+/// A list given as one string or as several.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 impl Default for SearchRequest {
