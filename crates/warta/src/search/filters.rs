@@ -31,9 +31,13 @@ use super::{date_bound, ApproximateName, SearchError, SearchRequest};
 /// The entity fields that can be filtered on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntityField {
+    /// Persons.
     Person,
+    /// Countries.
     Country,
+    /// Organizations.
     Org,
+    /// Places.
     Place,
 }
 
@@ -82,8 +86,11 @@ impl EntityField {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("unknown {noun} {name:?}{}", suggest(.suggestions))]
 pub struct UnknownName {
+    /// What was asked for: `person`, `country`, `language`...
     pub noun: &'static str,
+    /// The name as given.
     pub name: String,
+    /// Known names close to it.
     pub suggestions: Vec<String>,
 }
 
@@ -98,6 +105,7 @@ fn suggest(s: &[String]) -> String {
 /// The canonical values a typed name stands for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolved {
+    /// The canonical values, in the order the index holds them.
     pub values: Vec<String>,
     /// No name matched as typed: these are the names within one edit of its words.
     pub approximate: bool,
