@@ -86,7 +86,7 @@ impl EntityField {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("unknown {noun} {name:?}{}", suggest(.suggestions))]
 pub struct UnknownName {
-    /// What was asked for: `person`, `country`, `language`...
+    /// What kind of name: `person`, `country`, `organization` or `place`.
     pub noun: &'static str,
     /// The name as given.
     pub name: String,
