@@ -22,6 +22,10 @@ use warta::search::{self, SearchRequest, Sort};
 #[derive(Debug, Parser)]
 #[command(name = "warta", version, about, long_about = None)]
 pub struct Cli {
+    /// When to colour output and mark matched words: auto (on a terminal, unless NO_COLOR is
+    /// set), always, never. Uncoloured output is plain text.
+    #[arg(long, global = true, value_name = "WHEN", value_parser = ["auto", "always", "never"], default_value = "auto")]
+    pub color: String,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -359,22 +363,29 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn style() -> Style {
-    Style {
-        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+/// Runs one parsed command.
+/// `--color`: `always`, `never`, or on a terminal that does not ask for no colour (`NO_COLOR`,
+/// as no-color.org defines it: set and not empty).
+fn wants_color(when: &str) -> bool {
+    match when {
+        "always" => true,
+        "never" => false,
+        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 
-/// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    let style = Style {
+        color: wants_color(&cli.color),
+    };
     match cli.command {
         Command::Index(args) => run_index(args),
-        Command::Search(args) => run_search(args),
+        Command::Search(args) => run_search(args, style),
         Command::Facets(args) => run_facets(args),
         Command::Timeline(args) => run_timeline(args),
         Command::Extract(args) => run_extract(args),
         Command::Export(args) => run_export(args),
-        Command::Show(args) => run_show(args),
+        Command::Show(args) => run_show(args, style),
         Command::Serve(args) => run_serve(args),
         Command::Stats(args) => run_stats(args),
     }
@@ -422,7 +433,7 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
 }
 
 /// `warta search`: Prints a page of matches (or JSON); exit 1 when nothing matches.
-fn run_search(args: SearchArgs) -> Result<ExitCode> {
+fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
     let SearchArgs {
         query,
         index,
@@ -453,7 +464,7 @@ fn run_search(args: SearchArgs) -> Result<ExitCode> {
     if json {
         output::json(&mut out, &resp)?;
     } else {
-        output::search_results(&mut out, &resp, offset, style())?;
+        output::search_results(&mut out, &resp, offset, style)?;
     }
     out.flush()?;
     Ok(if resp.total > 0 {
@@ -613,7 +624,7 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
 }
 
 /// `warta show`: Prints the article(s) with this id.
-fn run_show(args: ShowArgs) -> Result<ExitCode> {
+fn run_show(args: ShowArgs, style: Style) -> Result<ExitCode> {
     let ShowArgs { id, index, json } = args;
     let mut out = std::io::stdout().lock();
     let wi = WartaIndex::open(&index.index)?;
@@ -629,7 +640,7 @@ fn run_show(args: ShowArgs) -> Result<ExitCode> {
             if i > 0 {
                 writeln!(out, "\n---\n")?;
             }
-            output::article(&mut out, a, style())?;
+            output::article(&mut out, a, style)?;
         }
     }
     Ok(ExitCode::SUCCESS)

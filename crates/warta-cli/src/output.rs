@@ -23,7 +23,8 @@ use warta::search::{ApproximateName, ArticleView, Relaxed, SearchResponse, Stats
 /// How human output is decorated.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
-    /// ANSI colours and bold (a terminal that wants them); else plain text with `**marks**`.
+    /// ANSI colours and bold (a terminal that wants them, or `--color always`); else plain
+    /// text, matched words unmarked, so piped output greps like the article.
     pub color: bool,
 }
 
@@ -46,7 +47,7 @@ impl Style {
         if self.color {
             ("\x1b[1;33m", "\x1b[0m")
         } else {
-            ("**", "**")
+            ("", "")
         }
     }
 }
