@@ -192,6 +192,22 @@ fn every_endpoint_answers_with_the_cli_shapes() {
     assert_eq!((st, v["articles"].as_u64()), (200, Some(3)));
 }
 
+/// `--addr` takes a bare port (on the loopback address) and a host name with a port.
+#[test]
+fn listen_address_forms() {
+    let fx = corpus();
+    for addr in ["0", "localhost:0"] {
+        let mut child = spawn(&fx, addr, &[]);
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(line.contains("at http://127.0.0.1:"), "--addr {addr}: {line:?}");
+    }
+}
+
 /// GET and POST speak one vocabulary: the GET names work in a JSON body, and a parameter or
 /// field no one knows is refused (400, naming it) instead of widening the search unseen.
 #[test]

@@ -238,8 +238,9 @@ pub struct ShowArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub index: IndexArg,
-    /// Address to listen on; anything but loopback makes the archive reachable from the network
-    #[arg(long, default_value = "127.0.0.1:7700")]
+    /// Address to listen on: HOST:PORT, localhost:PORT or a bare PORT (on 127.0.0.1); anything
+    /// but loopback makes the archive reachable from the network
+    #[arg(long, default_value = "127.0.0.1:7700", value_parser = listen_addr)]
     pub addr: std::net::SocketAddr,
     /// Seconds a client has to send a request's headers (and an idle connection its next request)
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -303,6 +304,28 @@ fn named_choice<T: Copy + Send + Sync + 'static>(
         }
     });
     PossibleValuesParser::new(values).map(move |s| *all.iter().find(|&&v| name(v) == s).expect("clap checked the name"))
+}
+
+/// `serve --addr`: a socket address, a host name and port (`localhost:7797`, resolved, IPv4
+/// first), or a bare port on the loopback address.
+fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+    }
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let resolved: Vec<SocketAddr> = s
+        .to_socket_addrs()
+        .map_err(|e| format!("not an address to listen on (HOST:PORT, localhost:PORT or PORT): {e}"))?
+        .collect();
+    resolved
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(resolved.first())
+        .copied()
+        .ok_or_else(|| format!("{s} resolves to no address"))
 }
 
 fn sort_choice() -> impl clap::builder::TypedValueParser<Value = Sort> {
@@ -793,5 +816,21 @@ impl Progress for CliProgress {
             Some(pb) => pb.suspend(|| eprintln!("warning: {message}")),
             None => eprintln!("warning: {message}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_addresses_take_a_port_a_host_or_both() {
+        assert_eq!(listen_addr("7798").unwrap().to_string(), "127.0.0.1:7798");
+        assert_eq!(listen_addr("0.0.0.0:80").unwrap().to_string(), "0.0.0.0:80");
+        assert_eq!(listen_addr("[::1]:7700").unwrap().to_string(), "[::1]:7700");
+        let local = listen_addr("localhost:7797").unwrap();
+        assert!(local.ip().is_loopback() && local.port() == 7797, "{local}");
+        assert!(listen_addr("nowhere").is_err());
+        assert!(listen_addr("70000").is_err());
     }
 }
