@@ -1,6 +1,7 @@
 //! warta's user-level tests, one binary: the command line through assert_cmd, the HTTP API,
 //! the library's indexing and search through its public API, fuzzing and crash tests.
 
+mod cli;
 #[allow(dead_code)]
 mod common;
 mod crash;

@@ -116,7 +116,21 @@ pub enum Command {
     Export(ExportArgs),
     /// Counts by language and source, date range, size, and the last run's skipped files
     Stats(StatsArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output
+    Man(ManArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell; e.g. `warta completions bash > ~/.local/share/bash-completion/completions/warta`
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {}
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
@@ -411,7 +425,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show(args) => run_show(args, style),
         Command::Serve(args) => run_serve(args),
         Command::Stats(args) => run_stats(args),
+        Command::Completions(args) => run_completions(args),
+        Command::Man(ManArgs {}) => run_man(),
     }
+}
+
+/// `warta completions SHELL`: the completion script clap_complete writes from the commands'
+/// own definitions, so it never lags behind them.
+fn run_completions(args: CompletionsArgs) -> Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    clap_complete::generate(args.shell, &mut command, "warta", &mut std::io::stdout().lock());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warta man`: the man page (roff), from the same definitions.
+fn run_man() -> Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `warta index`: Indexes the paths (incrementally unless `--rebuild`) and prints the run's summary.
