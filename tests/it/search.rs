@@ -271,6 +271,35 @@ fn json_shape() {
     assert!(hit["snippet"].as_str().unwrap().contains("**Kirby**"));
 }
 
+/// With `--json`, errors are the HTTP API's JSON error object on stdout (exit 2), with the
+/// suggestions as a list; without it, one plain line on stderr, the query shown as typed.
+#[test]
+fn errors_as_json_under_json() {
+    let fx = corpus();
+    let out = fx
+        .warta(&["search", "putin", "--country", "Narnia", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "unknown_name");
+    assert!(v["error"]["message"].as_str().unwrap().contains("Narnia"));
+    assert!(
+        v["error"]["suggestions"].as_array().is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
+    let out = fx.warta(&["search", "\"unclosed", "--json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "bad_query");
+    let out = fx.warta(&["search", "\"unclosed"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("bad query `\"unclosed` at column 1: unterminated quote"),
+        "{stderr}"
+    );
+}
+
 /// Piped output is plain text (a matched name greps as the article wrote it); `--color
 /// always` marks matches with ANSI colour even when piped; `--color never` and `NO_COLOR`
 /// leave the text plain.

@@ -122,6 +122,21 @@ pub enum Command {
     Man(ManArgs),
 }
 
+impl Command {
+    /// Whether the command was asked for JSON: then its errors are JSON too.
+    fn json(&self) -> bool {
+        match self {
+            Command::Search(a) => a.json,
+            Command::Facets(a) => a.json,
+            Command::Timeline(a) => a.json,
+            Command::Extract(a) => a.json,
+            Command::Show(a) => a.json,
+            Command::Stats(a) => a.json,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell; e.g. `warta completions bash > ~/.local/share/bash-completion/completions/warta`
@@ -375,20 +390,45 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let json = cli.command.json();
     match run(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // Damage is reported alone: the errors around it (a search failed, tantivy's I/O
-            // error) only repeat it less clearly.
-            let message = match e.chain().find_map(index::damage::damage_in) {
-                Some(damage) => damage.to_string(),
-                None => format!("{e:#}"),
-            };
-            eprintln!("warta: error: {}", output::visible(&message));
+            report_error(&e, json);
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints a failed command's error: `warta: error: ...` on stderr, or with `--json` the JSON
+/// error object of the HTTP API on stdout, where a program reading the JSON looks.
+fn report_error(e: &anyhow::Error, json: bool) {
+    // Damage is reported alone: the errors around it (a search failed, tantivy's I/O error)
+    // only repeat it less clearly.
+    let damage = e.chain().find_map(index::damage::damage_in);
+    let message = match &damage {
+        Some(damage) => damage.to_string(),
+        None => format!("{e:#}"),
+    };
+    if !json {
+        eprintln!("warta: error: {}", output::visible(&message));
+        return;
+    }
+    let search = e.chain().find_map(|c| c.downcast_ref::<search::SearchError>());
+    let code = match (search, &damage) {
+        (_, Some(_)) => "damaged_index",
+        (Some(s), None) => s.code(),
+        (None, None)
+            if e.chain()
+                .any(|c| matches!(c.downcast_ref(), Some(index::IndexError::Missing(_)))) =>
+        {
+            "no_index"
+        }
+        (None, None) => "error",
+    };
+    let suggestions = search.map_or(&[][..], |s| s.suggestions());
+    println!("{}", output::error_object(code, &message, suggestions));
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -98,6 +98,30 @@ pub fn json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
     writeln!(out)
 }
 
+/// The JSON error object every client of warta answers with (the HTTP API, the CLI under
+/// `--json`): `{"error": {"code", "message", "suggestions"?}}`, on one line.
+pub fn error_object(code: &str, message: &str, suggestions: &[String]) -> String {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        error: Detail<'a>,
+    }
+    #[derive(Serialize)]
+    struct Detail<'a> {
+        code: &'a str,
+        message: &'a str,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        suggestions: &'a [String],
+    }
+    let body = Body {
+        error: Detail {
+            code,
+            message,
+            suggestions,
+        },
+    };
+    json_escapes(&serde_json::to_string(&body).expect("an error object serializes")).into_owned()
+}
+
 /// Serialized JSON with the characters [`is_unsafe`] finds written as `\uXXXX` escapes: they
 /// only occur inside strings, where the escape means the same character.
 fn json_escapes(json: &str) -> Cow<'_, str> {

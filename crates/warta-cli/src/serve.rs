@@ -21,7 +21,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use warta::index::WartaIndex;
@@ -61,23 +60,13 @@ const INDEX_HTML: &str = include_str!("../web/index.html");
 const APP_CSS: &str = include_str!("../web/app.css");
 const APP_JS: &str = include_str!("../web/app.js");
 
-/// An API error: HTTP status and `{"error": {"code", "message"}}`.
+/// An API error: HTTP status and `{"error": {"code", "message", "suggestions"?}}`.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
+    suggestions: Vec<String>,
 }
 
 impl ApiError {
@@ -86,6 +75,7 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             code,
             message: message.into(),
+            suggestions: Vec::new(),
         }
     }
 
@@ -94,19 +84,14 @@ impl ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             code: "internal",
             message: message.into(),
+            suggestions: Vec::new(),
         }
     }
 }
 
 impl ApiError {
     fn body(&self) -> Vec<u8> {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-            },
-        };
-        serde_json::to_vec(&body).expect("an error body serializes")
+        crate::output::error_object(self.code, &self.message, &self.suggestions).into_bytes()
     }
 }
 
@@ -139,25 +124,18 @@ fn status_code_name(status: StatusCode) -> &'static str {
 
 impl From<SearchError> for ApiError {
     fn from(e: SearchError) -> ApiError {
-        let code = match &e {
-            SearchError::Query { .. } => "bad_query",
-            SearchError::Date { .. } | SearchError::EmptyRange { .. } => "bad_date",
-            SearchError::Unknown(_) => "unknown_name",
-            SearchError::FacetField(_) => "unknown_facet",
-            SearchError::Window { .. } => "offset_too_large",
-            SearchError::QueryTooLong => "query_too_long",
-            SearchError::PrefixTooBroad { .. } => "query_too_broad",
+        let status = match &e {
             SearchError::Cancelled => return timed_out(),
-            SearchError::NoArticle { .. } => {
-                return ApiError {
-                    status: StatusCode::NOT_FOUND,
-                    code: "not_found",
-                    message: e.to_string(),
-                }
-            }
             SearchError::Tantivy(_) => return ApiError::internal(e.to_string()),
+            SearchError::NoArticle { .. } => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_REQUEST,
         };
-        ApiError::bad(code, e.to_string())
+        ApiError {
+            status,
+            code: e.code(),
+            message: e.to_string(),
+            suggestions: e.suggestions().to_vec(),
+        }
     }
 }
 
@@ -292,6 +270,7 @@ fn timed_out() -> ApiError {
         status: StatusCode::SERVICE_UNAVAILABLE,
         code: "timeout",
         message: format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()),
+        suggestions: Vec::new(),
     }
 }
 
@@ -531,6 +510,7 @@ async fn json_errors(req: Request, next: Next) -> Response {
         status,
         code: status_code_name(status),
         message,
+        suggestions: Vec::new(),
     }
     .into_response();
     for (name, value) in &parts.headers {
@@ -546,6 +526,7 @@ async fn not_found() -> ApiError {
         status: StatusCode::NOT_FOUND,
         code: "not_found",
         message: "no such endpoint".to_string(),
+        suggestions: Vec::new(),
     }
 }
 
@@ -736,6 +717,7 @@ fn rewritten_parse_error(written: &[u8]) -> Option<Vec<u8>> {
         status,
         code: status_code_name(status),
         message,
+        suggestions: Vec::new(),
     }
     .body();
     let mut out = format!(

@@ -8,7 +8,7 @@ use super::{MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW};
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// The parser's problem is part of the message, not a cause to print after it.
-    #[error("bad query {query:?} {problem}")]
+    #[error("bad query `{query}` {problem}")]
     Query {
         /// The query as given.
         query: String,
@@ -69,4 +69,33 @@ pub enum SearchError {
     /// tantivy failed while searching.
     #[error("search failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl SearchError {
+    /// A stable, machine-readable name for the error, the same in every client (the HTTP
+    /// API's `error.code`, the CLI's JSON errors).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SearchError::Query { .. } => "bad_query",
+            SearchError::Date { .. } | SearchError::EmptyRange { .. } => "bad_date",
+            SearchError::Unknown(_) => "unknown_name",
+            SearchError::FacetField(_) => "unknown_facet",
+            SearchError::Window { .. } => "offset_too_large",
+            SearchError::QueryTooLong => "query_too_long",
+            SearchError::PrefixTooBroad { .. } => "query_too_broad",
+            SearchError::Cancelled => "timeout",
+            SearchError::NoArticle { .. } => "not_found",
+            SearchError::Tantivy(_) => "internal",
+        }
+    }
+
+    /// What the user may have meant: known names close to an unknown one, ids like a missing
+    /// one.
+    pub fn suggestions(&self) -> &[String] {
+        match self {
+            SearchError::Unknown(u) => &u.suggestions,
+            SearchError::NoArticle { similar, .. } => similar,
+            _ => &[],
+        }
+    }
 }
