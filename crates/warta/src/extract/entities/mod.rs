@@ -1,27 +1,27 @@
 //! Named entities of one article: persons, countries, organizations, places, each canonical
 //! and counted.
 //!
-//! [`extract_with`] runs the stages in order over the article's tokens, each in its own file:
+//! `extract_with` runs the stages in order over the article's tokens, each in its own file:
 //!
-//! 1. [`known`]: gazetteer matches (longest first) give known countries, places,
+//! 1. `known`: gazetteer matches (longest first) give known countries, places,
 //!    organizations, persons.
-//! 2. [`cues`]: titles and reporting verbs (Presiden, Minister, juru bicara, said, kata) are
+//! 2. `cues`: titles and reporting verbs (Presiden, Minister, juru bicara, said, kata) are
 //!    marked, for the person rules.
-//! 3. [`orgs`]: a capitalised name holding a head word (Kementerian, Ministry, Dewan, Council,
+//! 3. `orgs`: a capitalised name holding a head word (Kementerian, Ministry, Dewan, Council,
 //!    Partai, University, Bank...) is an organization.
-//! 4. [`places`]: a capitalised name after a head such as Kabupaten, Pulau, Gunung, Mount, or
+//! 4. `places`: a capitalised name after a head such as Kabupaten, Pulau, Gunung, Mount, or
 //!    before one such as River, Province, is a place; so is a known place with an Indonesian
 //!    compass word ("Jakarta Selatan").
-//! 5. [`persons`]: runs of capitalised words that are no other entity and no stop word are
+//! 5. `persons`: runs of capitalised words that are no other entity and no stop word are
 //!    persons when a cue supports them: a title or role before them, a reporting verb next to
 //!    them, a role in apposition after them (", Menteri ..."), or a known given or family
 //!    name.
-//! 6. [`coref`]: in-article coreference. A lone surname, or the family name of a Korean or
+//! 6. `coref`: in-article coreference. A lone surname, or the family name of a Korean or
 //!    Chinese name (written first), is the full name mentioned in the same article that has
 //!    it; when several do, the most prominent one (first, then most often mentioned). A lone
 //!    name no full name explains is the gazetteer's person when only one has that surname.
-//! 7. [`tagged`]: the learned tagger adds the names no rule found.
-//! 8. [`merge`]: a shortened organization name joins the longer one it begins, places count
+//! 7. `tagged`: the learned tagger adds the names no rule found.
+//! 8. `merge`: a shortened organization name joins the longer one it begins, places count
 //!    their country, and each kind is ordered, most mentioned first.
 
 mod coref;

@@ -2,7 +2,7 @@
 //! is a person when a cue supports it: a title or role before it (Presiden, Minister, juru
 //! bicara, Tn.), a reporting verb next to it (said, kata, mengatakan, menurut), a role in
 //! apposition after it (", Menteri ..."), or a known given or family name. A lone capitalised
-//! word is left to coreference ([`super::coref`]).
+//! word is left to coreference (`coref`).
 
 use std::cell::OnceCell;
 
