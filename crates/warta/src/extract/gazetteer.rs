@@ -13,7 +13,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
-use super::tokens::{normalize_phrase, Case, Tok};
+use crate::text::tokens::{normalize_phrase, Case, Tok};
 
 /// A map from folded words, with a bit table in front that answers most misses without
 /// hashing: the extractor asks several of these sets about nearly every token of every
@@ -722,7 +722,7 @@ fn case_ok(r: &AliasRef, toks: &[Tok]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::tokens::tokenize;
+    use crate::text::tokens::tokenize;
 
     proptest::proptest! {
         /// The bit table never hides a word of the map: a lookup answers what the map alone

@@ -26,10 +26,10 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::extract::gazetteer;
-use crate::index::analysis::{self, EXACT};
 use crate::index::stems::StemTable;
 use crate::index::writer::source_key;
 use crate::index::{Fields, RunSummary, WartaIndex};
+use crate::text::analysis::{self, EXACT};
 pub use cancel::Cancel;
 use cancel::CancellableQuery;
 use facets::{FacetCollector, FacetCount, Interval, Timeline};

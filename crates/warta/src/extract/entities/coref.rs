@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{is_common_word, value_in, with_honorific, words_of, Acc, Doc, Found, Name, MONTH_NAMES};
 use crate::extract::gazetteer::Gazetteer;
-use crate::extract::tokens::{normalize_phrase, Tok};
+use crate::text::tokens::{normalize_phrase, Tok};
 
 /// Resolves the lone capitalised words the person rules left ([`LoneName`]s): each taken as a
 /// person is counted and its token remembered for the tagger's hints.
@@ -164,7 +164,7 @@ pub(super) fn merge_headline_runs(found: &mut Found) {
         HEADLINE_VERBS.contains(&w)
             || (w.len() >= 5
                 && ["me", "di", "ber", "ter"].iter().any(|p| w.starts_with(p))
-                && crate::extract::indonesian::is_word(w))
+                && crate::text::stem::indonesian::is_word(w))
     };
     let target_of = |i: usize| -> Option<usize> {
         let (name, words) = &keys[i];

@@ -3,7 +3,7 @@
 //! rules take a run of capitalised words for a name when such a cue stands next to it.
 
 use super::{CueStart, Doc, Role};
-use crate::extract::tokens::Gap;
+use crate::text::tokens::Gap;
 
 /// Marks the cue phrases of the text on free tokens, the longest phrase at each start, one
 /// clause long at most (no phrase spans punctuation).

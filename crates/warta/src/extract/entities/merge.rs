@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{Acc, CountryMention, Entities, Found, Mention, Name, PlaceMention};
 use crate::extract::gazetteer::Gazetteer;
-use crate::extract::tokens::normalize_phrase;
+use crate::text::tokens::normalize_phrase;
 
 /// A shortened organization name ("Dewan Keamanan") is the longer one of this article that
 /// it begins ("Dewan Keamanan Perserikatan Bangsa-Bangsa"): shortest names first, each merged

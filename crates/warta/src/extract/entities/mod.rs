@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use super::gazetteer::Gazetteer;
 use super::tagger::View;
-use super::tokens::{gap, tokenize, Case, Gap, Tok};
+use crate::text::tokens::{gap, tokenize, Case, Gap, Tok};
 
 /// A person or organization found in an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,7 +387,7 @@ fn words_of(g: &'static Gazetteer, entry: u32) -> Vec<&'static str> {
 /// An ordinary word written with a capital: an Indonesian dictionary word that is no known
 /// name part.
 fn is_common_word(g: &Gazetteer, t: &Tok) -> bool {
-    !g.names.contains(t.norm) && !g.person_parts.contains(t.norm) && super::indonesian::is_word(t.norm)
+    !g.names.contains(t.norm) && !g.person_parts.contains(t.norm) && crate::text::stem::indonesian::is_word(t.norm)
 }
 
 /// Month names and abbreviations that are also names, or parts of names, of people

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{tidy, value_in, Acc, Doc, Name, Role};
 use crate::extract::gazetteer::Kind;
-use crate::extract::tokens::{normalize_phrase, Case, Gap};
+use crate::text::tokens::{normalize_phrase, Case, Gap};
 
 /// Titles followed by a portfolio ("Menteri Pertahanan", "Minister of Defence").
 const PORTFOLIO_TITLES: &[&str] = &["menteri", "minister", "secretary", "sekretaris", "menko", "wamen"];
@@ -100,7 +100,7 @@ pub(super) fn add_rule_orgs(doc: &Doc, capitals: &[u32], role: &mut [Role], orgs
 /// leading connectors dropped.
 fn org_name_around(doc: &Doc, role: &[Role], k: usize) -> (usize, usize) {
     let (g, toks, n) = (doc.g, doc.toks, doc.toks.len());
-    let is_cap = |t: &crate::extract::tokens::Tok| matches!(t.case, Case::Title | Case::Upper);
+    let is_cap = |t: &crate::text::tokens::Tok| matches!(t.case, Case::Title | Case::Upper);
     let joinable = |j: usize| -> bool {
         let known_place =
             matches!(role[j], Role::Known(e) if matches!(g.entries[e as usize].kind, Kind::Country | Kind::Place));

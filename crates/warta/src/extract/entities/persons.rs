@@ -10,7 +10,7 @@ use super::coref::{add_person_run, LoneName};
 use super::orgs::company_begun_by;
 use super::{is_common_word, title_case, value_in, with_honorific, Acc, Doc, Found, Role};
 use crate::extract::gazetteer::{Gazetteer, Kind, NameUse};
-use crate::extract::tokens::{gap, Case, Gap, Tok};
+use crate::text::tokens::{gap, Case, Gap, Tok};
 
 /// Lower-case particles inside names.
 const PARTICLES: &[&str] = &[
@@ -207,7 +207,11 @@ fn cue_supports(doc: &Doc, role: &[Role], a: usize, b: usize) -> bool {
     let (g, text, toks) = (doc.g, doc.text, doc.toks);
     // (A rare American name that is an Indonesian word makes no name of Indonesian words
     // alone: "Minta Maaf", "Kena Sanksi", "Dana Hibah"; but "Tim Henman", "Gigi Hadid".)
-    let indonesian_words = || toks[a..b].iter().all(|t| crate::extract::indonesian::is_word(t.norm));
+    let indonesian_words = || {
+        toks[a..b]
+            .iter()
+            .all(|t| crate::text::stem::indonesian::is_word(t.norm))
+    };
     let real = |u: &NameUse| !u.census_only || !indonesian_words();
     let known = g
         .names

@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{tidy, value_in, Acc, Doc, Name, Role};
 use crate::extract::gazetteer::{Kind, PlaceHead, Span};
-use crate::extract::tokens::{Case, Gap};
+use crate::text::tokens::{Case, Gap};
 
 /// The places of an article being read, with the country of each if known.
 type Places = HashMap<Name, (Acc, Option<&'static str>)>;

@@ -10,7 +10,7 @@ use super::coref::{add_lone_name, add_person_run, LoneName};
 use super::{title_case, value_in, with_honorific, Acc, Doc, Found, Name, Role, MONTH_NAMES};
 use crate::extract::gazetteer::{Gazetteer, Kind};
 use crate::extract::tagger::{EntityType, Hint, Model, TaggedSpan, View, WordFacts};
-use crate::extract::tokens::{normalize_phrase, Case, Tok};
+use crate::text::tokens::{normalize_phrase, Case, Tok};
 
 /// Hands `f` the tagger's view of the article: its tokens, the rules' hints and word facts.
 pub(super) fn with_view(
@@ -111,7 +111,7 @@ fn word_facts(g: &Gazetteer, toks: &[Tok], seen_lower: &mut Vec<u64>) -> Vec<Wor
             given: name.is_some_and(|u| u.given),
             family: name.is_some_and(|u| u.family),
             common_name: name.is_some_and(|u| u.common),
-            ordinary: g.cues.stops.contains(w) || crate::extract::indonesian::is_word(w),
+            ordinary: g.cues.stops.contains(w) || crate::text::stem::indonesian::is_word(w),
             org_head: g.org_heads.contains(w),
             place_head: g.place_head_first.contains(w),
             seen_lower: t.case != Case::Lower && seen_lower[k / 64] & (1 << (k % 64)) != 0,

@@ -26,7 +26,7 @@ mod train;
 pub use model::{Model, ModelError};
 pub use train::{train, TrainOptions, TrainingSet};
 
-use super::tokens::{gap, Case, Gap, Tok};
+use crate::text::tokens::{gap, Case, Gap, Tok};
 
 /// The tags, in the order of the model's weights: outside, then begin and inside for each
 /// entity type.
@@ -230,7 +230,7 @@ pub fn labels_from_ranges(toks: &[Tok], names: &[(usize, usize, EntityType)]) ->
 #[cfg(test)]
 mod test_support {
     use super::*;
-    use crate::extract::tokens::tokenize;
+    use crate::text::tokens::tokenize;
 
     /// `f` of a text's view with no hints, no word facts and no capitalised headline.
     pub(super) fn with_bare_view<R>(text: &str, f: impl FnOnce(&View) -> R) -> R {
@@ -251,7 +251,7 @@ mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::tokens::tokenize;
+    use crate::text::tokens::tokenize;
 
     #[test]
     fn spans_follow_bio_labels() {
