@@ -6,9 +6,11 @@
 //!   stems for English and Indonesian).
 //! - `stem`: the stemmers themselves and their caches.
 //!
-//! Both tokenizers fold the same way (lower case, accents and other scripts to ASCII), each
-//! as its client needs: `tokens` keeps spans and case for names, `analysis` gives tantivy's
-//! tokens and positions.
+//! The two tokenizers fold differently, and each stays as it is: `tokens` transliterates any
+//! script to ASCII (deunicode: Cyrillic, Hangul and Chinese too), as the gazetteer's aliases
+//! are folded; `analysis` folds as tantivy's `AsciiFoldingFilter` does (accents and
+//! ligatures; other scripts stay as written), as every index holds its terms. Changing
+//! either would change entities or index terms.
 
 pub mod analysis;
 pub mod stem;
