@@ -227,15 +227,26 @@ fn zone_offset(word: &str) -> Option<i32> {
     Some(hours * 3600)
 }
 
-/// Token-based parser for the many human formats.
+/// Token-based parser for the many human formats: a date, then an optional time and zone,
+/// and nothing else.
 fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
     let mut toks = tokenize(s);
     // Drop weekday names and filler words wherever they stand.
     toks.retain(|t| !matches!(t, Tok::Word(w) if is_weekday(w) || w == "pukul" || w == "at" || w == "jam"));
+    let ((year, month, day), i) = date_part(&toks)?;
+    let ((hour, minute, second), i) = time_part(&toks, i)?;
+    let (offset_secs, i) = zone_part(&toks, i)?;
+    if i != toks.len() {
+        return Err(TokenError::NoMatch);
+    }
+    timestamp([year, month, day, hour, minute, second], offset_secs)
+}
 
-    let mut i;
+/// The date the tokens begin with, as (year, month, day), and the index of the token after
+/// it.
+fn date_part(toks: &[Tok]) -> Result<((i64, i64, i64), usize), TokenError> {
+    let i;
     let (year, month, day);
-    // Date part.
     match (toks.first(), toks.get(1), toks.get(2), toks.get(3), toks.get(4)) {
         // 2023-09-14, 2023/09/14, 2023.09.14
         (Some(Tok::Num(y)), Some(Tok::Sep(a)), Some(Tok::Num(m)), Some(Tok::Sep(b)), Some(Tok::Num(d)))
@@ -297,8 +308,13 @@ fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
         }
         _ => return Err(TokenError::NoMatch),
     }
+    Ok(((year, month, day), i))
+}
 
-    // Optional time: 10:15, 10:15:30, 10.15 (Indonesian style), with am/pm.
+/// The optional time at token `i`: 10:15, 10:15:30, 10.15 (Indonesian style), with am/pm.
+/// Returns (hour, minute, second), midnight when there is none, and the index of the token
+/// after it.
+fn time_part(toks: &[Tok], mut i: usize) -> Result<((i64, i64, i64), usize), TokenError> {
     let (mut hour, mut minute, mut second) = (0i64, 0i64, 0i64);
     if let Some(Tok::Sep('T')) = toks.get(i) {
         i += 1;
@@ -338,8 +354,12 @@ fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
             _ => {}
         }
     }
+    Ok(((hour, minute, second), i))
+}
 
-    // Optional zone: WIB, GMT+7, +07:00, +0700, Z.
+/// The optional zone at token `i`: WIB, GMT+7, +07:00, +0700, Z. Returns its offset in
+/// seconds east of UTC (0 when there is none) and the index of the token after it.
+fn zone_part(toks: &[Tok], mut i: usize) -> Result<(i32, usize), TokenError> {
     let mut offset_secs: i32 = 0;
     if let Some(Tok::Word(w)) = toks.get(i) {
         offset_secs = zone_offset(w).ok_or(TokenError::NoMatch)?;
@@ -359,10 +379,11 @@ fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
         offset_secs += sign * (h as i32 * 3600 + m as i32 * 60);
         i += used;
     }
-    if i != toks.len() {
-        return Err(TokenError::NoMatch);
-    }
+    Ok((offset_secs, i))
+}
 
+/// The instant of a civil date and time at a fixed offset.
+fn timestamp([year, month, day, hour, minute, second]: [i64; 6], offset_secs: i32) -> Result<Timestamp, TokenError> {
     let dt = DateTime::new(
         year as i16,
         month as i8,
