@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use warta::extract::gazetteer::{Gazetteer, Kind};
-use warta::extract::tokens::normalize_phrase;
 use warta::extract::{entities, Entities};
 use warta::ingest::{self, WalkEvent};
+use warta::text::tokens::normalize_phrase;
 
 /// Counts for one entity type.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
@@ -548,7 +548,7 @@ pub fn eval_stemmers(path: &Path, limit: usize) -> Result<Vec<StemmerRow>> {
     use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value as _, FAST, STORED};
     use tantivy::{doc, Index, TantivyDocument, Term};
-    use warta::index::analysis::{self, EXACT, INDONESIAN, INDONESIAN_TALA};
+    use warta::text::analysis::{self, EXACT, INDONESIAN, INDONESIAN_TALA};
 
     let docs: Vec<(String, String)> = jsonl(path)?
         .filter(|d| d["lang"].as_str().unwrap_or("id") == "id")

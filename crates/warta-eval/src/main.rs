@@ -347,7 +347,7 @@ fn learn_clusters(dir: &Path, out: &Path, opts: &ClusterOptions, limit: usize, s
         );
     }
     for word in show {
-        let norm = warta::extract::tokens::normalize_phrase(word);
+        let norm = warta::text::tokens::normalize_phrase(word);
         match (clusters.path(&norm), clusters.members(&norm)) {
             (Some((bits, len)), Some(members)) => {
                 let words: Vec<&str> = members.iter().take(40).map(|m| m.0).collect();

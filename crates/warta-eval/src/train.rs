@@ -189,16 +189,16 @@ impl Truecaser {
         let mut tc = Truecaser::default();
         let mut buf = String::new();
         for text in texts {
-            for t in warta::extract::tokens::tokenize(text, &mut buf) {
+            for t in warta::text::tokens::tokenize(text, &mut buf) {
                 if t.sentence_start {
                     continue;
                 }
                 let c = tc.counts.entry(t.norm.to_string()).or_default();
                 match t.case {
-                    warta::extract::tokens::Case::Lower => c.0 += 1,
-                    warta::extract::tokens::Case::Title => c.1 += 1,
-                    warta::extract::tokens::Case::Upper => c.2 += 1,
-                    warta::extract::tokens::Case::Other => {}
+                    warta::text::tokens::Case::Lower => c.0 += 1,
+                    warta::text::tokens::Case::Title => c.1 += 1,
+                    warta::text::tokens::Case::Upper => c.2 += 1,
+                    warta::text::tokens::Case::Other => {}
                 }
             }
         }
@@ -219,7 +219,7 @@ impl Truecaser {
             _ if !letters => word.to_string(),
             Some(&(lower, cap, upper)) if upper > lower && upper > cap => word.to_uppercase(),
             Some(&(lower, cap, _)) if cap > lower => title(word),
-            None if word.len() >= 3 && !warta::extract::indonesian::is_word(word) => title(word),
+            None if word.len() >= 3 && !warta::text::stem::indonesian::is_word(word) => title(word),
             _ if sentence_start => title(word),
             _ => word.to_string(),
         }

@@ -3,7 +3,8 @@
 //! The data flows one way through one module per stage:
 //! [`ingest`] (files to articles) → [`extract`] (language, entities) → [`index`] (schema,
 //! writer, incremental bookkeeping) → [`search`] (queries, filters, snippets, counts) →
-//! [`export`] (search results for other tools). The `warta` command and server
+//! [`export`] (search results for other tools). [`text`] (words, analyzers, stemmers) serves
+//! both extraction and indexing. The `warta` command and server
 //! (crates/warta-cli), the evaluation tool and the benchmark are clients of this library.
 
 #[warn(missing_docs)]
@@ -14,3 +15,4 @@ pub mod index;
 pub mod ingest;
 #[warn(missing_docs)]
 pub mod search;
+pub mod text;

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::tokens::tokenize;
+use crate::text::tokens::tokenize;
 
 /// How [`learn`] clusters.
 #[derive(Debug, Clone)]

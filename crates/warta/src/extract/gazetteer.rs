@@ -13,7 +13,7 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
-use super::tokens::{normalize_phrase, Case, Tok};
+use crate::text::tokens::{normalize_phrase, Case, Tok};
 
 /// A map from folded words, with a bit table in front that answers most misses without
 /// hashing: the extractor asks several of these sets about nearly every token of every
@@ -375,6 +375,8 @@ impl Gazetteer {
         G.get_or_init(Gazetteer::load)
     }
 
+    /// Loads the entity tables and the word lists the rules use, each from `WARTA_DATA_DIR`
+    /// when it holds it, else as built in.
     fn load() -> Gazetteer {
         let mut g = Gazetteer {
             entries: Vec::new(),
@@ -389,28 +391,45 @@ impl Gazetteer {
             rule_starts: WordFilter::default(),
             codes: HashMap::default(),
         };
+        g.load_entities();
+        g.load_cues();
+        g.load_names();
+        g.load_org_heads();
+        g.load_place_heads();
+        g.rule_starts = g.cues.by_first.union_filter(&g.place_head_first);
+        g
+    }
+
+    /// The known entities of every kind with their aliases; country codes and the last word
+    /// of persons' names as keys of their own.
+    fn load_entities(&mut self) {
         for kind in [Kind::Country, Kind::Org, Kind::Place, Kind::Person] {
             for (entry, aliases) in entity_table(kind) {
                 let value = entry.value.clone();
-                let id = g.add(entry, &aliases);
+                let id = self.add(entry, &aliases);
                 match kind {
                     // Codes are looked up (`--country kp`) but not matched in text: "IN", "IT",
                     // "NO" are words. Aliases such as "US" or "UK" are listed explicitly in
                     // the data.
                     Kind::Country => {
-                        g.codes.insert(value.to_lowercase(), id);
+                        self.codes.insert(value.to_lowercase(), id);
                     }
                     Kind::Person => {
                         let norm = normalize_phrase(&value);
                         let parts: Vec<&str> = norm.split(' ').collect();
                         if parts.len() >= 2 {
-                            g.person_parts.entry_or(parts[parts.len() - 1], Vec::new).push(id);
+                            self.person_parts.entry_or(parts[parts.len() - 1], Vec::new).push(id);
                         }
                     }
                     Kind::Org | Kind::Place => {}
                 }
             }
         }
+    }
+
+    /// The person cues: titles and reporting verbs by their first word (longest phrase
+    /// first), and stop words.
+    fn load_cues(&mut self) {
         let cues = data("person_cues.tsv", include_str!("../../../../data/person_cues.tsv"));
         for r in rows(&cues) {
             let (Some(cue), Some(kind)) = (r.first(), r.get(2)) else {
@@ -420,23 +439,28 @@ impl Gazetteer {
             if norm.is_empty() {
                 continue;
             }
-            g.cues.max_words = g.cues.max_words.max(norm.split(' ').count());
+            self.cues.max_words = self.cues.max_words.max(norm.split(' ').count());
             match *kind {
                 "title" | "verb" => {
                     let words: Vec<String> = norm.split(' ').map(str::to_string).collect();
                     let title = *kind == "title";
-                    let list = g.cues.by_first.entry_or(&words[0], Vec::new);
+                    let list = self.cues.by_first.entry_or(&words[0], Vec::new);
                     list.push((words, title));
                     list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
                     if title {
-                        g.cues.titles.insert(norm)
+                        self.cues.titles.insert(norm)
                     } else {
-                        g.cues.verbs.insert(norm)
+                        self.cues.verbs.insert(norm)
                     }
                 }
-                _ => g.cues.stops.insert(norm),
+                _ => self.cues.stops.insert(norm),
             };
         }
+    }
+
+    /// Given and family names: the curated list, then the US census list (its most frequent
+    /// names marked common, names only it knows marked so).
+    fn load_names(&mut self) {
         let names = data("names.tsv", include_str!("../../../../data/names.tsv"));
         let census = data("census_names.tsv", include_str!("../../../../data/census_names.tsv"));
         // The census list is in order of frequency, family and given names apart: the most
@@ -465,8 +489,8 @@ impl Gazetteer {
             };
             let origin = r.get(2).copied().unwrap_or("");
             for part in normalize_phrase(name).split(' ').filter(|p| !p.is_empty()) {
-                let new = !g.names.contains(part);
-                let u = g.names.entry_or(part, NameUse::default);
+                let new = !self.names.contains(part);
+                let u = self.names.entry_or(part, NameUse::default);
                 u.common |= common;
                 u.census_only |= new && from_census;
                 match *kind {
@@ -480,29 +504,34 @@ impl Gazetteer {
                 }
             }
         }
+    }
+
+    /// Head words of organization names ("Kementerian", "Council").
+    fn load_org_heads(&mut self) {
         let heads = data("org_heads.tsv", include_str!("../../../../data/org_heads.tsv"));
         for r in rows(&heads) {
             if let Some(w) = r.first() {
-                g.org_heads.insert(normalize_phrase(w));
+                self.org_heads.insert(normalize_phrase(w));
             }
         }
+    }
+
+    /// Head words of place names, longest first (so "bandar udara" wins over a shorter head).
+    fn load_place_heads(&mut self) {
         let heads = data("place_heads.tsv", include_str!("../../../../data/place_heads.tsv"));
         for r in rows(&heads) {
             let (Some(head), Some(pos)) = (r.first(), r.get(1)) else {
                 continue;
             };
             let words: Vec<String> = normalize_phrase(head).split(' ').map(str::to_string).collect();
-            g.place_head_first.insert(words[0].clone());
-            g.place_heads.push(PlaceHead {
+            self.place_head_first.insert(words[0].clone());
+            self.place_heads.push(PlaceHead {
                 words,
                 before: *pos == "before",
                 country: r.get(2).filter(|c| c.len() == 2).map(|c| c.to_string()),
             });
         }
-        // Longest heads first, so "bandar udara" wins over a shorter head.
-        g.place_heads.sort_by_key(|h| std::cmp::Reverse(h.words.len()));
-        g.rule_starts = g.cues.by_first.union_filter(&g.place_head_first);
-        g
+        self.place_heads.sort_by_key(|h| std::cmp::Reverse(h.words.len()));
     }
 
     fn add(&mut self, entry: Entry, aliases: &[String]) -> u32 {
@@ -693,7 +722,7 @@ fn case_ok(r: &AliasRef, toks: &[Tok]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::tokens::tokenize;
+    use crate::text::tokens::tokenize;
 
     proptest::proptest! {
         /// The bit table never hides a word of the map: a lookup answers what the map alone

@@ -6,12 +6,8 @@
 pub mod clusters;
 pub mod entities;
 pub mod gazetteer;
-pub mod indonesian;
 pub mod lang;
-pub mod sastrawi_fast;
-pub mod stem_cache;
 pub mod tagger;
-pub mod tokens;
 
 pub use entities::{CountryMention, Entities, Mention, PlaceMention};
 pub use lang::detect_language;

@@ -9,7 +9,6 @@
 //! files it reflects: a rerun compares the disk with that, and a crash can never leave the
 //! bookkeeping out of step with the documents.
 
-pub mod analysis;
 pub mod damage;
 pub mod directory;
 mod queue;
@@ -22,6 +21,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
+
+use crate::text::analysis;
 
 pub use damage::Damaged;
 pub use schema::Fields;

@@ -8,7 +8,7 @@ use tantivy::schema::{
 use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
-use super::analysis::{StemLang, EXACT};
+use crate::text::analysis::{StemLang, EXACT};
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -109,7 +109,7 @@ pub fn build() -> (Schema, Fields) {
 impl Fields {
     /// The (title, body) fields an article in `lang` is indexed in.
     pub fn text_pair(&self, lang: &str) -> (Field, Field) {
-        match super::analysis::stem_lang(lang) {
+        match crate::text::analysis::stem_lang(lang) {
             Some(StemLang::English) => (self.title_en, self.body_en),
             Some(StemLang::Indonesian) => (self.title_id, self.body_id),
             None => (self.title_other, self.body_other),

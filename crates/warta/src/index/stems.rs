@@ -33,8 +33,8 @@ use tantivy::Searcher;
 use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use super::analysis::StemLang;
 use super::Fields;
+use crate::text::analysis::StemLang;
 
 /// The table's file in the index directory: [`TABLE_MAGIC`], the xxh3 checksum of the FST
 /// (8 bytes, little-endian), then the FST.
@@ -121,7 +121,7 @@ impl StemTable {
     /// file) goes to the stemmer.
     pub fn stem(&self, lang: StemLang, word: &mut String) {
         match lang {
-            StemLang::Indonesian => crate::extract::indonesian::stem_indonesian_known(word, |w| {
+            StemLang::Indonesian => crate::text::stem::indonesian::stem_indonesian_known(word, |w| {
                 self.known_stem(lang, w).map(|stem| stem.map(str::to_string))
             }),
             StemLang::English => lang.stem(word),
@@ -812,10 +812,8 @@ mod tests {
         let table = StemTable::load(&fx.index);
         let id = StemLang::Indonesian;
         let mut checked = 0;
-        for t in super::super::analysis::tokens(
-            &mut super::super::analysis::analyzer(super::super::analysis::EXACT),
-            text,
-        ) {
+        for t in crate::text::analysis::tokens(&mut crate::text::analysis::analyzer(crate::text::analysis::EXACT), text)
+        {
             let word = t.text;
             if !id.may_change(&word) {
                 assert_eq!(table.known_stem(id, &word), None, "{word}");

@@ -35,9 +35,9 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
 
-use crate::index::analysis::{self, EXACT};
 use crate::index::stems::StemTable;
 use crate::index::{Fields, WartaIndex};
+use crate::text::analysis::{self, EXACT};
 pub use cancel::Cancel;
 use cancel::CancellableQuery;
 pub use error::SearchError;

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use crate::extract::gazetteer::{entity_table, Entry, Kind};
-use crate::extract::tokens::normalize_phrase;
+use crate::text::tokens::normalize_phrase;
 
 /// Separates a word from the canonical name in a [`key_term`].
 pub const KEY_SEPARATOR: char = '\u{1f}';

@@ -6,8 +6,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tantivy::tokenizer::TokenStream;
 
-use crate::index::analysis::{self, EXACT};
 use crate::index::stems::StemTable;
+use crate::text::analysis::{self, EXACT};
 
 /// Target length of a snippet in characters.
 const SNIPPET_CHARS: usize = 220;

@@ -5,7 +5,7 @@ use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Que
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use crate::index::analysis::{self, EXACT};
+use crate::text::analysis::{self, EXACT};
 use crate::index::stems::StemTable;
 use crate::index::Fields;
 

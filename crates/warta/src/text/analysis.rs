@@ -6,11 +6,13 @@
 //! Snowball's English stemmer, and for Indonesian the dictionary-based Sastrawi stemmer
 //! (mengatakan→kata, bertemu→temu), which handles nasal prefixes and loanwords better than
 //! Snowball's Tala stemmer (see README).
+//!
+//! The words are split and folded by [`FoldingTokenizer`], which gives exactly the tokens of
+//! tantivy's own chain (`SimpleTokenizer`, `RemoveLongFilter`, `LowerCaser`,
+//! `AsciiFoldingFilter`) in one pass, with fewer instructions a token.
 
-pub use crate::extract::indonesian::{stem_indonesian_in_place, stem_indonesian_into};
-use crate::extract::stem_cache::{SharedStems, StemCache};
-use std::cell::RefCell;
-use std::sync::LazyLock;
+use super::stem::english::{stem_english_in_place, stem_english_into};
+use super::stem::indonesian::{stem_indonesian_in_place, stem_indonesian_into};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
     TokenizerManager,
@@ -46,7 +48,7 @@ impl StemLang {
     pub fn stem(self, word: &mut String) {
         match self {
             StemLang::Indonesian => stem_indonesian_in_place(word),
-            StemLang::English => EN_CACHE.with_borrow_mut(|c| c.stem(word, &EN_SHARED, stem_english)),
+            StemLang::English => stem_english_in_place(word),
         }
     }
 
@@ -56,7 +58,7 @@ impl StemLang {
     /// is full of numbers.
     pub fn may_change(self, word: &str) -> bool {
         match self {
-            StemLang::Indonesian => crate::extract::indonesian::stemmable(word),
+            StemLang::Indonesian => super::stem::indonesian::stemmable(word),
             StemLang::English => word.chars().nth(2).is_some() && word.chars().any(char::is_alphabetic),
         }
     }
@@ -67,25 +69,8 @@ impl StemLang {
     pub fn stem_into(self, word: &str, out: &mut String) -> bool {
         match self {
             StemLang::Indonesian => stem_indonesian_into(word, out),
-            StemLang::English => EN_CACHE.with_borrow_mut(|c| c.stem_into(word, out, &EN_SHARED, stem_english)),
+            StemLang::English => stem_english_into(word, out),
         }
-    }
-}
-
-thread_local! {
-    static EN: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    static EN_CACHE: RefCell<StemCache> = RefCell::new(StemCache::default());
-}
-static EN_SHARED: LazyLock<SharedStems> = LazyLock::new(SharedStems::default);
-
-/// Snowball's English stem of `word`, in place.
-fn stem_english(word: &mut String) {
-    let stem = EN.with(|s| match s.stem(word) {
-        std::borrow::Cow::Borrowed(b) if b.len() == word.len() => None,
-        other => Some(other.into_owned()),
-    });
-    if let Some(stem) = stem {
-        *word = stem;
     }
 }
 
@@ -101,8 +86,9 @@ fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
 /// `AsciiFoldingFilter` in one pass, with the same tokens, positions and offsets: words are
 /// runs of alphanumeric characters; an all-ASCII word (nearly every word of English and
 /// Indonesian text) is lower-cased in place, and any other goes through tantivy's own
-/// `LowerCaser` and `AsciiFoldingFilter`, so the result never differs. It saves the four
-/// stream layers' per-token calls: 15% of the tokenizing instructions, 1% of indexing.
+/// `LowerCaser` and `AsciiFoldingFilter`, so the result never differs. Kept over tantivy's
+/// chain because it skips three stream layers per token and the Unicode tables for ASCII
+/// words (measured in docs/performance-log.md).
 #[derive(Clone)]
 pub struct FoldingTokenizer {
     token: Token,

@@ -4,7 +4,7 @@
 //! recognition that a capitalised word such as "Keuangan" or "Luar" (in "Menteri Keuangan
 //! Sri Mulyani", "Menteri Luar Negeri") is an ordinary word, not part of a name.
 
-use super::stem_cache::{SharedStems, StemCache};
+use super::cache::{SharedStems, StemCache};
 use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::sync::{LazyLock, OnceLock};
