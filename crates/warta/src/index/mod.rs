@@ -12,11 +12,12 @@
 pub mod analysis;
 pub mod damage;
 pub mod directory;
+pub mod document;
 mod queue;
+mod run;
 pub mod schema;
 pub mod stems;
 pub mod touched;
-pub mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -24,8 +25,11 @@ use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
 pub use damage::Damaged;
+pub use run::{
+    index_paths, EntitySource, GivenEntities, IndexOptions, Progress, RunSummary, SkippedFile, EXTERNAL_LINK,
+    MAX_LISTED_WARNINGS,
+};
 pub use schema::Fields;
-pub use writer::{index_paths, EntitySource, GivenEntities, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
 pub const FORMAT_VERSION: u32 = 8;

@@ -27,8 +27,8 @@ use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::extract::gazetteer;
 use crate::index::analysis::{self, EXACT};
+use crate::index::document::source_key;
 use crate::index::stems::StemTable;
-use crate::index::writer::source_key;
 use crate::index::{Fields, RunSummary, WartaIndex};
 pub use cancel::Cancel;
 use cancel::CancellableQuery;
