@@ -26,7 +26,7 @@ use tantivy::Index;
 
 pub use damage::Damaged;
 pub use run::{
-    index_paths, EntitySource, GivenEntities, IndexOptions, Progress, RunSummary, SkippedFile, EXTERNAL_LINK,
+    index_paths, index_paths_with, Enricher, IndexOptions, Progress, RunSummary, SkippedFile, EXTERNAL_LINK,
     MAX_LISTED_WARNINGS,
 };
 pub use schema::Fields;

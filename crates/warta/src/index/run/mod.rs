@@ -15,18 +15,19 @@ mod walk;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use enrich::Enricher;
 pub use summary::{RunSummary, SkippedFile, MAX_LISTED_WARNINGS};
 pub use walk::EXTERNAL_LINK;
 
 use super::touched::{self, Rejected, Touched};
 use super::{IndexError, StepContext, WartaIndex, LAST_RUN_FILE};
-use crate::extract::{self, Enriched};
+use crate::extract;
 use crate::ingest;
 use pipeline::{run_pipeline, Run, SharedWriter};
 use summary::Tally;
+
 /// Settings of an indexing run.
 #[derive(Debug, Clone)]
 pub struct IndexOptions {
@@ -44,9 +45,6 @@ pub struct IndexOptions {
     /// end, leaving as few segments as one commit can (more commits mean more segments, and
     /// merging them at the end of the run cost a 200,000-article build 16% of its time).
     pub commit_interval: Duration,
-    /// Where the articles' entities (persons, countries, organizations, places) come from:
-    /// warta's extractor by default (see [`EntitySource`]).
-    pub entities: EntitySource,
     /// Bytes of documents that may wait in tantivy's queue for its indexing threads (library
     /// setting): when tantivy indexes more slowly than warta reads and extracts, readers and
     /// enrichers wait instead of filling memory (see `queue`). The default, 32 MiB, keeps
@@ -58,54 +56,6 @@ pub struct IndexOptions {
     pub follow_external_links: bool,
 }
 
-/// Where an indexing run's entities come from (a library setting; the CLI always extracts).
-///
-/// The other two sources exist for measuring: with [`Skip`](EntitySource::Skip) the run
-/// costs what warta's pipeline costs without extraction and without entity fields to index;
-/// with [`Given`](EntitySource::Given) it costs what it would with an extractor that were
-/// free (the caller's function, which should only look its answer up), the entity fields
-/// indexed as usual. Later runs do not change the entities of files they do not read again,
-/// so an index built with either is for measuring and throwaway use.
-#[derive(Clone, Default)]
-pub enum EntitySource {
-    /// warta's extractor reads each article's title and text.
-    #[default]
-    Extract,
-    /// None: the entity fields stay empty.
-    Skip,
-    /// The caller's function gives each article's entities.
-    Given(Arc<GivenEntities>),
-}
-
-/// The function of [`EntitySource::Given`].
-pub type GivenEntities = dyn Fn(&ingest::Article) -> extract::Entities + Send + Sync;
-
-impl std::fmt::Debug for EntitySource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            EntitySource::Extract => "Extract",
-            EntitySource::Skip => "Skip",
-            EntitySource::Given(_) => "Given(..)",
-        })
-    }
-}
-
-impl EntitySource {
-    /// `article` enriched: its language, and its entities from this source.
-    fn enrich(&self, article: ingest::Article) -> Enriched {
-        match self {
-            EntitySource::Extract => extract::enrich(article),
-            EntitySource::Skip => extract::enrich_language_only(article),
-            EntitySource::Given(entities_of) => {
-                let entities = entities_of(&article);
-                let mut enriched = extract::enrich_language_only(article);
-                enriched.entities = entities;
-                enriched
-            }
-        }
-    }
-}
-
 impl Default for IndexOptions {
     fn default() -> Self {
         IndexOptions {
@@ -114,7 +64,6 @@ impl Default for IndexOptions {
             memory_mb: 256,
             commit_every: None,
             commit_interval: Duration::from_secs(60),
-            entities: EntitySource::Extract,
             queue_bytes: 32 << 20,
             follow_external_links: false,
         }
@@ -159,6 +108,18 @@ pub fn index_paths(
     opts: &IndexOptions,
     progress: &dyn Progress,
 ) -> Result<RunSummary, IndexError> {
+    index_paths_with(index_dir, roots, opts, &extract::enrich, progress)
+}
+
+/// [`index_paths`] with `enricher` in place of warta's extractor ([`extract::enrich`]): a
+/// hook for measuring what the rest of the pipeline costs (see [`Enricher`]).
+pub fn index_paths_with(
+    index_dir: &Path,
+    roots: &[PathBuf],
+    opts: &IndexOptions,
+    enricher: &dyn Enricher,
+    progress: &dyn Progress,
+) -> Result<RunSummary, IndexError> {
     let started = Instant::now();
     let mut tally = Tally::default();
     ignore_file_size_signal();
@@ -177,6 +138,7 @@ pub fn index_paths(
         wi: &wi,
         opts,
         threads,
+        enricher,
         progress,
         walk: ingest::WalkOptions {
             exclude: index_dir_canon.as_deref(),

@@ -20,7 +20,7 @@ use super::known::FileState;
 use super::read::{read_files, Job};
 use super::summary::{Outcome, Tally};
 use super::walk::{walk_roots, FileToRead, Walked};
-use super::{enrich, IndexOptions, Progress};
+use super::{enrich, Enricher, IndexOptions, Progress};
 use crate::index::queue::{InFlight, QueuedDoc};
 use crate::index::touched::Rejected;
 use crate::index::{spawn_named, Fields, WartaIndex};
@@ -49,6 +49,8 @@ pub(super) struct Run<'a> {
     pub opts: &'a IndexOptions,
     /// Readers, enrichers and tantivy's indexing threads (as many of each).
     pub threads: usize,
+    /// The stage that gives each article its language and entities.
+    pub enricher: &'a dyn Enricher,
     pub progress: &'a dyn Progress,
     /// The roots, and the index directory the walk leaves out.
     pub walk: ingest::WalkOptions<'a>,
@@ -90,9 +92,9 @@ pub(super) fn run_pipeline(
         drop(job_tx);
         for _ in 0..threads {
             let (tx, job_rx, added_total, in_flight) = (tx.clone(), job_rx.clone(), &added_total, &in_flight);
-            let entities = &run.opts.entities;
+            let enricher = run.enricher;
             spawn_named(scope, "warta-enrich", move || {
-                enrich::enrich_jobs(job_rx, tx, entities, writer, added_total, in_flight)
+                enrich::enrich_jobs(job_rx, tx, enricher, writer, added_total, in_flight)
             });
         }
         drop(tx);
