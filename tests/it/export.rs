@@ -126,7 +126,10 @@ fn no_match_and_bad_requests() {
     assert_eq!(stdout.lines().count(), 1);
     let (code, _, stderr) = export(&fx, &["--from", "2024-13-99"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("warta: error: bad date \"2024-13-99\""), "{stderr}");
+    assert!(
+        stderr.contains("warta: error: bad \"from\" date \"2024-13-99\""),
+        "{stderr}"
+    );
 }
 
 /// Reads NDJSON files of (action, document) pairs: each action names the index and the

@@ -117,7 +117,7 @@ fn date_filters_are_inclusive_of_whole_periods() {
     // Bad dates and empty ranges are errors, exit 2.
     let out = fx.warta(&["search", "--from", "yesterday"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad date \"yesterday\" for --from"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad \"from\" date \"yesterday\""));
     let out = fx
         .warta(&["search", "--from", "2024", "--to", "2023"])
         .output()

@@ -192,6 +192,28 @@ fn every_endpoint_answers_with_the_cli_shapes() {
     assert_eq!((st, v["articles"].as_u64()), (200, Some(3)));
 }
 
+/// GET and POST speak one vocabulary: the GET names work in a JSON body, and a parameter or
+/// field no one knows is refused (400, naming it) instead of widening the search unseen.
+#[test]
+fn one_vocabulary_for_get_and_post_and_unknown_names_refused() {
+    let fx = corpus();
+    let s = start(&fx);
+    let (_, get) = get_json(&s, "/api/search?q=putin&country=CN");
+    assert_eq!(get["total"], 1, "{get}");
+    let (st, _, body) = request(&s, "POST", "/api/search", r#"{"query": "putin", "country": ["CN"]}"#);
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["total"], 1);
+    let (st, _, body) = request(&s, "POST", "/api/search", r#"{"query": "putin", "contry": ["CN"]}"#);
+    assert_eq!(st, 400, "{body}");
+    assert!(body.contains("contry"), "{body}");
+    let (st, v) = get_json(&s, "/api/search?q=putin&contry=CN");
+    assert_eq!(st, 400, "{v}");
+    assert_eq!(v["error"]["code"], "unknown_parameter");
+    assert!(v["error"]["message"].as_str().unwrap().contains("\"contry\""), "{v}");
+    let (st, _) = get_json(&s, "/api/timeline?q=putin&top=3");
+    assert_eq!(st, 400, "the timeline takes no top");
+}
+
 #[test]
 fn relaxed_answers_say_so_and_strict_turns_relaxing_off() {
     let fx = corpus();

@@ -95,164 +95,191 @@ pub struct IndexArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Index directories or files of articles (incremental: only new or changed files are read)
-    Index {
-        /// Directories (walked recursively) and files to index
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[command(flatten)]
-        index: IndexArg,
-        /// Delete the index and build it from scratch
-        #[arg(long)]
-        rebuild: bool,
-        /// Worker threads [default: number of cores]
-        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
-        threads: Option<u16>,
-        /// Memory budget of the index writer in MiB
-        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=16384))]
-        memory_mb: u64,
-        /// No progress bar or warnings on stderr (the summary still prints)
-        #[arg(long, short)]
-        quiet: bool,
-        /// Fail (exit 2) when any file or record was skipped or indexed with a warning (text
-        /// cut, markup flattened...); what could be read is still indexed
-        #[arg(long)]
-        strict: bool,
-        /// Also commit after this many new articles [default: by time only]
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        commit_every: Option<u64>,
-        /// Commit every this many seconds while articles are added, so an interrupted run
-        /// loses little work and searches see its progress
-        #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-        commit_interval: u64,
-        /// Also follow symbolic links that lead outside the indexed paths (by default they are
-        /// skipped and counted)
-        #[arg(long)]
-        follow_external_links: bool,
-    },
+    Index(IndexArgs),
     /// Search the index
-    Search {
-        /// Query: words (ANDed), "phrases", a OR b, -excluded, title:word, prefix*
-        query: Vec<String>,
-        #[command(flatten)]
-        index: IndexArg,
-        #[command(flatten)]
-        filters: FilterArgs,
-        /// Result order [default: relevance; newest when there is no query]
-        #[arg(long, value_parser = sort_choice(), default_value = "relevance", hide_default_value = true)]
-        sort: Sort,
-        /// Number of results (0: only the count, and facets with --facets)
-        #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10000))]
-        limit: u64,
-        /// Results to skip (for paging; offset + limit at most 10000)
-        #[arg(long, default_value_t = 0)]
-        offset: usize,
-        /// Also count the top persons, countries, orgs, places, sources and languages of all matches
-        #[arg(long)]
-        facets: bool,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Search(SearchArgs),
     /// Top values of one facet (person, country, org, place, source, lang) over the matches of a query
-    Facets {
-        /// person, country, org, place, source or lang
-        field: String,
-        /// Query (as for search); none counts over all articles
-        query: Vec<String>,
-        #[command(flatten)]
-        index: IndexArg,
-        #[command(flatten)]
-        filters: FilterArgs,
-        /// Number of values
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=100000))]
-        top: u64,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Facets(FacetsArgs),
     /// Matching articles counted per day, week, month or year
-    Timeline {
-        /// Query (as for search); none counts all articles
-        query: Vec<String>,
-        #[command(flatten)]
-        index: IndexArg,
-        #[command(flatten)]
-        filters: FilterArgs,
-        /// Interval size
-        #[arg(long, value_parser = interval_choice(), default_value = "month")]
-        interval: Interval,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Timeline(TimelineArgs),
     /// Read files and print each article's language and entities, without an index
-    Extract {
-        /// Article files (any supported format)
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Extract(ExtractArgs),
     /// Print one article with its metadata
-    Show {
-        /// Article id, as search results print it
-        id: String,
-        #[command(flatten)]
-        index: IndexArg,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Show(ShowArgs),
     /// Serve the HTTP JSON API and the search page (read-only; follows new commits)
-    Serve {
-        #[command(flatten)]
-        index: IndexArg,
-        /// Address to listen on; anything but loopback makes the archive reachable from the network
-        #[arg(long, default_value = "127.0.0.1:7700")]
-        addr: std::net::SocketAddr,
-        /// Seconds a client has to send a request's headers (and an idle connection its next request)
-        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
-        header_timeout: u64,
-        /// Connections served at once; further ones wait to be accepted
-        #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65536))]
-        max_connections: u64,
-        /// Show articles' paths as on this machine's disk (by default relative to the indexed root)
-        #[arg(long)]
-        absolute_paths: bool,
-    },
+    Serve(ServeArgs),
     /// Write every article matching a query (not only a page) as JSON Lines or CSV
-    Export {
-        /// Query (as for search); none exports all articles
-        query: Vec<String>,
-        #[command(flatten)]
-        index: IndexArg,
-        #[command(flatten)]
-        filters: FilterArgs,
-        /// Output format
-        #[arg(long, value_parser = export_choice(), default_value = "jsonl")]
-        format: warta::export::ExportFormat,
-        /// Also write each article's text (the `body` field or column; always for a cluster)
-        #[arg(long)]
-        with_text: bool,
-        /// Write to this file instead of standard output (opensearch, quickwit: this directory)
-        #[arg(long, value_name = "FILE|DIR", required_if_eq_any = [("format", "opensearch"), ("format", "quickwit")])]
-        out: Option<PathBuf>,
-        /// opensearch, quickwit: the cluster's index name
-        #[arg(long, value_name = "NAME", default_value = "warta")]
-        index_name: String,
-        /// opensearch, quickwit: the most MiB of NDJSON in one file
-        #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
-        chunk_mb: u64,
-    },
+    Export(ExportArgs),
     /// Counts by language and source, date range, size, and the last run's skipped files
-    Stats {
-        #[command(flatten)]
-        index: IndexArg,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Directories (walked recursively) and files to index
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Delete the index and build it from scratch
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Worker threads [default: number of cores]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
+    /// Memory budget of the index writer in MiB
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..=16384))]
+    pub memory_mb: u64,
+    /// No progress bar or warnings on stderr (the summary still prints)
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Fail (exit 2) when any file or record was skipped or indexed with a warning (text
+    /// cut, markup flattened...); what could be read is still indexed
+    #[arg(long)]
+    pub strict: bool,
+    /// Also commit after this many new articles [default: by time only]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub commit_every: Option<u64>,
+    /// Commit every this many seconds while articles are added, so an interrupted run
+    /// loses little work and searches see its progress
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub commit_interval: u64,
+    /// Also follow symbolic links that lead outside the indexed paths (by default they are
+    /// skipped and counted)
+    #[arg(long)]
+    pub follow_external_links: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query: words (ANDed), "phrases", a OR b, -excluded, title:word, prefix*
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Result order [default: relevance; newest when there is no query]
+    #[arg(long, value_parser = sort_choice(), default_value = "relevance", hide_default_value = true)]
+    pub sort: Sort,
+    /// Number of results (0: only the count, and facets with --facets)
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10000))]
+    pub limit: u64,
+    /// Results to skip (for paging; offset + limit at most 10000)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Also count the top persons, countries, orgs, places, sources and languages of all matches
+    #[arg(long)]
+    pub facets: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FacetsArgs {
+    /// person, country, org, place, source or lang
+    pub field: String,
+    /// Query (as for search); none counts over all articles
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Number of values
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=100000))]
+    pub top: u64,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Query (as for search); none counts all articles
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Interval size
+    #[arg(long, value_parser = interval_choice(), default_value = "month")]
+    pub interval: Interval,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Article files (any supported format)
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Article id, as search results print it
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Address to listen on; anything but loopback makes the archive reachable from the network
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub addr: std::net::SocketAddr,
+    /// Seconds a client has to send a request's headers (and an idle connection its next request)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Connections served at once; further ones wait to be accepted
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_connections: u64,
+    /// Show articles' paths as on this machine's disk (by default relative to the indexed root)
+    #[arg(long)]
+    pub absolute_paths: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Query (as for search); none exports all articles
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format
+    #[arg(long, value_parser = export_choice(), default_value = "jsonl")]
+    pub format: warta::export::ExportFormat,
+    /// Also write each article's text (the `body` field or column; always for a cluster)
+    #[arg(long)]
+    pub with_text: bool,
+    /// Write to this file instead of standard output (opensearch, quickwit: this directory)
+    #[arg(long, value_name = "FILE|DIR", required_if_eq_any = [("format", "opensearch"), ("format", "quickwit")])]
+    pub out: Option<PathBuf>,
+    /// opensearch, quickwit: the cluster's index name
+    #[arg(long, value_name = "NAME", default_value = "warta")]
+    pub index_name: String,
+    /// opensearch, quickwit: the most MiB of NDJSON in one file
+    #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub chunk_mb: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -275,7 +302,9 @@ fn named_choice<T: Copy + Send + Sync + 'static>(
 }
 
 fn sort_choice() -> impl clap::builder::TypedValueParser<Value = Sort> {
-    named_choice(&Sort::ALL, Sort::name, |_| None)
+    named_choice(&Sort::ALL, Sort::name, |s| {
+        (s == Sort::Relevance).then_some("Best BM25 match first (newest first when there is no query)")
+    })
 }
 
 fn interval_choice() -> impl clap::builder::TypedValueParser<Value = Interval> {
@@ -284,7 +313,16 @@ fn interval_choice() -> impl clap::builder::TypedValueParser<Value = Interval> {
 
 fn export_choice() -> impl clap::builder::TypedValueParser<Value = warta::export::ExportFormat> {
     use warta::export::ExportFormat;
-    named_choice(&ExportFormat::ALL, ExportFormat::name, |f| Some(f.description()))
+    named_choice(&ExportFormat::ALL, ExportFormat::name, |f| {
+        Some(match f {
+            ExportFormat::Jsonl => "One JSON object per line",
+            ExportFormat::Csv => "RFC 4180 CSV, UTF-8, with a header; several values in a cell joined with \"; \"",
+            ExportFormat::Opensearch => {
+                "An OpenSearch/Elasticsearch index template and bulk NDJSON files (into --out DIR)"
+            }
+            ExportFormat::Quickwit => "A Quickwit index config and NDJSON files (into --out DIR)",
+        })
+    })
 }
 
 pub fn main() -> ExitCode {
@@ -329,279 +367,319 @@ fn style() -> Style {
 
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     match cli.command {
-        Command::Index {
-            paths,
-            index,
-            rebuild,
-            threads,
-            memory_mb,
-            quiet,
-            strict,
-            commit_every,
-            commit_interval,
-            follow_external_links,
-        } => {
-            let mut opts = IndexOptions {
-                rebuild,
-                memory_mb: memory_mb as usize,
-                commit_every,
-                commit_interval: std::time::Duration::from_secs(commit_interval),
-                follow_external_links,
-                ..IndexOptions::default()
-            };
-            if let Some(t) = threads {
-                opts.threads = t as usize;
-            }
-            let progress = CliProgress::new(quiet);
-            let summary = index::index_paths(&index.index, &paths, &opts, &progress)?;
-            progress.finish();
-            output::run_summary(&mut out, &summary)?;
-            let skipped = summary.files_skipped + summary.articles_skipped;
-            if strict && (skipped > 0 || summary.warnings > 0) {
-                eprintln!(
-                    "warta: error: {skipped} file(s) or record(s) skipped, {} warning(s) (--strict); `warta stats` lists them",
-                    summary.warnings
-                );
-                return Ok(ExitCode::from(2));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Search {
-            query,
-            index,
-            filters,
-            sort,
-            limit,
-            offset,
-            facets,
-            json,
-        } => {
-            let wi = WartaIndex::open(&index.index)?;
-            let req = SearchRequest {
-                sort,
-                limit: limit as usize,
-                offset,
-                facets,
-                ..filters.request(&query)
-            };
-            let resp = wi.guard_result(|| search::search(&wi, &req))??;
-            output::search_notices(
-                &mut std::io::stderr(),
-                &resp.query,
-                resp.relaxed.as_ref(),
-                &resp.approximate_names,
-                &resp.suggestions,
-            )?;
-            if json {
-                output::json(&mut out, &resp)?;
-            } else {
-                output::search_results(&mut out, &resp, offset, style())?;
-            }
-            out.flush()?;
-            Ok(if resp.total > 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Facets {
-            field,
-            query,
-            index,
-            filters,
-            top,
-            json,
-        } => {
-            let wi = WartaIndex::open(&index.index)?;
-            let req = filters.request(&query);
-            let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
-            output::search_notices(
-                &mut std::io::stderr(),
-                &resp.query,
-                resp.relaxed.as_ref(),
-                &resp.approximate_names,
-                &[],
-            )?;
-            if json {
-                output::json(&mut out, &resp)?;
-            } else {
-                output::facet_table(&mut out, &resp.field, &resp.values, resp.total)?;
-            }
-            Ok(if resp.total > 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Timeline {
-            query,
-            index,
-            filters,
-            interval,
-            json,
-        } => {
-            let wi = WartaIndex::open(&index.index)?;
-            let req = filters.request(&query);
-            let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
-            output::search_notices(
-                &mut std::io::stderr(),
-                &req.query,
-                t.relaxed.as_ref(),
-                &t.approximate_names,
-                &[],
-            )?;
-            if json {
-                output::json(&mut out, &t)?;
-            } else {
-                output::timeline(&mut out, &t)?;
-            }
-            Ok(if t.total > 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Extract { files, json } => {
-            let (articles, problems) = extract_files(&files);
-            if json {
-                output::json(&mut out, &articles)?;
-            } else {
-                for a in &articles {
-                    output::extracted(&mut out, a)?;
-                }
-            }
-            for p in &problems {
-                eprintln!("warning: {}", output::visible(p));
-            }
-            Ok(if articles.is_empty() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::Export {
-            query,
-            index,
-            filters,
-            format,
-            with_text,
-            out: file,
-            index_name,
-            chunk_mb,
-        } => {
-            let wi = WartaIndex::open(&index.index)?;
-            let req = filters.request(&query);
-            if let (Some(engine), Some(dir)) = (format.engine(), &file) {
-                let written = wi.guard_result(|| {
-                    warta::export::cluster::export_to_cluster(&wi, &req, engine, &index_name, chunk_mb << 20, dir)
-                })??;
-                let config = written.files[0].file_name().unwrap_or_default().to_string_lossy();
-                eprintln!(
-                    "{} articles written to {} NDJSON file(s) and {config} in {}",
-                    written.articles,
-                    written.files.len() - 1,
-                    output::visible(&dir.display().to_string())
-                );
-                return Ok(if written.articles > 0 {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                });
-            }
-            let written = match &file {
-                Some(path) => {
-                    let created =
-                        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-                    let sink = std::io::BufWriter::new(created);
-                    let (n, sink) =
-                        wi.guard_result(|| warta::export::export(&wi, &req, format, with_text, None, sink))??;
-                    sink.into_inner()
-                        .map_err(|e| e.into_error())
-                        .and_then(|f| f.sync_all())
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    n
-                }
-                None => {
-                    wi.guard_result(|| warta::export::export(&wi, &req, format, with_text, None, &mut out))??
-                        .0
-                }
-            };
-            out.flush()?;
-            if let Some(path) = &file {
-                eprintln!(
-                    "{written} articles written to {}",
-                    output::visible(&path.display().to_string())
-                );
-            }
-            Ok(if written > 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Show { id, index, json } => {
-            let wi = WartaIndex::open(&index.index)?;
-            let found = wi.guard_result(|| search::articles(&wi, &id))??;
-            if json {
-                if found.len() == 1 {
-                    output::json(&mut out, &found[0])?;
-                } else {
-                    output::json(&mut out, &found)?;
-                }
-            } else {
-                for (i, a) in found.iter().enumerate() {
-                    if i > 0 {
-                        writeln!(out, "\n---\n")?;
-                    }
-                    output::article(&mut out, a, style())?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Serve {
-            index,
-            addr,
-            header_timeout,
-            max_connections,
-            absolute_paths,
-        } => {
-            let wi = WartaIndex::open(&index.index)?;
-            let articles = wi
-                .guard_result(|| wi.searcher().map(|s| s.num_docs()))?
-                .context("cannot read the index")?;
-            if !addr.ip().is_loopback() {
-                eprintln!(
-                    "warta: warning: listening on {addr}: the archive is reachable from the network, without authentication"
-                );
-            }
-            let dir = output::visible(&index.index.display().to_string()).into_owned();
-            let opts = crate::serve::ServeOptions {
-                header_timeout: std::time::Duration::from_secs(header_timeout),
-                max_connections: max_connections as usize,
-                absolute_paths,
-            };
-            crate::serve::serve(wi, addr, opts, |bound| {
-                println!("warta: serving {articles} articles from {dir} at http://{bound}/ (Ctrl-C stops)");
-                let _ = std::io::stdout().flush();
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Stats { index, json } => {
-            let wi = WartaIndex::open(&index.index)?;
-            let s = wi
-                .guard_result(|| search::stats(&wi))?
-                .context("cannot read the index")?;
-            if json {
-                output::json(&mut out, &s)?;
-            } else {
-                output::stats(&mut out, &s)?;
-            }
-            Ok(ExitCode::SUCCESS)
+        Command::Index(args) => run_index(args),
+        Command::Search(args) => run_search(args),
+        Command::Facets(args) => run_facets(args),
+        Command::Timeline(args) => run_timeline(args),
+        Command::Extract(args) => run_extract(args),
+        Command::Export(args) => run_export(args),
+        Command::Show(args) => run_show(args),
+        Command::Serve(args) => run_serve(args),
+        Command::Stats(args) => run_stats(args),
+    }
+}
+
+/// `warta index`: Indexes the paths (incrementally unless `--rebuild`) and prints the run's summary.
+fn run_index(args: IndexArgs) -> Result<ExitCode> {
+    let IndexArgs {
+        paths,
+        index,
+        rebuild,
+        threads,
+        memory_mb,
+        quiet,
+        strict,
+        commit_every,
+        commit_interval,
+        follow_external_links,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let mut opts = IndexOptions {
+        rebuild,
+        memory_mb: memory_mb as usize,
+        commit_every,
+        commit_interval: std::time::Duration::from_secs(commit_interval),
+        follow_external_links,
+        ..IndexOptions::default()
+    };
+    if let Some(t) = threads {
+        opts.threads = t as usize;
+    }
+    let progress = CliProgress::new(quiet);
+    let summary = index::index_paths(&index.index, &paths, &opts, &progress)?;
+    progress.finish();
+    output::run_summary(&mut out, &summary)?;
+    let skipped = summary.files_skipped + summary.articles_skipped;
+    if strict && (skipped > 0 || summary.warnings > 0) {
+        eprintln!(
+            "warta: error: {skipped} file(s) or record(s) skipped, {} warning(s) (--strict); `warta stats` lists them",
+            summary.warnings
+        );
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warta search`: Prints a page of matches (or JSON); exit 1 when nothing matches.
+fn run_search(args: SearchArgs) -> Result<ExitCode> {
+    let SearchArgs {
+        query,
+        index,
+        filters,
+        sort,
+        limit,
+        offset,
+        facets,
+        json,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let wi = WartaIndex::open(&index.index)?;
+    let req = SearchRequest {
+        sort,
+        limit: limit as usize,
+        offset,
+        facets,
+        ..filters.request(&query)
+    };
+    let resp = wi.guard_result(|| search::search(&wi, &req))??;
+    output::search_notices(
+        &mut std::io::stderr(),
+        &resp.query,
+        resp.relaxed.as_ref(),
+        &resp.approximate_names,
+        &resp.suggestions,
+    )?;
+    if json {
+        output::json(&mut out, &resp)?;
+    } else {
+        output::search_results(&mut out, &resp, offset, style())?;
+    }
+    out.flush()?;
+    Ok(if resp.total > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `warta facets`: Prints the top values of one facet over the matches.
+fn run_facets(args: FacetsArgs) -> Result<ExitCode> {
+    let FacetsArgs {
+        field,
+        query,
+        index,
+        filters,
+        top,
+        json,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let wi = WartaIndex::open(&index.index)?;
+    let req = filters.request(&query);
+    let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
+    output::search_notices(
+        &mut std::io::stderr(),
+        &resp.query,
+        resp.relaxed.as_ref(),
+        &resp.approximate_names,
+        &[],
+    )?;
+    if json {
+        output::json(&mut out, &resp)?;
+    } else {
+        output::facet_table(&mut out, &resp.field, &resp.values, resp.total)?;
+    }
+    Ok(if resp.total > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `warta timeline`: Prints the matches counted per interval.
+fn run_timeline(args: TimelineArgs) -> Result<ExitCode> {
+    let TimelineArgs {
+        query,
+        index,
+        filters,
+        interval,
+        json,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let wi = WartaIndex::open(&index.index)?;
+    let req = filters.request(&query);
+    let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
+    output::search_notices(
+        &mut std::io::stderr(),
+        &req.query,
+        t.relaxed.as_ref(),
+        &t.approximate_names,
+        &[],
+    )?;
+    if json {
+        output::json(&mut out, &t)?;
+    } else {
+        output::timeline(&mut out, &t)?;
+    }
+    Ok(if t.total > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `warta extract`: Reads files without an index and prints each article's language and entities.
+fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
+    let ExtractArgs { files, json } = args;
+    let mut out = std::io::stdout().lock();
+    let (articles, problems) = extract_files(&files);
+    if json {
+        output::json(&mut out, &articles)?;
+    } else {
+        for a in &articles {
+            output::extracted(&mut out, a)?;
         }
     }
+    for p in &problems {
+        eprintln!("warning: {}", output::visible(p));
+    }
+    Ok(if articles.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `warta export`: Writes every match, to stdout, a file, or a directory of cluster bulk files.
+fn run_export(args: ExportArgs) -> Result<ExitCode> {
+    let ExportArgs {
+        query,
+        index,
+        filters,
+        format,
+        with_text,
+        out: file,
+        index_name,
+        chunk_mb,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let wi = WartaIndex::open(&index.index)?;
+    let req = filters.request(&query);
+    if let (Some(engine), Some(dir)) = (format.engine(), &file) {
+        let written = wi.guard_result(|| {
+            warta::export::cluster::export_to_cluster(&wi, &req, engine, &index_name, chunk_mb << 20, dir)
+        })??;
+        let config = written.files[0].file_name().unwrap_or_default().to_string_lossy();
+        eprintln!(
+            "{} articles written to {} NDJSON file(s) and {config} in {}",
+            written.articles,
+            written.files.len() - 1,
+            output::visible(&dir.display().to_string())
+        );
+        return Ok(if written.articles > 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let written = match &file {
+        Some(path) => {
+            let created = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let sink = std::io::BufWriter::new(created);
+            let (n, sink) = wi.guard_result(|| warta::export::export(&wi, &req, format, with_text, None, sink))??;
+            sink.into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            n
+        }
+        None => {
+            wi.guard_result(|| warta::export::export(&wi, &req, format, with_text, None, &mut out))??
+                .0
+        }
+    };
+    out.flush()?;
+    if let Some(path) = &file {
+        eprintln!(
+            "{written} articles written to {}",
+            output::visible(&path.display().to_string())
+        );
+    }
+    Ok(if written > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `warta show`: Prints the article(s) with this id.
+fn run_show(args: ShowArgs) -> Result<ExitCode> {
+    let ShowArgs { id, index, json } = args;
+    let mut out = std::io::stdout().lock();
+    let wi = WartaIndex::open(&index.index)?;
+    let found = wi.guard_result(|| search::articles(&wi, &id))??;
+    if json {
+        if found.len() == 1 {
+            output::json(&mut out, &found[0])?;
+        } else {
+            output::json(&mut out, &found)?;
+        }
+    } else {
+        for (i, a) in found.iter().enumerate() {
+            if i > 0 {
+                writeln!(out, "\n---\n")?;
+            }
+            output::article(&mut out, a, style())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warta serve`: Serves the HTTP API and the page until interrupted.
+fn run_serve(args: ServeArgs) -> Result<ExitCode> {
+    let ServeArgs {
+        index,
+        addr,
+        header_timeout,
+        max_connections,
+        absolute_paths,
+    } = args;
+    let wi = WartaIndex::open(&index.index)?;
+    let articles = wi
+        .guard_result(|| wi.searcher().map(|s| s.num_docs()))?
+        .context("cannot read the index")?;
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warta: warning: listening on {addr}: the archive is reachable from the network, without authentication"
+        );
+    }
+    let dir = output::visible(&index.index.display().to_string()).into_owned();
+    let opts = crate::serve::ServeOptions {
+        header_timeout: std::time::Duration::from_secs(header_timeout),
+        max_connections: max_connections as usize,
+        absolute_paths,
+    };
+    crate::serve::serve(wi, addr, opts, |bound| {
+        println!("warta: serving {articles} articles from {dir} at http://{bound}/ (Ctrl-C stops)");
+        let _ = std::io::stdout().flush();
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `warta stats`: Prints what the index holds and what its last run skipped.
+fn run_stats(args: StatsArgs) -> Result<ExitCode> {
+    let StatsArgs { index, json } = args;
+    let mut out = std::io::stdout().lock();
+    let wi = WartaIndex::open(&index.index)?;
+    let s = wi
+        .guard_result(|| search::stats(&wi))?
+        .context("cannot read the index")?;
+    if json {
+        output::json(&mut out, &s)?;
+    } else {
+        output::stats(&mut out, &s)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads and enriches files for `warta extract`; problems come back as messages.

@@ -172,11 +172,39 @@ impl From<tantivy::TantivyError> for ApiError {
 struct Extra {
     interval: Option<Interval>,
     top: Option<usize>,
+    format: Option<String>,
 }
 
-/// Reads a query string (`q`, `person`, `country`, `org`, `place`, `source` repeatable, `lang`,
-/// `from`, `to`, `sort`, `limit`, `offset`, `facets`, `strict`, `interval`, `top`) into a request.
-fn parse_params(raw: Option<&str>) -> Result<(SearchRequest, Extra), ApiError> {
+/// The query parameters of a search, as [`SearchRequest`]'s fields (and their aliases) name
+/// them: one vocabulary for GET and POST.
+const SEARCH_PARAMETERS: &[&str] = &[
+    "q",
+    "query",
+    "person",
+    "persons",
+    "country",
+    "countries",
+    "org",
+    "orgs",
+    "place",
+    "places",
+    "source",
+    "sources",
+    "lang",
+    "from",
+    "to",
+    "sort",
+    "limit",
+    "offset",
+    "facets",
+    "strict",
+];
+
+/// Reads a query string into a request: the search parameters ([`SEARCH_PARAMETERS`], the
+/// lists repeatable) and those of `extra` that the endpoint takes (`interval`, `top`,
+/// `format`). Any other parameter is an error naming it: a misspelt filter would otherwise
+/// widen the search without a word.
+fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchRequest, Extra), ApiError> {
     let mut req = SearchRequest::default();
     let mut extra = Extra::default();
     let number = |name: &str, v: &str| -> Result<usize, ApiError> {
@@ -187,28 +215,26 @@ fn parse_params(raw: Option<&str>) -> Result<(SearchRequest, Extra), ApiError> {
     for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         let v = value.into_owned();
         let set = |v: String| (!v.trim().is_empty()).then_some(v);
-        match key.as_ref() {
+        let key = key.as_ref();
+        if !SEARCH_PARAMETERS.contains(&key) && !extra_names.contains(&key) {
+            return Err(unknown_parameter(key, extra_names));
+        }
+        match key {
             "q" | "query" => req.query = v,
-            "person" => req.persons.extend(set(v)),
-            "country" => req.countries.extend(set(v)),
-            "org" => req.orgs.extend(set(v)),
-            "place" => req.places.extend(set(v)),
-            "source" => req.sources.extend(set(v)),
+            "person" | "persons" => req.persons.extend(set(v)),
+            "country" | "countries" => req.countries.extend(set(v)),
+            "org" | "orgs" => req.orgs.extend(set(v)),
+            "place" | "places" => req.places.extend(set(v)),
+            "source" | "sources" => req.sources.extend(set(v)),
             "lang" => req.lang = set(v),
             "from" => req.from = set(v),
             "to" => req.to = set(v),
+            "sort" if v.is_empty() => req.sort = Sort::Relevance,
             "sort" => {
-                req.sort = match v.as_str() {
-                    "" | "relevance" => Sort::Relevance,
-                    "newest" => Sort::Newest,
-                    "oldest" => Sort::Oldest,
-                    _ => {
-                        return Err(ApiError::bad(
-                            "bad_parameter",
-                            "sort must be relevance, newest or oldest",
-                        ))
-                    }
-                }
+                req.sort = Sort::ALL
+                    .into_iter()
+                    .find(|s| s.name() == v)
+                    .ok_or_else(|| ApiError::bad("bad_parameter", "sort must be relevance, newest or oldest"))?
             }
             "limit" => req.limit = number("limit", &v)?,
             "offset" => req.offset = number("offset", &v)?,
@@ -216,24 +242,30 @@ fn parse_params(raw: Option<&str>) -> Result<(SearchRequest, Extra), ApiError> {
             "strict" => req.strict = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             "top" => extra.top = Some(number("top", &v)?),
             "interval" => {
-                extra.interval = Some(match v.as_str() {
-                    "day" => Interval::Day,
-                    "week" => Interval::Week,
-                    "month" => Interval::Month,
-                    "year" => Interval::Year,
-                    _ => {
-                        return Err(ApiError::bad(
-                            "bad_parameter",
-                            "interval must be day, week, month or year",
-                        ))
-                    }
-                })
+                extra.interval = Some(
+                    Interval::ALL
+                        .into_iter()
+                        .find(|i| i.name() == v)
+                        .ok_or_else(|| ApiError::bad("bad_parameter", "interval must be day, week, month or year"))?,
+                )
             }
+            "format" => extra.format = Some(v),
             _ => {}
         }
     }
     check(&req)?;
     Ok((req, extra))
+}
+
+/// The error for a parameter no endpoint of this kind takes, listing those it does.
+fn unknown_parameter(key: &str, extra_names: &[&str]) -> ApiError {
+    let singular = ["q", "person", "country", "org", "place", "source", "lang", "from", "to"];
+    let rest = ["sort", "limit", "offset", "facets", "strict"];
+    let known: Vec<&str> = singular.iter().chain(&rest).chain(extra_names).copied().collect();
+    ApiError::bad(
+        "unknown_parameter",
+        format!("unknown parameter {key:?}; this endpoint takes {}", known.join(", ")),
+    )
 }
 
 /// Limits every request must respect.
@@ -345,7 +377,7 @@ impl App {
 }
 
 async fn search_get(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let (req, _) = parse_params(raw.as_deref())?;
+    let (req, _) = parse_params(raw.as_deref(), &[])?;
     run_search(app, req).await
 }
 
@@ -383,7 +415,7 @@ async fn facets(
     Path(field): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (req, extra) = parse_params(raw.as_deref())?;
+    let (req, extra) = parse_params(raw.as_deref(), &["top"])?;
     let top = extra.top.unwrap_or(20).min(MAX_LIMIT);
     let resp = blocking(req.cancel.clone(), move || {
         Ok(search::facets_response(&app.index, &field, &req, top)?)
@@ -393,7 +425,7 @@ async fn facets(
 }
 
 async fn timeline(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let (req, extra) = parse_params(raw.as_deref())?;
+    let (req, extra) = parse_params(raw.as_deref(), &["interval"])?;
     let interval = extra.interval.unwrap_or_default();
     let resp = blocking(req.cancel.clone(), move || {
         Ok(search::timeline(&app.index, &req, interval)?)
@@ -407,10 +439,8 @@ async fn timeline(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<
 /// order), without their text, under the request time limit. `X-Warta-Total` counts all
 /// matches, `X-Warta-Exported` those in the file; `warta export` has no such limit.
 async fn export(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let (req, _) = parse_params(raw.as_deref())?;
-    let name = form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "format")
-        .map_or_else(|| "csv".to_string(), |(_, v)| v.into_owned());
+    let (req, extra) = parse_params(raw.as_deref(), &["format"])?;
+    let name = extra.format.unwrap_or_else(|| "csv".to_string());
     let format = warta::export::ExportFormat::from_name(&name)
         .ok_or_else(|| ApiError::bad("bad_parameter", "format must be csv or jsonl"))?;
     let (total, exported, body) = blocking(req.cancel.clone(), move || {
@@ -763,9 +793,10 @@ mod tests {
 
     #[test]
     fn parameters_repeat_and_are_checked() {
-        let (req, extra) = parse_params(Some(
-            "q=putin&country=KP&country=Korea%20Utara&source=AP&limit=5&interval=week&facets=1",
-        ))
+        let (req, extra) = parse_params(
+            Some("q=putin&country=KP&country=Korea%20Utara&source=AP&limit=5&interval=week&facets=1"),
+            &["interval"],
+        )
         .unwrap();
         assert_eq!(req.query, "putin");
         assert_eq!(req.countries, ["KP", "Korea Utara"]);
@@ -773,10 +804,35 @@ mod tests {
         assert_eq!(req.limit, 5);
         assert!(req.facets);
         assert_eq!(extra.interval, Some(Interval::Week));
-        assert_eq!(parse_params(Some("limit=5000")).unwrap_err().code, "limit_too_large");
-        assert_eq!(parse_params(Some("limit=many")).unwrap_err().code, "bad_parameter");
+        assert_eq!(
+            parse_params(Some("limit=5000"), &[]).unwrap_err().code,
+            "limit_too_large"
+        );
+        assert_eq!(parse_params(Some("limit=many"), &[]).unwrap_err().code, "bad_parameter");
         let long = format!("q={}", "a".repeat(search::MAX_QUERY_CHARS + 1));
-        assert_eq!(parse_params(Some(&long)).unwrap_err().code, "query_too_long");
+        assert_eq!(parse_params(Some(&long), &[]).unwrap_err().code, "query_too_long");
+    }
+
+    /// GET takes the names POST's JSON takes, and a parameter the endpoint does not know is
+    /// an error naming it, never ignored.
+    #[test]
+    fn one_vocabulary_and_unknown_parameters_refused() {
+        let (get, _) = parse_params(Some("query=putin&countries=KP&persons=Kim&org=PBB"), &[]).unwrap();
+        let post: SearchRequest =
+            serde_json::from_str(r#"{"q": "putin", "country": "KP", "person": ["Kim"], "orgs": ["PBB"]}"#).unwrap();
+        assert_eq!(
+            (get.query, get.countries, get.persons, get.orgs),
+            (post.query, post.countries, post.persons, post.orgs)
+        );
+        let e = parse_params(Some("q=putin&contry=KP"), &[]).unwrap_err();
+        assert_eq!(e.code, "unknown_parameter");
+        assert!(e.message.contains("\"contry\""), "{}", e.message);
+        // Each endpoint takes only its own extras.
+        assert_eq!(
+            parse_params(Some("interval=week"), &[]).unwrap_err().code,
+            "unknown_parameter"
+        );
+        assert!(serde_json::from_str::<SearchRequest>(r#"{"query": "putin", "contry": ["KP"]}"#).is_err());
     }
 
     /// A panic in a handler or in blocking work answers a JSON 500 that does not carry the

@@ -46,18 +46,6 @@ impl ExportFormat {
         }
     }
 
-    /// What a format writes, for help texts.
-    pub fn description(self) -> &'static str {
-        match self {
-            ExportFormat::Jsonl => "One JSON object per line",
-            ExportFormat::Csv => "RFC 4180 CSV, UTF-8, with a header; several values in a cell joined with \"; \"",
-            ExportFormat::Opensearch => {
-                "An OpenSearch/Elasticsearch index template and bulk NDJSON files (into a directory)"
-            }
-            ExportFormat::Quickwit => "A Quickwit index config and NDJSON files (into a directory)",
-        }
-    }
-
     /// The format named by an API parameter.
     pub fn from_name(name: &str) -> Option<ExportFormat> {
         match name {

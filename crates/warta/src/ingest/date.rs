@@ -227,15 +227,40 @@ fn zone_offset(word: &str) -> Option<i32> {
     Some(hours * 3600)
 }
 
-/// Token-based parser for the many human formats.
+/// Token-based parser for the many human formats: a date, then optionally a time and a
+/// zone, and nothing else.
 fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
     let mut toks = tokenize(s);
     // Drop weekday names and filler words wherever they stand.
     toks.retain(|t| !matches!(t, Tok::Word(w) if is_weekday(w) || w == "pukul" || w == "at" || w == "jam"));
+    let ((year, month, day), i) = date_part(&toks)?;
+    let ((hour, minute, second), i) = time_part(&toks, i)?;
+    let (offset_secs, i) = zone_part(&toks, i)?;
+    if i != toks.len() {
+        return Err(TokenError::NoMatch);
+    }
+    let dt = DateTime::new(
+        year as i16,
+        month as i8,
+        day as i8,
+        hour as i8,
+        minute as i8,
+        second as i8,
+        0,
+    )
+    .map_err(|e| TokenError::Invalid(e.to_string()))?;
+    let offset = Offset::from_seconds(offset_secs).map_err(|e| TokenError::Invalid(e.to_string()))?;
+    TimeZone::fixed(offset)
+        .to_timestamp(dt)
+        .map_err(|e| TokenError::Invalid(e.to_string()))
+}
 
-    let mut i;
+/// The date a timestamp starts with, as (year, month, day), and the index of the token after
+/// it: numeric (year first, or day and month when they cannot be confused) or with a month
+/// name in English or Indonesian.
+fn date_part(toks: &[Tok]) -> Result<((i64, i64, i64), usize), TokenError> {
+    let i;
     let (year, month, day);
-    // Date part.
     match (toks.first(), toks.get(1), toks.get(2), toks.get(3), toks.get(4)) {
         // 2023-09-14, 2023/09/14, 2023.09.14
         (Some(Tok::Num(y)), Some(Tok::Sep(a)), Some(Tok::Num(m)), Some(Tok::Sep(b)), Some(Tok::Num(d)))
@@ -297,8 +322,12 @@ fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
         }
         _ => return Err(TokenError::NoMatch),
     }
+    Ok(((year, month, day), i))
+}
 
-    // Optional time: 10:15, 10:15:30, 10.15 (Indonesian style), with am/pm.
+/// An optional time of day from token `i` on: `10:15`, `10:15:30`, `10.15` (Indonesian
+/// style), fractional seconds, am/pm; (hour, minute, second) and the index after it.
+fn time_part(toks: &[Tok], mut i: usize) -> Result<((i64, i64, i64), usize), TokenError> {
     let (mut hour, mut minute, mut second) = (0i64, 0i64, 0i64);
     if let Some(Tok::Sep('T')) = toks.get(i) {
         i += 1;
@@ -338,8 +367,12 @@ fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
             _ => {}
         }
     }
+    Ok(((hour, minute, second), i))
+}
 
-    // Optional zone: WIB, GMT+7, +07:00, +0700, Z.
+/// An optional zone from token `i` on: an abbreviation (WIB, GMT), an offset (`+07:00`,
+/// `+0700`) or both (`GMT+7`); seconds east of UTC and the index after it.
+fn zone_part(toks: &[Tok], mut i: usize) -> Result<(i32, usize), TokenError> {
     let mut offset_secs: i32 = 0;
     if let Some(Tok::Word(w)) = toks.get(i) {
         offset_secs = zone_offset(w).ok_or(TokenError::NoMatch)?;
@@ -359,24 +392,7 @@ fn parse_tokens(s: &str) -> Result<Timestamp, TokenError> {
         offset_secs += sign * (h as i32 * 3600 + m as i32 * 60);
         i += used;
     }
-    if i != toks.len() {
-        return Err(TokenError::NoMatch);
-    }
-
-    let dt = DateTime::new(
-        year as i16,
-        month as i8,
-        day as i8,
-        hour as i8,
-        minute as i8,
-        second as i8,
-        0,
-    )
-    .map_err(|e| TokenError::Invalid(e.to_string()))?;
-    let offset = Offset::from_seconds(offset_secs).map_err(|e| TokenError::Invalid(e.to_string()))?;
-    TimeZone::fixed(offset)
-        .to_timestamp(dt)
-        .map_err(|e| TokenError::Invalid(e.to_string()))
+    Ok((offset_secs, i))
 }
 
 fn num(s: &str) -> Result<i64, TokenError> {

@@ -8,9 +8,17 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use tantivy::collector::Count;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::Query;
+use tantivy::Searcher;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::extract::gazetteer;
+use crate::index::WartaIndex;
+
+use super::{request_query, unless_cancelled, ApproximateName, Relaxed, SearchError, SearchRequest};
 
 /// Fields that can be counted.
 pub const FACET_FIELDS: [&str; 6] = ["person", "country", "org", "place", "source", "lang"];
@@ -348,7 +356,7 @@ fn key(d: Date, interval: Interval) -> String {
 const MAX_BUCKETS: usize = 50_000;
 
 /// Turns day counts into a timeline.
-pub fn timeline(days: HashMap<i64, u64>, undated: u64, interval: Interval) -> Timeline {
+pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Interval) -> Timeline {
     let mut counts: HashMap<Date, u64> = HashMap::new();
     for (day, n) in &days {
         *counts.entry(interval_start(date_of_day(*day), interval)).or_insert(0) += n;
@@ -391,6 +399,117 @@ pub fn timeline(days: HashMap<i64, u64>, undated: u64, interval: Interval) -> Ti
     }
 }
 
+pub(crate) fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
+    let countries = field == "country";
+    values
+        .into_iter()
+        .map(|(value, count)| {
+            let name = countries
+                .then(|| gazetteer::country_name(&value).map(str::to_string))
+                .flatten();
+            FacetCount { value, name, count }
+        })
+        .collect()
+}
+
+/// One facet's top values for a request: what `warta facets --json` prints and
+/// `GET /api/facets/{field}` returns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FacetsResponse {
+    pub field: String,
+    pub query: String,
+    /// Articles matching the request.
+    pub total: usize,
+    pub values: Vec<FacetCount>,
+    /// Set when no article matched every term and the counts are over articles matching fewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
+    /// As in [`super::SearchResponse`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<ApproximateName>,
+}
+
+/// [`facet`] as a [`FacetsResponse`].
+pub fn facets_response(
+    wi: &WartaIndex,
+    field: &str,
+    req: &SearchRequest,
+    top: usize,
+) -> Result<FacetsResponse, SearchError> {
+    let field = facet_field(field)?;
+    let searcher = wi.searcher()?;
+    let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
+    let (total, values) = facet_on(&searcher, &*query, &field, req, top)?;
+    Ok(FacetsResponse {
+        field,
+        query: req.query.clone(),
+        total,
+        values,
+        relaxed,
+        approximate_names,
+    })
+}
+
+/// The facet field a user means ("countries", "language" ...), or an error naming the valid ones.
+pub fn facet_field(field: &str) -> Result<String, SearchError> {
+    let field = match field.trim().to_lowercase().as_str() {
+        "persons" => "person".to_string(),
+        "countries" => "country".to_string(),
+        "orgs" | "organization" | "organizations" => "org".to_string(),
+        "places" => "place".to_string(),
+        "sources" => "source".to_string(),
+        "language" | "languages" => "lang".to_string(),
+        other => other.to_string(),
+    };
+    if !FACET_FIELDS.contains(&field.as_str()) {
+        return Err(SearchError::FacetField(field));
+    }
+    Ok(field)
+}
+
+/// The top `top` values of one facet field over all articles matching the request, and the
+/// number of matches.
+pub fn facet(
+    wi: &WartaIndex,
+    field: &str,
+    req: &SearchRequest,
+    top: usize,
+) -> Result<(usize, Vec<FacetCount>), SearchError> {
+    let field = facet_field(field)?;
+    let searcher = wi.searcher()?;
+    let (query, ..) = request_query(wi, &searcher, req)?;
+    facet_on(&searcher, &*query, &field, req, top)
+}
+
+/// The top `top` values of `field` over the articles matching `query`, and their number.
+pub(crate) fn facet_on(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: &str,
+    req: &SearchRequest,
+    top: usize,
+) -> Result<(usize, Vec<FacetCount>), SearchError> {
+    let field = field.to_string();
+    let collector = FacetCollector {
+        fields: vec![field.clone()],
+        top,
+    };
+    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(query, &(Count, collector)))?;
+    Ok((total, facet_counts(&field, counts.pop().unwrap_or_default())))
+}
+
+/// Matching articles counted per interval.
+pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
+    let searcher = wi.searcher()?;
+    let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
+    let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &DayCollector))?;
+    Ok(Timeline {
+        relaxed,
+        approximate_names,
+        ..timeline_from_days(days, undated, interval)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,15 +522,15 @@ mod tests {
     #[test]
     fn buckets_fill_gaps_and_label_intervals() {
         let days = HashMap::from([(day("2023-09-14"), 2), (day("2023-09-13"), 1), (day("2023-11-02"), 1)]);
-        let t = timeline(days.clone(), 3, Interval::Month);
+        let t = timeline_from_days(days.clone(), 3, Interval::Month);
         assert_eq!(t.total, 7);
         let keys: Vec<(&str, u64)> = t.buckets.iter().map(|b| (b.key.as_str(), b.count)).collect();
         assert_eq!(keys, [("2023-09", 3), ("2023-10", 0), ("2023-11", 1)]);
-        let w = timeline(days.clone(), 0, Interval::Week);
+        let w = timeline_from_days(days.clone(), 0, Interval::Week);
         assert_eq!(w.buckets[0].key, "2023-W37");
         assert_eq!(w.buckets[0].start, "2023-09-11");
         assert_eq!(w.buckets[0].count, 3);
-        let y = timeline(days, 0, Interval::Year);
+        let y = timeline_from_days(days, 0, Interval::Year);
         assert_eq!(y.buckets.len(), 1);
         assert_eq!(y.buckets[0].key, "2023");
     }

@@ -7,14 +7,26 @@
 //! more allowed one edit (see [`super::spelling`]), which the answer reports ([`Resolved::approximate`]).
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 
+use tantivy::query::BooleanQuery;
+use tantivy::query::Occur;
+use tantivy::query::Query;
+use tantivy::query::RangeQuery;
+use tantivy::query::TermQuery;
 use tantivy::schema::Field;
+use tantivy::schema::IndexRecordOption;
+use tantivy::DateTime;
 use tantivy::Searcher;
+use tantivy::Term;
+
+use crate::extract::gazetteer::Kind;
+use crate::index::document::source_key;
+use crate::index::Fields;
 
 use super::names::{self, NameTable, KEY_SEPARATOR};
 use super::spelling::Near;
-use crate::extract::gazetteer::Kind;
-use crate::index::Fields;
+use super::{date_bound, ApproximateName, SearchError, SearchRequest};
 
 /// The entity fields that can be filtered on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,4 +238,121 @@ fn suggestions(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) 
         }
     }
     out
+}
+
+/// The request's filters, each a query every match must match; the entity names matched
+/// only within one edit are added to `approximate`.
+pub(crate) fn request_filters(
+    f: &Fields,
+    searcher: &Searcher,
+    req: &SearchRequest,
+    approximate: &mut Vec<ApproximateName>,
+) -> Result<Vec<Box<dyn Query>>, SearchError> {
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
+    let mut filter = |q: Box<dyn Query>| filters.push(q);
+    let lower = req
+        .from
+        .as_deref()
+        .map(|v| {
+            date_bound(v, false).ok_or(SearchError::Date {
+                bound: "from",
+                value: v.to_string(),
+            })
+        })
+        .transpose()?;
+    let upper = req
+        .to
+        .as_deref()
+        .map(|v| {
+            date_bound(v, true).ok_or(SearchError::Date {
+                bound: "to",
+                value: v.to_string(),
+            })
+        })
+        .transpose()?;
+    if let (Some(lo), Some(hi)) = (lower, upper) {
+        if lo >= hi {
+            return Err(SearchError::EmptyRange {
+                from: req.from.clone().unwrap_or_default(),
+                to: req.to.clone().unwrap_or_default(),
+            });
+        }
+    }
+    if lower.is_some() || upper.is_some() {
+        let term = |secs: i64| {
+            let secs = secs.clamp(crate::ingest::date::MIN_SECONDS, crate::ingest::date::MAX_SECONDS);
+            Term::from_field_date(f.date, DateTime::from_timestamp_secs(secs))
+        };
+        let lo = lower.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
+        let hi = upper.map_or(Bound::Unbounded, |s| Bound::Excluded(term(s)));
+        // An unbounded side still needs the field: use the extreme dates.
+        let lo = match lo {
+            Bound::Unbounded => Bound::Included(term(i64::MIN / 1_000_000_000)),
+            b => b,
+        };
+        let hi = match hi {
+            Bound::Unbounded => Bound::Included(term(i64::MAX / 1_000_000_000)),
+            b => b,
+        };
+        filter(Box::new(RangeQuery::new(lo, hi)));
+    }
+    if !req.sources.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = req
+            .sources
+            .iter()
+            .map(|s| -> (Occur, Box<dyn Query>) {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.source_key, &source_key(s)),
+                        IndexRecordOption::Basic,
+                    )),
+                )
+            })
+            .collect();
+        filter(Box::new(BooleanQuery::new(any)));
+    }
+    if let Some(lang) = &req.lang {
+        filter(Box::new(TermQuery::new(
+            Term::from_field_text(f.lang, &lang.trim().to_lowercase()),
+            IndexRecordOption::Basic,
+        )));
+    }
+    let entity_filters = [
+        (EntityField::Person, f.person, &req.persons),
+        (EntityField::Country, f.country, &req.countries),
+        (EntityField::Org, f.org, &req.orgs),
+        (EntityField::Place, f.place, &req.places),
+    ];
+    for (kind, field, names) in entity_filters {
+        // Each name must match (AND); a name matches any of the values it resolves to.
+        for name in names {
+            if req.cancel.is_cancelled() {
+                return Err(SearchError::Cancelled);
+            }
+            let resolved = resolve(searcher, f, kind, name)?;
+            if resolved.approximate && !resolved.values.is_empty() {
+                approximate.push(ApproximateName {
+                    filter: kind.field().to_string(),
+                    name: name.clone(),
+                    matched: resolved.values.clone(),
+                });
+            }
+            let any: Vec<(Occur, Box<dyn Query>)> = resolved
+                .values
+                .iter()
+                .map(|v| -> (Occur, Box<dyn Query>) {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, v),
+                            IndexRecordOption::Basic,
+                        )),
+                    )
+                })
+                .collect();
+            filter(Box::new(BooleanQuery::new(any)));
+        }
+    }
+    Ok(filters)
 }

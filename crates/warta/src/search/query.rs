@@ -115,138 +115,199 @@ impl fmt::Display for QueryError {
 
 /// Parses a query string.
 pub fn parse(query: &str) -> Result<ParsedQuery, QueryError> {
-    let chars: Vec<char> = query.chars().collect();
-    let err = |col: usize, message: String| QueryError {
-        column: col + 1,
-        message,
+    let mut p = Parser {
+        chars: query.chars().collect(),
+        i: 0,
+        parsed: ParsedQuery::default(),
+        pending_or: None,
+        last_was_positive: false,
     };
-    let mut parsed = ParsedQuery::default();
-    let mut pending_or: Option<usize> = None;
-    let mut last_was_positive = false;
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_whitespace() {
-            i += 1;
+    while p.skip_whitespace() {
+        let start = p.i;
+        let Some(negated) = p.sign() else {
+            continue; // a lone sign is punctuation, not an operator
+        };
+        let scope = p.scope()?;
+        let Some(item) = p.item(start, scope, negated)? else {
             continue;
+        };
+        p.place(Clause { scope, item }, negated)?;
+    }
+    p.finish(query)
+}
+
+/// The parser's state: a cursor over the query's characters and what it has read.
+struct Parser {
+    chars: Vec<char>,
+    i: usize,
+    parsed: ParsedQuery,
+    /// Where an `OR` waits for the term it joins to the group before it.
+    pending_or: Option<usize>,
+    last_was_positive: bool,
+}
+
+impl Parser {
+    fn err(col: usize, message: impl Into<String>) -> QueryError {
+        QueryError {
+            column: col + 1,
+            message: message.into(),
         }
-        let start = i;
-        let mut negated = false;
-        if chars[i] == '-' || chars[i] == '+' {
-            negated = chars[i] == '-';
-            i += 1;
-            if i >= chars.len() || chars[i].is_whitespace() {
-                // A lone sign is punctuation, not an operator.
-                continue;
-            }
-            parsed.operators = true;
+    }
+
+    /// Moves past whitespace; false at the end of the query.
+    fn skip_whitespace(&mut self) -> bool {
+        while self.i < self.chars.len() && self.chars[self.i].is_whitespace() {
+            self.i += 1;
         }
-        // field:
-        let mut scope = Scope::All;
-        let word_end = (i..chars.len())
-            .find(|&j| chars[j].is_whitespace() || chars[j] == '"')
-            .unwrap_or(chars.len());
-        if let Some(colon) = (i..word_end).find(|&j| chars[j] == ':') {
-            let name: String = chars[i..colon].iter().collect();
-            if !name.is_empty()
-                && name.chars().all(char::is_alphabetic)
-                && colon + 1 < chars.len()
-                && !chars[colon + 1].is_whitespace()
-            {
-                scope = match name.to_lowercase().as_str() {
-                    "title" => Scope::Title,
-                    "body" | "text" => Scope::Body,
-                    _ => {
-                        return Err(err(
-                            i,
-                            format!("unknown field `{name}:` (fields are title: and body:; put the words in quotes to search them as text)"),
-                        ))
-                    }
-                };
-                i = colon + 1;
-            }
+        self.i < self.chars.len()
+    }
+
+    /// Reads a leading `-` (excluded: `Some(true)`) or `+` (required: `Some(false)`); `None`
+    /// for a sign with nothing after it, which is skipped.
+    fn sign(&mut self) -> Option<bool> {
+        let c = self.chars[self.i];
+        if c != '-' && c != '+' {
+            return Some(false);
         }
-        let item = if i < chars.len() && chars[i] == '"' {
-            let close = (i + 1..chars.len())
-                .find(|&j| chars[j] == '"')
-                .ok_or_else(|| err(i, "unterminated quote: add the closing \"".to_string()))?;
-            let phrase: String = chars[i + 1..close].iter().collect();
-            i = close + 1;
-            if !phrase.chars().any(char::is_alphanumeric) {
-                continue; // empty quotes or punctuation only: nothing to search
-            }
-            Item::Phrase(phrase)
-        } else {
-            let end = (i..chars.len())
-                .find(|&j| chars[j].is_whitespace() || chars[j] == '"')
-                .unwrap_or(chars.len());
-            let word: String = chars[i..end].iter().collect();
-            i = end;
-            if scope == Scope::All && !negated && (word == "OR" || word == "AND") {
-                parsed.operators = true;
-                if word == "OR" {
-                    if !last_was_positive || pending_or.is_some() {
-                        return Err(err(start, "OR needs a search term before it".to_string()));
-                    }
-                    pending_or = Some(start);
-                }
-                continue;
-            }
-            if let Some(stem) = word.strip_suffix('*') {
-                let stem = stem.trim_end_matches('*');
-                if stem.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
-                    return Err(err(
-                        start,
-                        format!("prefix `{word}` is too short: give at least two letters before *"),
-                    ));
-                }
-                Item::Prefix(stem.to_string())
-            } else {
-                if !word.chars().any(char::is_alphanumeric) {
-                    continue; // punctuation only: nothing to search
-                }
-                Item::Word(word)
+        self.i += 1;
+        if self.i >= self.chars.len() || self.chars[self.i].is_whitespace() {
+            return None;
+        }
+        self.parsed.operators = true;
+        Some(c == '-')
+    }
+
+    /// The end of the word starting at `from`: the next whitespace or quote.
+    fn word_end(&self, from: usize) -> usize {
+        (from..self.chars.len())
+            .find(|&j| self.chars[j].is_whitespace() || self.chars[j] == '"')
+            .unwrap_or(self.chars.len())
+    }
+
+    /// Reads a `title:` or `body:` (or `text:`) prefix; any other `name:` before a term is an
+    /// error, since it would otherwise be searched as a word.
+    fn scope(&mut self) -> Result<Scope, QueryError> {
+        let (i, chars) = (self.i, &self.chars);
+        let Some(colon) = (i..self.word_end(i)).find(|&j| chars[j] == ':') else {
+            return Ok(Scope::All);
+        };
+        let name: String = chars[i..colon].iter().collect();
+        if name.is_empty()
+            || !name.chars().all(char::is_alphabetic)
+            || colon + 1 >= chars.len()
+            || chars[colon + 1].is_whitespace()
+        {
+            return Ok(Scope::All);
+        }
+        let scope = match name.to_lowercase().as_str() {
+            "title" => Scope::Title,
+            "body" | "text" => Scope::Body,
+            _ => {
+                return Err(Self::err(
+                    i,
+                    format!("unknown field `{name}:` (fields are title: and body:; put the words in quotes to search them as text)"),
+                ))
             }
         };
-        let clause = Clause { scope, item };
-        if negated {
-            if let Some(col) = pending_or {
-                return Err(err(col, "OR cannot join an excluded term".to_string()));
-            }
-            parsed.excluded.push(clause);
-            last_was_positive = false;
-        } else if pending_or.take().is_some() {
-            parsed
-                .groups
-                .last_mut()
-                .expect("OR follows a positive term")
-                .push(clause);
-            last_was_positive = true;
-        } else {
-            parsed.groups.push(vec![clause]);
-            last_was_positive = true;
+        self.i = colon + 1;
+        Ok(scope)
+    }
+
+    /// Reads a phrase, a prefix or a word; `None` when there is nothing to search in it
+    /// (empty quotes, punctuation) or it was an operator (`AND`, `OR`).
+    fn item(&mut self, start: usize, scope: Scope, negated: bool) -> Result<Option<Item>, QueryError> {
+        if self.chars[self.i] == '"' {
+            return self.phrase();
         }
+        let end = self.word_end(self.i);
+        let word: String = self.chars[self.i..end].iter().collect();
+        self.i = end;
+        if scope == Scope::All && !negated && (word == "OR" || word == "AND") {
+            self.operator(&word, start)?;
+            return Ok(None);
+        }
+        if let Some(stem) = word.strip_suffix('*') {
+            let stem = stem.trim_end_matches('*');
+            if stem.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+                return Err(Self::err(
+                    start,
+                    format!("prefix `{word}` is too short: give at least two letters before *"),
+                ));
+            }
+            return Ok(Some(Item::Prefix(stem.to_string())));
+        }
+        Ok(word.chars().any(char::is_alphanumeric).then_some(Item::Word(word)))
     }
-    if let Some(col) = pending_or {
-        return Err(err(col, "OR needs a search term after it".to_string()));
+
+    /// Reads a quoted phrase.
+    fn phrase(&mut self) -> Result<Option<Item>, QueryError> {
+        let open = self.i;
+        let close = (open + 1..self.chars.len())
+            .find(|&j| self.chars[j] == '"')
+            .ok_or_else(|| Self::err(open, "unterminated quote: add the closing \""))?;
+        let phrase: String = self.chars[open + 1..close].iter().collect();
+        self.i = close + 1;
+        Ok(phrase
+            .chars()
+            .any(char::is_alphanumeric)
+            .then_some(Item::Phrase(phrase)))
     }
-    parsed.dedup();
-    if parsed.clause_count() > MAX_CLAUSES {
-        return Err(err(
-            0,
-            format!(
-                "the query has {} different terms; at most {MAX_CLAUSES} are searched at once",
-                parsed.clause_count()
-            ),
-        ));
+
+    /// Notes an `AND` (the default, only marks the query as using operators) or an `OR`
+    /// (joins the next term to the group before it).
+    fn operator(&mut self, word: &str, start: usize) -> Result<(), QueryError> {
+        self.parsed.operators = true;
+        if word == "OR" {
+            if !self.last_was_positive || self.pending_or.is_some() {
+                return Err(Self::err(start, "OR needs a search term before it"));
+            }
+            self.pending_or = Some(start);
+        }
+        Ok(())
     }
-    if parsed.is_empty() && !query.trim().is_empty() {
-        // Searching for nothing would list every article, as if the words had matched.
-        return Err(err(
-            0,
-            "nothing to search for: the query has no word (punctuation, empty quotes and AND alone are not searched); leave the query out to list every article".to_string(),
-        ));
+
+    /// Puts a clause where it belongs: excluded, joined by `OR` to the group before it, or a
+    /// group of its own.
+    fn place(&mut self, clause: Clause, negated: bool) -> Result<(), QueryError> {
+        if negated {
+            if let Some(col) = self.pending_or {
+                return Err(Self::err(col, "OR cannot join an excluded term"));
+            }
+            self.parsed.excluded.push(clause);
+            self.last_was_positive = false;
+        } else if self.pending_or.take().is_some() {
+            let group = self.parsed.groups.last_mut().expect("OR follows a positive term");
+            group.push(clause);
+            self.last_was_positive = true;
+        } else {
+            self.parsed.groups.push(vec![clause]);
+            self.last_was_positive = true;
+        }
+        Ok(())
     }
-    Ok(parsed)
+
+    /// Checks the whole query: no dangling `OR`, not too many terms, something to search.
+    fn finish(mut self, query: &str) -> Result<ParsedQuery, QueryError> {
+        if let Some(col) = self.pending_or {
+            return Err(Self::err(col, "OR needs a search term after it"));
+        }
+        self.parsed.dedup();
+        let count = self.parsed.clause_count();
+        if count > MAX_CLAUSES {
+            return Err(Self::err(
+                0,
+                format!("the query has {count} different terms; at most {MAX_CLAUSES} are searched at once"),
+            ));
+        }
+        if self.parsed.is_empty() && !query.trim().is_empty() {
+            // Searching for nothing would list every article, as if the words had matched.
+            return Err(Self::err(
+                0,
+                "nothing to search for: the query has no word (punctuation, empty quotes and AND alone are not searched); leave the query out to list every article",
+            ));
+        }
+        Ok(self.parsed)
+    }
 }
 
 #[cfg(test)]

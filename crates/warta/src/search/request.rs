@@ -1,0 +1,200 @@
+//! What a search asks for: [`SearchRequest`] (query, filters, order, page), its limits, and
+//! the checks made before any index is read.
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::cancel::Cancel;
+use super::SearchError;
+
+/// The deepest result a search may reach, `offset + limit`: ranking keeps that many candidates,
+/// so paging deeper would cost memory without bound (Elasticsearch's `max_result_window`).
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// The most indexed words the prefixes (`word*`) of one query may stand for, counted in the
+/// field and segment where each stands for most: every one is searched.
+pub const MAX_PREFIX_TERMS: usize = 10_000;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best BM25 match first (newest first when there is no query).
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+impl Sort {
+    /// Every order.
+    pub const ALL: [Sort; 3] = [Sort::Relevance, Sort::Newest, Sort::Oldest];
+
+    /// The order's name in requests.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+        }
+    }
+}
+
+/// A search: query text, filters, order and page. In JSON every field is optional, a list
+/// takes one value or several, and each field also answers to the web API's query-parameter
+/// name (`q`, `person`, `country`, `org`, `place`, `source`): one vocabulary for every client.
+/// Unknown fields are errors, so a misspelt filter never silently widens a search.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchRequest {
+    #[serde(alias = "q")]
+    pub query: String,
+    /// Inclusive lower date bound: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or RFC 3339.
+    pub from: Option<String>,
+    /// Inclusive upper date bound, same forms; a day, month or year includes all of it.
+    pub to: Option<String>,
+    /// Any of these sources (case-insensitive).
+    #[serde(alias = "source", deserialize_with = "one_or_many")]
+    pub sources: Vec<String>,
+    pub lang: Option<String>,
+    /// All of these persons (any alias or partial name).
+    #[serde(alias = "person", deserialize_with = "one_or_many")]
+    pub persons: Vec<String>,
+    /// All of these countries (ISO code or any name in any supported language).
+    #[serde(alias = "country", deserialize_with = "one_or_many")]
+    pub countries: Vec<String>,
+    #[serde(alias = "org", deserialize_with = "one_or_many")]
+    pub orgs: Vec<String>,
+    #[serde(alias = "place", deserialize_with = "one_or_many")]
+    pub places: Vec<String>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+    /// Count facet values over all matches.
+    pub facets: bool,
+    /// Only articles with every term: never relax the query (see [`super::Relaxed`]).
+    pub strict: bool,
+    /// Set by the caller to call the search off (never part of the JSON request).
+    #[serde(skip)]
+    pub cancel: Cancel,
+}
+
+/// A list given as one string or as several.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            from: None,
+            to: None,
+            sources: vec![],
+            lang: None,
+            persons: vec![],
+            countries: vec![],
+            orgs: vec![],
+            places: vec![],
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            facets: false,
+            strict: false,
+            cancel: Cancel::default(),
+        }
+    }
+}
+
+/// The bounds every request must respect: a query of at most [`MAX_QUERY_CHARS`], and
+/// `offset + limit` within [`MAX_RESULT_WINDOW`] so the ranking's candidates stay bounded.
+pub fn check_request(req: &SearchRequest) -> Result<(), SearchError> {
+    if req.query.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::QueryTooLong);
+    }
+    match req.offset.checked_add(req.limit) {
+        Some(end) if end <= MAX_RESULT_WINDOW => Ok(()),
+        _ => Err(SearchError::Window {
+            offset: req.offset,
+            limit: req.limit,
+        }),
+    }
+}
+
+/// A date bound in Unix seconds. Lower bounds are the start of the period given; upper bounds
+/// the start of the next period (exclusive), so `--to 2023-09` includes all of September. The
+/// period after the last one a date can name (9999-12-31) starts past every date.
+pub fn date_bound(value: &str, upper: bool) -> Option<i64> {
+    let v = value.trim();
+    if let Ok(ts) = v.parse::<Timestamp>() {
+        return Some(ts.as_second() + i64::from(upper));
+    }
+    let parts: Vec<&str> = v.split('-').collect();
+    let nums: Option<Vec<i64>> = parts.iter().map(|p| p.parse::<i64>().ok()).collect();
+    let nums = nums?;
+    let (start, period) = match (nums.as_slice(), parts[0].len()) {
+        ([y], 4) => (Date::new(*y as i16, 1, 1).ok()?, jiff::Span::new().years(1)),
+        ([y, m], 4) => (
+            Date::new(*y as i16, i8::try_from(*m).ok()?, 1).ok()?,
+            jiff::Span::new().months(1),
+        ),
+        ([y, m, d], 4) => (
+            Date::new(*y as i16, i8::try_from(*m).ok()?, i8::try_from(*d).ok()?).ok()?,
+            jiff::Span::new().days(1),
+        ),
+        _ => return None,
+    };
+    // Seconds of a day's midnight, UTC, counted in days: a timestamp cannot hold the last
+    // days a date can name.
+    let midnight = |day: Date| -> Option<i64> {
+        let days = Date::constant(1970, 1, 1).until(day).ok()?.get_days();
+        Some(i64::from(days) * 86_400)
+    };
+    if !upper {
+        return midnight(start);
+    }
+    match start.checked_add(period) {
+        Ok(next) => midnight(next),
+        Err(_) => midnight(Date::MAX).map(|s| s + 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::Timestamp;
+
+    #[test]
+    fn date_bounds_cover_whole_periods() {
+        let ts = |s: &str| s.parse::<Timestamp>().unwrap().as_second();
+        assert_eq!(date_bound("2023", false), Some(ts("2023-01-01T00:00:00Z")));
+        assert_eq!(date_bound("2023", true), Some(ts("2024-01-01T00:00:00Z")));
+        assert_eq!(date_bound("2023-09", true), Some(ts("2023-10-01T00:00:00Z")));
+        assert_eq!(date_bound("2023-12", true), Some(ts("2024-01-01T00:00:00Z")));
+        assert_eq!(date_bound("2023-09-14", false), Some(ts("2023-09-14T00:00:00Z")));
+        assert_eq!(date_bound("2023-09-14", true), Some(ts("2023-09-15T00:00:00Z")));
+        assert_eq!(
+            date_bound("2023-09-14T10:00:00+07:00", false),
+            Some(ts("2023-09-14T03:00:00Z"))
+        );
+        assert_eq!(date_bound("2023-13", false), None);
+        assert_eq!(date_bound("2023-265", false), None, "no month wraps around");
+        // The last day a date can name is a date like any other.
+        assert_eq!(date_bound("9999-12-31", false), Some(253_402_214_400));
+        assert_eq!(date_bound("9999-12-31", true), Some(253_402_214_400 + 86_400));
+        assert!(date_bound("9999-12-31", true) > date_bound("9999-12-31", false));
+        assert!(date_bound("9999", true) > date_bound("9999-12-31", false));
+        assert_eq!(date_bound("soon", false), None);
+    }
+}

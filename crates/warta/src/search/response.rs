@@ -1,0 +1,96 @@
+//! What a search answers: [`SearchResponse`] and its hits, plain serde types that the CLI's
+//! `--json` and the HTTP API print as they are.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::facets::FacetCount;
+use super::snippet::Snippet;
+
+/// A country as hits show it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CountryRef {
+    pub code: String,
+    pub name: String,
+}
+
+/// One matching article.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    /// BM25 score; null when results are ordered by date.
+    pub score: Option<f32>,
+    pub title: String,
+    /// RFC 3339, UTC.
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    /// Path of the file the article came from.
+    pub path: String,
+    pub lang: String,
+    /// The best passage, matched words marked `**like this**`.
+    pub snippet: String,
+    /// The same passage as runs of text, matched words flagged: for clients that mark them
+    /// (the article's own text may hold `**` too).
+    #[serde(default)]
+    pub snippet_parts: Snippet,
+    pub persons: Vec<String>,
+    pub countries: Vec<CountryRef>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
+}
+
+/// How far a query was relaxed: when no article has all `of` terms of a query of plain
+/// words (no operator), the articles with the most of them, at least one, ranked by BM25.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Relaxed {
+    pub matched_clauses: usize,
+    pub of: usize,
+}
+
+/// A filter's name that no entity has, and the names one edit away it was matched to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ApproximateName {
+    /// `person`, `org` or `place`.
+    pub filter: String,
+    pub name: String,
+    pub matched: Vec<String>,
+}
+
+/// A query word no article has, and indexed words a few edits away: nearest first, then the
+/// most frequent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Suggestion {
+    pub word: String,
+    pub did_you_mean: Vec<String>,
+}
+
+/// The most words suggested for one query word.
+pub const SUGGESTIONS_PER_WORD: usize = 3;
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub query: String,
+    /// Exact number of matching articles.
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    /// Set when no article matched every term and the hits match fewer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<Relaxed>,
+    /// Filter names no entity is called, matched to the names within one edit instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<ApproximateName>,
+    /// When nothing matched every term: the query's words no article has, each with indexed
+    /// words a few letters away.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+    /// Top values per facet field over all matches (with `facets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+}
+
+/// Default number of values per facet in search responses.
+pub const FACET_TOP: usize = 10;

@@ -1,0 +1,130 @@
+//! One article by id (`warta show`), and ids like it when there is none.
+
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+
+use crate::index::WartaIndex;
+
+use super::stats::docs_with_str;
+use super::stats::live_ords;
+use super::stored::article_view;
+use super::{CountryRef, SearchError};
+
+/// One whole article, as `warta show` prints it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArticleView {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub lang: String,
+    pub path: String,
+    pub persons: Vec<String>,
+    pub countries: Vec<CountryRef>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
+    pub body: String,
+}
+
+/// The articles with this id (one, unless two roots produced the same relative path).
+pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
+    let f = &wi.fields;
+    let searcher = wi.searcher()?;
+    let mut out = Vec::new();
+    for addr in docs_with_str(&searcher, "id", id)? {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        out.push(article_view(f, &doc));
+    }
+    Ok(out)
+}
+
+/// The articles with this id, or [`SearchError::NoArticle`] with up to five similar ids.
+pub fn articles(wi: &WartaIndex, id: &str) -> Result<Vec<ArticleView>, SearchError> {
+    let found = show(wi, id)?;
+    if found.is_empty() {
+        return Err(SearchError::NoArticle {
+            id: id.to_string(),
+            similar: similar_ids(wi, id, 5)?,
+        });
+    }
+    Ok(found)
+}
+
+/// The first `max` ids, in sorted order, of live articles that contain `id`'s file name (for
+/// "did you mean"). The segments' sorted id dictionaries are streamed, not read id by id.
+pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec<String>> {
+    let searcher = wi.searcher()?;
+    let needle = id
+        .rsplit('/')
+        .next()
+        .unwrap_or(id)
+        .split('#')
+        .next()
+        .unwrap_or(id)
+        .to_lowercase();
+    let mut found = std::collections::BTreeSet::new();
+    if needle.is_empty() || max == 0 {
+        return Ok(Vec::new());
+    }
+    for seg in searcher.segment_readers() {
+        let Some(col) = seg.fast_fields().str("id")? else {
+            continue;
+        };
+        let live = live_ords(seg, &col);
+        let mut ids = col.dictionary().stream()?;
+        while ids.advance() {
+            if live.as_ref().is_some_and(|l| !l[ids.term_ord() as usize]) {
+                continue;
+            }
+            let Ok(i) = std::str::from_utf8(ids.key()) else {
+                continue;
+            };
+            if i.to_lowercase().contains(&needle) {
+                found.insert(i.to_string());
+                if found.len() > max {
+                    found.pop_last();
+                }
+            }
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// An article's file as a path relative to the root it was indexed from: its id (without the
+/// `#N` of an article of a multi-article file) when the file's path ends with it, else the
+/// file's name. For answers that must not show the server's directories.
+pub fn relative_path(file: &str, id: &str) -> String {
+    let base = id
+        .rsplit_once('#')
+        .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(id, |(base, _)| base);
+    for rel in [id, base] {
+        if !rel.is_empty()
+            && file
+                .strip_suffix(rel)
+                .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
+        {
+            return rel.to_string();
+        }
+    }
+    file.rsplit('/').next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_are_the_ids_paths() {
+        assert_eq!(relative_path("/srv/news/en/a.txt", "en/a.txt"), "en/a.txt");
+        assert_eq!(relative_path("/srv/news/feed.jsonl", "feed.jsonl#12"), "feed.jsonl");
+        assert_eq!(relative_path("/srv/news/x#1.txt", "x#1.txt"), "x#1.txt");
+        // An id that is not the end of the path shows the file's name only, never the path.
+        assert_eq!(relative_path("/srv/news/x\u{fffd}.txt", "x%FF.txt"), "x\u{fffd}.txt");
+        assert_eq!(relative_path("/srv/news/a.txt", "news/b.txt"), "a.txt");
+        assert_eq!(relative_path("/srv/a.txt", "srv/a.txt"), "srv/a.txt");
+        assert_eq!(relative_path("/srv/xa.txt", "a.txt"), "xa.txt");
+    }
+}

@@ -1,0 +1,165 @@
+//! What the index holds: counts per language and source, the roots it was built from.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
+
+use crate::index::{RunSummary, WartaIndex};
+
+use super::relative_path;
+
+/// Which values of a string column some live document holds, by ordinal; `None` when the
+/// segment has no deleted documents, so every value is live.
+pub(crate) fn live_ords(seg: &tantivy::SegmentReader, col: &tantivy::columnar::StrColumn) -> Option<Vec<bool>> {
+    let alive = seg.alive_bitset()?;
+    let mut live = vec![false; col.num_terms()];
+    for doc in alive.iter_alive() {
+        for ord in col.term_ords(doc) {
+            live[ord as usize] = true;
+        }
+    }
+    Some(live)
+}
+
+/// The directories the index's articles were indexed from, as the server's absolute paths
+/// (each file's path without its [`relative_path`]). The files' sorted dictionary is streamed;
+/// an id is read only for a file under no root found so far.
+pub fn indexed_roots(wi: &WartaIndex) -> tantivy::Result<Vec<String>> {
+    let searcher = wi.searcher()?;
+    let mut roots: Vec<String> = Vec::new();
+    for seg in searcher.segment_readers() {
+        let (Some(files), Some(ids)) = (seg.fast_fields().str("file")?, seg.fast_fields().str("id")?) else {
+            continue;
+        };
+        let postings = seg.inverted_index(wi.fields.file)?;
+        let mut stream = files.dictionary().stream()?;
+        while stream.advance() {
+            let Ok(file) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if roots.iter().any(|r| file.starts_with(r.as_str())) {
+                continue;
+            }
+            let term = Term::from_field_text(wi.fields.file, file);
+            let Some(mut docs) = postings.read_postings(&term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            let doc = tantivy::DocSet::doc(&docs);
+            let _ = tantivy::DocSet::advance(&mut docs);
+            let mut id = String::new();
+            if let Some(ord) = ids.term_ords(doc).next() {
+                ids.ord_to_str(ord, &mut id)?;
+            }
+            let rel = relative_path(file, &id);
+            if let Some(root) = file.strip_suffix(rel.as_str()) {
+                if !root.is_empty() {
+                    roots.push(root.to_string());
+                }
+            }
+        }
+    }
+    Ok(roots)
+}
+
+/// What `warta stats` reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Stats {
+    pub articles: u64,
+    pub languages: BTreeMap<String, u64>,
+    pub sources: BTreeMap<String, u64>,
+    pub undated: u64,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+    pub index_bytes: u64,
+    pub index_path: String,
+    pub last_run: Option<RunSummary>,
+}
+
+/// Counts over the whole index.
+pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
+    let searcher = wi.searcher()?;
+    let mut languages = BTreeMap::new();
+    let mut sources = BTreeMap::new();
+    for_each_str(&searcher, "lang", |v| *languages.entry(v.to_string()).or_insert(0) += 1)?;
+    for_each_str(&searcher, "source", |v| *sources.entry(v.to_string()).or_insert(0) += 1)?;
+    let (mut min, mut max, mut undated) = (i64::MAX, i64::MIN, 0u64);
+    for seg in searcher.segment_readers() {
+        let dates = seg.fast_fields().date("date")?;
+        let alive = seg.alive_bitset();
+        for doc in 0..seg.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            match dates.first(doc) {
+                Some(d) => {
+                    let s = d.into_timestamp_secs();
+                    min = min.min(s);
+                    max = max.max(s);
+                }
+                None => undated += 1,
+            }
+        }
+    }
+    let fmt = |s: i64| Timestamp::from_second(s).ok().map(|t| t.to_string());
+    Ok(Stats {
+        articles: searcher.num_docs(),
+        languages,
+        sources,
+        undated,
+        first_date: if min <= max { fmt(min) } else { None },
+        last_date: if min <= max { fmt(max) } else { None },
+        index_bytes: wi.size_on_disk(),
+        index_path: wi.dir.display().to_string(),
+        last_run: wi.last_run(),
+    })
+}
+
+/// The live documents whose fast string field `field` holds `value`. For the id, which is a
+/// fast field only: as a term it cost indexing a term dictionary entry and a postings list per
+/// article (format 7), and `warta show`, its only reader, looks up one id at a time.
+pub(crate) fn docs_with_str(searcher: &Searcher, field: &str, value: &str) -> tantivy::Result<Vec<DocAddress>> {
+    let mut out = Vec::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let Some(col) = seg.fast_fields().str(field)? else {
+            continue;
+        };
+        let Some(term) = col.dictionary().term_ord(value.as_bytes())? else {
+            continue;
+        };
+        let alive = seg.alive_bitset();
+        for doc in 0..seg.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            if col.term_ords(doc).any(|t| t == term) {
+                out.push(DocAddress::new(ord as u32, doc));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Calls `f` with the value of a single-valued string fast field of every live document.
+pub(crate) fn for_each_str(searcher: &Searcher, field: &str, mut f: impl FnMut(&str)) -> tantivy::Result<()> {
+    let mut buf = String::new();
+    for seg in searcher.segment_readers() {
+        let Some(col) = seg.fast_fields().str(field)? else {
+            continue;
+        };
+        let alive = seg.alive_bitset();
+        for doc in 0..seg.max_doc() {
+            if alive.is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            for ord in col.term_ords(doc) {
+                buf.clear();
+                col.ord_to_str(ord, &mut buf)?;
+                f(&buf);
+            }
+        }
+    }
+    Ok(())
+}
