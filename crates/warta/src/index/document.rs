@@ -1,5 +1,8 @@
-//! The tantivy document of an article: what an indexing run writes for each article.
+//! The tantivy document of an article: built by indexing runs ([`to_document`]), read back by
+//! searches ([`StoredArticle`]).
 
+use jiff::Timestamp;
+use tantivy::schema::{Field, Value};
 use tantivy::{DateTime, TantivyDocument};
 
 use super::Fields;
@@ -106,4 +109,140 @@ fn add_name_keys(doc: &mut TantivyDocument, field: tantivy::schema::Field, name:
 /// The normalised form of a source name used for filtering: trimmed, lower-cased.
 pub fn source_key(source: &str) -> String {
     source.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// An article as its stored document holds it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredArticle {
+    pub id: String,
+    /// The file's path (the key of incremental bookkeeping).
+    pub file: String,
+    pub title: String,
+    pub body: String,
+    pub date: Option<Timestamp>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub lang: String,
+    pub persons: Vec<String>,
+    /// ISO codes.
+    pub countries: Vec<String>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
+}
+
+impl StoredArticle {
+    /// Reads the article back from its stored document (title and text from whichever
+    /// language's pair holds them).
+    pub fn read(f: &Fields, doc: &TantivyDocument) -> StoredArticle {
+        StoredArticle {
+            id: text(doc, f.id).unwrap_or_default(),
+            file: text(doc, f.file).unwrap_or_default(),
+            title: first_text(doc, [f.title_other, f.title_en, f.title_id]).unwrap_or_default(),
+            body: first_text(doc, [f.body_other, f.body_en, f.body_id]).unwrap_or_default(),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| Timestamp::from_second(d.into_timestamp_secs()).ok()),
+            source: text(doc, f.source),
+            url: text(doc, f.url),
+            author: text(doc, f.author),
+            lang: text(doc, f.lang).unwrap_or_default(),
+            persons: texts(doc, f.person),
+            countries: texts(doc, f.country),
+            orgs: texts(doc, f.org),
+            places: texts(doc, f.place),
+        }
+    }
+}
+
+/// The first string of `field` in the document.
+fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+/// Every string of `field` in the document.
+fn texts(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The first of `fields` the document holds a string in.
+fn first_text(doc: &TantivyDocument, fields: [Field; 3]) -> Option<String> {
+    fields.into_iter().find_map(|f| text(doc, f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::entities::{CountryMention, PlaceMention};
+    use crate::extract::{Enriched, Entities, Mention};
+    use crate::ingest::Article;
+
+    /// What a document is built from is what is read back from it, in whichever language's
+    /// fields the text went.
+    #[test]
+    fn an_article_reads_back_as_it_was_built() {
+        let (_, f) = crate::index::schema::build();
+        let mention = |name: &str| Mention {
+            name: name.to_string(),
+            mentions: 1,
+            forms: vec![name.to_string()],
+        };
+        let mut entities = Entities::default();
+        entities.persons.push(mention("Joko Widodo"));
+        entities.orgs.push(mention("Bank Indonesia"));
+        entities.places.push(PlaceMention {
+            name: "Jakarta".to_string(),
+            country: Some("ID".to_string()),
+            mentions: 1,
+            forms: vec!["Jakarta".to_string()],
+        });
+        entities.countries.push(CountryMention {
+            code: "ID".to_string(),
+            name: "Indonesia".to_string(),
+            mentions: 1,
+            forms: vec!["Indonesia".to_string()],
+        });
+        let date = Timestamp::from_second(1_700_000_000).unwrap();
+        for lang in ["id", "en", "fr"] {
+            let enriched = Enriched {
+                article: Article {
+                    title: Some("Judul".to_string()),
+                    body: Some("Isi berita.".to_string()),
+                    date: Some(date),
+                    source: Some("Kompas".to_string()),
+                    url: Some("https://example.com/a".to_string()),
+                    author: None,
+                    lang: None,
+                },
+                lang: lang.to_string(),
+                entities: entities.clone(),
+            };
+            let file = FileMeta {
+                path: "/news/a.jsonl".to_string(),
+                size: 1,
+                mtime_ns: 2,
+            };
+            let doc = to_document(&f, "a.jsonl#3", &file, 9, true, &enriched);
+            let expected = StoredArticle {
+                id: "a.jsonl#3".to_string(),
+                file: "/news/a.jsonl".to_string(),
+                title: "Judul".to_string(),
+                body: "Isi berita.".to_string(),
+                date: Some(date),
+                source: Some("Kompas".to_string()),
+                url: Some("https://example.com/a".to_string()),
+                author: None,
+                lang: lang.to_string(),
+                persons: vec!["Joko Widodo".to_string()],
+                countries: vec!["ID".to_string()],
+                orgs: vec!["Bank Indonesia".to_string()],
+                places: vec!["Jakarta".to_string()],
+            };
+            assert_eq!(StoredArticle::read(&f, &doc), expected, "{lang}");
+        }
+    }
 }

@@ -5,9 +5,6 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 
-use tantivy::schema::Value;
-use tantivy::TantivyDocument;
-
 use super::analysis::{StemLang, EXACT};
 
 /// Handles to every field of the schema.
@@ -74,12 +71,12 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fast_u64 = NumericOptions::default().set_fast();
     let fields = Fields {
-        id: b.add_text_field("id", STORED | FAST),
-        file: b.add_text_field("file", STRING | STORED | FAST),
-        file_size: b.add_u64_field("file_size", fast_u64.clone()),
-        file_mtime: b.add_i64_field("file_mtime", fast_u64.clone()),
-        file_hash: b.add_u64_field("file_hash", fast_u64.clone()),
-        file_last: b.add_u64_field("file_last", fast_u64),
+        id: b.add_text_field(Fields::ID, STORED | FAST),
+        file: b.add_text_field(Fields::FILE, STRING | STORED | FAST),
+        file_size: b.add_u64_field(Fields::FILE_SIZE, fast_u64.clone()),
+        file_mtime: b.add_i64_field(Fields::FILE_MTIME, fast_u64.clone()),
+        file_hash: b.add_u64_field(Fields::FILE_HASH, fast_u64.clone()),
+        file_last: b.add_u64_field(Fields::FILE_LAST, fast_u64),
         title_other: b.add_text_field("title_other", text(EXACT)),
         body_other: b.add_text_field("body_other", text(EXACT)),
         title_en: b.add_text_field("title_en", text(EXACT)),
@@ -87,23 +84,41 @@ pub fn build() -> (Schema, Fields) {
         title_id: b.add_text_field("title_id", text(EXACT)),
         body_id: b.add_text_field("body_id", text(EXACT)),
         date: b.add_date_field(
-            "date",
+            Fields::DATE,
             DateOptions::from(STORED | FAST).set_precision(DateTimePrecision::Seconds),
         ),
-        source: b.add_text_field("source", STRING | STORED | FAST),
+        source: b.add_text_field(Fields::SOURCE, STRING | STORED | FAST),
         source_key: b.add_text_field("source_key", STRING),
         url: b.add_text_field("url", STORED),
         author: b.add_text_field("author", STORED),
-        lang: b.add_text_field("lang", STRING | STORED | FAST),
-        person: b.add_text_field("person", STRING | STORED | FAST),
-        country: b.add_text_field("country", STRING | STORED | FAST),
-        org: b.add_text_field("org", STRING | STORED | FAST),
-        place: b.add_text_field("place", STRING | STORED | FAST),
+        lang: b.add_text_field(Fields::LANG, STRING | STORED | FAST),
+        person: b.add_text_field(Fields::PERSON, STRING | STORED | FAST),
+        country: b.add_text_field(Fields::COUNTRY, STRING | STORED | FAST),
+        org: b.add_text_field(Fields::ORG, STRING | STORED | FAST),
+        place: b.add_text_field(Fields::PLACE, STRING | STORED | FAST),
         person_names: b.add_text_field("person_names", STRING),
         org_names: b.add_text_field("org_names", STRING),
         place_names: b.add_text_field("place_names", STRING),
     };
     (b.build(), fields)
+}
+
+/// The names of the fast fields, which tantivy's columns are opened by (`fast_fields().str(..)`):
+/// declared here once, with the fields.
+impl Fields {
+    pub const ID: &'static str = "id";
+    pub const FILE: &'static str = "file";
+    pub const FILE_SIZE: &'static str = "file_size";
+    pub const FILE_MTIME: &'static str = "file_mtime";
+    pub const FILE_HASH: &'static str = "file_hash";
+    pub const FILE_LAST: &'static str = "file_last";
+    pub const DATE: &'static str = "date";
+    pub const SOURCE: &'static str = "source";
+    pub const LANG: &'static str = "lang";
+    pub const PERSON: &'static str = "person";
+    pub const COUNTRY: &'static str = "country";
+    pub const ORG: &'static str = "org";
+    pub const PLACE: &'static str = "place";
 }
 
 impl Fields {
@@ -116,16 +131,6 @@ impl Fields {
         }
     }
 
-    /// The stored title of a document (whichever language pair holds it).
-    pub fn title_of(&self, doc: &TantivyDocument) -> Option<String> {
-        first_text(doc, [self.title_other, self.title_en, self.title_id])
-    }
-
-    /// The stored text of a document (whichever language pair holds it).
-    pub fn body_of(&self, doc: &TantivyDocument) -> Option<String> {
-        first_text(doc, [self.body_other, self.body_en, self.body_id])
-    }
-
     /// All searchable text fields: (title, body, the stemmer their words are matched with).
     pub fn text_fields(&self) -> [(Field, Field, Option<StemLang>); 3] {
         [
@@ -134,13 +139,6 @@ impl Fields {
             (self.title_id, self.body_id, Some(StemLang::Indonesian)),
         ]
     }
-}
-
-/// The first of `fields` the document holds a string in.
-fn first_text(doc: &TantivyDocument, fields: [Field; 3]) -> Option<String> {
-    fields
-        .into_iter()
-        .find_map(|f| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_string))
 }
 
 #[cfg(test)]

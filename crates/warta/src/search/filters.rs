@@ -41,10 +41,10 @@ impl EntityField {
     /// The index field's name.
     pub fn field(self) -> &'static str {
         match self {
-            EntityField::Person => "person",
-            EntityField::Country => "country",
-            EntityField::Org => "org",
-            EntityField::Place => "place",
+            EntityField::Person => Fields::PERSON,
+            EntityField::Country => Fields::COUNTRY,
+            EntityField::Org => Fields::ORG,
+            EntityField::Place => Fields::PLACE,
         }
     }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::index::touched::{self, Touched};
-use crate::index::{IndexError, StepContext, WartaIndex};
+use crate::index::{Fields, IndexError, StepContext, WartaIndex};
 
 /// What the index knows of one file.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,18 +88,14 @@ fn load_file_states(wi: &WartaIndex) -> tantivy::Result<HashMap<String, FileStat
     let mut states: HashMap<String, FileState> = HashMap::new();
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();
-        let Some(files) = ff.str("file")? else { continue };
-        crate::index::damage::check_dictionary(&files, "file")?;
-        let sizes = ff.u64("file_size")?;
-        let mtimes = ff.i64("file_mtime")?;
-        let hashes = ff.u64("file_hash")?;
-        let lasts = ff.u64("file_last")?;
-        let alive = segment.alive_bitset();
+        let Some(files) = ff.str(Fields::FILE)? else { continue };
+        crate::index::damage::check_dictionary(&files, Fields::FILE)?;
+        let sizes = ff.u64(Fields::FILE_SIZE)?;
+        let mtimes = ff.i64(Fields::FILE_MTIME)?;
+        let hashes = ff.u64(Fields::FILE_HASH)?;
+        let lasts = ff.u64(Fields::FILE_LAST)?;
         let mut by_ord: Vec<Option<FileState>> = vec![None; files.num_terms()];
-        for doc in 0..segment.max_doc() {
-            if alive.is_some_and(|a| !a.is_alive(doc)) {
-                continue;
-            }
+        for doc in segment.doc_ids_alive() {
             let Some(ord) = files.term_ords(doc).next() else {
                 continue;
             };
