@@ -6,6 +6,7 @@ use tantivy::schema::{
 };
 
 use super::analysis::{StemLang, EXACT};
+use crate::extract::gazetteer::Kind;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -122,6 +123,38 @@ impl Fields {
 }
 
 impl Fields {
+    /// The field of the canonical values of entities of `kind` (a fast field, named
+    /// [`Fields::entity_field_name`]).
+    pub fn entity(&self, kind: Kind) -> Field {
+        match kind {
+            Kind::Person => self.person,
+            Kind::Country => self.country,
+            Kind::Org => self.org,
+            Kind::Place => self.place,
+        }
+    }
+
+    /// The name of the field of the canonical values of entities of `kind`.
+    pub fn entity_field_name(kind: Kind) -> &'static str {
+        match kind {
+            Kind::Person => Fields::PERSON,
+            Kind::Country => Fields::COUNTRY,
+            Kind::Org => Fields::ORG,
+            Kind::Place => Fields::PLACE,
+        }
+    }
+
+    /// The field of the words of the names of entities of `kind` (see
+    /// [`crate::search::names`]); countries have none.
+    pub fn entity_names(&self, kind: Kind) -> Option<Field> {
+        match kind {
+            Kind::Person => Some(self.person_names),
+            Kind::Org => Some(self.org_names),
+            Kind::Place => Some(self.place_names),
+            Kind::Country => None,
+        }
+    }
+
     /// The (title, body) fields an article in `lang` is indexed in.
     pub fn text_pair(&self, lang: &str) -> (Field, Field) {
         match super::analysis::stem_lang(lang) {
@@ -152,5 +185,47 @@ mod tests {
         let entry = schema.get_field_entry(f.date);
         assert!(entry.is_fast() && entry.is_stored());
         assert!(!entry.is_indexed());
+    }
+
+    /// Every declared fast-field name names a fast field of the schema.
+    #[test]
+    fn fast_field_names_name_fast_fields() {
+        use super::Fields;
+        let (schema, _) = super::build();
+        let names = [
+            Fields::ID,
+            Fields::FILE,
+            Fields::FILE_SIZE,
+            Fields::FILE_MTIME,
+            Fields::FILE_HASH,
+            Fields::FILE_LAST,
+            Fields::DATE,
+            Fields::SOURCE,
+            Fields::LANG,
+            Fields::PERSON,
+            Fields::COUNTRY,
+            Fields::ORG,
+            Fields::PLACE,
+        ];
+        for name in names {
+            let field = schema.get_field(name).unwrap();
+            assert!(schema.get_field_entry(field).is_fast(), "{name}");
+        }
+    }
+
+    /// Each entity kind has its field of canonical values, under its declared name, and its
+    /// field of name words (countries have none).
+    #[test]
+    fn entity_kinds_have_their_fields() {
+        use super::{Fields, Kind};
+        let (schema, f) = super::build();
+        for kind in [Kind::Person, Kind::Country, Kind::Org, Kind::Place] {
+            let name = Fields::entity_field_name(kind);
+            assert_eq!(schema.get_field_name(f.entity(kind)), name);
+            match f.entity_names(kind) {
+                Some(words) => assert_eq!(schema.get_field_name(words), format!("{name}_names")),
+                None => assert_eq!(kind, Kind::Country),
+            }
+        }
     }
 }
