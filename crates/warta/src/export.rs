@@ -63,6 +63,7 @@ impl ExportFormat {
         }
     }
 
+    /// The file extension of this format's files.
     pub fn extension(self) -> &'static str {
         match self {
             ExportFormat::Csv => "csv",
@@ -83,14 +84,19 @@ impl ExportFormat {
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The request was refused or the search failed.
     #[error(transparent)]
     Search(#[from] SearchError),
+    /// Writing failed.
     #[error("cannot write the export: {0}")]
     Io(#[from] std::io::Error),
+    /// Writing a CSV row failed.
     #[error("cannot write the export: {0}")]
     Csv(#[from] csv::Error),
+    /// Writing a JSON line failed.
     #[error("cannot write the export: {0}")]
     Json(#[from] serde_json::Error),
+    /// A cluster index name OpenSearch or Quickwit would refuse.
     #[error("bad index name {0:?}: use 3 to 200 lower-case letters, digits, '-' and '_', starting with a letter")]
     IndexName(String),
 }
@@ -99,19 +105,27 @@ pub enum ExportError {
 /// documents handed to a search cluster).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExportRow {
+    /// The article's stable id: its path under the indexed root, `#N` for the N-th article of a file.
     pub id: String,
     /// RFC 3339, UTC.
     pub date: Option<String>,
+    /// The publisher, when known.
     pub source: Option<String>,
+    /// The article's URL, when known.
     pub url: Option<String>,
+    /// ISO 639-1 language code.
     pub lang: String,
+    /// The title.
     pub title: String,
+    /// Canonical names of the persons mentioned.
     pub persons: Vec<String>,
     /// ISO 3166-1 alpha-2 codes.
     pub countries: Vec<String>,
     /// The countries' English names, in the order of their codes.
     pub country_names: Vec<String>,
+    /// Canonical names of the organizations mentioned.
     pub orgs: Vec<String>,
+    /// Canonical names of the places mentioned.
     pub places: Vec<String>,
     /// The article's text (only when asked for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,6 +202,7 @@ pub struct RowWriter<W: Write> {
 }
 
 impl<W: Write> RowWriter<W> {
+    /// A writer of `format` rows into `out`; `with_text` adds the article's text.
     pub fn new(out: W, format: ExportFormat, with_text: bool) -> RowWriter<W> {
         let (jsonl, csv) = match format {
             ExportFormat::Csv => (
@@ -219,6 +234,7 @@ impl<W: Write> RowWriter<W> {
         Ok(())
     }
 
+    /// Writes one article (after the CSV header, the first time).
     pub fn write(&mut self, row: &ExportRow) -> Result<(), ExportError> {
         self.header()?;
         match self.format {

@@ -6,8 +6,11 @@
 //! [`export`] (search results for other tools). The `warta` command and server
 //! (crates/warta-cli), the evaluation tool and the benchmark are clients of this library.
 
+#[warn(missing_docs)]
 pub mod export;
 pub mod extract;
 pub mod index;
+#[warn(missing_docs)]
 pub mod ingest;
+#[warn(missing_docs)]
 pub mod search;

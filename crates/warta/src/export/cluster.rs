@@ -19,7 +19,9 @@ use crate::search::{self, SearchRequest};
 /// The search engines warta can hand its articles to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
+    /// OpenSearch or Elasticsearch: an index template and `_bulk` files.
     OpenSearch,
+    /// Quickwit: an index config and NDJSON files.
     Quickwit,
 }
 
@@ -58,6 +60,7 @@ pub const LANGUAGE_SUBFIELDS: [(&str, &str); 2] = [("id", "indonesian"), ("en", 
 
 /// The name of the OpenSearch template file and of the Quickwit config file.
 pub const OPENSEARCH_TEMPLATE: &str = "index-template.json";
+/// The name of the Quickwit index config file.
 pub const QUICKWIT_CONFIG: &str = "index-config.yaml";
 
 /// The OpenSearch (and Elasticsearch) index template for indexes named `index*`.
@@ -133,6 +136,7 @@ pub fn document(row: &ExportRow) -> Value {
 /// What an export to a cluster wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
+    /// How many articles were written.
     pub articles: u64,
     /// The template or config, then the NDJSON files in order.
     pub files: Vec<PathBuf>,

@@ -15,10 +15,13 @@ use jiff::Timestamp;
 /// Why a date string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
+    /// No known date format.
     #[error("unrecognised date {0:?}")]
     Unrecognised(String),
+    /// A numeric date whose day and month could be swapped.
     #[error("ambiguous date {0:?}: day and month order cannot be told apart")]
     Ambiguous(String),
+    /// A date in a known format that names no real instant (the string, and why).
     #[error("invalid date {0:?}: {1}")]
     Invalid(String, String),
 }
@@ -26,6 +29,7 @@ pub enum DateError {
 /// The earliest and latest instants the index can store (tantivy keeps dates as nanoseconds
 /// in an i64: 1677-09-21 to 2262-04-11), as Unix seconds; a date outside is reported.
 pub const MIN_SECONDS: i64 = i64::MIN / 1_000_000_000 + 1;
+/// See [`MIN_SECONDS`].
 pub const MAX_SECONDS: i64 = i64::MAX / 1_000_000_000 - 1;
 
 /// Parses a publication date into a UTC timestamp.

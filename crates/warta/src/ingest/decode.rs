@@ -11,6 +11,7 @@ use super::SkipReason;
 /// How text was decoded, when it was not plain UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
+    /// The decoded text.
     pub text: String,
     /// The encoding used, when not UTF-8 ("windows-1252", "UTF-16LE").
     pub encoding: Option<&'static str>,

@@ -8,12 +8,19 @@ use super::Article;
 /// The metadata fields warta understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
+    /// The headline.
     Title,
+    /// The article's text.
     Body,
+    /// The publication date.
     Date,
+    /// The publisher.
     Source,
+    /// The article's URL.
     Url,
+    /// The byline.
     Author,
+    /// The language.
     Lang,
 }
 

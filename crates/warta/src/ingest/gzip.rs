@@ -42,6 +42,7 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// A budget of `limit` bytes.
     pub const fn new(limit: usize) -> Budget {
         Budget {
             held: AtomicUsize::new(0),

@@ -29,12 +29,17 @@ pub use walk::{walk, SourceFile, WalkEvent, WalkOptions};
 /// One news article as read from a file, before enrichment.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Article {
+    /// The headline, when the file gives one or it can be taken from the text.
     pub title: Option<String>,
+    /// The text, without markup.
     pub body: Option<String>,
     /// Publication time in UTC.
     pub date: Option<Timestamp>,
+    /// The publisher, when known.
     pub source: Option<String>,
+    /// The article's URL, when known.
     pub url: Option<String>,
+    /// The byline, when given.
     pub author: Option<String>,
     /// ISO 639-1 code when the metadata gives the language.
     pub lang: Option<String>,
@@ -44,10 +49,13 @@ pub struct Article {
 /// and the article or why it could not be read.
 #[derive(Debug)]
 pub struct Record {
+    /// The article's ordinal in its file, from 1.
     pub n: usize,
     /// Whether the file holds a list of articles (ids get `#n`).
     pub multi: bool,
+    /// Where it is in the file, for messages (`line 12`, `item 3`).
     pub place: String,
+    /// The article, or why it could not be read.
     pub result: Result<Article, String>,
     /// Non-fatal problems (a date that could not be read, a field of the wrong type).
     pub warnings: Vec<String>,
@@ -56,10 +64,15 @@ pub struct Record {
 /// File formats warta reads, chosen by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Plain text, with an optional header of `Key: value` lines.
     Text,
+    /// Markdown, with optional YAML or TOML front matter.
     Markdown,
+    /// One JSON article or an array of them.
     Json,
+    /// One JSON article per line.
     JsonLines,
+    /// An HTML page.
     Html,
     /// A web archive: one article per HTML page fetched with status 200 ([`warc`]).
     Warc,
@@ -95,12 +108,16 @@ pub type PassedOver = BTreeMap<&'static str, u64>;
 /// Why a whole file was skipped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SkipReason {
+    /// The file could not be read (the I/O error).
     #[error("unreadable: {0}")]
     Unreadable(String),
+    /// Binary data, not text.
     #[error("binary data, not text")]
     Binary,
+    /// Nothing but whitespace.
     #[error("empty file")]
     Empty,
+    /// Not the format its name says (why).
     #[error("{0}")]
     Malformed(String),
     /// A FIFO, socket or device where a file was expected (replaced since the walk saw it).

@@ -17,8 +17,11 @@ pub struct SourceFile {
     /// Path relative to the indexed root, with `/` separators ([`path_text`]), after the
     /// root's label when the run has several roots ([`root_label`]): the base of article ids.
     pub id_base: String,
+    /// The format its extension names.
     pub format: Format,
+    /// Whether it is gzipped.
     pub gz: bool,
+    /// Its size in bytes, when walked.
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch.
     pub mtime_ns: i64,
@@ -27,6 +30,7 @@ pub struct SourceFile {
 /// What the walk reports.
 #[derive(Debug)]
 pub enum WalkEvent {
+    /// An article file to read.
     File(SourceFile),
     /// A file that is not an article (by its extension).
     NotArticle(PathBuf),

@@ -18,6 +18,7 @@ impl Cancel {
         self.0.store(true, Ordering::Relaxed);
     }
 
+    /// Whether the search was called off.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
@@ -47,6 +48,7 @@ impl Clone for CancellableQuery {
 }
 
 impl CancellableQuery {
+    /// `inner`, stopping when `cancel` is set.
     pub fn new(inner: Box<dyn Query>, cancel: Cancel) -> CancellableQuery {
         CancellableQuery { inner, cancel }
     }

@@ -33,10 +33,12 @@ pub const FACET_FIELDS: [&str; 6] = [
 /// One counted value.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FacetCount {
+    /// The value as indexed (a canonical name, an ISO code, a source, a language code).
     pub value: String,
     /// Display name (countries: the English name of the ISO code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Matching articles with this value.
     pub count: u64,
 }
 
@@ -48,10 +50,13 @@ pub struct FacetCount {
 /// and only values that enter the top list are copied; a single segment needs no dictionary
 /// walk at all, only `top` lookups.
 pub struct FacetCollector {
+    /// The facet fields to count.
     pub fields: Vec<String>,
+    /// Values kept per field.
     pub top: usize,
 }
 
+/// A [`FacetCollector`]'s counts in one segment.
 pub struct FacetSegment {
     columns: Vec<Option<StrColumn>>,
     counts: Vec<Vec<u32>>,
@@ -217,10 +222,14 @@ fn top_values(segs: Vec<SegmentCounts>, n: usize) -> std::io::Result<Vec<(String
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Interval {
+    /// Calendar days.
     Day,
+    /// ISO weeks, from Monday.
     Week,
+    /// Calendar months.
     #[default]
     Month,
+    /// Calendar years.
     Year,
 }
 
@@ -246,6 +255,7 @@ pub struct Bucket {
     pub key: String,
     /// First day of the interval.
     pub start: String,
+    /// Matching articles dated in it.
     pub count: u64,
 }
 
@@ -253,9 +263,13 @@ pub struct Bucket {
 /// included), plus the matches without a date.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Timeline {
+    /// The interval size.
     pub interval: Interval,
+    /// All matching articles, dated or not.
     pub total: u64,
+    /// Matching articles without a date.
     pub undated: u64,
+    /// Every interval from the first match to the last, empty ones included.
     pub buckets: Vec<Bucket>,
     /// As in [`super::SearchResponse`]: the counts are over a relaxed query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,6 +282,7 @@ pub struct Timeline {
 /// Counts matching documents per UTC day.
 pub struct DayCollector;
 
+/// A [`DayCollector`]'s counts in one segment.
 pub struct DaySegment {
     dates: Column<DateTime>,
     days: HashMap<i64, u64>,
@@ -423,10 +438,13 @@ pub(crate) fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<Facet
 /// `GET /api/facets/{field}` returns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FacetsResponse {
+    /// The facet field counted.
     pub field: String,
+    /// The query as given.
     pub query: String,
     /// Articles matching the request.
     pub total: usize,
+    /// The top values, most frequent first.
     pub values: Vec<FacetCount>,
     /// Set when no article matched every term and the counts are over articles matching fewer.
     #[serde(default, skip_serializing_if = "Option::is_none")]

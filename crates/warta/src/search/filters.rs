@@ -42,8 +42,11 @@ fn noun(kind: Kind) -> &'static str {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("unknown {noun} {name:?}{}", suggest(.suggestions))]
 pub struct UnknownName {
+    /// What kind of name: `person`, `country`, `organization` or `place`.
     pub noun: &'static str,
+    /// The name as given.
     pub name: String,
+    /// Known names close to it.
     pub suggestions: Vec<String>,
 }
 
@@ -58,6 +61,7 @@ fn suggest(s: &[String]) -> String {
 /// The canonical values a typed name stands for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolved {
+    /// The canonical values, in the order the index holds them.
     pub values: Vec<String>,
     /// No name matched as typed: these are the names within one edit of its words.
     pub approximate: bool,

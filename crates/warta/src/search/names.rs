@@ -108,6 +108,7 @@ pub fn entity_key_terms<'a>(value: &str, forms: impl IntoIterator<Item = &'a Str
 /// a typed name with before looking at the index. Built from that kind's list alone, once per
 /// process.
 pub struct NameTable {
+    /// Every entity of the kind, in list order.
     pub entries: Vec<Entry>,
     /// Spelling-folded alias → entries, in list order.
     by_alias: std::collections::HashMap<String, Vec<u32>>,

@@ -12,23 +12,31 @@ pub const MAX_CLAUSES: usize = 64;
 /// Which text a clause searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// Title and body.
     All,
+    /// The title only (`title:`).
     Title,
+    /// The body only (`body:`).
     Body,
 }
 
 /// One searched item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
+    /// A word, matched as written or by its stem.
     Word(String),
+    /// The letters before a `*`.
     Prefix(String),
+    /// A quoted phrase, its words as written and in order.
     Phrase(String),
 }
 
 /// An item with its scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
+    /// Where to look.
     pub scope: Scope,
+    /// What to look for.
     pub item: Item,
 }
 
@@ -36,7 +44,9 @@ pub struct Clause {
 /// and no excluded clause may. Only a blank query parses to no clause at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedQuery {
+    /// Every group must match; a group matches when any of its clauses (joined by `OR`) does.
     pub groups: Vec<Vec<Clause>>,
+    /// No clause here may match.
     pub excluded: Vec<Clause>,
     /// The query used an operator (`AND`, `OR`, `+`, `-`): the user spelled out the logic.
     pub operators: bool,
@@ -103,7 +113,9 @@ fn dedup_clauses(clauses: &mut Vec<Clause>) {
 /// A query the parser rejects, with the 1-based character column it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct QueryError {
+    /// The 1-based character column.
     pub column: usize,
+    /// What is wrong and how to fix it.
     pub message: String,
 }
 

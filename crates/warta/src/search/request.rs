@@ -24,7 +24,9 @@ pub enum Sort {
     /// Best BM25 match first (newest first when there is no query).
     #[default]
     Relevance,
+    /// Latest publication date first.
     Newest,
+    /// Earliest publication date first.
     Oldest,
 }
 
@@ -49,6 +51,7 @@ impl Sort {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchRequest {
+    /// Query text in the query syntax; empty lists every article that passes the filters.
     #[serde(alias = "q")]
     pub query: String,
     /// Inclusive lower date bound: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or RFC 3339.
@@ -58,6 +61,7 @@ pub struct SearchRequest {
     /// Any of these sources (case-insensitive).
     #[serde(alias = "source", deserialize_with = "one_or_many")]
     pub sources: Vec<String>,
+    /// Only articles in this language (ISO 639-1 code).
     pub lang: Option<String>,
     /// All of these persons (any alias or partial name).
     #[serde(alias = "person", deserialize_with = "one_or_many")]
@@ -65,12 +69,17 @@ pub struct SearchRequest {
     /// All of these countries (ISO code or any name in any supported language).
     #[serde(alias = "country", deserialize_with = "one_or_many")]
     pub countries: Vec<String>,
+    /// Canonical names of the organizations mentioned.
     #[serde(alias = "org", deserialize_with = "one_or_many")]
     pub orgs: Vec<String>,
+    /// Canonical names of the places mentioned.
     #[serde(alias = "place", deserialize_with = "one_or_many")]
     pub places: Vec<String>,
+    /// Result order.
     pub sort: Sort,
+    /// Hits per page.
     pub limit: usize,
+    /// Hits to skip.
     pub offset: usize,
     /// Count facet values over all matches.
     pub facets: bool,

@@ -11,23 +11,30 @@ use super::snippet::Snippet;
 /// A country as hits show it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CountryRef {
+    /// ISO 3166-1 alpha-2 code.
     pub code: String,
+    /// English name.
     pub name: String,
 }
 
 /// One matching article.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Hit {
+    /// The article's stable id: its path under the indexed root, `#N` for the N-th article of a file.
     pub id: String,
     /// BM25 score; null when results are ordered by date.
     pub score: Option<f32>,
+    /// The title.
     pub title: String,
     /// RFC 3339, UTC.
     pub date: Option<String>,
+    /// The publisher, when known.
     pub source: Option<String>,
+    /// The article's URL, when known.
     pub url: Option<String>,
     /// Path of the file the article came from.
     pub path: String,
+    /// ISO 639-1 language code.
     pub lang: String,
     /// The best passage, matched words marked `**like this**`.
     pub snippet: String,
@@ -35,9 +42,13 @@ pub struct Hit {
     /// (the article's own text may hold `**` too).
     #[serde(default)]
     pub snippet_parts: Snippet,
+    /// Canonical names of the persons mentioned.
     pub persons: Vec<String>,
+    /// The countries mentioned, by ISO code and English name.
     pub countries: Vec<CountryRef>,
+    /// Canonical names of the organizations mentioned.
     pub orgs: Vec<String>,
+    /// Canonical names of the places mentioned.
     pub places: Vec<String>,
 }
 
@@ -45,7 +56,9 @@ pub struct Hit {
 /// words (no operator), the articles with the most of them, at least one, ranked by BM25.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Relaxed {
+    /// Clauses the hits match at least.
     pub matched_clauses: usize,
+    /// Clauses in the query.
     pub of: usize,
 }
 
@@ -54,7 +67,9 @@ pub struct Relaxed {
 pub struct ApproximateName {
     /// `person`, `org` or `place`.
     pub filter: String,
+    /// The name as given.
     pub name: String,
+    /// The canonical names it was matched to.
     pub matched: Vec<String>,
 }
 
@@ -62,20 +77,25 @@ pub struct ApproximateName {
 /// most frequent.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Suggestion {
+    /// The query word as given.
     pub word: String,
+    /// Indexed words a few edits away.
     pub did_you_mean: Vec<String>,
 }
 
 /// The most words suggested for one query word.
 pub const SUGGESTIONS_PER_WORD: usize = 3;
 
-/// The answer to a [`SearchRequest`].
+/// The answer to a [`super::SearchRequest`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResponse {
+    /// The query as given.
     pub query: String,
     /// Exact number of matching articles.
     pub total: usize,
+    /// Time taken, in milliseconds.
     pub took_ms: f64,
+    /// The page of hits.
     pub hits: Vec<Hit>,
     /// Set when no article matched every term and the hits match fewer.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,18 +13,31 @@ use super::{CountryRef, SearchError};
 /// One whole article, as `warta show` prints it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleView {
+    /// The article's stable id: its path under the indexed root, `#N` for the N-th article of a file.
     pub id: String,
+    /// The title.
     pub title: String,
+    /// Publication date, RFC 3339 in UTC.
     pub date: Option<String>,
+    /// The publisher, when known.
     pub source: Option<String>,
+    /// The article's URL, when known.
     pub url: Option<String>,
+    /// The byline, when given.
     pub author: Option<String>,
+    /// ISO 639-1 language code.
     pub lang: String,
+    /// The file the article came from.
     pub path: String,
+    /// Canonical names of the persons mentioned.
     pub persons: Vec<String>,
+    /// The countries mentioned, by ISO code and English name.
     pub countries: Vec<CountryRef>,
+    /// Canonical names of the organizations mentioned.
     pub orgs: Vec<String>,
+    /// Canonical names of the places mentioned.
     pub places: Vec<String>,
+    /// The whole text.
     pub body: String,
 }
 

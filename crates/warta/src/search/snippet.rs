@@ -22,6 +22,7 @@ pub struct HighlightTerms {
 }
 
 impl HighlightTerms {
+    /// Whether there is nothing to highlight.
     pub fn is_empty(&self) -> bool {
         self.terms.values().all(FxHashSet::is_empty) && self.prefixes.is_empty()
     }
@@ -32,14 +33,18 @@ impl HighlightTerms {
 /// article text (which may hold `**` of its own).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snippet {
+    /// The passage.
     pub text: String,
+    /// Byte ranges of `text` to highlight, in order.
     pub highlights: Vec<(usize, usize)>,
 }
 
 /// A run of a snippet's text, matched by the query or not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnippetPart {
+    /// The run's text.
     pub text: String,
+    /// Whether the query matched it.
     pub highlight: bool,
 }
 

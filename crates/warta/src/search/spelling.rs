@@ -19,7 +19,9 @@ pub struct Near {
 /// A [`Near`] automaton's state: in the word, or past the separator (anything matches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NearState {
+    /// The Levenshtein automaton's state in the word.
     Word(u32),
+    /// Past the separator.
     Rest,
 }
 

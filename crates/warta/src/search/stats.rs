@@ -68,14 +68,23 @@ pub fn indexed_roots(wi: &WartaIndex) -> tantivy::Result<Vec<String>> {
 /// What `warta stats` reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stats {
+    /// Articles in the index.
     pub articles: u64,
+    /// Articles per language.
     pub languages: BTreeMap<String, u64>,
+    /// Articles per source.
     pub sources: BTreeMap<String, u64>,
+    /// Articles without a date.
     pub undated: u64,
+    /// The earliest publication date.
     pub first_date: Option<String>,
+    /// The latest publication date.
     pub last_date: Option<String>,
+    /// The index directory's size on disk.
     pub index_bytes: u64,
+    /// The index directory.
     pub index_path: String,
+    /// What the last indexing run did and skipped.
     pub last_run: Option<RunSummary>,
 }
 
