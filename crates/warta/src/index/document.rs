@@ -18,7 +18,7 @@ pub struct FileMeta {
 /// The bytes of the buffer [`to_document`] makes for an article: its values, and a little
 /// for each entity and the numbers. A named entity's name keys (a few words, each joined to
 /// the name) are counted as four times its name and its forms once.
-pub fn document_bytes(id: &str, file: &FileMeta, e: &Enriched) -> usize {
+pub(crate) fn document_bytes(id: &str, file: &FileMeta, e: &Enriched) -> usize {
     let a = &e.article;
     let ents = &e.entities;
     let keyed = |name: &str, forms: &[String]| name.len() * 5 + forms.iter().map(String::len).sum::<usize>();
@@ -42,7 +42,7 @@ pub fn to_document(f: &Fields, id: &str, file: &FileMeta, hash: u64, last: bool,
 }
 
 /// [`to_document`] with its buffer's size ([`document_bytes`]) already known.
-pub fn build_document(
+pub(crate) fn build_document(
     f: &Fields,
     id: &str,
     file: &FileMeta,
