@@ -324,15 +324,14 @@ fn facets_merge_values_across_segments() {
     assert_eq!(ru[0]["name"], "Russia");
 }
 
-/// `IndexOptions::entities`, the benchmark's measures of what extraction costs: skipped,
-/// the articles are indexed with their languages and searchable, their entity fields empty;
-/// given, each article has the entities the caller's function gives it and no others;
-/// extracted (the default), the article has its entities.
+/// `index_paths_with`, the benchmark's measures of what extraction costs: with an enricher
+/// that skips extraction, the articles are indexed with their languages and searchable, their
+/// entity fields empty; with one that gives entities, each article has those and no others;
+/// `index_paths` extracts, and the article has its entities.
 #[test]
 fn indexing_skips_extracts_or_takes_the_given_entities() {
-    use std::sync::Arc;
-    use warta::extract::{Entities, Mention};
-    use warta::index::{index_paths, EntitySource, IndexOptions, WartaIndex};
+    use warta::extract::{Enriched, Mention};
+    use warta::index::{index_paths, index_paths_with, Enricher, IndexOptions, WartaIndex};
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
@@ -341,31 +340,34 @@ fn indexing_skips_extracts_or_takes_the_given_entities() {
         "Banjir di Jakarta\n\nPresiden Joko Widodo meninjau banjir di Jakarta pada hari Senin bersama warga.\n",
     )
     .unwrap();
-    let given = EntitySource::Given(Arc::new(|a: &warta::ingest::Article| {
-        let mut e = Entities::default();
+    let given = |a: warta::ingest::Article| -> Enriched {
+        let mut e = warta::extract::enrich_language_only(a);
         // Built from the article, so a run that handed the function something else fails.
-        if a.title.as_deref() == Some("Banjir di Jakarta") {
-            e.persons.push(Mention {
+        if e.article.title.as_deref() == Some("Banjir di Jakarta") {
+            e.entities.persons.push(Mention {
                 name: "Given Person".to_string(),
                 mentions: 2,
                 forms: vec!["Given Person".to_string()],
             });
         }
         e
-    }));
-    for (name, entities) in [
-        ("skip", EntitySource::Skip),
-        ("given", given),
-        ("extract", EntitySource::Extract),
-    ] {
+    };
+    let skip = warta::extract::enrich_language_only;
+    let enrichers: [(&str, Option<&dyn Enricher>); 3] =
+        [("skip", Some(&skip)), ("given", Some(&given)), ("extract", None)];
+    for (name, enricher) in enrichers {
         let index = dir.path().join(format!("index-{name}"));
         let opts = IndexOptions {
-            entities,
             threads: 2,
             memory_mb: 64,
             ..IndexOptions::default()
         };
-        let summary = index_paths(&index, std::slice::from_ref(&corpus), &opts, &crate::common::NoWarnings).unwrap();
+        let roots = std::slice::from_ref(&corpus);
+        let summary = match enricher {
+            Some(enricher) => index_paths_with(&index, roots, &opts, enricher, &crate::common::NoWarnings),
+            None => index_paths(&index, roots, &opts, &crate::common::NoWarnings),
+        }
+        .unwrap();
         assert_eq!(summary.articles_added, 1);
         let wi = WartaIndex::open(&index).unwrap();
         let shown = warta::search::show(&wi, "banjir.txt").unwrap();

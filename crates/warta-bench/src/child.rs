@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
-use warta::index::{EntitySource, IndexOptions, Progress, RunSummary};
+use warta::index::{Enricher, IndexOptions, Progress, RunSummary};
 
 use crate::baseline;
 use crate::given;
@@ -34,14 +34,15 @@ pub enum Engine {
     #[value(name = "schema-only")]
     #[serde(rename = "schema-only")]
     SchemaOnly,
-    /// warta's full pipeline with entity extraction switched off (`IndexOptions::entities`):
+    /// warta's full pipeline with entity extraction switched off (an enricher that detects
+    /// the language only, `warta::index::index_paths_with`):
     /// warta / no-entities is what extraction costs, no-entities / baseline what all the rest
     /// of warta's own work does.
     #[value(name = "no-entities")]
     #[serde(rename = "no-entities")]
     NoEntities,
     /// warta's full pipeline with each article's entities extracted beforehand (untimed) and
-    /// looked up (`IndexOptions::entities`, see `given`): an extractor that costs nothing,
+    /// looked up (`warta::index::index_paths_with`, see `given`): an extractor that costs nothing,
     /// the entity fields indexed as in a warta run.
     #[value(name = "given-entities")]
     #[serde(rename = "given-entities")]
@@ -307,18 +308,18 @@ fn run(job: &IndexJob) -> Result<RunReport> {
             };
             opts.threads = job.threads;
             opts.memory_mb = job.memory_mb;
-            opts.entities = match (&given, job.engine) {
-                (Some((source, _, _)), _) => source.clone(),
-                (None, Engine::NoEntities) => EntitySource::Skip,
-                (None, _) => EntitySource::Extract,
+            let enricher: &dyn Enricher = match (&given, job.engine) {
+                (Some((given, _)), _) => given,
+                (None, Engine::NoEntities) => &warta::extract::enrich_language_only,
+                (None, _) => &warta::extract::enrich,
             };
-            let summary = warta::index::index_paths(&job.index, &job.inputs, &opts, &progress)
+            let summary = warta::index::index_paths_with(&job.index, &job.inputs, &opts, enricher, &progress)
                 .context("warta indexing failed")?;
             report.articles = summary.articles_added;
             report.input_bytes = summary.bytes_read;
             report.warta = Some(WartaCounts::new(&summary, progress.warnings.load(Ordering::Relaxed)));
-            report.given_missed = given.as_ref().map(|(_, missed, _)| missed.load(Ordering::Relaxed));
-            report.extraction = given.as_ref().map(|(_, _, extraction)| *extraction);
+            report.given_missed = given.as_ref().map(|(given, _)| given.missed.load(Ordering::Relaxed));
+            report.extraction = given.as_ref().map(|(_, extraction)| *extraction);
         }
         Engine::Baseline => {
             if job.incremental {

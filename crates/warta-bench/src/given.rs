@@ -2,8 +2,8 @@
 //!
 //! Before the timed part, every article of the inputs is read and its entities extracted,
 //! and kept under a hash of its title and text. Then warta indexes the inputs as usual
-//! (`warta::index::index_paths`), except that each article's entities are looked up there
-//! ([`EntitySource::Given`]) instead of extracted: the run reads, detects languages, builds
+//! (`warta::index::index_paths_with`), except that each article's entities are looked up
+//! there ([`Given`], its enricher) instead of extracted: the run reads, detects languages, builds
 //! and indexes the same documents as a warta run, entity fields included. Its throughput is
 //! the most warta can reach with any extractor at all, everything else as it is, where the
 //! no-entities run (entity fields left empty) overstates it.
@@ -11,11 +11,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
-use warta::extract::{entities, Entities};
-use warta::index::EntitySource;
+use warta::extract::{self, entities, Enriched, Entities};
+use warta::index::Enricher;
 use warta::ingest::{self, Article, Format};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -34,14 +34,12 @@ fn key(article: &Article) -> u64 {
 
 /// Extracts the entities of every article of `inputs` (the baseline's inputs) on `threads`
 /// threads of their own, none of them the caller's (the caller's CPU stays that of its run),
-/// and returns the source that hands them to the pipeline, and the count of articles it
-/// was asked about and did not have (0 when the run indexed what was prepared), and what the
-/// extraction cost: the CPU time of the extracting calls alone (reading and parsing the
+/// and returns the enricher that hands them to the pipeline, and what the extraction cost: the CPU time of the extracting calls alone (reading and parsing the
 /// files not included), the figure of extraction's own speed.
 ///
 /// Each article's entities are moved out when it is asked for, not copied, as an extractor
 /// hands over what it made (an article that is in the inputs twice has them twice).
-pub fn prepare(inputs: &[PathBuf], threads: usize) -> Result<(EntitySource, Arc<AtomicU64>, Extraction)> {
+pub fn prepare(inputs: &[PathBuf], threads: usize) -> Result<(Given, Extraction)> {
     let inputs = inputs.to_vec();
     let (map, extraction) = std::thread::spawn(move || -> Result<(Prepared, Extraction)> {
         let mut map = Prepared::new();
@@ -74,19 +72,36 @@ pub fn prepare(inputs: &[PathBuf], threads: usize) -> Result<(EntitySource, Arc<
     .join()
     .map_err(|_| anyhow::anyhow!("the given-entities preparation panicked"))?
     .context("cannot prepare the given entities")?;
-    let map = Arc::new(map);
-    let missed = Arc::new(AtomicU64::new(0));
-    let misses = missed.clone();
-    let source = EntitySource::Given(Arc::new(move |article: &Article| {
-        let found = map
-            .get(&key(article))
+    let given = Given {
+        map,
+        missed: AtomicU64::new(0),
+    };
+    Ok((given, extraction))
+}
+
+/// The enricher of the given-entities run: each article's language detected as in a warta
+/// run, its entities looked up.
+pub struct Given {
+    map: Prepared,
+    /// Articles it was asked about and did not have (0 when the run indexed what was
+    /// prepared).
+    pub missed: AtomicU64,
+}
+
+impl Enricher for Given {
+    fn enrich(&self, article: Article) -> Enriched {
+        let found = self
+            .map
+            .get(&key(&article))
             .and_then(|found| found.lock().expect("an enricher panicked").pop());
-        found.unwrap_or_else(|| {
-            misses.fetch_add(1, Ordering::Relaxed);
+        let entities = found.unwrap_or_else(|| {
+            self.missed.fetch_add(1, Ordering::Relaxed);
             Entities::default()
-        })
-    }));
-    Ok((source, missed, extraction))
+        });
+        let mut enriched = extract::enrich_language_only(article);
+        enriched.entities = entities;
+        enriched
+    }
 }
 
 /// The key and entities of each of `articles`, extracted on `threads` threads, with the CPU

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use tantivy::{IndexWriter, TantivyDocument};
-use warta::index::writer::{to_document, FileMeta};
+use warta::index::document::{to_document, FileMeta};
 use warta::index::WartaIndex;
 use warta::ingest::{self, Article, Format};
 

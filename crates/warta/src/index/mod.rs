@@ -11,11 +11,12 @@
 
 pub mod damage;
 pub mod directory;
+pub mod document;
 mod queue;
+mod run;
 pub mod schema;
 pub mod stems;
 pub mod touched;
-pub mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -25,8 +26,11 @@ use tantivy::Index;
 use crate::text::analysis;
 
 pub use damage::Damaged;
+pub use run::{
+    index_paths, index_paths_with, Enricher, IndexOptions, Progress, RunSummary, SkippedFile, EXTERNAL_LINK,
+    MAX_LISTED_WARNINGS,
+};
 pub use schema::Fields;
-pub use writer::{index_paths, EntitySource, GivenEntities, IndexOptions, Progress, RunSummary, SkippedFile};
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
 pub const FORMAT_VERSION: u32 = 8;

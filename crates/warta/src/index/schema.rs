@@ -5,9 +5,7 @@ use tantivy::schema::{
     FAST, STORED, STRING,
 };
 
-use tantivy::schema::Value;
-use tantivy::TantivyDocument;
-
+use crate::extract::gazetteer::Kind;
 use crate::text::analysis::{StemLang, EXACT};
 
 /// Handles to every field of the schema.
@@ -74,12 +72,12 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fast_u64 = NumericOptions::default().set_fast();
     let fields = Fields {
-        id: b.add_text_field("id", STORED | FAST),
-        file: b.add_text_field("file", STRING | STORED | FAST),
-        file_size: b.add_u64_field("file_size", fast_u64.clone()),
-        file_mtime: b.add_i64_field("file_mtime", fast_u64.clone()),
-        file_hash: b.add_u64_field("file_hash", fast_u64.clone()),
-        file_last: b.add_u64_field("file_last", fast_u64),
+        id: b.add_text_field(Fields::ID, STORED | FAST),
+        file: b.add_text_field(Fields::FILE, STRING | STORED | FAST),
+        file_size: b.add_u64_field(Fields::FILE_SIZE, fast_u64.clone()),
+        file_mtime: b.add_i64_field(Fields::FILE_MTIME, fast_u64.clone()),
+        file_hash: b.add_u64_field(Fields::FILE_HASH, fast_u64.clone()),
+        file_last: b.add_u64_field(Fields::FILE_LAST, fast_u64),
         title_other: b.add_text_field("title_other", text(EXACT)),
         body_other: b.add_text_field("body_other", text(EXACT)),
         title_en: b.add_text_field("title_en", text(EXACT)),
@@ -87,18 +85,18 @@ pub fn build() -> (Schema, Fields) {
         title_id: b.add_text_field("title_id", text(EXACT)),
         body_id: b.add_text_field("body_id", text(EXACT)),
         date: b.add_date_field(
-            "date",
+            Fields::DATE,
             DateOptions::from(STORED | FAST).set_precision(DateTimePrecision::Seconds),
         ),
-        source: b.add_text_field("source", STRING | STORED | FAST),
+        source: b.add_text_field(Fields::SOURCE, STRING | STORED | FAST),
         source_key: b.add_text_field("source_key", STRING),
         url: b.add_text_field("url", STORED),
         author: b.add_text_field("author", STORED),
-        lang: b.add_text_field("lang", STRING | STORED | FAST),
-        person: b.add_text_field("person", STRING | STORED | FAST),
-        country: b.add_text_field("country", STRING | STORED | FAST),
-        org: b.add_text_field("org", STRING | STORED | FAST),
-        place: b.add_text_field("place", STRING | STORED | FAST),
+        lang: b.add_text_field(Fields::LANG, STRING | STORED | FAST),
+        person: b.add_text_field(Fields::PERSON, STRING | STORED | FAST),
+        country: b.add_text_field(Fields::COUNTRY, STRING | STORED | FAST),
+        org: b.add_text_field(Fields::ORG, STRING | STORED | FAST),
+        place: b.add_text_field(Fields::PLACE, STRING | STORED | FAST),
         person_names: b.add_text_field("person_names", STRING),
         org_names: b.add_text_field("org_names", STRING),
         place_names: b.add_text_field("place_names", STRING),
@@ -106,7 +104,57 @@ pub fn build() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The names of the fast fields, which tantivy's columns are opened by (`fast_fields().str(..)`):
+/// declared here once, with the fields.
 impl Fields {
+    pub const ID: &'static str = "id";
+    pub const FILE: &'static str = "file";
+    pub const FILE_SIZE: &'static str = "file_size";
+    pub const FILE_MTIME: &'static str = "file_mtime";
+    pub const FILE_HASH: &'static str = "file_hash";
+    pub const FILE_LAST: &'static str = "file_last";
+    pub const DATE: &'static str = "date";
+    pub const SOURCE: &'static str = "source";
+    pub const LANG: &'static str = "lang";
+    pub const PERSON: &'static str = "person";
+    pub const COUNTRY: &'static str = "country";
+    pub const ORG: &'static str = "org";
+    pub const PLACE: &'static str = "place";
+}
+
+impl Fields {
+    /// The field of the canonical values of entities of `kind` (a fast field, named
+    /// [`Fields::entity_field_name`]).
+    pub fn entity(&self, kind: Kind) -> Field {
+        match kind {
+            Kind::Person => self.person,
+            Kind::Country => self.country,
+            Kind::Org => self.org,
+            Kind::Place => self.place,
+        }
+    }
+
+    /// The name of the field of the canonical values of entities of `kind`.
+    pub fn entity_field_name(kind: Kind) -> &'static str {
+        match kind {
+            Kind::Person => Fields::PERSON,
+            Kind::Country => Fields::COUNTRY,
+            Kind::Org => Fields::ORG,
+            Kind::Place => Fields::PLACE,
+        }
+    }
+
+    /// The field of the words of the names of entities of `kind` (see
+    /// [`crate::search::names`]); countries have none.
+    pub fn entity_names(&self, kind: Kind) -> Option<Field> {
+        match kind {
+            Kind::Person => Some(self.person_names),
+            Kind::Org => Some(self.org_names),
+            Kind::Place => Some(self.place_names),
+            Kind::Country => None,
+        }
+    }
+
     /// The (title, body) fields an article in `lang` is indexed in.
     pub fn text_pair(&self, lang: &str) -> (Field, Field) {
         match crate::text::analysis::stem_lang(lang) {
@@ -114,16 +162,6 @@ impl Fields {
             Some(StemLang::Indonesian) => (self.title_id, self.body_id),
             None => (self.title_other, self.body_other),
         }
-    }
-
-    /// The stored title of a document (whichever language pair holds it).
-    pub fn title_of(&self, doc: &TantivyDocument) -> Option<String> {
-        first_text(doc, [self.title_other, self.title_en, self.title_id])
-    }
-
-    /// The stored text of a document (whichever language pair holds it).
-    pub fn body_of(&self, doc: &TantivyDocument) -> Option<String> {
-        first_text(doc, [self.body_other, self.body_en, self.body_id])
     }
 
     /// All searchable text fields: (title, body, the stemmer their words are matched with).
@@ -134,13 +172,6 @@ impl Fields {
             (self.title_id, self.body_id, Some(StemLang::Indonesian)),
         ]
     }
-}
-
-/// The first of `fields` the document holds a string in.
-fn first_text(doc: &TantivyDocument, fields: [Field; 3]) -> Option<String> {
-    fields
-        .into_iter()
-        .find_map(|f| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_string))
 }
 
 #[cfg(test)]
@@ -154,5 +185,47 @@ mod tests {
         let entry = schema.get_field_entry(f.date);
         assert!(entry.is_fast() && entry.is_stored());
         assert!(!entry.is_indexed());
+    }
+
+    /// Every declared fast-field name names a fast field of the schema.
+    #[test]
+    fn fast_field_names_name_fast_fields() {
+        use super::Fields;
+        let (schema, _) = super::build();
+        let names = [
+            Fields::ID,
+            Fields::FILE,
+            Fields::FILE_SIZE,
+            Fields::FILE_MTIME,
+            Fields::FILE_HASH,
+            Fields::FILE_LAST,
+            Fields::DATE,
+            Fields::SOURCE,
+            Fields::LANG,
+            Fields::PERSON,
+            Fields::COUNTRY,
+            Fields::ORG,
+            Fields::PLACE,
+        ];
+        for name in names {
+            let field = schema.get_field(name).unwrap();
+            assert!(schema.get_field_entry(field).is_fast(), "{name}");
+        }
+    }
+
+    /// Each entity kind has its field of canonical values, under its declared name, and its
+    /// field of name words (countries have none).
+    #[test]
+    fn entity_kinds_have_their_fields() {
+        use super::{Fields, Kind};
+        let (schema, f) = super::build();
+        for kind in [Kind::Person, Kind::Country, Kind::Org, Kind::Place] {
+            let name = Fields::entity_field_name(kind);
+            assert_eq!(schema.get_field_name(f.entity(kind)), name);
+            match f.entity_names(kind) {
+                Some(words) => assert_eq!(schema.get_field_name(words), format!("{name}_names")),
+                None => assert_eq!(kind, Kind::Country),
+            }
+        }
     }
 }

@@ -16,12 +16,19 @@ use tantivy::Searcher;
 use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::extract::gazetteer;
-use crate::index::WartaIndex;
+use crate::index::{Fields, WartaIndex};
 
 use super::{request_query, unless_cancelled, ApproximateName, Relaxed, SearchError, SearchRequest};
 
 /// Fields that can be counted.
-pub const FACET_FIELDS: [&str; 6] = ["person", "country", "org", "place", "source", "lang"];
+pub const FACET_FIELDS: [&str; 6] = [
+    Fields::PERSON,
+    Fields::COUNTRY,
+    Fields::ORG,
+    Fields::PLACE,
+    Fields::SOURCE,
+    Fields::LANG,
+];
 
 /// One counted value.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -288,7 +295,7 @@ impl Collector for DayCollector {
 
     fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<DaySegment> {
         Ok(DaySegment {
-            dates: reader.fast_fields().date("date")?,
+            dates: reader.fast_fields().date(Fields::DATE)?,
             days: HashMap::new(),
             undated: 0,
         })
@@ -415,7 +422,7 @@ pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Inter
 }
 
 pub(crate) fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
-    let countries = field == "country";
+    let countries = field == Fields::COUNTRY;
     values
         .into_iter()
         .map(|(value, count)| {

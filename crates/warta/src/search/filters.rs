@@ -21,64 +21,20 @@ use tantivy::Searcher;
 use tantivy::Term;
 
 use crate::extract::gazetteer::Kind;
-use crate::index::writer::source_key;
+use crate::index::document::source_key;
 use crate::index::Fields;
 
 use super::names::{self, NameTable, KEY_SEPARATOR};
 use super::spelling::Near;
 use super::{date_bound, ApproximateName, SearchError, SearchRequest};
 
-/// The entity fields that can be filtered on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityField {
-    /// Persons.
-    Person,
-    /// Countries.
-    Country,
-    /// Organizations.
-    Org,
-    /// Places.
-    Place,
-}
-
-impl EntityField {
-    /// The index field's name.
-    pub fn field(self) -> &'static str {
-        match self {
-            EntityField::Person => "person",
-            EntityField::Country => "country",
-            EntityField::Org => "org",
-            EntityField::Place => "place",
-        }
-    }
-
-    fn kind(self) -> Kind {
-        match self {
-            EntityField::Person => Kind::Person,
-            EntityField::Country => Kind::Country,
-            EntityField::Org => Kind::Org,
-            EntityField::Place => Kind::Place,
-        }
-    }
-
-    /// The field of the words of this kind's names ([`super::names`]); countries have none.
-    fn names_field(self, f: &Fields) -> Option<Field> {
-        match self {
-            EntityField::Person => Some(f.person_names),
-            EntityField::Org => Some(f.org_names),
-            EntityField::Place => Some(f.place_names),
-            EntityField::Country => None,
-        }
-    }
-
-    /// The word used in messages.
-    pub fn noun(self) -> &'static str {
-        match self {
-            EntityField::Person => "person",
-            EntityField::Country => "country",
-            EntityField::Org => "organization",
-            EntityField::Place => "place",
-        }
+/// The word used in messages for an entity of `kind`.
+fn noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Person => "person",
+        Kind::Country => "country",
+        Kind::Org => "organization",
+        Kind::Place => "place",
     }
 }
 
@@ -114,8 +70,8 @@ pub struct Resolved {
 /// The canonical values a typed name stands for (see the module's documentation). Countries
 /// must be known; an organization or place nothing matches is an error too (with the closest
 /// names); a person may simply not be in the index (no values).
-pub fn resolve(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) -> Result<Resolved, UnknownName> {
-    let known: Vec<String> = NameTable::get(field.kind())
+pub fn resolve(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Result<Resolved, UnknownName> {
+    let known: Vec<String> = NameTable::get(kind)
         .lookup(name)
         .into_iter()
         .map(|e| e.value.clone())
@@ -127,7 +83,7 @@ pub fn resolve(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) 
         });
     }
     let typed = names::name_words(name);
-    if let (Some(names_field), false) = (field.names_field(f), typed.is_empty()) {
+    if let (Some(names_field), false) = (f.entity_names(kind), typed.is_empty()) {
         let exact = names_with_words(searcher, names_field, &typed, false);
         if !exact.is_empty() {
             return Ok(Resolved {
@@ -136,7 +92,7 @@ pub fn resolve(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) 
             });
         }
         let near = names_with_words(searcher, names_field, &typed, true);
-        if !near.is_empty() || field == EntityField::Person {
+        if !near.is_empty() || kind == Kind::Person {
             return Ok(Resolved {
                 values: near.into_iter().collect(),
                 approximate: true,
@@ -144,9 +100,9 @@ pub fn resolve(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) 
         }
     }
     Err(UnknownName {
-        noun: field.noun(),
+        noun: noun(kind),
         name: name.to_string(),
-        suggestions: suggestions(searcher, f, field, name),
+        suggestions: suggestions(searcher, f, kind, name),
     })
 }
 
@@ -214,12 +170,12 @@ const SUGGESTION_EDITS: u8 = 2;
 
 /// Up to five known names closest to `name`: among the aliases of its kind's list, and among
 /// the names in the index with a word a few edits from a typed word.
-fn suggestions(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) -> Vec<String> {
+fn suggestions(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Vec<String> {
     let typed = names::name_key(name);
     let mut scored: Vec<(f64, String)> = Vec::new();
-    for (alias, entry) in NameTable::get(field.kind()).aliases() {
+    for (alias, entry) in NameTable::get(kind).aliases() {
         let score = strsim::jaro_winkler(&typed, alias);
-        let shown = if field == EntityField::Country {
+        let shown = if kind == Kind::Country {
             format!("{} ({})", entry.display, entry.value)
         } else {
             entry.display.clone()
@@ -227,7 +183,7 @@ fn suggestions(searcher: &Searcher, f: &Fields, field: EntityField, name: &str) 
         scored.push((score, shown));
     }
     let mut values = BTreeSet::new();
-    if let Some(names_field) = field.names_field(f) {
+    if let Some(names_field) = f.entity_names(kind) {
         for word in names::name_words(name).iter().filter(|w| w.chars().count() >= 3) {
             values.extend(names_near_word(searcher, names_field, word, SUGGESTION_EDITS));
         }
@@ -327,12 +283,13 @@ pub(crate) fn request_filters(
         )));
     }
     let entity_filters = [
-        (EntityField::Person, f.person, &req.persons),
-        (EntityField::Country, f.country, &req.countries),
-        (EntityField::Org, f.org, &req.orgs),
-        (EntityField::Place, f.place, &req.places),
+        (Kind::Person, &req.persons),
+        (Kind::Country, &req.countries),
+        (Kind::Org, &req.orgs),
+        (Kind::Place, &req.places),
     ];
-    for (kind, field, names) in entity_filters {
+    for (kind, names) in entity_filters {
+        let field = f.entity(kind);
         // Each name must match (AND); a name matches any of the values it resolves to.
         for name in names {
             if req.cancel.is_cancelled() {
@@ -341,7 +298,7 @@ pub(crate) fn request_filters(
             let resolved = resolve(searcher, f, kind, name)?;
             if resolved.approximate && !resolved.values.is_empty() {
                 approximate.push(ApproximateName {
-                    filter: kind.field().to_string(),
+                    filter: Fields::entity_field_name(kind).to_string(),
                     name: name.clone(),
                     matched: resolved.values.clone(),
                 });

@@ -222,7 +222,7 @@ fn top_docs(
         }
         Sort::Newest | Sort::Oldest => {
             let order = if sort == Sort::Newest { Order::Desc } else { Order::Asc };
-            let by_date = top.order_by_fast_field::<DateTime>("date", order);
+            let by_date = top.order_by_fast_field::<DateTime>(Fields::DATE, order);
             let (n, d) = unless_cancelled(cancel, searcher.search(query, &(Count, by_date)))?;
             (n, d.into_iter().map(|(_, a)| (None, a)).collect())
         }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
-use crate::index::WartaIndex;
+use crate::index::{Fields, WartaIndex};
 
 use super::stats::docs_with_str;
 use super::stats::live_ords;
@@ -46,7 +46,7 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
     let f = &wi.fields;
     let searcher = wi.searcher()?;
     let mut out = Vec::new();
-    for addr in docs_with_str(&searcher, "id", id)? {
+    for addr in docs_with_str(&searcher, Fields::ID, id)? {
         let doc: TantivyDocument = searcher.doc(addr)?;
         out.push(article_view(f, &doc));
     }
@@ -82,7 +82,7 @@ pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec
         return Ok(Vec::new());
     }
     for seg in searcher.segment_readers() {
-        let Some(col) = seg.fast_fields().str("id")? else {
+        let Some(col) = seg.fast_fields().str(Fields::ID)? else {
             continue;
         };
         let live = live_ords(seg, &col);

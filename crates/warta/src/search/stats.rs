@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::index::{RunSummary, WartaIndex};
+use crate::index::{Fields, RunSummary, WartaIndex};
 
 use super::relative_path;
 
@@ -31,7 +31,8 @@ pub fn indexed_roots(wi: &WartaIndex) -> tantivy::Result<Vec<String>> {
     let searcher = wi.searcher()?;
     let mut roots: Vec<String> = Vec::new();
     for seg in searcher.segment_readers() {
-        let (Some(files), Some(ids)) = (seg.fast_fields().str("file")?, seg.fast_fields().str("id")?) else {
+        let (Some(files), Some(ids)) = (seg.fast_fields().str(Fields::FILE)?, seg.fast_fields().str(Fields::ID)?)
+        else {
             continue;
         };
         let postings = seg.inverted_index(wi.fields.file)?;
@@ -92,16 +93,16 @@ pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
     let searcher = wi.searcher()?;
     let mut languages = BTreeMap::new();
     let mut sources = BTreeMap::new();
-    for_each_str(&searcher, "lang", |v| *languages.entry(v.to_string()).or_insert(0) += 1)?;
-    for_each_str(&searcher, "source", |v| *sources.entry(v.to_string()).or_insert(0) += 1)?;
+    for_each_str(&searcher, Fields::LANG, |v| {
+        *languages.entry(v.to_string()).or_insert(0) += 1
+    })?;
+    for_each_str(&searcher, Fields::SOURCE, |v| {
+        *sources.entry(v.to_string()).or_insert(0) += 1
+    })?;
     let (mut min, mut max, mut undated) = (i64::MAX, i64::MIN, 0u64);
     for seg in searcher.segment_readers() {
-        let dates = seg.fast_fields().date("date")?;
-        let alive = seg.alive_bitset();
-        for doc in 0..seg.max_doc() {
-            if alive.is_some_and(|a| !a.is_alive(doc)) {
-                continue;
-            }
+        let dates = seg.fast_fields().date(Fields::DATE)?;
+        for doc in seg.doc_ids_alive() {
             match dates.first(doc) {
                 Some(d) => {
                     let s = d.into_timestamp_secs();
@@ -138,11 +139,7 @@ pub(crate) fn docs_with_str(searcher: &Searcher, field: &str, value: &str) -> ta
         let Some(term) = col.dictionary().term_ord(value.as_bytes())? else {
             continue;
         };
-        let alive = seg.alive_bitset();
-        for doc in 0..seg.max_doc() {
-            if alive.is_some_and(|a| !a.is_alive(doc)) {
-                continue;
-            }
+        for doc in seg.doc_ids_alive() {
             if col.term_ords(doc).any(|t| t == term) {
                 out.push(DocAddress::new(ord as u32, doc));
             }
@@ -158,11 +155,7 @@ pub(crate) fn for_each_str(searcher: &Searcher, field: &str, mut f: impl FnMut(&
         let Some(col) = seg.fast_fields().str(field)? else {
             continue;
         };
-        let alive = seg.alive_bitset();
-        for doc in 0..seg.max_doc() {
-            if alive.is_some_and(|a| !a.is_alive(doc)) {
-                continue;
-            }
+        for doc in seg.doc_ids_alive() {
             for ord in col.term_ords(doc) {
                 buf.clear();
                 col.ord_to_str(ord, &mut buf)?;
