@@ -6,7 +6,7 @@
 pub mod clusters;
 pub mod entities;
 pub mod gazetteer;
-pub mod lang;
+mod lang;
 pub mod tagger;
 
 pub use entities::{CountryMention, Entities, Mention, PlaceMention};

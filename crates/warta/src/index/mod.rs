@@ -10,13 +10,13 @@
 //! bookkeeping out of step with the documents.
 
 pub mod damage;
-pub mod directory;
+mod directory;
 pub mod document;
 mod queue;
 mod run;
 pub mod schema;
-pub mod stems;
-pub mod touched;
+pub(crate) mod stems;
+mod touched;
 
 use std::path::{Path, PathBuf};
 

@@ -8,13 +8,13 @@
 
 pub mod date;
 pub mod decode;
-pub mod fields;
+mod fields;
 pub mod gzip;
 pub mod html;
 pub mod json;
 pub mod text;
-pub mod walk;
-pub mod warc;
+pub(crate) mod walk;
+mod warc;
 
 use std::collections::BTreeMap;
 use std::fs::File;

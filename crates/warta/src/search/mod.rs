@@ -13,17 +13,17 @@
 //! - [`facets`]: counts and timelines over all matches; `show` and `stats`: one article by
 //!   id and what the index holds; [`cancel`]: calling a running search off.
 
-pub mod cancel;
+mod cancel;
 mod error;
 pub mod facets;
 pub mod filters;
-pub mod names;
+pub(crate) mod names;
 pub mod query;
 mod request;
 mod response;
 mod show;
 pub mod snippet;
-pub mod spelling;
+mod spelling;
 mod stats;
 mod stored;
 mod text_query;

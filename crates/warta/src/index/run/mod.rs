@@ -99,6 +99,13 @@ pub trait Progress: Sync {
     fn warn(&self, message: &str);
 }
 
+/// Nothing to show: for programs that only want the summary (which counts the warnings too).
+impl Progress for () {
+    fn start(&self, _files_to_read: u64) {}
+    fn advance(&self) {}
+    fn warn(&self, _message: &str) {}
+}
+
 /// Indexes `roots` (directories or files) into the index at `index_dir`, incrementally unless
 /// `opts.rebuild`. Problems with single files are reported through `progress` and the summary;
 /// an `Err` means the run as a whole failed and the index was left as it was.
