@@ -46,8 +46,11 @@ pub const MAX_PATH_BITS: u8 = 32;
 /// What [`learn`] read and built, for its report.
 #[derive(Debug, Clone, Default)]
 pub struct LearnStats {
+    /// Texts read.
     pub texts: u64,
+    /// Tokens read.
     pub tokens: u64,
+    /// Distinct words seen.
     pub distinct_words: u64,
     /// Adjacent pairs of clustered words within a sentence: the data of the clustering.
     pub bigrams: u64,
@@ -67,6 +70,7 @@ pub struct Clusters {
     leaf: Vec<u16>,
     /// Per leaf, its bit path: (bits, length), most significant first.
     paths: Vec<(u32, u8)>,
+    /// What the learning read and built.
     pub stats: LearnStats,
 }
 
@@ -76,6 +80,7 @@ impl Clusters {
         self.words.len()
     }
 
+    /// Whether no word is clustered.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
@@ -159,14 +164,19 @@ const MAGIC: &[u8; 8] = b"WARTAWC1";
 /// Why a word-cluster map could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterFileError {
+    /// The file is not gzip, or reading it failed.
     #[error("not a gzip stream: {0}")]
     Gzip(#[from] std::io::Error),
+    /// The file is not a word-cluster map.
     #[error("not a warta word-cluster map (wrong magic bytes)")]
     Magic,
+    /// The map ends early.
     #[error("word-cluster map truncated")]
     Truncated,
+    /// Bytes follow the map's end.
     #[error("word-cluster map has {0} bytes after its end")]
     Trailing(usize),
+    /// A count or path in the map cannot be right.
     #[error("corrupt word-cluster map: {0}")]
     Corrupt(&'static str),
 }
@@ -258,6 +268,7 @@ impl ClusterMap {
         self.hashes.len()
     }
 
+    /// Whether the map holds no word.
     pub fn is_empty(&self) -> bool {
         self.hashes.is_empty()
     }

@@ -78,6 +78,7 @@ impl<V> WordMap<V> {
         }
     }
 
+    /// The value of a folded word, if the map holds it.
     #[inline(always)]
     pub fn get(&self, word: &str) -> Option<&V> {
         if !self.may_hold(word) {
@@ -94,6 +95,7 @@ impl<V> WordMap<V> {
         }
     }
 
+    /// Whether the map holds a folded word.
     #[inline(always)]
     pub fn contains(&self, word: &str) -> bool {
         self.get(word).is_some()
@@ -151,6 +153,7 @@ impl WordFilter {
 }
 
 impl WordSet {
+    /// Adds a word; false when it was there already.
     pub fn insert(&mut self, word: String) -> bool {
         let new = !self.contains(&word);
         self.entry_or(&word, || ());
@@ -171,15 +174,20 @@ const MAX_ALIAS_WORDS: usize = 30;
 /// What kind of entity an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
+    /// A country (ISO code as value).
     Country,
+    /// An organization.
     Org,
+    /// A city, region or other place.
     Place,
+    /// A well-known person.
     Person,
 }
 
 /// One known entity.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// What kind of entity it is.
     pub kind: Kind,
     /// Canonical value: ISO code for countries, canonical name otherwise.
     pub value: String,
@@ -215,7 +223,9 @@ pub struct Cues {
 /// How a name part is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NameUse {
+    /// Used as a given name.
     pub given: bool,
+    /// Used as a family name.
     pub family: bool,
     /// Family names written first (Korean, Chinese): "Kim" in "Kim Jong Un".
     pub family_first: bool,
@@ -255,6 +265,7 @@ pub struct PlaceHead {
 
 /// All gazetteers and word lists.
 pub struct Gazetteer {
+    /// Every known entity, in list order; an entry's index is its id.
     pub entries: Vec<Entry>,
     /// The folded words of each entry's canonical value, by entry.
     value_words: Vec<Vec<String>>,
@@ -264,8 +275,11 @@ pub struct Gazetteer {
     aliases: HashMap<String, Aliases>,
     /// Last (and, for family-first names, first) word of known persons → entries.
     pub person_parts: WordMap<Vec<u32>>,
+    /// Titles, roles and reporting verbs that mark a name beside them.
     pub cues: Cues,
+    /// Known given and family names.
     pub names: WordMap<NameUse>,
+    /// Words that make a capitalised name around them an organization ("Kementerian", "Ministry").
     pub org_heads: WordSet,
     /// Words that make a capitalised name next to them a place ("Kabupaten", "River").
     pub place_heads: Vec<PlaceHead>,
@@ -287,9 +301,11 @@ thread_local! {
 /// A gazetteer match in a token sequence.
 #[derive(Debug, Clone, Copy)]
 pub struct Span {
+    /// The entry matched (an index into [`Gazetteer::entries`]).
     pub entry: u32,
     /// Token range [start, end).
     pub start: usize,
+    /// One past the last token.
     pub end: usize,
 }
 

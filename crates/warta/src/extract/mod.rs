@@ -17,9 +17,11 @@ use crate::ingest::Article;
 /// An article with what extraction found in it.
 #[derive(Debug, Clone)]
 pub struct Enriched {
+    /// The article as read.
     pub article: Article,
     /// ISO 639-1 code: from the metadata when given, else detected.
     pub lang: String,
+    /// Its entities.
     pub entities: Entities,
 }
 
@@ -50,16 +52,24 @@ pub fn enrich_language_only(article: Article) -> Enriched {
 /// What `warta extract` prints for one article.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ExtractedArticle {
+    /// The article's id (its file, `#N` in a multi-article file).
     pub id: String,
+    /// The title.
     pub title: String,
+    /// ISO 639-1 language code.
     pub lang: String,
+    /// Persons.
     pub persons: Vec<Mention>,
+    /// Countries.
     pub countries: Vec<CountryMention>,
+    /// Organizations.
     pub orgs: Vec<Mention>,
+    /// Places.
     pub places: Vec<PlaceMention>,
 }
 
 impl ExtractedArticle {
+    /// The printable form of an enriched article with this id.
     pub fn new(id: String, e: Enriched) -> ExtractedArticle {
         ExtractedArticle {
             id,

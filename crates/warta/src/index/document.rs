@@ -10,8 +10,11 @@ use crate::extract::Enriched;
 
 /// What every document of a file records about it.
 pub struct FileMeta {
+    /// The file's path, as the index keys it.
     pub path: String,
+    /// Its size in bytes.
     pub size: u64,
+    /// Its modification time, nanoseconds since the Unix epoch.
     pub mtime_ns: i64,
 }
 
@@ -114,20 +117,31 @@ pub fn source_key(source: &str) -> String {
 /// An article as its stored document holds it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StoredArticle {
+    /// The article's stable id.
     pub id: String,
     /// The file's path (the key of incremental bookkeeping).
     pub file: String,
+    /// The title.
     pub title: String,
+    /// The text.
     pub body: String,
+    /// Publication date, UTC.
     pub date: Option<Timestamp>,
+    /// The publisher as written.
     pub source: Option<String>,
+    /// The article's URL.
     pub url: Option<String>,
+    /// The byline.
     pub author: Option<String>,
+    /// ISO 639-1 language code.
     pub lang: String,
+    /// Canonical person names.
     pub persons: Vec<String>,
     /// ISO codes.
     pub countries: Vec<String>,
+    /// Canonical organization names.
     pub orgs: Vec<String>,
+    /// Canonical place names.
     pub places: Vec<String>,
 }
 

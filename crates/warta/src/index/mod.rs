@@ -171,8 +171,11 @@ pub fn writer_threads_and_budget(threads: usize, memory_mb: usize) -> (usize, us
 
 /// An open warta index: the tantivy index and its fields.
 pub struct WartaIndex {
+    /// The tantivy index.
     pub index: Index,
+    /// Handles to its fields.
     pub fields: Fields,
+    /// The index directory.
     pub dir: PathBuf,
     /// One reader for every search on this handle, made on first use; it follows new
     /// commits (by `warta index` in another process) within about half a second.

@@ -15,8 +15,11 @@ pub struct Fields {
     pub id: Field,
     /// Absolute path of the file the article came from: the key of incremental bookkeeping.
     pub file: Field,
+    /// The file's size: a file of another size changed.
     pub file_size: Field,
+    /// The file's modification time, in nanoseconds.
     pub file_mtime: Field,
+    /// The xxh3 hash of the file's bytes: what decides whether a touched file changed.
     pub file_hash: Field,
     /// 1 on the last article of a file, 0 on the others: a file is completely in the index
     /// only when its last article is, so a run killed between commits is finished next time.
@@ -27,10 +30,15 @@ pub struct Fields {
     /// its words as written (folded); a stemmed pair's words are matched by stem through the
     /// index's stem table of that language (see [`super::stems`]).
     pub title_other: Field,
+    /// See `title_other`.
     pub body_other: Field,
+    /// See `title_other`: English.
     pub title_en: Field,
+    /// See `title_other`: English.
     pub body_en: Field,
+    /// See `title_other`: Indonesian.
     pub title_id: Field,
+    /// See `title_other`: Indonesian.
     pub body_id: Field,
     /// Publication date, UTC, to the second: stored and a fast field, not indexed. Range
     /// filters, date sorting and the timeline read the fast field (tantivy's `RangeQuery`
@@ -39,21 +47,30 @@ pub struct Fields {
     pub date: Field,
     /// Source as written (for display and counts) and lower-cased (for filtering).
     pub source: Field,
+    /// See `source`.
     pub source_key: Field,
+    /// The article's URL, stored.
     pub url: Field,
+    /// The byline, stored.
     pub author: Field,
+    /// ISO 639-1 language code: filters and counts.
     pub lang: Field,
     /// Canonical entities, one value per entity (multi-valued, for filters and counts).
     pub person: Field,
+    /// See `person`: ISO codes.
     pub country: Field,
+    /// See `person`.
     pub org: Field,
+    /// See `person`.
     pub place: Field,
     /// The words of each person's, organization's and place's canonical name and of every
     /// form the article wrote it in, in one spelling, each joined to the canonical name (see
     /// [`crate::search::names`]): filters find the names a typed word belongs to in these
     /// fields' term dictionaries. Indexed only.
     pub person_names: Field,
+    /// See `person_names`.
     pub org_names: Field,
+    /// See `person_names`.
     pub place_names: Field,
 }
 
@@ -107,18 +124,31 @@ pub fn build() -> (Schema, Fields) {
 /// The names of the fast fields, which tantivy's columns are opened by (`fast_fields().str(..)`):
 /// declared here once, with the fields.
 impl Fields {
+    /// Fast-field name of [`Fields::id`].
     pub const ID: &'static str = "id";
+    /// Fast-field name of [`Fields::file`].
     pub const FILE: &'static str = "file";
+    /// Fast-field name of [`Fields::file_size`].
     pub const FILE_SIZE: &'static str = "file_size";
+    /// Fast-field name of [`Fields::file_mtime`].
     pub const FILE_MTIME: &'static str = "file_mtime";
+    /// Fast-field name of [`Fields::file_hash`].
     pub const FILE_HASH: &'static str = "file_hash";
+    /// Fast-field name of [`Fields::file_last`].
     pub const FILE_LAST: &'static str = "file_last";
+    /// Fast-field name of [`Fields::date`].
     pub const DATE: &'static str = "date";
+    /// Fast-field name of [`Fields::source`].
     pub const SOURCE: &'static str = "source";
+    /// Fast-field name of [`Fields::lang`].
     pub const LANG: &'static str = "lang";
+    /// Fast-field name of [`Fields::person`].
     pub const PERSON: &'static str = "person";
+    /// Fast-field name of [`Fields::country`].
     pub const COUNTRY: &'static str = "country";
+    /// Fast-field name of [`Fields::org`].
     pub const ORG: &'static str = "org";
+    /// Fast-field name of [`Fields::place`].
     pub const PLACE: &'static str = "place";
 }
 

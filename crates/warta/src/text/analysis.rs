@@ -31,7 +31,9 @@ pub const INDONESIAN_TALA: &str = "warta_id_tala";
 /// A stemmer of one language, for words already folded to lower case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StemLang {
+    /// Snowball English.
     English,
+    /// Sastrawi Indonesian.
     Indonesian,
 }
 
@@ -120,6 +122,7 @@ impl Tokenizer for FoldingTokenizer {
     }
 }
 
+/// The token stream of the fused folding tokenizer.
 pub struct FoldingStream<'a> {
     text: &'a str,
     /// Byte offset where the search for the next word starts.
@@ -295,6 +298,7 @@ impl TokenFilter for IndonesianStemmer {
     }
 }
 
+/// A token filter that adds each word's Sastrawi stem at its position.
 #[derive(Clone)]
 pub struct IndonesianStemmerFilter<T> {
     inner: T,
@@ -309,6 +313,7 @@ impl<T: Tokenizer> Tokenizer for IndonesianStemmerFilter<T> {
     }
 }
 
+/// The token stream of [`IndonesianStemmerFilter`].
 pub struct IndonesianStemmerStream<T> {
     tail: T,
 }
@@ -340,6 +345,7 @@ impl TokenFilter for TalaStemmer {
     }
 }
 
+/// A token filter that adds each word's Tala stem at its position (for evaluation against Sastrawi).
 #[derive(Clone)]
 pub struct TalaStemmerFilter<T> {
     inner: T,
@@ -355,6 +361,7 @@ impl<T: Tokenizer> Tokenizer for TalaStemmerFilter<T> {
     }
 }
 
+/// The token stream of [`TalaStemmerFilter`].
 pub struct TalaStemmerStream<T> {
     tail: T,
     stemmer: frostem::Stemmer,

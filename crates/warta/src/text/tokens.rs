@@ -20,9 +20,11 @@ pub enum Case {
 pub struct Tok<'a> {
     /// Byte span in the original text.
     pub start: usize,
+    /// End of the byte span.
     pub end: usize,
     /// Lower-cased, ASCII-folded form (a slice of the buffer [`tokenize`] was given).
     pub norm: &'a str,
+    /// How the word is capitalised.
     pub case: Case,
     /// The first word of a sentence (or of a paragraph, or after an opening quote).
     pub sentence_start: bool,

@@ -45,7 +45,9 @@ use crate::text::tokens::{gap, tokenize, Case, Gap, Tok};
 /// A person or organization found in an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
+    /// The canonical name: the gazetteer's, else the article's fullest form.
     pub name: String,
+    /// How many times the article mentions it.
     pub mentions: u32,
     /// The distinct strings the article used for it.
     pub forms: Vec<String>,
@@ -54,27 +56,39 @@ pub struct Mention {
 /// A country found in an article (directly, or through one of its places).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountryMention {
+    /// ISO 3166-1 alpha-2 code.
     pub code: String,
+    /// English name.
     pub name: String,
+    /// How many times the article mentions it (its places' mentions included).
     pub mentions: u32,
+    /// The distinct strings the article used for it.
     pub forms: Vec<String>,
 }
 
 /// A place found in an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlaceMention {
+    /// The canonical name.
     pub name: String,
+    /// The ISO code of its country, when known.
     pub country: Option<String>,
+    /// How many times the article mentions it.
     pub mentions: u32,
+    /// The distinct strings the article used for it.
     pub forms: Vec<String>,
 }
 
 /// Everything extracted from one article, most mentioned first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entities {
+    /// Persons.
     pub persons: Vec<Mention>,
+    /// Countries, with those of the places named.
     pub countries: Vec<CountryMention>,
+    /// Organizations.
     pub orgs: Vec<Mention>,
+    /// Places.
     pub places: Vec<PlaceMention>,
 }
 

@@ -40,9 +40,13 @@ const O: u8 = 0;
 /// it is not confused with the others, and dropped by warta.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntityType {
+    /// A person.
     Person,
+    /// An organization.
     Org,
+    /// A place or country.
     Place,
+    /// Any other name (events, nationalities, works).
     Misc,
 }
 
@@ -76,28 +80,43 @@ fn is_inside(l: u8) -> bool {
 /// What the rules know of a token before the tagger sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Hint {
+    /// Nothing known.
     #[default]
     None,
+    /// Part of a country the gazetteer knows.
     KnownCountry,
+    /// Part of a place the gazetteer knows.
     KnownPlace,
+    /// Part of an organization the gazetteer knows.
     KnownOrg,
+    /// Part of a person the gazetteer knows.
     KnownPerson,
+    /// Part of an organization a rule found.
     RuleOrg,
+    /// Part of a place a rule found.
     RulePlace,
+    /// Part of a person a rule found.
     RulePerson,
+    /// A title or role ("Presiden", "spokesman").
     Title,
+    /// A reporting verb ("said", "kata").
     Verb,
 }
 
 /// Word-level facts from the gazetteer's word lists, computed by the caller.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WordFacts {
+    /// A known given name.
     pub given: bool,
+    /// A known family name.
     pub family: bool,
+    /// One of the most frequent names, weak evidence alone.
     pub common_name: bool,
     /// An ordinary (dictionary or function) word.
     pub ordinary: bool,
+    /// An organization head word.
     pub org_head: bool,
+    /// A place head word.
     pub place_head: bool,
     /// The word occurs in lower case elsewhere in the same text.
     pub seen_lower: bool,
@@ -105,9 +124,13 @@ pub struct WordFacts {
 
 /// One text as the tagger sees it: its tokens with the rules' hints and word facts.
 pub struct View<'t, 'a> {
+    /// The text.
     pub text: &'t str,
+    /// Its tokens.
     pub toks: &'t [Tok<'a>],
+    /// The rules' hint for each token.
     pub hints: &'t [Hint],
+    /// The word lists' facts for each token.
     pub facts: &'t [WordFacts],
     /// Tokens of a headline written in capitals.
     pub caps_line: &'t [bool],
@@ -116,8 +139,11 @@ pub struct View<'t, 'a> {
 /// A name the tagger found: tokens `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TaggedSpan {
+    /// The first token.
     pub start: usize,
+    /// One past the last token.
     pub end: usize,
+    /// The type of name.
     pub kind: EntityType,
     /// The margin of the first token's decision over the best other label, squashed to 0..1.
     pub confidence: f32,

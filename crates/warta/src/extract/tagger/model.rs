@@ -38,10 +38,13 @@ pub(super) fn next_model_id() -> u64 {
 /// What can go wrong reading a model file.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
+    /// The file does not start as a model does.
     #[error("not a warta tagger model (bad header)")]
     Header,
+    /// The file ends early or its sizes disagree.
     #[error("the tagger model is truncated or damaged")]
     Damaged,
+    /// Reading the file failed.
     #[error("cannot read the tagger model: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -41,6 +41,7 @@ impl TrainingSet {
         self.gold.len()
     }
 
+    /// Whether there is no training sentence.
     pub fn is_empty(&self) -> bool {
         self.gold.is_empty()
     }
@@ -65,7 +66,9 @@ impl TrainingSet {
 pub struct TrainOptions {
     /// log2 of the number of weight rows.
     pub bits: u32,
+    /// Passes over the training data.
     pub epochs: usize,
+    /// Seed of the shuffles between passes (training is deterministic).
     pub seed: u64,
 }
 

@@ -25,6 +25,7 @@ use crate::ingest::Article;
 /// extractor that were free. Later runs do not change the entities of files they do not read
 /// again, so an index built with another enricher is for measuring and throwaway use.
 pub trait Enricher: Sync {
+    /// The article with its language and entities.
     fn enrich(&self, article: Article) -> Enriched;
 }
 

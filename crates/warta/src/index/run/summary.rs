@@ -13,7 +13,9 @@ use crate::ingest;
 /// A file (or one record of it) that was not indexed, and why.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SkippedFile {
+    /// The file, or the record in it, that was not indexed.
     pub path: String,
+    /// Why it was not indexed.
     pub reason: String,
 }
 
@@ -26,12 +28,15 @@ pub struct RunSummary {
     pub files_updated: u64,
     /// Files that disappeared from the indexed roots, whose articles were removed.
     pub files_removed: u64,
+    /// Files found as they were indexed: not read again.
     pub files_unchanged: u64,
     /// Files skipped as a whole (unreadable, binary, malformed, empty...).
     pub files_skipped: u64,
     /// Files under the roots that are not articles by their extension.
     pub not_articles: u64,
+    /// Articles added or replaced.
     pub articles_added: u64,
+    /// Articles removed (their file gone, changed or emptied).
     pub articles_removed: u64,
     /// Records inside otherwise readable files that could not be indexed.
     pub articles_skipped: u64,
@@ -47,6 +52,7 @@ pub struct RunSummary {
     pub degraded: Vec<String>,
     /// Articles in the index after the run.
     pub total_articles: u64,
+    /// How long the run took, in seconds.
     pub elapsed_secs: f64,
     /// Bytes of article files read in this run.
     pub bytes_read: u64,
