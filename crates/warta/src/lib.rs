@@ -30,17 +30,13 @@
 //! # }
 //! ```
 
-#[warn(missing_docs)]
+#![warn(missing_docs)]
+
 pub mod export;
-#[warn(missing_docs)]
 pub mod extract;
-#[warn(missing_docs)]
 pub mod index;
-#[warn(missing_docs)]
 pub mod ingest;
-#[warn(missing_docs)]
 pub mod search;
-#[warn(missing_docs)]
 pub mod text;
 
 pub use export::{export, ExportError, ExportFormat};

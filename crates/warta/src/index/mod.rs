@@ -68,28 +68,46 @@ pub const LAST_RUN_FILE: &str = "last_run.json";
 /// Errors a caller of the index may want to react to.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
+    /// No warta index in this directory.
     #[error("no warta index at {0} (create one with `warta index PATH --index {0}`)")]
     Missing(PathBuf),
+    /// The index was written by a warta whose format this one cannot read.
     #[error("the index at {path} has format version {found}, this warta reads version {expected}: rerun `warta index --rebuild` to rebuild it")]
-    IncompatibleVersion { path: PathBuf, found: u32, expected: u32 },
+    IncompatibleVersion {
+        /// The index directory.
+        path: PathBuf,
+        /// The format version it records.
+        found: u32,
+        /// The version this warta reads.
+        expected: u32,
+    },
+    /// The directory holds something else.
     #[error("{0} is not a warta index (refusing to use or overwrite it)")]
     NotWarta(PathBuf),
+    /// Another process is writing the index.
     #[error("the index at {0} is being written by another process; wait for it to finish")]
     Locked(PathBuf),
+    /// A file of the index fails its checksum.
     #[error(transparent)]
     Damaged(#[from] Damaged),
+    /// Reading failed though every file passes its checksum.
     #[error("reading the index failed unexpectedly, though its files pass their checksums (a bug in warta): {0}")]
     Internal(String),
+    /// tantivy failed.
     #[error("{0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// Reading or writing the index directory failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// None of the paths given to an indexing run exists.
     #[error("none of the paths to index exist: {}", list_paths(.0))]
     NothingToIndex(Vec<PathBuf>),
     /// A step of an indexing run failed; `context` says which, `source` why.
     #[error("{context}")]
     Step {
+        /// The step.
         context: &'static str,
+        /// The cause.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
