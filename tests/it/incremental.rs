@@ -90,6 +90,16 @@ fn same_file_twice_is_one_article_and_rebuild_starts_over() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("files: 1 added"), "{text}");
     assert!(text.contains("1 in the index"), "{text}");
+
+    // The same root given twice is indexed once, not dropped as nested in itself.
+    let out = fx
+        .warta(&["index", "--rebuild"])
+        .arg(fx.corpus())
+        .arg(fx.corpus())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 in the index"), "{text}");
 }
 
 #[test]

@@ -54,20 +54,12 @@ pub(super) fn existing_roots(
     Ok(outermost(canonical))
 }
 
-/// `roots` without those inside another one.
-fn outermost(roots: Vec<PathBuf>) -> Vec<PathBuf> {
-    let nested: Vec<PathBuf> = roots
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| {
-            roots
-                .iter()
-                .enumerate()
-                .any(|(j, o)| (*i != j && r.starts_with(o) && r != &o) || (j < *i && r == &o))
-        })
-        .map(|(_, r)| r.clone())
-        .collect();
-    roots.into_iter().filter(|r| !nested.contains(r)).collect()
+/// `roots` without repeats and without those inside another one.
+fn outermost(mut roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    roots.retain(|r| seen.insert(r.clone()));
+    let inside_another = |r: &PathBuf| roots.iter().any(|o| o != r && r.starts_with(o));
+    roots.iter().filter(|r| !inside_another(r)).cloned().collect()
 }
 
 /// The index's keys of `roots`: the files under them are those this run decides about.
@@ -249,6 +241,9 @@ mod tests {
             .collect();
         let kept: Vec<PathBuf> = ["/news", "/other", "/newsroom"].iter().map(PathBuf::from).collect();
         assert_eq!(outermost(roots), kept);
+        // A root given twice is walked once, not dropped.
+        let twice = vec![PathBuf::from("/news"), PathBuf::from("/news")];
+        assert_eq!(outermost(twice), [PathBuf::from("/news")]);
     }
 
     /// A rejected file is skipped unread only while it has the size and time it was
