@@ -18,7 +18,7 @@ use warta::extract::ExtractedArticle;
 use warta::index::RunSummary;
 use warta::search::facets::{FacetCount, Timeline};
 use warta::search::snippet::Snippet;
-use warta::search::{ApproximateName, ArticleView, Relaxed, SearchResponse, Stats, Suggestion};
+use warta::search::{ApproximateName, ArticleView, RelatedResponse, Relaxed, SearchResponse, Stats, Suggestion};
 
 /// How human output is decorated.
 #[derive(Debug, Clone, Copy)]
@@ -420,6 +420,42 @@ pub fn timeline(out: &mut impl Write, t: &Timeline) -> io::Result<()> {
         writeln!(out, "{:<width$}  {:>7}", "undated", t.undated)?;
     }
     writeln!(out, "{} articles", t.total)
+}
+
+/// Related entities as a table: score, articles together, articles in the index, kind, name.
+pub fn related(out: &mut impl Write, r: &RelatedResponse) -> io::Result<()> {
+    let anchors: Vec<String> = r
+        .anchors
+        .iter()
+        .map(|a| format!("{} {}", a.kind, visible(&a.values.join(" | "))))
+        .collect();
+    writeln!(
+        out,
+        "related to {}: {} of {} articles",
+        anchors.join(" and "),
+        r.articles,
+        r.index_articles
+    )?;
+    if r.related.is_empty() {
+        return writeln!(out, "  (none)");
+    }
+    writeln!(
+        out,
+        "  {:>8}  {:>6}  {:>6}  {:<7}  entity",
+        "score", "with", "index", "kind"
+    )?;
+    for e in &r.related {
+        let entity = match &e.name {
+            Some(name) => format!("{} ({})", visible(name), visible(&e.value)),
+            None => visible(&e.value).into_owned(),
+        };
+        writeln!(
+            out,
+            "  {:>8.1}  {:>6}  {:>6}  {:<7}  {entity}",
+            e.score, e.count, e.total, e.kind
+        )?;
+    }
+    Ok(())
 }
 
 /// One article's extraction, for people.

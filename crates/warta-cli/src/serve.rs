@@ -23,6 +23,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use warta::extract::gazetteer::Kind;
 use warta::index::WartaIndex;
 use warta::search::facets::Interval;
 use warta::search::{self, Cancel, SearchError, SearchRequest, Sort};
@@ -151,6 +152,7 @@ struct Extra {
     interval: Option<Interval>,
     top: Option<usize>,
     format: Option<String>,
+    kind: Option<Kind>,
 }
 
 /// The query parameters of a search, as [`SearchRequest`]'s fields (and their aliases) name
@@ -180,8 +182,8 @@ const SEARCH_PARAMETERS: &[&str] = &[
 
 /// Reads a query string into a request: the search parameters ([`SEARCH_PARAMETERS`], the
 /// lists repeatable) and those of `extra` that the endpoint takes (`interval`, `top`,
-/// `format`). Any other parameter is an error naming it: a misspelt filter would otherwise
-/// widen the search without a word.
+/// `format`, `kind`). Any other parameter is an error naming it: a misspelt filter
+/// would otherwise widen the search without a word.
 fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchRequest, Extra), ApiError> {
     let mut req = SearchRequest::default();
     let mut extra = Extra::default();
@@ -228,6 +230,13 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
                 )
             }
             "format" => extra.format = Some(v),
+            "kind" if v.trim().is_empty() => extra.kind = None,
+            "kind" => {
+                extra.kind = Some(
+                    search::entity_kind(&v)
+                        .ok_or_else(|| ApiError::bad("bad_parameter", "kind must be person, country, org or place"))?,
+                )
+            }
             _ => {}
         }
     }
@@ -413,6 +422,18 @@ async fn timeline(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<
     Ok(Json(resp).into_response())
 }
 
+/// `GET /api/related?person=...&kind=person&top=10`: the entities most over-represented in the
+/// articles of the entity filters given, with the usual filters and query.
+async fn related(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let (req, extra) = parse_params(raw.as_deref(), &["kind", "top"])?;
+    let top = extra.top.unwrap_or(10).min(MAX_LIMIT);
+    let resp = blocking(req.cancel.clone(), move || {
+        Ok(search::related(&app.index, &req, extra.kind, top)?)
+    })
+    .await?;
+    Ok(Json(resp).into_response())
+}
+
 /// `GET /api/export?...&format=csv|jsonl`: the matches of a search as a file, within a
 /// search's bounds: at most [`search::MAX_RESULT_WINDOW`] articles (the first in index
 /// order), without their text, under the request time limit. `X-Warta-Total` counts all
@@ -556,6 +577,7 @@ pub fn router(wi: WartaIndex, opts: &ServeOptions) -> Router {
         .route("/api/articles/{*id}", get(article))
         .route("/api/facets/{field}", get(facets))
         .route("/api/timeline", get(timeline))
+        .route("/api/related", get(related))
         .route("/api/export", get(export))
         .route("/api/stats", get(stats))
         .route("/api/health", get(health))
@@ -786,6 +808,10 @@ mod tests {
         assert_eq!(req.limit, 5);
         assert!(req.facets);
         assert_eq!(extra.interval, Some(Interval::Week));
+        let (_, extra) = parse_params(Some("person=Kim&kind=org"), &["kind"]).unwrap();
+        assert_eq!(extra.kind, Some(Kind::Org));
+        let bad_kind = parse_params(Some("kind=source"), &["kind"]).unwrap_err();
+        assert_eq!(bad_kind.code, "bad_parameter");
         assert_eq!(
             parse_params(Some("limit=5000"), &[]).unwrap_err().code,
             "limit_too_large"

@@ -99,6 +99,17 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
+        self.per_field(fruits)?
+            .into_iter()
+            .map(|segs| top_values(segs, self.top).map_err(tantivy::TantivyError::from))
+            .collect()
+    }
+}
+
+impl FacetCollector {
+    /// The segments' counts regrouped by field, leaving out the segments that counted nothing;
+    /// an error when a segment's column was damaged.
+    fn per_field(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Vec<Vec<SegmentCounts>>> {
         let mut per_field: Vec<Vec<SegmentCounts>> = (0..self.fields.len()).map(|_| Vec::new()).collect();
         for fruit in fruits {
             if fruit.iter().any(|seg| seg.damaged) {
@@ -111,10 +122,47 @@ impl Collector for FacetCollector {
                 }
             }
         }
-        per_field
-            .into_iter()
-            .map(|segs| top_values(segs, self.top).map_err(tantivy::TantivyError::from))
-            .collect()
+        Ok(per_field)
+    }
+
+    /// Every counted value of each field with its count, instead of the top ones: what
+    /// [`AllValues`] merges its segments' counts into.
+    fn all_values(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Vec<HashMap<String, u64>>> {
+        let mut out = Vec::with_capacity(self.fields.len());
+        for segs in self.per_field(fruits)? {
+            let mut values: HashMap<String, u64> = HashMap::new();
+            for seg in segs {
+                let col = seg.column.as_ref().expect("kept segments have a column");
+                for (ord, &n) in seg.counts.iter().enumerate().filter(|(_, &n)| n > 0) {
+                    let mut value = String::new();
+                    col.ord_to_str(ord as u64, &mut value)?;
+                    *values.entry(value).or_insert(0) += u64::from(n);
+                }
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+/// Counts every value of string fast fields over the matching documents, as
+/// [`FacetCollector`] does, and keeps them all: per field, each value with its count.
+pub struct AllValues(pub FacetCollector);
+
+impl Collector for AllValues {
+    type Fruit = Vec<HashMap<String, u64>>;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        self.0.for_segment(ord, reader)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
+        self.0.all_values(fruits)
     }
 }
 
@@ -379,37 +427,10 @@ const MAX_BUCKETS: usize = 50_000;
 
 /// Turns day counts into a timeline.
 pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Interval) -> Timeline {
-    let mut counts: HashMap<Date, u64> = HashMap::new();
-    for (day, n) in &days {
-        *counts.entry(interval_start(date_of_day(*day), interval)).or_insert(0) += n;
-    }
+    let counts = interval_counts(&days, interval);
     let mut starts: Vec<Date> = counts.keys().copied().collect();
     starts.sort();
-    let mut buckets = Vec::new();
-    if let (Some(&first), Some(&last)) = (starts.first(), starts.last()) {
-        let mut d = first;
-        while d <= last && buckets.len() < MAX_BUCKETS {
-            buckets.push(Bucket {
-                key: key(d, interval),
-                start: d.to_string(),
-                count: counts.get(&d).copied().unwrap_or(0),
-            });
-            match next_start(d, interval) {
-                Some(n) => d = n,
-                None => break,
-            }
-        }
-        if buckets.len() >= MAX_BUCKETS {
-            buckets = starts
-                .iter()
-                .map(|d| Bucket {
-                    key: key(*d, interval),
-                    start: d.to_string(),
-                    count: counts[d],
-                })
-                .collect();
-        }
-    }
+    let buckets = buckets(&counts, &shown_starts(&starts, interval), interval);
     let total = days.values().sum::<u64>() + undated;
     Timeline {
         interval,
@@ -419,6 +440,49 @@ pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Inter
         relaxed: None,
         approximate_names: Vec::new(),
     }
+}
+
+/// Day counts summed per interval, by the interval's first day.
+fn interval_counts(days: &HashMap<i64, u64>, interval: Interval) -> HashMap<Date, u64> {
+    let mut counts: HashMap<Date, u64> = HashMap::new();
+    for (day, n) in days {
+        *counts.entry(interval_start(date_of_day(*day), interval)).or_insert(0) += n;
+    }
+    counts
+}
+
+/// The intervals a timeline shows, given the sorted first days of those holding articles:
+/// every interval from the first to the last, or only those when that would be more than
+/// [`MAX_BUCKETS`].
+fn shown_starts(starts: &[Date], interval: Interval) -> Vec<Date> {
+    let (Some(&first), Some(&last)) = (starts.first(), starts.last()) else {
+        return Vec::new();
+    };
+    let mut shown = Vec::new();
+    let mut d = first;
+    while d <= last && shown.len() < MAX_BUCKETS {
+        shown.push(d);
+        match next_start(d, interval) {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    if shown.len() >= MAX_BUCKETS {
+        return starts.to_vec();
+    }
+    shown
+}
+
+/// One bucket per shown interval, with its count (0 when it holds no article).
+fn buckets(counts: &HashMap<Date, u64>, shown: &[Date], interval: Interval) -> Vec<Bucket> {
+    shown
+        .iter()
+        .map(|d| Bucket {
+            key: key(*d, interval),
+            start: d.to_string(),
+            count: counts.get(d).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 pub(crate) fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
