@@ -1,4 +1,4 @@
-//! `warta related` and its endpoint: a corpus whose
+//! `warta related` and `warta timeline --series`, and their endpoints: a corpus whose
 //! co-occurrences are known by construction.
 
 use crate::common::Fixture;
@@ -167,7 +167,75 @@ fn related_needs_a_known_anchor() {
 }
 
 #[test]
-fn related_over_http() {
+fn timeline_series_count_each_entity_over_the_same_intervals() {
+    let fx = corpus();
+    let args = [
+        "timeline",
+        "--person",
+        "Kim Jong Un",
+        "--person",
+        "Joe Biden",
+        "--series",
+    ];
+    let (code, v) = json(&fx, &args);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["interval"], "month");
+    let series = v["series"].as_array().unwrap();
+    let keys = |s: &Value| -> Vec<String> {
+        s["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let counts = |s: &Value| -> Vec<u64> {
+        s["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["count"].as_u64().unwrap())
+            .collect()
+    };
+    let months = ["2023-08", "2023-09", "2023-10", "2023-11", "2023-12"];
+    assert_eq!(
+        (series[0]["entity"].as_str(), series[0]["kind"].as_str()),
+        (Some("Kim Jong Un"), Some("person"))
+    );
+    assert_eq!(keys(&series[0]), months);
+    assert_eq!(keys(&series[1]), months);
+    assert_eq!(counts(&series[0]), [0, 2, 1, 1, 0]);
+    assert_eq!(counts(&series[1]), [1, 3, 2, 2, 2]);
+    assert_eq!(
+        (series[0]["total"].as_u64(), series[1]["total"].as_u64()),
+        (Some(4), Some(10))
+    );
+    // Without --series: the articles with both.
+    let (_, both) = json(&fx, &args[..5]);
+    assert_eq!(both["total"], 4);
+    // The other filters apply to every series.
+    let (_, autumn) = json(&fx, &[&args[..], &["--from", "2023-10", "--to", "2023-11"]].concat());
+    let totals: Vec<u64> = autumn["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["total"].as_u64().unwrap())
+        .collect();
+    assert_eq!(totals, [2, 4]);
+    // For people: one column per series.
+    let out = fx.warta(&args).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows[0], ["month", "Kim", "Jong", "Un", "Joe", "Biden"], "{text}");
+    assert_eq!(rows[2], ["2023-09", "2", "3"], "{text}");
+    assert_eq!(rows.last().unwrap(), &["total", "4", "10"], "{text}");
+    // Series need entities.
+    let (code, v) = json(&fx, &["timeline", "--series"]);
+    assert_eq!((code, v["error"]["code"].as_str()), (2, Some("no_entity")), "{v}");
+}
+
+#[test]
+fn related_and_series_over_http() {
     let fx = corpus();
     let s = start(&fx);
     let (st, v) = get_json(&s, "/api/related?person=Kim%20Jong%20Un&kind=person&top=10");
@@ -192,6 +260,23 @@ fn related_over_http() {
     let (st, v) = get_json(&s, "/api/related?person=Kim&kind=source");
     assert_eq!((st, v["error"]["code"].as_str()), (400, Some("bad_parameter")), "{v}");
     let (st, v) = get_json(&s, "/api/related?person=Kim&interval=week");
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (400, Some("unknown_parameter")),
+        "{v}"
+    );
+
+    let (st, v) = get_json(
+        &s,
+        "/api/timeline?person=Kim%20Jong%20Un&person=Joe%20Biden&series=1&interval=year",
+    );
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["interval"], "year");
+    let series = v["series"].as_array().unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[1]["buckets"][0]["key"], "2023");
+    assert_eq!(series[1]["buckets"][0]["count"], 10);
+    let (st, v) = get_json(&s, "/api/timeline?person=Kim&kind=person");
     assert_eq!(
         (st, v["error"]["code"].as_str()),
         (400, Some("unknown_parameter")),

@@ -242,6 +242,10 @@ pub struct TimelineArgs {
     /// Interval size
     #[arg(long, value_parser = interval_choice(), default_value = "month")]
     pub interval: Interval,
+    /// One series per --person, --country, --org and --place (each entity's own articles)
+    /// instead of the articles mentioning them all
+    #[arg(long)]
+    pub series: bool,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -642,11 +646,15 @@ fn run_timeline(args: TimelineArgs) -> Result<ExitCode> {
         index,
         filters,
         interval,
+        series,
         json,
     } = args;
     let mut out = std::io::stdout().lock();
     let wi = WartaIndex::open(&index.index)?;
     let req = filters.request(&query);
+    if series {
+        return run_timeline_series(&wi, &req, interval, json);
+    }
     let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
     output::search_notices(
         &mut std::io::stderr(),
@@ -661,6 +669,31 @@ fn run_timeline(args: TimelineArgs) -> Result<ExitCode> {
         output::timeline(&mut out, &t)?;
     }
     Ok(if t.total > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `warta timeline --series`: Prints one timeline per entity filter, side by side.
+fn run_timeline_series(wi: &WartaIndex, req: &SearchRequest, interval: Interval, json: bool) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let t = wi.guard_result(|| search::timeline_series(wi, req, interval))??;
+    for s in &t.series {
+        output::search_notices(
+            &mut std::io::stderr(),
+            &req.query,
+            s.relaxed.as_ref(),
+            &s.approximate_names,
+            &[],
+        )?;
+    }
+    if json {
+        output::json(&mut out, &t)?;
+    } else {
+        output::timeline_series(&mut out, &t)?;
+    }
+    Ok(if t.series.iter().any(|s| s.total > 0) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -153,6 +153,7 @@ struct Extra {
     top: Option<usize>,
     format: Option<String>,
     kind: Option<Kind>,
+    series: bool,
 }
 
 /// The query parameters of a search, as [`SearchRequest`]'s fields (and their aliases) name
@@ -182,7 +183,7 @@ const SEARCH_PARAMETERS: &[&str] = &[
 
 /// Reads a query string into a request: the search parameters ([`SEARCH_PARAMETERS`], the
 /// lists repeatable) and those of `extra` that the endpoint takes (`interval`, `top`,
-/// `format`, `kind`). Any other parameter is an error naming it: a misspelt filter
+/// `format`, `kind`, `series`). Any other parameter is an error naming it: a misspelt filter
 /// would otherwise widen the search without a word.
 fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchRequest, Extra), ApiError> {
     let mut req = SearchRequest::default();
@@ -237,6 +238,7 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
                         .ok_or_else(|| ApiError::bad("bad_parameter", "kind must be person, country, org or place"))?,
                 )
             }
+            "series" => extra.series = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             _ => {}
         }
     }
@@ -413,8 +415,15 @@ async fn facets(
 }
 
 async fn timeline(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let (req, extra) = parse_params(raw.as_deref(), &["interval"])?;
+    let (req, extra) = parse_params(raw.as_deref(), &["interval", "series"])?;
     let interval = extra.interval.unwrap_or_default();
+    if extra.series {
+        let resp = blocking(req.cancel.clone(), move || {
+            Ok(search::timeline_series(&app.index, &req, interval)?)
+        })
+        .await?;
+        return Ok(Json(resp).into_response());
+    }
     let resp = blocking(req.cancel.clone(), move || {
         Ok(search::timeline(&app.index, &req, interval)?)
     })
@@ -808,8 +817,8 @@ mod tests {
         assert_eq!(req.limit, 5);
         assert!(req.facets);
         assert_eq!(extra.interval, Some(Interval::Week));
-        let (_, extra) = parse_params(Some("person=Kim&kind=org"), &["kind"]).unwrap();
-        assert_eq!(extra.kind, Some(Kind::Org));
+        let (_, extra) = parse_params(Some("person=Kim&kind=org&series=1"), &["kind", "series"]).unwrap();
+        assert_eq!((extra.kind, extra.series), (Some(Kind::Org), true));
         let bad_kind = parse_params(Some("kind=source"), &["kind"]).unwrap_err();
         assert_eq!(bad_kind.code, "bad_parameter");
         assert_eq!(

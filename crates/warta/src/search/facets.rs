@@ -599,6 +599,81 @@ pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Res
     })
 }
 
+/// One entity's articles per interval, in a [`TimelineSeries`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Series {
+    /// The entity's name as given.
+    pub entity: String,
+    /// `person`, `country`, `org` or `place`.
+    pub kind: String,
+    /// The entity's matching articles, dated or not.
+    pub total: u64,
+    /// Those without a date.
+    pub undated: u64,
+    /// The same intervals in every series of a [`TimelineSeries`].
+    pub buckets: Vec<Bucket>,
+    /// As in [`super::SearchResponse`]: the counts are over a relaxed query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<super::Relaxed>,
+    /// As in [`super::SearchResponse`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<super::ApproximateName>,
+}
+
+/// Timelines of several entities side by side: one series per entity filter, over the
+/// same intervals.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TimelineSeries {
+    /// The interval size.
+    pub interval: Interval,
+    /// One per entity filter: persons, then countries, orgs and places, each in the order given.
+    pub series: Vec<Series>,
+}
+
+/// One series per entity filter of the request instead of their intersection: each entity's
+/// own articles per interval, with the query, dates, sources and language applied. Every
+/// series has the same buckets, from the first interval any series has an article in to the
+/// last.
+pub fn timeline_series(
+    wi: &WartaIndex,
+    req: &SearchRequest,
+    interval: Interval,
+) -> Result<TimelineSeries, SearchError> {
+    let entities = req.entity_filters();
+    if entities.is_empty() {
+        return Err(SearchError::NoEntity("a timeline with series"));
+    }
+    let searcher = wi.searcher()?;
+    let mut counted = Vec::with_capacity(entities.len());
+    for (kind, name) in entities {
+        let one = req.with_only_entity(kind, name);
+        let (query, relaxed, approximate_names) = request_query(wi, &searcher, &one)?;
+        let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &DayCollector))?;
+        let series = Series {
+            entity: name.to_string(),
+            kind: Fields::entity_field_name(kind).to_string(),
+            total: days.values().sum::<u64>() + undated,
+            undated,
+            buckets: Vec::new(),
+            relaxed,
+            approximate_names,
+        };
+        counted.push((series, interval_counts(&days, interval)));
+    }
+    let mut starts: Vec<Date> = counted.iter().flat_map(|(_, counts)| counts.keys().copied()).collect();
+    starts.sort();
+    starts.dedup();
+    let shown = shown_starts(&starts, interval);
+    let series = counted
+        .into_iter()
+        .map(|(series, counts)| Series {
+            buckets: buckets(&counts, &shown, interval),
+            ..series
+        })
+        .collect();
+    Ok(TimelineSeries { interval, series })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,5 +697,31 @@ mod tests {
         let y = timeline_from_days(days, 0, Interval::Year);
         assert_eq!(y.buckets.len(), 1);
         assert_eq!(y.buckets[0].key, "2023");
+    }
+
+    /// Series share their intervals: each is filled over the union of all of them.
+    #[test]
+    fn shown_intervals_cover_every_series() {
+        let a = interval_counts(&HashMap::from([(day("2023-09-14"), 2)]), Interval::Month);
+        let b = interval_counts(&HashMap::from([(day("2023-11-02"), 1)]), Interval::Month);
+        let mut starts: Vec<Date> = a.keys().chain(b.keys()).copied().collect();
+        starts.sort();
+        let shown = shown_starts(&starts, Interval::Month);
+        let keys = |counts| -> Vec<(String, u64)> {
+            buckets(counts, &shown, Interval::Month)
+                .into_iter()
+                .map(|b| (b.key, b.count))
+                .collect()
+        };
+        let month = |k: &str, n| (k.to_string(), n);
+        assert_eq!(
+            keys(&a),
+            [month("2023-09", 2), month("2023-10", 0), month("2023-11", 0)]
+        );
+        assert_eq!(
+            keys(&b),
+            [month("2023-09", 0), month("2023-10", 0), month("2023-11", 1)]
+        );
+        assert!(shown_starts(&[], Interval::Month).is_empty());
     }
 }

@@ -10,7 +10,7 @@
 //!   resolved to filter queries (through [`names`] and [`spelling`]);
 //! - this file: [`search`] itself: prepare, rank, relax a query nothing matches, suggest
 //!   spellings, read the hits ([`snippet`] marks their passages);
-//! - [`facets`]: counts and timelines over all matches;
+//! - [`facets`]: counts and timelines over all matches, one timeline per entity side by side;
 //!   [`related`]: the entities most over-represented among the matches of an entity's
 //!   articles; `show` and `stats`: one article by id and what the index holds; [`cancel`]:
 //!   calling a running search off.
@@ -46,7 +46,7 @@ use cancel::CancellableQuery;
 pub use error::SearchError;
 use facets::facet_counts;
 use facets::FacetCollector;
-pub use facets::{facet, facet_field, facets_response, timeline, FacetsResponse};
+pub use facets::{facet, facet_field, facets_response, timeline, timeline_series, FacetsResponse};
 use filters::request_filters;
 use query::{Item, ParsedQuery};
 pub use related::{entity_kind, kind_name, related, Anchor, RelatedEntity, RelatedResponse, ENTITY_KINDS};

@@ -142,6 +142,26 @@ impl SearchRequest {
             .flat_map(|(kind, names)| names.iter().map(move |n| (kind, n.as_str())))
             .collect()
     }
+
+    /// This request with one entity filter in place of all of them (query, dates, sources and
+    /// language kept).
+    pub fn with_only_entity(&self, kind: Kind, name: &str) -> SearchRequest {
+        let mut one = SearchRequest {
+            persons: vec![],
+            countries: vec![],
+            orgs: vec![],
+            places: vec![],
+            ..self.clone()
+        };
+        let names = match kind {
+            Kind::Person => &mut one.persons,
+            Kind::Country => &mut one.countries,
+            Kind::Org => &mut one.orgs,
+            Kind::Place => &mut one.places,
+        };
+        names.push(name.to_string());
+        one
+    }
 }
 
 /// The bounds every request must respect: a query of at most [`MAX_QUERY_CHARS`], and
