@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use jiff::civil::Date;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::Count;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -127,17 +128,22 @@ impl FacetCollector {
 
     /// Every counted value of each field with its count, instead of the top ones: what
     /// [`AllValues`] merges its segments' counts into.
-    fn all_values(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Vec<HashMap<String, u64>>> {
+    fn all_values(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Vec<FxHashMap<String, u64>>> {
         let mut out = Vec::with_capacity(self.fields.len());
         for segs in self.per_field(fruits)? {
-            let mut values: HashMap<String, u64> = HashMap::new();
+            let mut values: FxHashMap<String, u64> = FxHashMap::default();
             for seg in segs {
                 let col = seg.column.as_ref().expect("kept segments have a column");
-                for (ord, &n) in seg.counts.iter().enumerate().filter(|(_, &n)| n > 0) {
-                    let mut value = String::new();
-                    col.ord_to_str(ord as u64, &mut value)?;
-                    *values.entry(value).or_insert(0) += u64::from(n);
-                }
+                // Sorted ordinals are read in one pass over the dictionary's blocks, not one
+                // lookup each.
+                let ords: Vec<u64> = (0..seg.counts.len() as u64)
+                    .filter(|&o| seg.counts[o as usize] > 0)
+                    .collect();
+                let mut counts = ords.iter().map(|&o| u64::from(seg.counts[o as usize]));
+                col.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                    let n = counts.next().unwrap_or(0);
+                    *values.entry(String::from_utf8_lossy(term).into_owned()).or_insert(0) += n;
+                })?;
             }
             out.push(values);
         }
@@ -150,7 +156,7 @@ impl FacetCollector {
 pub struct AllValues(pub FacetCollector);
 
 impl Collector for AllValues {
-    type Fruit = Vec<HashMap<String, u64>>;
+    type Fruit = Vec<FxHashMap<String, u64>>;
     type Child = FacetSegment;
 
     fn for_segment(&self, ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {

@@ -17,10 +17,10 @@
 //! facet collector's ordinal counts ([`AllValues`]), the archive's by the same collector over
 //! every live article, computed once per set of segments (a commit or a merge makes a new one).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::Count;
 use tantivy::index::SegmentId;
@@ -209,14 +209,19 @@ fn score(
 /// Keeps the `top` entities: highest score first, then most articles together, then by kind
 /// and value (a stable order for equal scores).
 fn rank(related: &mut Vec<RelatedEntity>, top: usize) {
-    related.sort_by(|a, b| {
+    let order = |a: &RelatedEntity, b: &RelatedEntity| {
         b.score
             .total_cmp(&a.score)
             .then(b.count.cmp(&a.count))
             .then_with(|| a.kind.cmp(&b.kind))
             .then_with(|| a.value.cmp(&b.value))
-    });
+    };
+    // A broad anchor has tens of thousands of candidates: the best are picked, then sorted.
+    if top > 0 && related.len() > top {
+        related.select_nth_unstable_by(top - 1, order);
+    }
     related.truncate(top);
+    related.sort_by(order);
 }
 
 /// Dunning's G² = 2 Σ O ln(O / E) over the 2×2 table of `all` articles split by whether they
@@ -248,7 +253,7 @@ fn log_likelihood_ratio(both: u64, matches: u64, total: u64, all: u64) -> f64 {
 
 /// Articles per entity value over the whole index, one map per kind of [`ENTITY_KINDS`].
 struct Background {
-    counts: Vec<HashMap<String, u64>>,
+    counts: Vec<FxHashMap<String, u64>>,
 }
 
 impl Background {
