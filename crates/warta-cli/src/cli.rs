@@ -109,6 +109,9 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Entities found with a person, country, org or place more often than their frequency
     /// predicts (log-likelihood ratio)
+    #[command(
+        after_help = "The entity filters (--person, --country, --org, --place; at least one) are what the entities listed are related to; the query and the other filters narrow their articles."
+    )]
     Related(RelatedArgs),
     /// Read files and print each article's language and entities, without an index
     Extract(ExtractArgs),
@@ -257,8 +260,6 @@ pub struct RelatedArgs {
     pub query: Vec<String>,
     #[command(flatten)]
     pub index: IndexArg,
-    /// The entity filters (--person, --country, --org, --place) are what the listed entities
-    /// are related to; at least one is needed
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Only entities of this kind [default: every kind]
