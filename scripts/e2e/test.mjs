@@ -305,7 +305,19 @@ async function main() {
   check('#article-body shows the literal <script> and <img onerror> text', x.body.includes('<script>window.__pwned=1</script>') && x.body.includes('<img src=x onerror="window.__pwned=2">'), x.body);
   check('no <script>/<img> element was ever created in #results or #article', x.elements === 0 && x.injected.length === 0, x.injected);
 
-  // 8. Screenshot of the search view for the README: putin + country KP at 1280x900.
+  // 8. A person filter shows the Related panel; choosing an entry adds it as a filter.
+  await load('/?person=Kim%20Jong%20Un');
+  await waitIdle('the Related panel for Kim Jong Un', `!document.querySelector('#related').hidden && document.querySelector('#related .related-value')`);
+  const first = await ev(`(() => { const b = document.querySelector('#related .related-value'); return { field: b.dataset.field, value: b.dataset.value }; })()`);
+  check('the Related panel lists entities other than the person chosen', first.value && first.value !== 'Kim Jong Un', first);
+  await click('#related .related-value', 'the first related entity');
+  await waitIdle('the related entity as a filter', `new URLSearchParams(location.search).getAll(${J(first.field)}).includes(${J(first.value)})`);
+  check('choosing it adds its filter chip', await ev(`document.querySelectorAll('.chip.active-filter[data-field="${first.field}"]').length >= 1`), first);
+  await load('/?q=putin');
+  await waitIdle('the results without entity filters', `document.querySelector('.hit[data-id]')`);
+  check('without a person or organisation filter the Related panel is hidden', await ev(`document.querySelector('#related').hidden`));
+
+  // 9. Screenshot of the search view for the README: putin + country KP at 1280x900.
   if (opt.screenshot) {
     await load('/?q=putin&country=KP');
     await waitIdle('the results for the screenshot', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);

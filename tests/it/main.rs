@@ -16,6 +16,7 @@ mod names;
 mod progress;
 mod properties;
 mod queue;
+mod related;
 mod reliability;
 mod search;
 mod serve;

@@ -9,7 +9,7 @@ use crate::common::Fixture;
 use serde_json::Value;
 
 /// A running `warta serve` and its address; killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     addr: String,
 }
@@ -34,7 +34,7 @@ fn spawn(fx: &Fixture, addr: &str, args: &[&str]) -> Child {
         .unwrap()
 }
 
-fn start(fx: &Fixture) -> Server {
+pub(crate) fn start(fx: &Fixture) -> Server {
     start_with(fx, &[])
 }
 
@@ -97,7 +97,7 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
-fn get_json(s: &Server, path: &str) -> (u16, Value) {
+pub(crate) fn get_json(s: &Server, path: &str) -> (u16, Value) {
     let (status, _, body) = request(s, "GET", path, "");
     (
         status,

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::output::{self, Style};
+use warta::extract::gazetteer::Kind;
 use warta::extract::{self as extraction, ExtractedArticle};
 use warta::index::{self, IndexOptions, Progress, WartaIndex};
 use warta::ingest::{self, Format};
@@ -106,6 +107,12 @@ pub enum Command {
     Facets(FacetsArgs),
     /// Matching articles counted per day, week, month or year
     Timeline(TimelineArgs),
+    /// Entities found with a person, country, org or place more often than their frequency
+    /// predicts (log-likelihood ratio)
+    #[command(
+        after_help = "The entity filters (--person, --country, --org, --place; at least one) are what the entities listed are related to; the query and the other filters narrow their articles."
+    )]
+    Related(RelatedArgs),
     /// Read files and print each article's language and entities, without an index
     Extract(ExtractArgs),
     /// Print one article with its metadata
@@ -129,6 +136,7 @@ impl Command {
             Command::Search(a) => a.json,
             Command::Facets(a) => a.json,
             Command::Timeline(a) => a.json,
+            Command::Related(a) => a.json,
             Command::Extract(a) => a.json,
             Command::Show(a) => a.json,
             Command::Stats(a) => a.json,
@@ -237,6 +245,29 @@ pub struct TimelineArgs {
     /// Interval size
     #[arg(long, value_parser = interval_choice(), default_value = "month")]
     pub interval: Interval,
+    /// One series per --person, --country, --org and --place (each entity's own articles)
+    /// instead of the articles mentioning them all
+    #[arg(long)]
+    pub series: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RelatedArgs {
+    /// Query (as for search) narrowing the articles of the entities given
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Only entities of this kind [default: every kind]
+    #[arg(long, value_parser = kind_choice())]
+    pub kind: Option<Kind>,
+    /// Number of entities
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub top: u64,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -367,6 +398,10 @@ fn interval_choice() -> impl clap::builder::TypedValueParser<Value = Interval> {
     named_choice(&Interval::ALL, Interval::name, |_| None)
 }
 
+fn kind_choice() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    named_choice(&search::ENTITY_KINDS, search::kind_name, |_| None)
+}
+
 fn export_choice() -> impl clap::builder::TypedValueParser<Value = warta::export::ExportFormat> {
     use warta::export::ExportFormat;
     named_choice(&ExportFormat::ALL, ExportFormat::name, |f| {
@@ -460,6 +495,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search(args) => run_search(args, style),
         Command::Facets(args) => run_facets(args),
         Command::Timeline(args) => run_timeline(args),
+        Command::Related(args) => run_related(args),
         Command::Extract(args) => run_extract(args),
         Command::Export(args) => run_export(args),
         Command::Show(args) => run_show(args, style),
@@ -611,11 +647,15 @@ fn run_timeline(args: TimelineArgs) -> Result<ExitCode> {
         index,
         filters,
         interval,
+        series,
         json,
     } = args;
     let mut out = std::io::stdout().lock();
     let wi = WartaIndex::open(&index.index)?;
     let req = filters.request(&query);
+    if series {
+        return run_timeline_series(&wi, &req, interval, json);
+    }
     let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
     output::search_notices(
         &mut std::io::stderr(),
@@ -633,6 +673,64 @@ fn run_timeline(args: TimelineArgs) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// `warta timeline --series`: Prints one timeline per entity filter, side by side.
+fn run_timeline_series(wi: &WartaIndex, req: &SearchRequest, interval: Interval, json: bool) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let t = wi.guard_result(|| search::timeline_series(wi, req, interval))??;
+    for s in &t.series {
+        output::search_notices(
+            &mut std::io::stderr(),
+            &req.query,
+            s.relaxed.as_ref(),
+            &s.approximate_names,
+            &[],
+        )?;
+    }
+    if json {
+        output::json(&mut out, &t)?;
+    } else {
+        output::timeline_series(&mut out, &t)?;
+    }
+    Ok(if t.series.iter().any(|s| s.total > 0) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `warta related`: Prints the entities most over-represented in the articles of the entities given.
+fn run_related(args: RelatedArgs) -> Result<ExitCode> {
+    let RelatedArgs {
+        query,
+        index,
+        filters,
+        kind,
+        top,
+        json,
+    } = args;
+    let mut out = std::io::stdout().lock();
+    let wi = WartaIndex::open(&index.index)?;
+    let req = filters.request(&query);
+    let resp = wi.guard_result(|| search::related(&wi, &req, kind, top as usize))??;
+    output::search_notices(
+        &mut std::io::stderr(),
+        &resp.query,
+        resp.relaxed.as_ref(),
+        &resp.approximate_names,
+        &[],
+    )?;
+    if json {
+        output::json(&mut out, &resp)?;
+    } else {
+        output::related(&mut out, &resp)?;
+    }
+    Ok(if resp.related.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

@@ -16,9 +16,9 @@ use serde::Serialize;
 
 use warta::extract::ExtractedArticle;
 use warta::index::RunSummary;
-use warta::search::facets::{FacetCount, Timeline};
+use warta::search::facets::{FacetCount, Timeline, TimelineSeries};
 use warta::search::snippet::Snippet;
-use warta::search::{ApproximateName, ArticleView, Relaxed, SearchResponse, Stats, Suggestion};
+use warta::search::{ApproximateName, ArticleView, RelatedResponse, Relaxed, SearchResponse, Stats, Suggestion};
 
 /// How human output is decorated.
 #[derive(Debug, Clone, Copy)]
@@ -420,6 +420,74 @@ pub fn timeline(out: &mut impl Write, t: &Timeline) -> io::Result<()> {
         writeln!(out, "{:<width$}  {:>7}", "undated", t.undated)?;
     }
     writeln!(out, "{} articles", t.total)
+}
+
+/// Several timelines side by side: one column per series, a row per interval.
+pub fn timeline_series(out: &mut impl Write, t: &TimelineSeries) -> io::Result<()> {
+    let names: Vec<String> = t.series.iter().map(|s| visible(&s.entity).into_owned()).collect();
+    let widths: Vec<usize> = names.iter().map(|n| n.chars().count().max(7)).collect();
+    let first = t.series.first().map_or(&[][..], |s| &s.buckets[..]);
+    let key_width = first
+        .iter()
+        .map(|b| b.key.len())
+        .max()
+        .unwrap_or(0)
+        .max("undated".len());
+    let row = |out: &mut dyn Write, key: &str, counts: &mut dyn Iterator<Item = String>| -> io::Result<()> {
+        write!(out, "{key:<key_width$}")?;
+        for (count, width) in counts.zip(&widths) {
+            write!(out, "  {count:>width$}")?;
+        }
+        writeln!(out)
+    };
+    row(out, t.interval.name(), &mut names.iter().cloned())?;
+    for (i, b) in first.iter().enumerate() {
+        row(
+            out,
+            &b.key,
+            &mut t.series.iter().map(|s| s.buckets[i].count.to_string()),
+        )?;
+    }
+    if t.series.iter().any(|s| s.undated > 0) {
+        row(out, "undated", &mut t.series.iter().map(|s| s.undated.to_string()))?;
+    }
+    row(out, "total", &mut t.series.iter().map(|s| s.total.to_string()))
+}
+
+/// Related entities as a table: score, articles together, articles in the index, kind, name.
+pub fn related(out: &mut impl Write, r: &RelatedResponse) -> io::Result<()> {
+    let anchors: Vec<String> = r
+        .anchors
+        .iter()
+        .map(|a| format!("{} {}", a.kind, visible(&a.values.join(" | "))))
+        .collect();
+    writeln!(
+        out,
+        "related to {}: {} of {} articles",
+        anchors.join(" and "),
+        r.articles,
+        r.index_articles
+    )?;
+    if r.related.is_empty() {
+        return writeln!(out, "  (none)");
+    }
+    writeln!(
+        out,
+        "  {:>8}  {:>6}  {:>6}  {:<7}  entity",
+        "score", "with", "index", "kind"
+    )?;
+    for e in &r.related {
+        let entity = match &e.name {
+            Some(name) => format!("{} ({})", visible(name), visible(&e.value)),
+            None => visible(&e.value).into_owned(),
+        };
+        writeln!(
+            out,
+            "  {:>8.1}  {:>6}  {:>6}  {:<7}  {entity}",
+            e.score, e.count, e.total, e.kind
+        )?;
+    }
+    Ok(())
 }
 
 /// One article's extraction, for people.

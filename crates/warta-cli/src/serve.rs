@@ -23,6 +23,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use warta::extract::gazetteer::Kind;
 use warta::index::WartaIndex;
 use warta::search::facets::Interval;
 use warta::search::{self, Cancel, SearchError, SearchRequest, Sort};
@@ -151,6 +152,8 @@ struct Extra {
     interval: Option<Interval>,
     top: Option<usize>,
     format: Option<String>,
+    kind: Option<Kind>,
+    series: bool,
 }
 
 /// The query parameters of a search, as [`SearchRequest`]'s fields (and their aliases) name
@@ -180,8 +183,8 @@ const SEARCH_PARAMETERS: &[&str] = &[
 
 /// Reads a query string into a request: the search parameters ([`SEARCH_PARAMETERS`], the
 /// lists repeatable) and those of `extra` that the endpoint takes (`interval`, `top`,
-/// `format`). Any other parameter is an error naming it: a misspelt filter would otherwise
-/// widen the search without a word.
+/// `format`, `kind`, `series`). Any other parameter is an error naming it: a misspelt filter
+/// would otherwise widen the search without a word.
 fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchRequest, Extra), ApiError> {
     let mut req = SearchRequest::default();
     let mut extra = Extra::default();
@@ -228,6 +231,14 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
                 )
             }
             "format" => extra.format = Some(v),
+            "kind" if v.trim().is_empty() => extra.kind = None,
+            "kind" => {
+                extra.kind = Some(
+                    search::entity_kind(&v)
+                        .ok_or_else(|| ApiError::bad("bad_parameter", "kind must be person, country, org or place"))?,
+                )
+            }
+            "series" => extra.series = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             _ => {}
         }
     }
@@ -404,10 +415,29 @@ async fn facets(
 }
 
 async fn timeline(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let (req, extra) = parse_params(raw.as_deref(), &["interval"])?;
+    let (req, extra) = parse_params(raw.as_deref(), &["interval", "series"])?;
     let interval = extra.interval.unwrap_or_default();
+    if extra.series {
+        let resp = blocking(req.cancel.clone(), move || {
+            Ok(search::timeline_series(&app.index, &req, interval)?)
+        })
+        .await?;
+        return Ok(Json(resp).into_response());
+    }
     let resp = blocking(req.cancel.clone(), move || {
         Ok(search::timeline(&app.index, &req, interval)?)
+    })
+    .await?;
+    Ok(Json(resp).into_response())
+}
+
+/// `GET /api/related?person=...&kind=person&top=10`: the entities most over-represented in the
+/// articles of the entity filters given, with the usual filters and query.
+async fn related(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let (req, extra) = parse_params(raw.as_deref(), &["kind", "top"])?;
+    let top = extra.top.unwrap_or(10).min(MAX_LIMIT);
+    let resp = blocking(req.cancel.clone(), move || {
+        Ok(search::related(&app.index, &req, extra.kind, top)?)
     })
     .await?;
     Ok(Json(resp).into_response())
@@ -556,6 +586,7 @@ pub fn router(wi: WartaIndex, opts: &ServeOptions) -> Router {
         .route("/api/articles/{*id}", get(article))
         .route("/api/facets/{field}", get(facets))
         .route("/api/timeline", get(timeline))
+        .route("/api/related", get(related))
         .route("/api/export", get(export))
         .route("/api/stats", get(stats))
         .route("/api/health", get(health))
@@ -786,6 +817,10 @@ mod tests {
         assert_eq!(req.limit, 5);
         assert!(req.facets);
         assert_eq!(extra.interval, Some(Interval::Week));
+        let (_, extra) = parse_params(Some("person=Kim&kind=org&series=1"), &["kind", "series"]).unwrap();
+        assert_eq!((extra.kind, extra.series), (Some(Kind::Org), true));
+        let bad_kind = parse_params(Some("kind=source"), &["kind"]).unwrap_err();
+        assert_eq!(bad_kind.code, "bad_parameter");
         assert_eq!(
             parse_params(Some("limit=5000"), &[]).unwrap_err().code,
             "limit_too_large"

@@ -12,6 +12,7 @@
 
 const PAGE_SIZE = 20;
 const FACET_TOP = 10; // the server's default number of values per facet
+const RELATED_TOP = 10; // entities in the Related panel
 const LIST_FIELDS = ['person', 'country', 'org', 'place', 'source']; // repeatable filters
 const FIELD_LABEL = { person: 'Person', country: 'Country', org: 'Organisation', place: 'Place', source: 'Source', lang: 'Language' };
 const FACETS = [['person', 'People'], ['country', 'Countries'], ['org', 'Organisations'],
@@ -290,11 +291,15 @@ async function load({ fresh = false } = {}) {
   const timeline = loadTimeline(s, signal, fresh).then((t) => {
     if (gen === generation) renderTimeline(t);
   });
-  const results = await Promise.allSettled([search, timeline]);
+  const related = loadRelated(s, signal, fresh).then((r) => {
+    if (gen === generation) renderRelated(r);
+  });
+  const results = await Promise.allSettled([search, timeline, related]);
   if (gen !== generation) return;
   setBusy(false);
   if (results[0].status === 'rejected' && results[0].reason?.name !== 'AbortError') renderResults(s, null);
   if (results[1].status === 'rejected' && results[1].reason?.name !== 'AbortError') renderTimeline(null);
+  if (results[2].status === 'rejected' && results[2].reason?.name !== 'AbortError') renderRelated(null);
   results.forEach((r) => r.status === 'rejected' && reportError(r.reason));
 }
 
@@ -511,6 +516,30 @@ async function showMoreFacet(field, button) {
   }
 }
 
+/** The entities related to the chosen people and organisations (null when none is chosen). */
+async function loadRelated(s, signal, fresh) {
+  if (!s.person.length && !s.org.length) return null;
+  const p = filterParams(s);
+  p.set('top', String(RELATED_TOP));
+  return api(`/api/related?${p}`, signal, fresh);
+}
+
+function renderRelated(data) {
+  const values = data?.related || [];
+  $('related').hidden = !data;
+  const items = values.map((v) => {
+    if (v.kind === 'country') learnCountry(v.value, v.name);
+    const label = v.kind === 'country' ? v.name || v.value : v.value;
+    return el('li', {}, el('button', {
+      type: 'button', class: 'facet-value related-value', 'data-field': v.kind, 'data-value': v.value,
+      title: `${FIELD_LABEL[v.kind]}: in ${plural(v.count, 'matching article')}, ${v.total} in all (score ${v.score.toFixed(1)})`,
+    }, el('span', { class: 'facet-label' }, el('span', { class: 'chip-kind', text: `${FIELD_LABEL[v.kind]}: ` }), label),
+    el('span', { class: 'count', text: String(v.count) })));
+  });
+  if (data && !items.length) items.push(el('li', { class: 'muted small', text: 'Nothing stands out.' }));
+  $('related-list').replaceChildren(...items);
+}
+
 function renderTimeline(t) {
   const box = $('timeline');
   const autoOption = $('interval').querySelector('option[value=""]');
@@ -615,6 +644,8 @@ function bind() {
     if (t?.closest('#clear-filters')) {
       return refine((s) => { for (const f of LIST_FIELDS) s[f] = []; s.lang = ''; });
     }
+    const relatedValue = t?.closest('.related-value');
+    if (relatedValue) return addFilter(relatedValue.dataset.field, relatedValue.dataset.value);
     const facet = t?.closest('.facet-value');
     if (facet) { // a chosen facet value toggles off again
       const { field, value } = facet.dataset;

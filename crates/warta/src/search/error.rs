@@ -38,6 +38,9 @@ pub enum SearchError {
     /// A facet field that does not exist.
     #[error("unknown facet field {0:?}: use person, country, org, place, source or lang")]
     FacetField(String),
+    /// Related entities and timeline series are counted per entity, and none was given.
+    #[error("{0} needs at least one person, country, org or place filter")]
+    NoEntity(&'static str),
     /// No article has this id.
     #[error("no article with id {id:?}{}", if similar.is_empty() { String::new() } else { format!("; similar ids: {}", similar.join(", ")) })]
     NoArticle {
@@ -80,6 +83,7 @@ impl SearchError {
             SearchError::Date { .. } | SearchError::EmptyRange { .. } => "bad_date",
             SearchError::Unknown(_) => "unknown_name",
             SearchError::FacetField(_) => "unknown_facet",
+            SearchError::NoEntity(_) => "no_entity",
             SearchError::Window { .. } => "offset_too_large",
             SearchError::QueryTooLong => "query_too_long",
             SearchError::PrefixTooBroad { .. } => "query_too_broad",

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use jiff::civil::Date;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::Count;
 use tantivy::collector::{Collector, SegmentCollector};
@@ -99,6 +100,17 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
+        self.per_field(fruits)?
+            .into_iter()
+            .map(|segs| top_values(segs, self.top).map_err(tantivy::TantivyError::from))
+            .collect()
+    }
+}
+
+impl FacetCollector {
+    /// The segments' counts regrouped by field, leaving out the segments that counted nothing;
+    /// an error when a segment's column was damaged.
+    fn per_field(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Vec<Vec<SegmentCounts>>> {
         let mut per_field: Vec<Vec<SegmentCounts>> = (0..self.fields.len()).map(|_| Vec::new()).collect();
         for fruit in fruits {
             if fruit.iter().any(|seg| seg.damaged) {
@@ -111,10 +123,52 @@ impl Collector for FacetCollector {
                 }
             }
         }
-        per_field
-            .into_iter()
-            .map(|segs| top_values(segs, self.top).map_err(tantivy::TantivyError::from))
-            .collect()
+        Ok(per_field)
+    }
+
+    /// Every counted value of each field with its count, instead of the top ones: what
+    /// [`AllValues`] merges its segments' counts into.
+    fn all_values(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Vec<FxHashMap<String, u64>>> {
+        let mut out = Vec::with_capacity(self.fields.len());
+        for segs in self.per_field(fruits)? {
+            let mut values: FxHashMap<String, u64> = FxHashMap::default();
+            for seg in segs {
+                let col = seg.column.as_ref().expect("kept segments have a column");
+                // Sorted ordinals are read in one pass over the dictionary's blocks, not one
+                // lookup each.
+                let ords: Vec<u64> = (0..seg.counts.len() as u64)
+                    .filter(|&o| seg.counts[o as usize] > 0)
+                    .collect();
+                let mut counts = ords.iter().map(|&o| u64::from(seg.counts[o as usize]));
+                col.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                    let n = counts.next().unwrap_or(0);
+                    *values.entry(String::from_utf8_lossy(term).into_owned()).or_insert(0) += n;
+                })?;
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+/// Counts every value of string fast fields over the matching documents, as
+/// [`FacetCollector`] does, and keeps them all: per field, each value with its count.
+pub struct AllValues(pub FacetCollector);
+
+impl Collector for AllValues {
+    type Fruit = Vec<FxHashMap<String, u64>>;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, ord: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        self.0.for_segment(ord, reader)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<SegmentCounts>>) -> tantivy::Result<Self::Fruit> {
+        self.0.all_values(fruits)
     }
 }
 
@@ -379,37 +433,10 @@ const MAX_BUCKETS: usize = 50_000;
 
 /// Turns day counts into a timeline.
 pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Interval) -> Timeline {
-    let mut counts: HashMap<Date, u64> = HashMap::new();
-    for (day, n) in &days {
-        *counts.entry(interval_start(date_of_day(*day), interval)).or_insert(0) += n;
-    }
+    let counts = interval_counts(&days, interval);
     let mut starts: Vec<Date> = counts.keys().copied().collect();
     starts.sort();
-    let mut buckets = Vec::new();
-    if let (Some(&first), Some(&last)) = (starts.first(), starts.last()) {
-        let mut d = first;
-        while d <= last && buckets.len() < MAX_BUCKETS {
-            buckets.push(Bucket {
-                key: key(d, interval),
-                start: d.to_string(),
-                count: counts.get(&d).copied().unwrap_or(0),
-            });
-            match next_start(d, interval) {
-                Some(n) => d = n,
-                None => break,
-            }
-        }
-        if buckets.len() >= MAX_BUCKETS {
-            buckets = starts
-                .iter()
-                .map(|d| Bucket {
-                    key: key(*d, interval),
-                    start: d.to_string(),
-                    count: counts[d],
-                })
-                .collect();
-        }
-    }
+    let buckets = buckets(&counts, &shown_starts(&starts, interval), interval);
     let total = days.values().sum::<u64>() + undated;
     Timeline {
         interval,
@@ -419,6 +446,49 @@ pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Inter
         relaxed: None,
         approximate_names: Vec::new(),
     }
+}
+
+/// Day counts summed per interval, by the interval's first day.
+fn interval_counts(days: &HashMap<i64, u64>, interval: Interval) -> HashMap<Date, u64> {
+    let mut counts: HashMap<Date, u64> = HashMap::new();
+    for (day, n) in days {
+        *counts.entry(interval_start(date_of_day(*day), interval)).or_insert(0) += n;
+    }
+    counts
+}
+
+/// The intervals a timeline shows, given the sorted first days of those holding articles:
+/// every interval from the first to the last, or only those when that would be more than
+/// [`MAX_BUCKETS`].
+fn shown_starts(starts: &[Date], interval: Interval) -> Vec<Date> {
+    let (Some(&first), Some(&last)) = (starts.first(), starts.last()) else {
+        return Vec::new();
+    };
+    let mut shown = Vec::new();
+    let mut d = first;
+    while d <= last && shown.len() < MAX_BUCKETS {
+        shown.push(d);
+        match next_start(d, interval) {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    if shown.len() >= MAX_BUCKETS {
+        return starts.to_vec();
+    }
+    shown
+}
+
+/// One bucket per shown interval, with its count (0 when it holds no article).
+fn buckets(counts: &HashMap<Date, u64>, shown: &[Date], interval: Interval) -> Vec<Bucket> {
+    shown
+        .iter()
+        .map(|d| Bucket {
+            key: key(*d, interval),
+            start: d.to_string(),
+            count: counts.get(d).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 pub(crate) fn facet_counts(field: &str, values: Vec<(String, u64)>) -> Vec<FacetCount> {
@@ -535,6 +605,81 @@ pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Res
     })
 }
 
+/// One entity's articles per interval, in a [`TimelineSeries`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Series {
+    /// The entity's name as given.
+    pub entity: String,
+    /// `person`, `country`, `org` or `place`.
+    pub kind: String,
+    /// The entity's matching articles, dated or not.
+    pub total: u64,
+    /// Those without a date.
+    pub undated: u64,
+    /// The same intervals in every series of a [`TimelineSeries`].
+    pub buckets: Vec<Bucket>,
+    /// As in [`super::SearchResponse`]: the counts are over a relaxed query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<super::Relaxed>,
+    /// As in [`super::SearchResponse`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate_names: Vec<super::ApproximateName>,
+}
+
+/// Timelines of several entities side by side: one series per entity filter, over the
+/// same intervals.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TimelineSeries {
+    /// The interval size.
+    pub interval: Interval,
+    /// One per entity filter: persons, then countries, orgs and places, each in the order given.
+    pub series: Vec<Series>,
+}
+
+/// One series per entity filter of the request instead of their intersection: each entity's
+/// own articles per interval, with the query, dates, sources and language applied. Every
+/// series has the same buckets, from the first interval any series has an article in to the
+/// last.
+pub fn timeline_series(
+    wi: &WartaIndex,
+    req: &SearchRequest,
+    interval: Interval,
+) -> Result<TimelineSeries, SearchError> {
+    let entities = req.entity_filters();
+    if entities.is_empty() {
+        return Err(SearchError::NoEntity("a timeline with series"));
+    }
+    let searcher = wi.searcher()?;
+    let mut counted = Vec::with_capacity(entities.len());
+    for (kind, name) in entities {
+        let one = req.with_only_entity(kind, name);
+        let (query, relaxed, approximate_names) = request_query(wi, &searcher, &one)?;
+        let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &DayCollector))?;
+        let series = Series {
+            entity: name.to_string(),
+            kind: Fields::entity_field_name(kind).to_string(),
+            total: days.values().sum::<u64>() + undated,
+            undated,
+            buckets: Vec::new(),
+            relaxed,
+            approximate_names,
+        };
+        counted.push((series, interval_counts(&days, interval)));
+    }
+    let mut starts: Vec<Date> = counted.iter().flat_map(|(_, counts)| counts.keys().copied()).collect();
+    starts.sort();
+    starts.dedup();
+    let shown = shown_starts(&starts, interval);
+    let series = counted
+        .into_iter()
+        .map(|(series, counts)| Series {
+            buckets: buckets(&counts, &shown, interval),
+            ..series
+        })
+        .collect();
+    Ok(TimelineSeries { interval, series })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,5 +703,31 @@ mod tests {
         let y = timeline_from_days(days, 0, Interval::Year);
         assert_eq!(y.buckets.len(), 1);
         assert_eq!(y.buckets[0].key, "2023");
+    }
+
+    /// Series share their intervals: each is filled over the union of all of them.
+    #[test]
+    fn shown_intervals_cover_every_series() {
+        let a = interval_counts(&HashMap::from([(day("2023-09-14"), 2)]), Interval::Month);
+        let b = interval_counts(&HashMap::from([(day("2023-11-02"), 1)]), Interval::Month);
+        let mut starts: Vec<Date> = a.keys().chain(b.keys()).copied().collect();
+        starts.sort();
+        let shown = shown_starts(&starts, Interval::Month);
+        let keys = |counts| -> Vec<(String, u64)> {
+            buckets(counts, &shown, Interval::Month)
+                .into_iter()
+                .map(|b| (b.key, b.count))
+                .collect()
+        };
+        let month = |k: &str, n| (k.to_string(), n);
+        assert_eq!(
+            keys(&a),
+            [month("2023-09", 2), month("2023-10", 0), month("2023-11", 0)]
+        );
+        assert_eq!(
+            keys(&b),
+            [month("2023-09", 0), month("2023-10", 0), month("2023-11", 1)]
+        );
+        assert!(shown_starts(&[], Interval::Month).is_empty());
     }
 }

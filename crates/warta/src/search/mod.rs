@@ -10,8 +10,10 @@
 //!   resolved to filter queries (through [`names`] and [`spelling`]);
 //! - this file: [`search`] itself: prepare, rank, relax a query nothing matches, suggest
 //!   spellings, read the hits ([`snippet`] marks their passages);
-//! - [`facets`]: counts and timelines over all matches; `show` and `stats`: one article by
-//!   id and what the index holds; [`cancel`]: calling a running search off.
+//! - [`facets`]: counts and timelines over all matches, one timeline per entity side by side;
+//!   [`related`]: the entities most over-represented among the matches of an entity's
+//!   articles; `show` and `stats`: one article by id and what the index holds; [`cancel`]:
+//!   calling a running search off.
 
 mod cancel;
 mod error;
@@ -19,6 +21,7 @@ pub mod facets;
 pub mod filters;
 pub(crate) mod names;
 pub mod query;
+mod related;
 mod request;
 mod response;
 mod show;
@@ -43,9 +46,10 @@ use cancel::CancellableQuery;
 pub use error::SearchError;
 use facets::facet_counts;
 use facets::FacetCollector;
-pub use facets::{facet, facet_field, facets_response, timeline, FacetsResponse};
+pub use facets::{facet, facet_field, facets_response, timeline, timeline_series, FacetsResponse};
 use filters::request_filters;
 use query::{Item, ParsedQuery};
+pub use related::{entity_kind, kind_name, related, Anchor, RelatedEntity, RelatedResponse, ENTITY_KINDS};
 pub use request::{
     check_request, date_bound, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
 };

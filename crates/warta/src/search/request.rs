@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cancel::Cancel;
 use super::SearchError;
+use crate::extract::gazetteer::Kind;
 
 /// The deepest result a search may reach, `offset + limit`: ranking keeps that many candidates,
 /// so paging deeper would cost memory without bound (Elasticsearch's `max_result_window`).
@@ -123,6 +124,43 @@ impl Default for SearchRequest {
             strict: false,
             cancel: Cancel::default(),
         }
+    }
+}
+
+impl SearchRequest {
+    /// The entity filters, in the order persons, countries, orgs, places: each kind with a
+    /// name as given.
+    pub fn entity_filters(&self) -> Vec<(Kind, &str)> {
+        let kinds = [
+            (Kind::Person, &self.persons),
+            (Kind::Country, &self.countries),
+            (Kind::Org, &self.orgs),
+            (Kind::Place, &self.places),
+        ];
+        kinds
+            .into_iter()
+            .flat_map(|(kind, names)| names.iter().map(move |n| (kind, n.as_str())))
+            .collect()
+    }
+
+    /// This request with one entity filter in place of all of them (query, dates, sources and
+    /// language kept).
+    pub fn with_only_entity(&self, kind: Kind, name: &str) -> SearchRequest {
+        let mut one = SearchRequest {
+            persons: vec![],
+            countries: vec![],
+            orgs: vec![],
+            places: vec![],
+            ..self.clone()
+        };
+        let names = match kind {
+            Kind::Person => &mut one.persons,
+            Kind::Country => &mut one.countries,
+            Kind::Org => &mut one.orgs,
+            Kind::Place => &mut one.places,
+        };
+        names.push(name.to_string());
+        one
     }
 }
 
