@@ -267,6 +267,10 @@ fn bad_requests_get_json_errors_with_the_right_status() {
     let s = start(&fx);
     for (path, status, code) in [
         ("/api/search?country=Narnia", 400, "unknown_name"),
+        ("/api/search?person=Gandalf", 400, "unknown_name"),
+        ("/api/search?lang=xx", 400, "unknown_name"),
+        ("/api/search?source=Daily+Planet", 400, "unknown_name"),
+        ("/api/facets/person?lang=xx", 400, "unknown_name"),
         ("/api/search?q=%22unclosed", 400, "bad_query"),
         ("/api/search?q=%3F%3F%3F", 400, "bad_query"),
         ("/api/search?q=%22%22", 400, "bad_query"),

@@ -39,10 +39,12 @@ pub struct FilterArgs {
     /// Only articles published on or before this date (the whole day/month/year given)
     #[arg(long)]
     pub to: Option<String>,
-    /// Only articles from this source (case-insensitive; repeat for any of several)
+    /// Only articles from this source (case-insensitive; repeat for any of several). A source
+    /// the index does not hold is an error suggesting the nearest ones
     #[arg(long = "source", value_name = "NAME")]
     pub sources: Vec<String>,
-    /// Only articles in this language (ISO 639-1 code: id, en, ...)
+    /// Only articles in this language (ISO 639-1 code: id, en, ...; or its name: indonesian,
+    /// english, ...). A language no article is in is an error listing the index's codes
     #[arg(long)]
     pub lang: Option<String>,
     /// Only articles mentioning this person (any alias or part of the name; repeat: all of them)

@@ -5,9 +5,9 @@ use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Que
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use crate::text::analysis::{self, EXACT};
 use crate::index::stems::StemTable;
 use crate::index::Fields;
+use crate::text::analysis::{self, EXACT};
 
 use super::query::{Clause, Item, ParsedQuery, Scope};
 use super::snippet::HighlightTerms;
