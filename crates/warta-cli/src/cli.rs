@@ -197,10 +197,10 @@ pub struct SearchArgs {
     #[arg(long, value_parser = sort_choice(), default_value = "relevance", hide_default_value = true)]
     pub sort: Sort,
     /// Number of results (0: only the count, and facets with --facets)
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10000))]
+    #[arg(long, short = 'n', default_value_t = 10, allow_hyphen_values = true, value_parser = limit_value)]
     pub limit: u64,
     /// Results to skip (for paging; offset + limit at most 10000)
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = offset_value)]
     pub offset: usize,
     /// Also count the top persons, countries, orgs, places, sources and languages of all matches
     #[arg(long)]
@@ -357,6 +357,24 @@ fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
         .or(resolved.first())
         .copied()
         .ok_or_else(|| format!("{s} resolves to no address"))
+}
+
+/// `--limit`: a number from 0 to [`search::MAX_RESULT_WINDOW`]. Negative numbers reach this
+/// parser (not clap's hint to write `-- -1`, which would make them query words).
+fn limit_value(s: &str) -> Result<u64, String> {
+    let max = search::MAX_RESULT_WINDOW as u64;
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n <= max)
+        .ok_or_else(|| format!("limit must be a number from 0 to {max}"))
+}
+
+/// `--offset`: a number from 0 (its sum with the limit is checked by the search).
+fn offset_value(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .map_err(|_| "offset must be a number, 0 or more".to_string())
 }
 
 fn sort_choice() -> impl clap::builder::TypedValueParser<Value = Sort> {
@@ -519,7 +537,7 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
     let progress = CliProgress::new(quiet);
     let summary = index::index_paths(&index.index, &paths, &opts, &progress)?;
     progress.finish();
-    output::run_summary(&mut out, &summary)?;
+    output::run_summary(&mut out, &summary, quiet)?;
     let skipped = summary.files_skipped + summary.articles_skipped;
     if strict && (skipped > 0 || summary.warnings > 0) {
         eprintln!(

@@ -52,6 +52,8 @@ pub fn enrich_language_only(article: Article) -> Enriched {
 pub struct ExtractedArticle {
     pub id: String,
     pub title: String,
+    /// The publication date as parsed, RFC 3339 in UTC (as `warta show` prints it).
+    pub date: Option<String>,
     pub lang: String,
     pub persons: Vec<Mention>,
     pub countries: Vec<CountryMention>,
@@ -64,6 +66,7 @@ impl ExtractedArticle {
         ExtractedArticle {
             id,
             title: e.article.title.unwrap_or_default(),
+            date: e.article.date.map(|t| t.to_string()),
             lang: e.lang,
             persons: e.entities.persons,
             countries: e.entities.countries,

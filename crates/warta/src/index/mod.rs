@@ -68,7 +68,7 @@ pub const LAST_RUN_FILE: &str = "last_run.json";
 /// Errors a caller of the index may want to react to.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("no warta index at {0} (create one with `warta index PATH --index {0}`)")]
+    #[error("no warta index at {0} (name the index directory with --index DIR or $WARTA_INDEX; or create one with `warta index PATH --index {0}`)")]
     Missing(PathBuf),
     #[error("the index at {path} has format version {found}, this warta reads version {expected}: rerun `warta index --rebuild` to rebuild it")]
     IncompatibleVersion { path: PathBuf, found: u32, expected: u32 },
