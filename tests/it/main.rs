@@ -17,6 +17,7 @@ mod progress;
 mod properties;
 mod queue;
 mod reliability;
+mod roots;
 mod search;
 mod serve;
 mod warc;

@@ -390,6 +390,7 @@ fn answers_do_not_expose_server_paths() {
     assert_eq!(v["path"], "en/putin-xi.txt", "{v}");
     let (_, v) = get_json(&s, "/api/stats");
     assert_eq!(v["index_path"], "index", "{v}");
+    assert_eq!(v["roots"], serde_json::json!(["corpus"]), "{v}");
     let skipped = &v["last_run"]["skipped"];
     assert_eq!(skipped[0]["path"], "junk.txt", "{v}");
     for path in [

@@ -100,7 +100,8 @@ pub struct IndexArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index directories or files of articles (incremental: only new or changed files are read)
+    /// Index directories or files of articles (incremental: only new or changed files are read;
+    /// no paths: re-sync those the index was built from)
     Index(IndexArgs),
     /// Search the index
     Search(SearchArgs),
@@ -151,8 +152,8 @@ pub struct ManArgs {}
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Directories (walked recursively) and files to index
-    #[arg(required = true)]
+    /// Directories (walked recursively) and files to index [default: every path the index
+    /// was built from, as `warta stats` lists them]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub index: IndexArg,

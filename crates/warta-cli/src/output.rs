@@ -294,6 +294,13 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
         human_bytes(s.index_bytes)
     )?;
     writeln!(out, "articles:   {}", s.articles)?;
+    writeln!(out, "roots:")?;
+    for root in &s.roots {
+        writeln!(out, "  {}", visible(root))?;
+    }
+    if s.roots.is_empty() {
+        writeln!(out, "  none recorded (`warta index PATH...` records them)")?;
+    }
     match (&s.first_date, &s.last_date) {
         (Some(a), Some(b)) => writeln!(
             out,

@@ -86,6 +86,9 @@ pub struct Stats {
     pub index_path: String,
     /// What the last indexing run did and skipped.
     pub last_run: Option<RunSummary>,
+    /// The paths the index was built from, which `warta index` without paths re-syncs.
+    #[serde(default)]
+    pub roots: Vec<String>,
 }
 
 /// Counts over the whole index.
@@ -124,6 +127,12 @@ pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
         index_bytes: wi.size_on_disk(),
         index_path: wi.dir.display().to_string(),
         last_run: wi.last_run(),
+        roots: wi
+            .roots()
+            .map_err(|e| tantivy::TantivyError::SystemError(e.to_string()))?
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect(),
     })
 }
 

@@ -54,20 +54,21 @@ pub(super) fn existing_roots(
     Ok(outermost(canonical))
 }
 
-/// `roots` without those inside another one.
-fn outermost(roots: Vec<PathBuf>) -> Vec<PathBuf> {
-    let nested: Vec<PathBuf> = roots
-        .iter()
-        .enumerate()
-        .filter(|(i, r)| {
-            roots
-                .iter()
-                .enumerate()
-                .any(|(j, o)| (*i != j && r.starts_with(o) && r != &o) || (j < *i && r == &o))
-        })
-        .map(|(_, r)| r.clone())
-        .collect();
-    roots.into_iter().filter(|r| !nested.contains(r)).collect()
+/// `roots` without those inside another one, and each once (its first occurrence).
+pub(super) fn outermost(roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    let inside_another = |i: usize| {
+        let r = &roots[i];
+        roots
+            .iter()
+            .enumerate()
+            .any(|(j, o)| (r.starts_with(o) && r != o) || (j < i && r == o))
+    };
+    let keep: Vec<bool> = (0..roots.len()).map(|i| !inside_another(i)).collect();
+    roots
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect()
 }
 
 /// The index's keys of `roots`: the files under them are those this run decides about.
@@ -248,6 +249,17 @@ mod tests {
             .map(PathBuf::from)
             .collect();
         let kept: Vec<PathBuf> = ["/news", "/other", "/newsroom"].iter().map(PathBuf::from).collect();
+        assert_eq!(outermost(roots), kept);
+    }
+
+    /// A root given twice is walked once, not dropped.
+    #[test]
+    fn a_root_given_twice_is_kept_once() {
+        let roots: Vec<PathBuf> = ["/news", "/other", "/news", "/news/2024"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let kept: Vec<PathBuf> = ["/news", "/other"].iter().map(PathBuf::from).collect();
         assert_eq!(outermost(roots), kept);
     }
 
