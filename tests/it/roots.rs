@@ -87,3 +87,65 @@ fn a_path_given_twice_is_indexed_once() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("files: 1 added"));
     assert_eq!(fx.ids(&["banjir"]), ["a.txt"]);
 }
+
+/// A `warta index --watch` child process, killed when dropped.
+struct Watcher(std::process::Child);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Polls `check` until it holds, failing after a generous timeout instead of hanging.
+fn within(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "not seen within 60 s: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// `--watch` picks up an added, a changed and a deleted file, and follows a root that
+/// disappears and comes back.
+#[test]
+fn watch_follows_added_changed_and_deleted_files() {
+    let fx = Fixture::new();
+    fx.write("a.txt", article("banjir"));
+    let b = fx.write("b.txt", article("gempa"));
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("warta"))
+        .env_remove("WARTA_INDEX")
+        .args(["index", "--watch", "-q", "--commit-interval", "1", "--index"])
+        .arg(fx.index_dir())
+        .arg(fx.corpus())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _watcher = Watcher(child);
+    let found = |word: &str| {
+        let out = fx.warta(&["search", "--json", word]).output().unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .ok()
+            .and_then(|v| v["total"].as_u64())
+    };
+    within("the first run", || found("banjir") == Some(1));
+    fx.write("c.txt", article("longsor"));
+    std::fs::write(&b, article("tsunami")).unwrap();
+    crate::common::bump_mtime(&b);
+    fx.remove("a.txt");
+    within("an added file", || found("longsor") == Some(1));
+    within("a changed file", || {
+        found("tsunami") == Some(1) && found("gempa") == Some(0)
+    });
+    within("a deleted file", || found("banjir") == Some(0));
+
+    // The root goes away and comes back with a new file.
+    let away = fx.dir.path().join("away");
+    std::fs::rename(fx.corpus(), &away).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    std::fs::rename(&away, fx.corpus()).unwrap();
+    fx.write("d.txt", article("kemarau"));
+    within("a file in a root that came back", || found("kemarau") == Some(1));
+}

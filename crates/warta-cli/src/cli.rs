@@ -184,6 +184,10 @@ pub struct IndexArgs {
     /// skipped and counted)
     #[arg(long)]
     pub follow_external_links: bool,
+    /// After indexing, keep following the paths and index what changes (added, changed and
+    /// deleted files), at most once every --commit-interval seconds, until interrupted
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -509,7 +513,8 @@ fn run_man() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `warta index`: Indexes the paths (incrementally unless `--rebuild`) and prints the run's summary.
+/// `warta index`: Indexes the paths (incrementally unless `--rebuild`) and prints the run's
+/// summary; with `--watch`, then follows them.
 fn run_index(args: IndexArgs) -> Result<ExitCode> {
     let IndexArgs {
         paths,
@@ -522,8 +527,8 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
         commit_every,
         commit_interval,
         follow_external_links,
+        watch,
     } = args;
-    let mut out = std::io::stdout().lock();
     let mut opts = IndexOptions {
         rebuild,
         memory_mb: memory_mb as usize,
@@ -535,10 +540,21 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
     if let Some(t) = threads {
         opts.threads = t as usize;
     }
-    let progress = CliProgress::new(quiet);
-    let summary = index::index_paths(&index.index, &paths, &opts, &progress)?;
-    progress.finish();
-    output::run_summary(&mut out, &summary, quiet)?;
+    let summary = index_once(&index.index, &paths, &opts, quiet)?;
+    if watch {
+        // Later runs are incremental, over the same paths (or the roots now recorded).
+        opts.rebuild = false;
+        let roots = match paths.is_empty() {
+            true => WartaIndex::open(&index.index)?.roots()?,
+            false => paths.iter().map(std::path::absolute).collect::<std::io::Result<_>>()?,
+        };
+        let dir = &index.index;
+        crate::watch::watch(dir, &roots, opts.commit_interval, || {
+            if let Err(e) = index_once(dir, &paths, &opts, quiet) {
+                eprintln!("warta: warning: indexing the changes failed (watching goes on): {e:#}");
+            }
+        })?;
+    }
     let skipped = summary.files_skipped + summary.articles_skipped;
     if strict && (skipped > 0 || summary.warnings > 0) {
         eprintln!(
@@ -548,6 +564,17 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One indexing run, its summary printed.
+fn index_once(dir: &std::path::Path, paths: &[PathBuf], opts: &IndexOptions, quiet: bool) -> Result<index::RunSummary> {
+    let progress = CliProgress::new(quiet);
+    let summary = index::index_paths(dir, paths, opts, &progress)?;
+    progress.finish();
+    let mut out = std::io::stdout().lock();
+    output::run_summary(&mut out, &summary, quiet)?;
+    out.flush()?;
+    Ok(summary)
 }
 
 /// `warta search`: Prints a page of matches (or JSON); exit 1 when nothing matches.
