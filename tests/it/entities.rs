@@ -160,8 +160,8 @@ fn person_filter_by_partial_or_variant_name() {
     assert_eq!(fx.ids(&["--person", "Kim Jong-un"]), ["seed.txt"]);
     assert_eq!(fx.ids(&["--person", "Jokowi"]), ["id/prabowo.txt"]);
     assert_eq!(fx.ids(&["--person", "Putin", "--country", "Korea Utara"]), ["seed.txt"]);
-    let (v, code) = fx.search_json(&["--person", "Nobody Atall"]);
-    assert_eq!((v["total"].as_u64(), code), (Some(0), 1));
+    let out = fx.warta(&["search", "--person", "Nobody Atall"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a name nothing stands for is an error");
 }
 
 #[test]

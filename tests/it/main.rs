@@ -18,6 +18,7 @@ mod properties;
 mod queue;
 mod related;
 mod reliability;
+mod roots;
 mod search;
 mod serve;
 mod warc;

@@ -87,8 +87,12 @@ fn one_letter_off_is_matched_and_reported() {
     assert_eq!((ids.len(), code), (1, 0));
     let out = fx.warta(&["search", "--place", "Kyix"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "an unknown place is an error");
-    // Two letters off is too far: no person, no guess.
-    let (ids, code, stderr) = found(&fx, &["--person", "Zelenskiyi"]);
-    assert_eq!((ids.len(), code), (0, 1), "{stderr}");
-    assert!(stderr.is_empty(), "{stderr}");
+    // Two letters off is too far: no guess, an unknown person, with the names near it.
+    let out = fx.warta(&["search", "--person", "Zelenskiyi"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown person \"Zelenskiyi\"; did you mean: ") && stderr.contains("Zelenskyy"),
+        "{stderr}"
+    );
 }

@@ -199,14 +199,16 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
             limit: 10_000,
             ..SearchRequest::default()
         };
-        let mut ids: Vec<String> = search::search(&wi, &req)
-            .unwrap()
-            .hits
-            .into_iter()
-            .map(|h| h.id)
-            .collect();
-        ids.sort();
-        map.insert(format!("--person {name}"), ids.join(" "));
+        // A name no article has is an error: both indexes must refuse it alike.
+        let found = match search::search(&wi, &req) {
+            Ok(resp) => {
+                let mut ids: Vec<String> = resp.hits.into_iter().map(|h| h.id).collect();
+                ids.sort();
+                ids.join(" ")
+            }
+            Err(e) => format!("error: {}", e.code()),
+        };
+        map.insert(format!("--person {name}"), found);
     }
     map
 }

@@ -148,6 +148,90 @@ fn source_and_language_filters() {
     assert_eq!(fx.ids(&["widodo", "--lang", "en"]), ["en/g20.txt"]);
 }
 
+/// A language named rather than coded is the code ingest maps it to.
+#[test]
+fn languages_by_name() {
+    let fx = corpus();
+    let by_code = fx.ids(&["--lang", "id"]);
+    for name in ["indonesian", "Bahasa Indonesia", "ID", "id-ID"] {
+        assert_eq!(fx.ids(&["--lang", name]), by_code, "{name}");
+    }
+    assert_eq!(fx.ids(&["widodo", "--lang", "English"]), ["en/g20.txt"]);
+}
+
+/// The error object `search --json ARGS` prints (exit 2), and the plain line without `--json`.
+fn filter_error(fx: &Fixture, args: &[&str]) -> (serde_json::Value, String) {
+    let out = fx.warta(&["search", "--json"]).args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "unknown_name", "{args:?}: {v}");
+    let out = fx.warta(&["search"]).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    (v["error"].clone(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A person, language or source that stands for nothing is an error with suggestions, as an
+/// unknown country is: a typo never looks like "no articles".
+#[test]
+fn unknown_person_language_or_source_is_an_error_with_suggestions() {
+    let fx = corpus();
+    let (e, stderr) = filter_error(&fx, &["--person", "Gandalf"]);
+    assert!(
+        e["message"].as_str().unwrap().contains("unknown person \"Gandalf\""),
+        "{e}"
+    );
+    assert!(stderr.contains("warta: error: unknown person \"Gandalf\""), "{stderr}");
+
+    let (e, stderr) = filter_error(&fx, &["--lang", "xx"]);
+    assert!(
+        e["message"].as_str().unwrap().contains("unknown language \"xx\""),
+        "{e}"
+    );
+    assert_eq!(
+        e["suggestions"],
+        serde_json::json!(["en", "id"]),
+        "the codes the index holds"
+    );
+    assert!(stderr.contains("did you mean: en, id?"), "{stderr}");
+    let (e, _) = filter_error(&fx, &["--lang", "french"]);
+    assert_eq!(
+        e["suggestions"],
+        serde_json::json!(["en", "id"]),
+        "a language no article is in"
+    );
+
+    let (e, stderr) = filter_error(&fx, &["--source", "Daily Planet"]);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown source \"Daily Planet\""),
+        "{e}"
+    );
+    assert!(stderr.contains("unknown source \"Daily Planet\""), "{stderr}");
+    let (e, _) = filter_error(&fx, &["--source", "Reuter"]);
+    assert_eq!(e["suggestions"][0], "Reuters", "{e}");
+    let (e, _) = filter_error(&fx, &["--source", "Kompas Daily"]);
+    assert_eq!(e["suggestions"][0], "KOMPAS", "a shared word: {e}");
+    // One unknown source among known ones is still an error, naming it.
+    let (e, _) = filter_error(&fx, &["--source", "reuters", "--source", "Antra"]);
+    assert!(e["message"].as_str().unwrap().contains("\"Antra\""), "{e}");
+    assert_eq!(e["suggestions"][0], "Antara", "{e}");
+    // Facets and timelines refuse them alike.
+    let out = fx.warta(&["timeline", "--lang", "xx"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = fx
+        .warta(&["facets", "person", "--source", "Daily Planet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
 #[test]
 fn sorting_and_paging() {
     let fx = corpus();

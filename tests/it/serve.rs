@@ -267,6 +267,10 @@ fn bad_requests_get_json_errors_with_the_right_status() {
     let s = start(&fx);
     for (path, status, code) in [
         ("/api/search?country=Narnia", 400, "unknown_name"),
+        ("/api/search?person=Gandalf", 400, "unknown_name"),
+        ("/api/search?lang=xx", 400, "unknown_name"),
+        ("/api/search?source=Daily+Planet", 400, "unknown_name"),
+        ("/api/facets/person?lang=xx", 400, "unknown_name"),
         ("/api/search?q=%22unclosed", 400, "bad_query"),
         ("/api/search?q=%3F%3F%3F", 400, "bad_query"),
         ("/api/search?q=%22%22", 400, "bad_query"),
@@ -386,6 +390,7 @@ fn answers_do_not_expose_server_paths() {
     assert_eq!(v["path"], "en/putin-xi.txt", "{v}");
     let (_, v) = get_json(&s, "/api/stats");
     assert_eq!(v["index_path"], "index", "{v}");
+    assert_eq!(v["roots"], serde_json::json!(["corpus"]), "{v}");
     let skipped = &v["last_run"]["skipped"];
     assert_eq!(skipped[0]["path"], "junk.txt", "{v}");
     for path in [

@@ -40,10 +40,12 @@ pub struct FilterArgs {
     /// Only articles published on or before this date (the whole day/month/year given)
     #[arg(long)]
     pub to: Option<String>,
-    /// Only articles from this source (case-insensitive; repeat for any of several)
+    /// Only articles from this source (case-insensitive; repeat for any of several). A source
+    /// the index does not hold is an error suggesting the nearest ones
     #[arg(long = "source", value_name = "NAME")]
     pub sources: Vec<String>,
-    /// Only articles in this language (ISO 639-1 code: id, en, ...)
+    /// Only articles in this language (ISO 639-1 code: id, en, ...; or its name: indonesian,
+    /// english, ...). A language no article is in is an error listing the index's codes
     #[arg(long)]
     pub lang: Option<String>,
     /// Only articles mentioning this person (any alias or part of the name; repeat: all of them)
@@ -99,7 +101,8 @@ pub struct IndexArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index directories or files of articles (incremental: only new or changed files are read)
+    /// Index directories or files of articles (incremental: only new or changed files are read;
+    /// no paths: re-sync those the index was built from)
     Index(IndexArgs),
     /// Search the index
     Search(SearchArgs),
@@ -157,8 +160,8 @@ pub struct ManArgs {}
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Directories (walked recursively) and files to index
-    #[arg(required = true)]
+    /// Directories (walked recursively) and files to index [default: every path the index
+    /// was built from, as `warta stats` lists them]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub index: IndexArg,
@@ -189,6 +192,10 @@ pub struct IndexArgs {
     /// skipped and counted)
     #[arg(long)]
     pub follow_external_links: bool,
+    /// After indexing, keep following the paths and index what changes (added, changed and
+    /// deleted files), at most once every --commit-interval seconds, until interrupted
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -203,10 +210,10 @@ pub struct SearchArgs {
     #[arg(long, value_parser = sort_choice(), default_value = "relevance", hide_default_value = true)]
     pub sort: Sort,
     /// Number of results (0: only the count, and facets with --facets)
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10000))]
+    #[arg(long, short = 'n', default_value_t = 10, allow_hyphen_values = true, value_parser = limit_value)]
     pub limit: u64,
     /// Results to skip (for paging; offset + limit at most 10000)
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = offset_value)]
     pub offset: usize,
     /// Also count the top persons, countries, orgs, places, sources and languages of all matches
     #[arg(long)]
@@ -388,6 +395,24 @@ fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
         .ok_or_else(|| format!("{s} resolves to no address"))
 }
 
+/// `--limit`: a number from 0 to [`search::MAX_RESULT_WINDOW`]. Negative numbers reach this
+/// parser (not clap's hint to write `-- -1`, which would make them query words).
+fn limit_value(s: &str) -> Result<u64, String> {
+    let max = search::MAX_RESULT_WINDOW as u64;
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n <= max)
+        .ok_or_else(|| format!("limit must be a number from 0 to {max}"))
+}
+
+/// `--offset`: a number from 0 (its sum with the limit is checked by the search).
+fn offset_value(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .map_err(|_| "offset must be a number, 0 or more".to_string())
+}
+
 fn sort_choice() -> impl clap::builder::TypedValueParser<Value = Sort> {
     named_choice(&Sort::ALL, Sort::name, |s| {
         (s == Sort::Relevance).then_some("Best BM25 match first (newest first when there is no query)")
@@ -524,7 +549,8 @@ fn run_man() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `warta index`: Indexes the paths (incrementally unless `--rebuild`) and prints the run's summary.
+/// `warta index`: Indexes the paths (incrementally unless `--rebuild`) and prints the run's
+/// summary; with `--watch`, then follows them.
 fn run_index(args: IndexArgs) -> Result<ExitCode> {
     let IndexArgs {
         paths,
@@ -537,8 +563,8 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
         commit_every,
         commit_interval,
         follow_external_links,
+        watch,
     } = args;
-    let mut out = std::io::stdout().lock();
     let mut opts = IndexOptions {
         rebuild,
         memory_mb: memory_mb as usize,
@@ -550,10 +576,21 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
     if let Some(t) = threads {
         opts.threads = t as usize;
     }
-    let progress = CliProgress::new(quiet);
-    let summary = index::index_paths(&index.index, &paths, &opts, &progress)?;
-    progress.finish();
-    output::run_summary(&mut out, &summary)?;
+    let summary = index_once(&index.index, &paths, &opts, quiet)?;
+    if watch {
+        // Later runs are incremental, over the same paths (or the roots now recorded).
+        opts.rebuild = false;
+        let roots = match paths.is_empty() {
+            true => WartaIndex::open(&index.index)?.roots()?,
+            false => paths.iter().map(std::path::absolute).collect::<std::io::Result<_>>()?,
+        };
+        let dir = &index.index;
+        crate::watch::watch(dir, &roots, opts.commit_interval, || {
+            if let Err(e) = index_once(dir, &paths, &opts, quiet) {
+                eprintln!("warta: warning: indexing the changes failed (watching goes on): {e:#}");
+            }
+        })?;
+    }
     let skipped = summary.files_skipped + summary.articles_skipped;
     if strict && (skipped > 0 || summary.warnings > 0) {
         eprintln!(
@@ -563,6 +600,17 @@ fn run_index(args: IndexArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One indexing run, its summary printed.
+fn index_once(dir: &std::path::Path, paths: &[PathBuf], opts: &IndexOptions, quiet: bool) -> Result<index::RunSummary> {
+    let progress = CliProgress::new(quiet);
+    let summary = index::index_paths(dir, paths, opts, &progress)?;
+    progress.finish();
+    let mut out = std::io::stdout().lock();
+    output::run_summary(&mut out, &summary, quiet)?;
+    out.flush()?;
+    Ok(summary)
 }
 
 /// `warta search`: Prints a page of matches (or JSON); exit 1 when nothing matches.

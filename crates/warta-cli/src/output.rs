@@ -294,6 +294,13 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
         human_bytes(s.index_bytes)
     )?;
     writeln!(out, "articles:   {}", s.articles)?;
+    writeln!(out, "roots:")?;
+    for root in &s.roots {
+        writeln!(out, "  {}", visible(root))?;
+    }
+    if s.roots.is_empty() {
+        writeln!(out, "  none recorded (`warta index PATH...` records them)")?;
+    }
     match (&s.first_date, &s.last_date) {
         (Some(a), Some(b)) => writeln!(
             out,
@@ -342,8 +349,8 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
     Ok(())
 }
 
-/// The summary printed at the end of `warta index`.
-pub fn run_summary(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
+/// The summary printed at the end of `warta index`; `quiet` when the warnings were not printed.
+pub fn run_summary(out: &mut impl Write, s: &RunSummary, quiet: bool) -> io::Result<()> {
     writeln!(
         out,
         "files: {} added, {} updated, {} removed, {} unchanged, {} skipped, {} not articles",
@@ -367,7 +374,12 @@ pub fn run_summary(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
         writeln!(out, "records not articles (passed over): {}", kinds.join(", "))?;
     }
     if s.warnings > 0 {
-        writeln!(out, "warnings: {} (see above)", s.warnings)?;
+        let see = if quiet {
+            "run without -q to see them, or warta stats"
+        } else {
+            "see above"
+        };
+        writeln!(out, "warnings: {} ({see})", s.warnings)?;
     }
     writeln!(
         out,
@@ -493,6 +505,12 @@ pub fn related(out: &mut impl Write, r: &RelatedResponse) -> io::Result<()> {
 /// One article's extraction, for people.
 pub fn extracted(out: &mut impl Write, a: &ExtractedArticle) -> io::Result<()> {
     writeln!(out, "{}  [{}]  {}", visible(&a.id), visible(&a.lang), visible(&a.title))?;
+    writeln!(
+        out,
+        "  {:<10} {}",
+        "date",
+        a.date.as_deref().unwrap_or("- (none found)")
+    )?;
     let fmt = |name: &str, n: u32, forms: &[String]| {
         let others: Vec<&String> = forms.iter().filter(|f| f.as_str() != name).collect();
         if others.is_empty() {

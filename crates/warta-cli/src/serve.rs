@@ -333,14 +333,20 @@ impl App {
         }
     }
 
-    /// Stats without the server's directories: the index directory by its name, files of the
-    /// last run relative to the indexed roots.
+    /// Stats without the server's directories: the index directory and the roots by their
+    /// names, files of the last run relative to the indexed roots.
     fn shown_stats(&self, stats: &mut search::Stats) -> tantivy::Result<()> {
         if self.absolute_paths {
             return Ok(());
         }
-        let name = std::path::Path::new(&stats.index_path).file_name();
-        stats.index_path = name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = |path: &str| {
+            let name = std::path::Path::new(path).file_name();
+            name.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        };
+        stats.index_path = name(&stats.index_path);
+        for root in &mut stats.roots {
+            *root = name(root);
+        }
         let Some(run) = &mut stats.last_run else {
             return Ok(());
         };

@@ -56,6 +56,8 @@ pub struct ExtractedArticle {
     pub id: String,
     /// The title.
     pub title: String,
+    /// The publication date as parsed, RFC 3339 in UTC (as `warta show` prints it).
+    pub date: Option<String>,
     /// ISO 639-1 language code.
     pub lang: String,
     /// Persons.
@@ -74,6 +76,7 @@ impl ExtractedArticle {
         ExtractedArticle {
             id,
             title: e.article.title.unwrap_or_default(),
+            date: e.article.date.map(|t| t.to_string()),
             lang: e.lang,
             persons: e.entities.persons,
             countries: e.entities.countries,

@@ -1,7 +1,8 @@
 //! Index: the tantivy schema, analyzers, the writer and incremental bookkeeping.
 //!
 //! An index directory holds a tantivy index plus `warta.json` (warta's format version),
-//! `last_run.json` (what the last indexing run did and skipped), `stems.fst` (which indexed
+//! `last_run.json` (what the last indexing run did and skipped), `roots.json` (the paths it
+//! was built from, see [`roots`]), `stems.fst` (which indexed
 //! words share a stem, see [`stems`]) and, when some files were touched without being
 //! changed, `touched.json`, and when some files were skipped as a whole, `rejected.json`
 //! (see [`touched`]). Each tantivy document carries
@@ -13,6 +14,7 @@ pub mod damage;
 mod directory;
 pub mod document;
 mod queue;
+pub mod roots;
 mod run;
 pub mod schema;
 pub(crate) mod stems;
@@ -69,7 +71,7 @@ pub const LAST_RUN_FILE: &str = "last_run.json";
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     /// No warta index in this directory.
-    #[error("no warta index at {0} (create one with `warta index PATH --index {0}`)")]
+    #[error("no warta index at {0} (name the index directory with --index DIR or $WARTA_INDEX; or create one with `warta index PATH --index {0}`)")]
     Missing(PathBuf),
     /// The index was written by a warta whose format this one cannot read.
     #[error("the index at {path} has format version {found}, this warta reads version {expected}: rerun `warta index --rebuild` to rebuild it")]
@@ -102,6 +104,9 @@ pub enum IndexError {
     /// None of the paths given to an indexing run exists.
     #[error("none of the paths to index exist: {}", list_paths(.0))]
     NothingToIndex(Vec<PathBuf>),
+    /// A run was given no paths and the index records none to re-sync.
+    #[error("the index at {0} records no indexed paths to re-sync: give the paths to index")]
+    NoRoots(PathBuf),
     /// A step of an indexing run failed; `context` says which, `source` why.
     #[error("{context}")]
     Step {
@@ -401,6 +406,11 @@ impl WartaIndex {
                     .sum()
             })
             .unwrap_or(0)
+    }
+
+    /// The roots the index was built from (see [`roots`]).
+    pub fn roots(&self) -> std::io::Result<Vec<PathBuf>> {
+        roots::load(&self.dir)
     }
 
     /// The summary of the last indexing run, if one was recorded.

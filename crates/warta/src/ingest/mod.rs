@@ -8,7 +8,7 @@
 
 pub mod date;
 pub mod decode;
-mod fields;
+pub(crate) mod fields;
 pub mod gzip;
 pub mod html;
 pub mod json;

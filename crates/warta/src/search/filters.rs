@@ -5,6 +5,10 @@
 //! the words of the names and forms the index holds ([`super::names`]), every typed word in
 //! one entity's names; and, when that finds nothing, with each typed word of five letters or
 //! more allowed one edit (see [`super::spelling`]), which the answer reports ([`Resolved::approximate`]).
+//!
+//! Languages and sources are checked against the few values the index holds. Whatever the
+//! filter, a name that stands for nothing is an [`UnknownName`] with suggestions, never an
+//! empty answer.
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -24,8 +28,11 @@ use crate::extract::gazetteer::Kind;
 use crate::index::document::source_key;
 use crate::index::Fields;
 
+use crate::ingest::fields::normalize_lang;
+
 use super::names::{self, NameTable, KEY_SEPARATOR};
 use super::spelling::Near;
+use super::stats::str_values;
 use super::{date_bound, ApproximateName, SearchError, SearchRequest};
 
 /// The word used in messages for an entity of `kind`.
@@ -38,11 +45,12 @@ fn noun(kind: Kind) -> &'static str {
     }
 }
 
-/// A name that matches no known entity, with the closest known names.
+/// A filter's name that matches no known entity, language or source, with the closest known
+/// names.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("unknown {noun} {name:?}{}", suggest(.suggestions))]
 pub struct UnknownName {
-    /// What kind of name: `person`, `country`, `organization` or `place`.
+    /// What kind of name: `person`, `country`, `organization`, `place`, `language` or `source`.
     pub noun: &'static str,
     /// The name as given.
     pub name: String,
@@ -67,9 +75,9 @@ pub struct Resolved {
     pub approximate: bool,
 }
 
-/// The canonical values a typed name stands for (see the module's documentation). Countries
-/// must be known; an organization or place nothing matches is an error too (with the closest
-/// names); a person may simply not be in the index (no values).
+/// The canonical values a typed name stands for (see the module's documentation). A name
+/// nothing matches, not even within one edit, is an error with the closest known names, so a
+/// typo is never taken for "no articles".
 pub fn resolve(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Result<Resolved, UnknownName> {
     let known: Vec<String> = NameTable::get(kind)
         .lookup(name)
@@ -92,7 +100,7 @@ pub fn resolve(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Resul
             });
         }
         let near = names_with_words(searcher, names_field, &typed, true);
-        if !near.is_empty() || kind == Kind::Person {
+        if !near.is_empty() {
             return Ok(Resolved {
                 values: near.into_iter().collect(),
                 approximate: true,
@@ -169,7 +177,7 @@ fn names_near_word(searcher: &Searcher, names_field: Field, word: &str, edits: u
 const SUGGESTION_EDITS: u8 = 2;
 
 /// Up to five known names closest to `name`: among the aliases of its kind's list, and among
-/// the names in the index with a word a few edits from a typed word.
+/// the names in the index with a word a few edits from a typed word ([`likeness`]).
 fn suggestions(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Vec<String> {
     let typed = names::name_key(name);
     let mut scored: Vec<(f64, String)> = Vec::new();
@@ -189,7 +197,7 @@ fn suggestions(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Vec<S
         }
     }
     for v in values {
-        scored.push((strsim::jaro_winkler(&typed, &names::name_key(&v)), v));
+        scored.push((likeness(&typed, &v), v));
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut out: Vec<String> = Vec::new();
@@ -204,6 +212,16 @@ fn suggestions(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Vec<S
     out
 }
 
+/// How like a typed name (spelling-folded) an indexed name is: as a whole, or by its word
+/// most like it, since a surname alone is a usual way to name a person.
+fn likeness(typed: &str, value: &str) -> f64 {
+    let key = names::name_key(value);
+    let whole = strsim::jaro_winkler(typed, &key);
+    key.split(' ')
+        .map(|w| strsim::jaro_winkler(typed, w))
+        .fold(whole, f64::max)
+}
+
 /// The request's filters, each a query every match must match; the entity names matched
 /// only within one edit are added to `approximate`.
 pub(crate) fn request_filters(
@@ -213,7 +231,42 @@ pub(crate) fn request_filters(
     approximate: &mut Vec<ApproximateName>,
 ) -> Result<Vec<Box<dyn Query>>, SearchError> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
-    let mut filter = |q: Box<dyn Query>| filters.push(q);
+    filters.extend(date_filter(f, req)?);
+    if !req.sources.is_empty() {
+        filters.push(source_filter(f, searcher, &req.sources)?);
+    }
+    if let Some(lang) = &req.lang {
+        let code = resolve_lang(searcher, lang)?;
+        filters.push(term_query(f.lang, &code));
+    }
+    let entity_filters = [
+        (Kind::Person, &req.persons),
+        (Kind::Country, &req.countries),
+        (Kind::Org, &req.orgs),
+        (Kind::Place, &req.places),
+    ];
+    for (kind, names) in entity_filters {
+        // Each name must match (AND); a name matches any of the values it resolves to.
+        for name in names {
+            if req.cancel.is_cancelled() {
+                return Err(SearchError::Cancelled);
+            }
+            let resolved = resolve(searcher, f, kind, name)?;
+            if resolved.approximate {
+                approximate.push(ApproximateName {
+                    filter: Fields::entity_field_name(kind).to_string(),
+                    name: name.clone(),
+                    matched: resolved.values.clone(),
+                });
+            }
+            filters.push(any_term(f.entity(kind), &resolved.values));
+        }
+    }
+    Ok(filters)
+}
+
+/// The request's date range as a filter, if it has one.
+fn date_filter(f: &Fields, req: &SearchRequest) -> Result<Option<Box<dyn Query>>, SearchError> {
     let lower = req
         .from
         .as_deref()
@@ -242,82 +295,106 @@ pub(crate) fn request_filters(
             });
         }
     }
-    if lower.is_some() || upper.is_some() {
-        let term = |secs: i64| {
-            let secs = secs.clamp(crate::ingest::date::MIN_SECONDS, crate::ingest::date::MAX_SECONDS);
-            Term::from_field_date(f.date, DateTime::from_timestamp_secs(secs))
-        };
-        let lo = lower.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
-        let hi = upper.map_or(Bound::Unbounded, |s| Bound::Excluded(term(s)));
-        // An unbounded side still needs the field: use the extreme dates.
-        let lo = match lo {
-            Bound::Unbounded => Bound::Included(term(i64::MIN / 1_000_000_000)),
-            b => b,
-        };
-        let hi = match hi {
-            Bound::Unbounded => Bound::Included(term(i64::MAX / 1_000_000_000)),
-            b => b,
-        };
-        filter(Box::new(RangeQuery::new(lo, hi)));
+    if lower.is_none() && upper.is_none() {
+        return Ok(None);
     }
-    if !req.sources.is_empty() {
-        let any: Vec<(Occur, Box<dyn Query>)> = req
-            .sources
-            .iter()
-            .map(|s| -> (Occur, Box<dyn Query>) {
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.source_key, &source_key(s)),
-                        IndexRecordOption::Basic,
-                    )),
-                )
-            })
-            .collect();
-        filter(Box::new(BooleanQuery::new(any)));
-    }
-    if let Some(lang) = &req.lang {
-        filter(Box::new(TermQuery::new(
-            Term::from_field_text(f.lang, &lang.trim().to_lowercase()),
-            IndexRecordOption::Basic,
-        )));
-    }
-    let entity_filters = [
-        (Kind::Person, &req.persons),
-        (Kind::Country, &req.countries),
-        (Kind::Org, &req.orgs),
-        (Kind::Place, &req.places),
-    ];
-    for (kind, names) in entity_filters {
-        let field = f.entity(kind);
-        // Each name must match (AND); a name matches any of the values it resolves to.
-        for name in names {
-            if req.cancel.is_cancelled() {
-                return Err(SearchError::Cancelled);
+    let term = |secs: i64| {
+        let secs = secs.clamp(crate::ingest::date::MIN_SECONDS, crate::ingest::date::MAX_SECONDS);
+        Term::from_field_date(f.date, DateTime::from_timestamp_secs(secs))
+    };
+    // An unbounded side still needs the field: use the extreme dates.
+    let lo = Bound::Included(term(lower.unwrap_or(i64::MIN / 1_000_000_000)));
+    let hi = upper.map_or(Bound::Included(term(i64::MAX / 1_000_000_000)), |s| {
+        Bound::Excluded(term(s))
+    });
+    Ok(Some(Box::new(RangeQuery::new(lo, hi))))
+}
+
+/// Any of the typed sources, each of which some indexed source must match case-insensitively
+/// (else [`UnknownName`] with the nearest indexed sources).
+fn source_filter(f: &Fields, searcher: &Searcher, typed: &[String]) -> Result<Box<dyn Query>, SearchError> {
+    let indexed = str_values(searcher, Fields::SOURCE)?;
+    let keys: BTreeSet<String> = indexed.iter().map(|s| source_key(s)).collect();
+    let mut wanted = Vec::new();
+    for name in typed {
+        let key = source_key(name);
+        if !keys.contains(&key) {
+            return Err(UnknownName {
+                noun: "source",
+                name: name.clone(),
+                suggestions: nearest_sources(&key, &indexed),
             }
-            let resolved = resolve(searcher, f, kind, name)?;
-            if resolved.approximate && !resolved.values.is_empty() {
-                approximate.push(ApproximateName {
-                    filter: Fields::entity_field_name(kind).to_string(),
-                    name: name.clone(),
-                    matched: resolved.values.clone(),
-                });
-            }
-            let any: Vec<(Occur, Box<dyn Query>)> = resolved
-                .values
-                .iter()
-                .map(|v| -> (Occur, Box<dyn Query>) {
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            Term::from_field_text(field, v),
-                            IndexRecordOption::Basic,
-                        )),
-                    )
-                })
-                .collect();
-            filter(Box::new(BooleanQuery::new(any)));
+            .into());
+        }
+        wanted.push(key);
+    }
+    Ok(any_term(f.source_key, &wanted))
+}
+
+/// Up to five indexed sources nearest a typed source's key: those sharing a word with it
+/// first, then by similarity of the whole name.
+fn nearest_sources(key: &str, indexed: &BTreeSet<String>) -> Vec<String> {
+    let words = |s: &str| -> BTreeSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let typed = words(key);
+    let mut scored: Vec<(bool, f64, String, &String)> = indexed
+        .iter()
+        .map(|s| {
+            let k = source_key(s);
+            let shared = !typed.is_disjoint(&words(&k));
+            (shared, strsim::jaro_winkler(key, &k), k, s)
+        })
+        .filter(|(shared, score, _, _)| *shared || *score >= 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    // One spelling of each source: `Reuters` and `reuters` are one filter.
+    let mut keys: Vec<String> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for (_, _, k, s) in scored {
+        if out.len() == 5 {
+            break;
+        }
+        if !keys.contains(&k) {
+            keys.push(k);
+            out.push(s.clone());
         }
     }
-    Ok(filters)
+    out
+}
+
+/// The language code a typed language stands for: a code the index holds, as typed in any
+/// case, or as ingest maps a language named in metadata (`indonesian`, `Bahasa Indonesia`,
+/// `en-GB`). Anything else is [`UnknownName`], suggesting the codes the index holds.
+pub fn resolve_lang(searcher: &Searcher, typed: &str) -> Result<String, SearchError> {
+    let held = str_values(searcher, Fields::LANG)?;
+    let as_typed = typed.trim().to_lowercase();
+    for code in [Some(as_typed), normalize_lang(typed)].into_iter().flatten() {
+        if held.contains(&code) {
+            return Ok(code);
+        }
+    }
+    Err(UnknownName {
+        noun: "language",
+        name: typed.to_string(),
+        suggestions: held.into_iter().collect(),
+    }
+    .into())
+}
+
+/// A query for `field` holding `value`.
+fn term_query(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// A query for `field` holding any of `values`.
+fn any_term(field: Field, values: &[String]) -> Box<dyn Query> {
+    let any: Vec<(Occur, Box<dyn Query>)> = values.iter().map(|v| (Occur::Should, term_query(field, v))).collect();
+    Box::new(BooleanQuery::new(any))
 }

@@ -62,7 +62,7 @@ pub struct SearchRequest {
     /// Any of these sources (case-insensitive).
     #[serde(alias = "source", deserialize_with = "one_or_many")]
     pub sources: Vec<String>,
-    /// Only articles in this language (ISO 639-1 code).
+    /// Only articles in this language (ISO 639-1 code, or a language name as metadata gives it).
     pub lang: Option<String>,
     /// All of these persons (any alias or partial name).
     #[serde(alias = "person", deserialize_with = "one_or_many")]

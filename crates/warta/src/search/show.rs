@@ -65,18 +65,14 @@ pub fn articles(wi: &WartaIndex, id: &str) -> Result<Vec<ArticleView>, SearchErr
     Ok(found)
 }
 
-/// The first `max` ids, in sorted order, of live articles that contain `id`'s file name (for
-/// "did you mean"). The segments' sorted id dictionaries are streamed, not read id by id.
+/// Up to `max` ids of live articles like `id` (for "did you mean"): first those containing
+/// its file name (without `#N`), then those whose file name is a few letters from it
+/// ([`id_likeness`]); by likeness, then in sorted order. The segments' sorted id dictionaries
+/// are streamed, not read id by id.
 pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec<String>> {
     let searcher = wi.searcher()?;
-    let needle = id
-        .rsplit('/')
-        .next()
-        .unwrap_or(id)
-        .split('#')
-        .next()
-        .unwrap_or(id)
-        .to_lowercase();
+    let needle = file_name(id).to_lowercase();
+    // (unlikeness, id): the first `max` are the answer.
     let mut found = std::collections::BTreeSet::new();
     if needle.is_empty() || max == 0 {
         return Ok(Vec::new());
@@ -94,15 +90,47 @@ pub fn similar_ids(wi: &WartaIndex, id: &str, max: usize) -> tantivy::Result<Vec
             let Ok(i) = std::str::from_utf8(ids.key()) else {
                 continue;
             };
-            if i.to_lowercase().contains(&needle) {
-                found.insert(i.to_string());
+            if let Some(likeness) = id_likeness(&needle, i) {
+                found.insert((u16::MAX - likeness, i.to_string()));
                 if found.len() > max {
                     found.pop_last();
                 }
             }
         }
     }
-    Ok(found.into_iter().collect())
+    Ok(found.into_iter().map(|(_, i)| i).collect())
+}
+
+/// An id's file name: after its last `/`, without the `#N` of a multi-article file.
+fn file_name(id: &str) -> &str {
+    let name = id.rsplit('/').next().unwrap_or(id);
+    name.split('#').next().unwrap_or(name)
+}
+
+/// The least likeness, in thousandths, of a file name suggested for another.
+const MIN_LIKENESS: u16 = 700;
+
+/// How like an indexed id is to a typed file name (lower-cased), in thousandths: above
+/// anything else when the id contains it; else the edit-distance similarity of the two file
+/// names, or of their stems when the extension differs, when at least [`MIN_LIKENESS`].
+fn id_likeness(needle: &str, id: &str) -> Option<u16> {
+    let lower = id.to_lowercase();
+    if lower.contains(needle) {
+        return Some(1001);
+    }
+    let name = file_name(&lower);
+    let stem = |s: &'_ str| -> String { s.split('.').next().unwrap_or(s).to_string() };
+    let best = [(needle.to_string(), name.to_string()), (stem(needle), stem(name))]
+        .iter()
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        .filter(|(a, b)| {
+            // Names whose lengths alone put them too far apart are not compared.
+            let (la, lb) = (a.chars().count(), b.chars().count());
+            la.abs_diff(lb) * 1000 <= la.max(lb) * usize::from(1000 - MIN_LIKENESS)
+        })
+        .map(|(a, b)| (strsim::normalized_levenshtein(a, b) * 1000.0) as u16)
+        .max()?;
+    (best >= MIN_LIKENESS).then_some(best)
 }
 
 /// An article's file as a path relative to the root it was indexed from: its id (without the
@@ -128,6 +156,20 @@ pub fn relative_path(file: &str, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_are_like_a_typed_name_that_they_contain_or_are_a_few_letters_from() {
+        assert_eq!(id_likeness("kirby.txt", "en/kirby.txt"), Some(1001));
+        assert_eq!(id_likeness("kirby", "en/Kirby.txt"), Some(1001));
+        // One letter off, in the name or in the year.
+        assert!(id_likeness("kirbi.txt", "en/kirby.txt").is_some_and(|l| l > 850));
+        assert!(id_likeness("wire-2042.jsonl", "jsonl/wire-2024.jsonl#3").is_some_and(|l| l > 800));
+        // The same name with another extension.
+        assert_eq!(id_likeness("kirby.md", "en/kirby.txt"), Some(1000));
+        // Nothing alike.
+        assert_eq!(id_likeness("unknown", "en/kirby.txt"), None);
+        assert_eq!(id_likeness("a.txt", "seed/korea-russia-summit.id.txt"), None);
+    }
 
     #[test]
     fn relative_paths_are_the_ids_paths() {

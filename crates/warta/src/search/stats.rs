@@ -1,6 +1,6 @@
 //! What the index holds: counts per language and source, the roots it was built from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -86,6 +86,9 @@ pub struct Stats {
     pub index_path: String,
     /// What the last indexing run did and skipped.
     pub last_run: Option<RunSummary>,
+    /// The paths the index was built from, which `warta index` without paths re-syncs.
+    #[serde(default)]
+    pub roots: Vec<String>,
 }
 
 /// Counts over the whole index.
@@ -124,6 +127,12 @@ pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
         index_bytes: wi.size_on_disk(),
         index_path: wi.dir.display().to_string(),
         last_run: wi.last_run(),
+        roots: wi
+            .roots()
+            .map_err(|e| tantivy::TantivyError::SystemError(e.to_string()))?
+            .iter()
+            .map(|r| r.display().to_string())
+            .collect(),
     })
 }
 
@@ -142,6 +151,25 @@ pub(crate) fn docs_with_str(searcher: &Searcher, field: &str, value: &str) -> ta
         for doc in seg.doc_ids_alive() {
             if col.term_ords(doc).any(|t| t == term) {
                 out.push(DocAddress::new(ord as u32, doc));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The distinct values of a string fast field, read from each segment's dictionary rather
+/// than document by document: for fields with few values, such as languages and sources. A
+/// value only deleted documents hold is listed until its segment is merged.
+pub(crate) fn str_values(searcher: &Searcher, field: &str) -> tantivy::Result<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let Some(col) = seg.fast_fields().str(field)? else {
+            continue;
+        };
+        let mut values = col.dictionary().stream()?;
+        while values.advance() {
+            if let Ok(v) = std::str::from_utf8(values.key()) {
+                out.insert(v.to_string());
             }
         }
     }

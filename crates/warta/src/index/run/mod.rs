@@ -107,8 +107,9 @@ impl Progress for () {
 }
 
 /// Indexes `roots` (directories or files) into the index at `index_dir`, incrementally unless
-/// `opts.rebuild`. Problems with single files are reported through `progress` and the summary;
-/// an `Err` means the run as a whole failed and the index was left as it was.
+/// `opts.rebuild`; no roots re-syncs every root the index records (see [`super::roots`]).
+/// Problems with single files are reported through `progress` and the summary; an `Err`
+/// means the run as a whole failed and the index was left as it was.
 pub fn index_paths(
     index_dir: &Path,
     roots: &[PathBuf],
@@ -130,7 +131,13 @@ pub fn index_paths_with(
     let started = Instant::now();
     let mut tally = Tally::default();
     ignore_file_size_signal();
-    let roots = walk::existing_roots(roots, progress, &mut tally.summary)?;
+    let recorded = super::roots::load(index_dir).step("cannot read the index's recorded roots")?;
+    let asked = match (roots.is_empty(), recorded.is_empty()) {
+        (false, _) => roots,
+        (true, false) => &recorded[..],
+        (true, true) => return Err(IndexError::NoRoots(index_dir.to_path_buf())),
+    };
+    let roots = walk::existing_roots(asked, progress, &mut tally.summary)?;
 
     // Held until the run ends: a second writer fails at once, before touching anything.
     let _lock = super::lock_for_writing(index_dir)?;
@@ -160,6 +167,8 @@ pub fn index_paths_with(
 
     commit::commit_last(&wi, writer.into_inner(), &mut tally.summary, progress)?;
     record_files(&wi, &roots, rejected_before, tally.touched, tally.rejected, progress);
+    let before = if opts.rebuild { Vec::new() } else { recorded };
+    record_roots(&wi, before, &roots, progress);
     record_run(&wi, threads, started, tally.summary, progress)
 }
 
@@ -201,6 +210,26 @@ fn record_files(
         progress.warn(&format!(
             "cannot record rejected files (they will be read again next time): {e}"
         ));
+    }
+}
+
+/// Records the roots the index now holds: those recorded `before` and this run's, without
+/// one inside another. A root that is missing today stays recorded (its articles stay too).
+/// A failure is a warning: the next run without paths re-syncs fewer roots.
+fn record_roots(wi: &WartaIndex, before: Vec<PathBuf>, run: &[PathBuf], progress: &dyn Progress) {
+    let mut all = before;
+    all.extend(run.iter().cloned());
+    let all = walk::outermost(all);
+    match super::roots::save(&wi.dir, &all) {
+        Ok(left_out) => {
+            for root in left_out {
+                progress.warn(&format!(
+                    "{}: not recorded among the index's roots (not UTF-8); give it when indexing",
+                    root.display()
+                ));
+            }
+        }
+        Err(e) => progress.warn(&format!("cannot record the indexed roots: {e}")),
     }
 }
 

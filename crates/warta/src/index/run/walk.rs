@@ -55,7 +55,7 @@ pub(super) fn existing_roots(
 }
 
 /// `roots` without repeats and without those inside another one.
-fn outermost(mut roots: Vec<PathBuf>) -> Vec<PathBuf> {
+pub(super) fn outermost(mut roots: Vec<PathBuf>) -> Vec<PathBuf> {
     let mut seen = std::collections::HashSet::new();
     roots.retain(|r| seen.insert(r.clone()));
     let inside_another = |r: &PathBuf| roots.iter().any(|o| o != r && r.starts_with(o));
@@ -241,9 +241,17 @@ mod tests {
             .collect();
         let kept: Vec<PathBuf> = ["/news", "/other", "/newsroom"].iter().map(PathBuf::from).collect();
         assert_eq!(outermost(roots), kept);
-        // A root given twice is walked once, not dropped.
-        let twice = vec![PathBuf::from("/news"), PathBuf::from("/news")];
-        assert_eq!(outermost(twice), [PathBuf::from("/news")]);
+    }
+
+    /// A root given twice is walked once, not dropped.
+    #[test]
+    fn a_root_given_twice_is_kept_once() {
+        let roots: Vec<PathBuf> = ["/news", "/other", "/news", "/news/2024"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let kept: Vec<PathBuf> = ["/news", "/other"].iter().map(PathBuf::from).collect();
+        assert_eq!(outermost(roots), kept);
     }
 
     /// A rejected file is skipped unread only while it has the size and time it was
