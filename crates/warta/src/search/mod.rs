@@ -62,6 +62,11 @@ pub use stats::{indexed_roots, stats, Stats};
 use stored::{article_view, hit_from_doc};
 use text_query::{build_text_query, clause_query};
 
+/// Milliseconds since `started`, to the hundredth: what answers report as `took_ms`.
+pub(crate) fn elapsed_ms(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 100_000.0).round() / 100.0
+}
+
 /// Runs a search against an open index.
 pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
@@ -113,7 +118,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     Ok(SearchResponse {
         query: req.query.clone(),
         total,
-        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        took_ms: elapsed_ms(started),
         hits,
         relaxed: relaxed.map(|(_, r)| r),
         approximate_names: prepared.approximate_names,

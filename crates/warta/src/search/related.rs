@@ -142,7 +142,7 @@ pub fn related(
         articles: matches as u64,
         index_articles: all,
         related,
-        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        took_ms: super::elapsed_ms(started),
         relaxed,
         approximate_names,
     })

@@ -93,7 +93,7 @@ pub struct SearchResponse {
     pub query: String,
     /// Exact number of matching articles.
     pub total: usize,
-    /// Time taken, in milliseconds.
+    /// Time taken, in milliseconds, to the hundredth.
     pub took_ms: f64,
     /// The page of hits.
     pub hits: Vec<Hit>,
