@@ -9,7 +9,7 @@ Checks: UTF-8, `#` comments only at the top, the right number of TAB-separated c
 blank or padded fields or aliases, no duplicate records, no alias repeated within a record,
 no alias written in lower case only (the extractor needs a capital), rows sorted by canonical
 name, valid ISO codes (place countries must be in countries.tsv, or `-`), cue kinds, and that
-every alias (folded as src/extract/tokens.rs folds it: case, accents, punctuation) names one
+every alias (folded as crates/warta/src/text/tokens.rs folds it: case, accents, punctuation) names one
 entity only across countries, orgs, places and persons.
 
 --words prints, for review, one-word aliases that are also common lower-case words in
