@@ -20,7 +20,7 @@
 //   overrides for the Congos (CLDR: "Congo - Kinshasa", "Congo - Brazzaville").
 // - Aliases: every CLDR name (default, alt-short, alt-variant, other alts) in LOCALES, with
 //   simple variants ("&" -> "and", "St." -> "Saint", "X (Y)" -> also "X"), plus the curated
-//   aliases. Aliases are compared folded the way src/extract/tokens.rs folds them (case,
+//   aliases. Aliases are compared folded the way crates/warta/src/text/tokens.rs folds them (case,
 //   accents, punctuation); an alias that folds to another country's alias is dropped and
 //   listed in the header, unless it is that country's name or a curated alias.
 
@@ -49,7 +49,7 @@ function territories(locale) {
   return JSON.parse(readFileSync(file, 'utf8')).main[locale].localeDisplayNames.territories;
 }
 
-// Folding as in src/extract/tokens.rs: words are runs of letters and digits, lower-cased,
+// Folding as in crates/warta/src/text/tokens.rs: words are runs of letters and digits, lower-cased,
 // accents removed (deunicode for Latin script is close to NFKD without marks plus a few
 // letters), joined by single spaces.
 const SPECIAL = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ŋ: 'ng' };
