@@ -62,6 +62,16 @@ fn a_limit_out_of_range_says_what_a_limit_is() {
     let out = warta(&["search", "putin", "-n", "-5", "--offset", "-1", "--index", "nowhere"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be a number"));
+    // The other count flags say the same.
+    for args in [
+        &["facets", "person", "--top", "-1"][..],
+        &["related", "--person", "x", "--top", "-1"],
+    ] {
+        let out = warta(&[args, &["--index", "nowhere"]].concat());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("top must be a number from 1 to"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("-- -1"), "{stderr}");
+    }
 }
 
 /// A missing index says where the index directory comes from.

@@ -234,7 +234,7 @@ pub struct FacetsArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Number of values
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=100000))]
+    #[arg(long, default_value_t = 20, allow_hyphen_values = true, value_parser = facet_top_value)]
     pub top: u64,
     /// Print JSON
     #[arg(long)]
@@ -273,7 +273,7 @@ pub struct RelatedArgs {
     #[arg(long, value_parser = kind_choice())]
     pub kind: Option<Kind>,
     /// Number of entities
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true, value_parser = related_top_value)]
     pub top: u64,
     /// Print JSON
     #[arg(long)]
@@ -398,12 +398,27 @@ fn listen_addr(s: &str) -> Result<std::net::SocketAddr, String> {
 /// `--limit`: a number from 0 to [`search::MAX_RESULT_WINDOW`]. Negative numbers reach this
 /// parser (not clap's hint to write `-- -1`, which would make them query words).
 fn limit_value(s: &str) -> Result<u64, String> {
-    let max = search::MAX_RESULT_WINDOW as u64;
+    bounded("limit", s, 0, search::MAX_RESULT_WINDOW as u64)
+}
+
+/// A count flag's value from `min` to `max`, with a message that says so: a negative number
+/// reaches here rather than clap's hint to write `-- -1`, which would make it a query word.
+fn bounded(flag: &str, s: &str, min: u64, max: u64) -> Result<u64, String> {
     s.trim()
         .parse::<u64>()
         .ok()
-        .filter(|&n| n <= max)
-        .ok_or_else(|| format!("limit must be a number from 0 to {max}"))
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("{flag} must be a number from {min} to {max}"))
+}
+
+/// `facets --top`.
+fn facet_top_value(s: &str) -> Result<u64, String> {
+    bounded("top", s, 1, 100_000)
+}
+
+/// `related --top`.
+fn related_top_value(s: &str) -> Result<u64, String> {
+    bounded("top", s, 1, 1000)
 }
 
 /// `--offset`: a number from 0 (its sum with the limit is checked by the search).
