@@ -16,6 +16,7 @@ mod names;
 mod progress;
 mod properties;
 mod queue;
+mod readme;
 mod related;
 mod reliability;
 mod roots;
