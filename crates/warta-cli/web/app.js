@@ -218,7 +218,11 @@ async function api(url, signal, fresh = false) {
   }
   let body = null;
   try { body = await res.json(); } catch { /* not JSON: reported below */ }
-  if (!res.ok) throw new Error(body?.error?.message || `The server answered ${res.status} ${res.statusText}.`);
+  if (!res.ok) {
+    const err = new Error(body?.error?.message || `The server answered ${res.status} ${res.statusText}.`);
+    err.code = body?.error?.code; // e.g. bad_date, bad_query, unknown_name
+    throw err;
+  }
   if (body === null || typeof body !== 'object') throw new Error('The server sent an answer that is not JSON.');
   cache.set(url, { time: Date.now(), data: body });
   if (cache.size > 50) cache.delete(cache.keys().next().value);
@@ -234,7 +238,23 @@ function showError(message) {
   box.hidden = false;
 }
 
-const reportError = (e) => { if (e?.name !== 'AbortError') showError(e?.message || String(e)); };
+/** A bad from/to date: the API's message (which names the date) next to the date inputs. */
+function showDateError(message) {
+  const box = $('date-error');
+  box.textContent = message || '';
+  box.hidden = !message;
+  const which = /^bad "(from|to)" date/.exec(message || '')?.[1];
+  for (const id of ['from', 'to']) {
+    if (id === which) $(id).setAttribute('aria-invalid', 'true');
+    else $(id).removeAttribute('aria-invalid');
+  }
+}
+
+const reportError = (e) => {
+  if (e?.name === 'AbortError') return;
+  if (e?.code === 'bad_date') showDateError(e.message);
+  else showError(e?.message || String(e));
+};
 
 let busyTimer = 0;
 function setBusy(busy) {
@@ -259,6 +279,7 @@ async function load({ fresh = false } = {}) {
   controller = new AbortController();
   const { signal } = controller;
   showError('');
+  showDateError('');
   syncControls(s);
   renderActiveFilters(s);
 
@@ -297,8 +318,11 @@ async function load({ fresh = false } = {}) {
   const results = await Promise.allSettled([search, timeline, related]);
   if (gen !== generation) return;
   setBusy(false);
-  if (results[0].status === 'rejected' && results[0].reason?.name !== 'AbortError') renderResults(s, null);
-  if (results[1].status === 'rejected' && results[1].reason?.name !== 'AbortError') renderTimeline(null);
+  // A failed search or timeline leaves neither stale results or bars nor an empty frame:
+  // both go, and the error is said once (in the error box, or by the date inputs).
+  const failed = (r) => r.status === 'rejected' && r.reason?.name !== 'AbortError';
+  if (failed(results[0])) renderResults(s, null);
+  if (failed(results[0]) || failed(results[1])) renderTimeline(null);
   if (results[2].status === 'rejected' && results[2].reason?.name !== 'AbortError') renderRelated(null);
   results.forEach((r) => r.status === 'rejected' && reportError(r.reason));
 }
@@ -452,8 +476,7 @@ function renderResults(s, data) {
     for (const id of ['total', 'range', 'took', 'page-info']) $(id).textContent = '';
     $('results').replaceChildren();
     $('facets').replaceChildren();
-    $('prev').disabled = s.page <= 1;
-    $('next').disabled = true;
+    $('pager').hidden = true;
     return;
   }
   const total = Number(data.total) || 0;
@@ -471,6 +494,7 @@ function renderResults(s, data) {
     list.replaceChildren(el('li', { class: 'empty', text: hint }));
   }
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  $('pager').hidden = false;
   $('prev').disabled = s.page <= 1;
   $('next').disabled = first - 1 + hits.length >= total;
   $('page-info').textContent = total ? `Page ${s.page} of ${pages}` : '';
@@ -546,6 +570,7 @@ function renderTimeline(t) {
   autoOption.textContent = t?.auto ? `Auto (${t.interval})` : 'Auto';
   $('timeline-first').textContent = '';
   $('timeline-last').textContent = '';
+  $('timeline-box').hidden = !t;
   if (!t) { box.replaceChildren(); $('timeline-note').textContent = ''; return; }
   const { data, interval } = t;
   const buckets = data.buckets || [];
