@@ -355,7 +355,18 @@ async function main() {
     J(unknown.errors) === J(['unknown person "zzzzqq"']) && !unknown.timelineShown && unknown.hits === 0, unknown);
   expectApiErrors = false;
 
-  // 10. Screenshot of the search view for the README: putin + country KP at 1280x900.
+  // 10. A person typed in the URL shows, and ticks, the canonical name it stands for.
+  await load('/?person=putin');
+  await waitIdle('the results for person=putin', `document.querySelector('.hit[data-id]') && document.querySelector('.facet-value[data-field="person"]')`);
+  const typed = await ev(`({ chip: document.querySelector('.chip.active-filter[data-field="person"]')?.textContent,
+    pressed: [...document.querySelectorAll('.facet-value[data-field="person"][aria-pressed="true"]')].map((b) => b.dataset.value) })`);
+  check('?person=putin: the chip names "Vladimir Putin" and its sidebar entry alone is ticked',
+    typed.chip?.includes('Vladimir Putin') && J(typed.pressed) === J(['Vladimir Putin']), typed);
+  await click('.facet-value[data-field="person"][data-value="Vladimir Putin"]', 'the ticked person Vladimir Putin');
+  await waitIdle('the person filter to be removed', `!new URLSearchParams(location.search).has('person')`);
+  check('choosing the ticked entry removes the typed filter', await ev(`!document.querySelector('.chip.active-filter[data-field="person"]')`));
+
+  // 11. Screenshot of the search view for the README: putin + country KP at 1280x900.
   if (opt.screenshot) {
     await load('/?q=putin&country=KP');
     await waitIdle('the results for the screenshot', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);

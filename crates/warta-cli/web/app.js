@@ -107,8 +107,43 @@ function langName(code) {
 const countryNames = new Map();
 const learnCountry = (code, name) => { if (code && name) countryNames.set(code, name); };
 
+// A filter value typed by hand (`?person=putin`) stands on the server for canonical names,
+// but the search answer does not say which. The page works it out the way the filter
+// matches names: a canonical name stands for the typed text when it holds every typed word
+// as a whole word, in any case and with accents ignored ("putin" → "Vladimir Putin"); a
+// name matched one letter off (the answer's approximate_names) counts too. Only when exactly
+// one value of the facet counts received fits is the chip shown with that name and its
+// sidebar entry ticked; otherwise (none, several, or an alias) the typed text stays.
+const resolvedNames = new Map(); // `${field}\n${typed}` → canonical value
+const RESOLVABLE = ['person', 'org', 'place', 'country'];
+const nameWords = (t) => String(t).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+function learnResolutions(s, data) {
+  for (const field of RESOLVABLE) {
+    const values = data.facets?.[field] || [];
+    for (const typed of s[field]) {
+      const key = `${field}\n${typed}`;
+      if (values.some((v) => v.value === typed)) { resolvedNames.delete(key); continue; }
+      const words = nameWords(typed);
+      const approx = (data.approximate_names || []).find((a) => a.filter === field && a.name === typed)?.matched || [];
+      const fits = values.filter((v) => {
+        if (approx.includes(v.value)) return true;
+        if (field === 'country' && v.value.toLowerCase() === typed.toLowerCase()) return true;
+        const held = new Set([...nameWords(v.value), ...(field === 'country' ? nameWords(v.name || '') : [])]);
+        return words.length > 0 && words.every((w) => held.has(w));
+      });
+      if (fits.length === 1) resolvedNames.set(key, fits[0].value);
+      else resolvedNames.delete(key);
+    }
+  }
+}
+
+/** The canonical value a filter value was resolved to (itself when not resolved). */
+const resolvedValue = (field, value) => resolvedNames.get(`${field}\n${value}`) ?? value;
+
 /** How a filter value is shown to people. */
 function displayValue(field, value) {
+  value = resolvedValue(field, value);
   if (field === 'country') return countryNames.get(value) || value;
   if (field === 'lang') return langName(value);
   return value;
@@ -190,7 +225,7 @@ function refine(change) {
 function addFilter(field, value) {
   refine((s) => {
     if (field === 'lang') s.lang = value;
-    else if (LIST_FIELDS.includes(field) && !s[field].includes(value)) s[field].push(value);
+    else if (LIST_FIELDS.includes(field) && !isActive(s, field, value)) s[field].push(value);
   });
 }
 
@@ -201,7 +236,10 @@ function removeFilter(field, value) {
   });
 }
 
-const isActive = (s, field, value) => (field === 'lang' ? s.lang === value : (s[field] || []).includes(value));
+/** The filter value of `s` that is, or was resolved to, `value` (undefined when none). */
+const activeValue = (s, field, value) => (field === 'lang' ? (s.lang === value ? value : undefined)
+  : (s[field] || []).find((v) => v === value || resolvedValue(field, v) === value));
+const isActive = (s, field, value) => activeValue(s, field, value) !== undefined;
 
 // ---------- API ----------
 const cache = new Map(); // url → { time, data }; lets back/forward and interval changes skip refetching
@@ -482,6 +520,7 @@ function renderResults(s, data) {
   const total = Number(data.total) || 0;
   const hits = data.hits || [];
   for (const c of data.facets?.country || []) learnCountry(c.value, c.name);
+  learnResolutions(s, data);
   const first = (s.page - 1) * PAGE_SIZE + 1;
   $('total').textContent = `${plural(total, 'article')} found`;
   $('range').textContent = hits.length ? `· showing ${first}–${first + hits.length - 1} of ${total}`
@@ -674,7 +713,7 @@ function bind() {
     const facet = t?.closest('.facet-value');
     if (facet) { // a chosen facet value toggles off again
       const { field, value } = facet.dataset;
-      return isActive(state, field, value) ? removeFilter(field, value) : addFilter(field, value);
+      return isActive(state, field, value) ? removeFilter(field, activeValue(state, field, value)) : addFilter(field, value);
     }
     const chip = t?.closest('.chip.entity');
     if (chip) return addFilter(chip.dataset.field, chip.dataset.value);
