@@ -335,6 +335,16 @@ async function main() {
     !bad.errorBox.includes('notadate') && bad.q === 'putin' && !bad.timelineShown && bad.hits === 0, bad);
 
   await load('/?q=putin');
+  await waitIdle('the results for putin', `document.querySelector('.hit[data-id]')`);
+  await ev(`document.querySelector('#from').focus()`);
+  for (const d of '15') await press(d, `Digit${d}`, d.charCodeAt(0), d);
+  await ev(`document.querySelector('#q').focus()`);
+  const partial = await ev(`({ dateError: document.querySelector('#date-error').hidden ? null : document.querySelector('#date-error').textContent,
+    invalid: document.querySelector('#from').getAttribute('aria-invalid'), from: new URLSearchParams(location.search).get('from') })`);
+  check('a date typed only in part is named as such by the date inputs, not silently dropped',
+    partial.dateError?.includes('"from" date is incomplete') && partial.invalid === 'true' && partial.from === null, partial);
+
+  await load('/?q=putin');
   await waitIdle('the results and bars for putin', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);
   await click('#q', 'the search box');
   await ev(`document.querySelector('#q').select()`);

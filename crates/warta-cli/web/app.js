@@ -277,11 +277,10 @@ function showError(message) {
 }
 
 /** A bad from/to date: the API's message (which names the date) next to the date inputs. */
-function showDateError(message) {
+function showDateError(message, which = /^bad "(from|to)" date/.exec(message || '')?.[1]) {
   const box = $('date-error');
   box.textContent = message || '';
   box.hidden = !message;
-  const which = /^bad "(from|to)" date/.exec(message || '')?.[1];
   for (const id of ['from', 'to']) {
     if (id === which) $(id).setAttribute('aria-invalid', 'true');
     else $(id).removeAttribute('aria-invalid');
@@ -689,6 +688,12 @@ function bind() {
   $('sort').addEventListener('change', (e) => refine((s) => { s.sort = e.target.value; }));
   $('from').addEventListener('change', (e) => refine((s) => { s.from = e.target.value; }));
   $('to').addEventListener('change', (e) => refine((s) => { s.to = e.target.value; }));
+  // A date typed only in part has no value, so no change event: say so when the input is left.
+  for (const id of ['from', 'to']) {
+    $(id).addEventListener('blur', (e) => {
+      if (e.target.validity.badInput) showDateError(`The "${id}" date is incomplete or not a date: fill in day, month and year.`, id);
+    });
+  }
   $('clear-dates').addEventListener('click', () => refine((s) => { s.from = ''; s.to = ''; }));
   $('interval').addEventListener('change', (e) => navigate({ ...state, interval: e.target.value }));
   $('prev').addEventListener('click', () => navigate({ ...state, page: Math.max(1, state.page - 1) }));
