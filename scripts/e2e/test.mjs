@@ -32,6 +32,7 @@ function check(name, ok, detail) {
   return ok;
 }
 const pageProblems = []; // uncaught exceptions, console errors and error log entries of the page
+let expectApiErrors = false; // while true, API requests the server refuses (4xx) are no page problem
 
 // ---------- Chromium over a DevTools pipe ----------
 const profile = opt.profile ?? mkdtempSync(join(tmpdir(), 'warta-e2e-chrome-'));
@@ -110,6 +111,8 @@ listeners.add(({ method, params }) => {
   } else if (method === 'Runtime.consoleAPICalled' && ['error', 'assert'].includes(params.type)) {
     problem = `console.${params.type}: ${params.args.map((a) => a.value ?? a.description ?? a.type).join(' ')}`;
   } else if (method === 'Log.entryAdded' && params.entry.level === 'error') {
+    if (expectApiErrors && params.entry.source === 'network' && /\/api\//.test(params.entry.url ?? '')
+      && / 4\d\d /.test(` ${params.entry.text} `)) return;
     problem = `log error (${params.entry.source}): ${params.entry.text} ${params.entry.url ?? ''}`;
   } else if (method === 'Page.javascriptDialogOpening') {
     problem = `dialog opened: ${params.message}`;
@@ -317,7 +320,63 @@ async function main() {
   await waitIdle('the results without entity filters', `document.querySelector('.hit[data-id]')`);
   check('without a person or organisation filter the Related panel is hidden', await ev(`document.querySelector('#related').hidden`));
 
-  // 9. Screenshot of the search view for the README: putin + country KP at 1280x900.
+  // 9. Bad input: the API's error is said once, with no stale results or bars and no empty frame.
+  expectApiErrors = true;
+  await load('/?q=putin&from=notadate');
+  await waitIdle('the bad date to be reported', `document.querySelector('#date-error') && !document.querySelector('#date-error').hidden`).catch(() => {});
+  const bad = await ev(`({ dateError: document.querySelector('#date-error')?.textContent ?? null,
+    invalid: document.querySelector('#from').getAttribute('aria-invalid'),
+    errorBox: document.querySelector('#error').hidden ? '' : document.querySelector('#error').textContent,
+    timelineShown: !document.querySelector('.timeline-box').hidden, hits: document.querySelectorAll('#results .hit').length,
+    q: document.querySelector('#q').value })`);
+  check('a bad "from" date in the URL is named by the date inputs, with the API\'s message',
+    bad.dateError === 'bad "from" date "notadate": use YYYY, YYYY-MM, YYYY-MM-DD or an RFC 3339 time' && bad.invalid === 'true', bad);
+  check('the bad date is said once (not also in the error box); the query stays; no timeline frame, no hits',
+    !bad.errorBox.includes('notadate') && bad.q === 'putin' && !bad.timelineShown && bad.hits === 0, bad);
+
+  await load('/?q=putin');
+  await waitIdle('the results for putin', `document.querySelector('.hit[data-id]')`);
+  await ev(`document.querySelector('#from').focus()`);
+  for (const d of '15') await press(d, `Digit${d}`, d.charCodeAt(0), d);
+  await ev(`document.querySelector('#q').focus()`);
+  const partial = await ev(`({ dateError: document.querySelector('#date-error').hidden ? null : document.querySelector('#date-error').textContent,
+    invalid: document.querySelector('#from').getAttribute('aria-invalid'), from: new URLSearchParams(location.search).get('from') })`);
+  check('a date typed only in part is named as such by the date inputs, not silently dropped',
+    partial.dateError?.includes('"from" date is incomplete') && partial.invalid === 'true' && partial.from === null, partial);
+
+  await load('/?q=putin');
+  await waitIdle('the results and bars for putin', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);
+  await click('#q', 'the search box');
+  await ev(`document.querySelector('#q').select()`);
+  await send('Input.insertText', { text: '"putin' });
+  await press('Enter', 'Enter', 13, '\r');
+  await waitIdle('the unclosed quote to be reported', `new URLSearchParams(location.search).get('q') === '"putin' && !document.querySelector('#error').hidden`);
+  const quote = await ev(`({ errors: [...document.querySelectorAll('#error p')].map((p) => p.textContent),
+    timelineShown: !document.querySelector('.timeline-box').hidden, bars: document.querySelectorAll('#timeline .bar').length,
+    hits: document.querySelectorAll('#results .hit').length, pagerShown: !document.querySelector('.pager').hidden })`);
+  check('an unclosed quote: its error once, and no stale hits, no stale bars, no empty timeline frame or pager',
+    quote.errors.length === 1 && quote.errors[0].includes('unterminated quote') && !quote.timelineShown && quote.bars === 0 && quote.hits === 0 && !quote.pagerShown, quote);
+
+  await load('/?person=zzzzqq');
+  await waitIdle('the unknown name to be reported', `!document.querySelector('#error').hidden`);
+  const unknown = await ev(`({ errors: [...document.querySelectorAll('#error p')].map((p) => p.textContent),
+    timelineShown: !document.querySelector('.timeline-box').hidden, hits: document.querySelectorAll('#results .hit').length })`);
+  check('an unknown person: its error once, no timeline frame, no hits',
+    J(unknown.errors) === J(['unknown person "zzzzqq"']) && !unknown.timelineShown && unknown.hits === 0, unknown);
+  expectApiErrors = false;
+
+  // 10. A person typed in the URL shows, and ticks, the canonical name it stands for.
+  await load('/?person=putin');
+  await waitIdle('the results for person=putin', `document.querySelector('.hit[data-id]') && document.querySelector('.facet-value[data-field="person"]')`);
+  const typed = await ev(`({ chip: document.querySelector('.chip.active-filter[data-field="person"]')?.textContent,
+    pressed: [...document.querySelectorAll('.facet-value[data-field="person"][aria-pressed="true"]')].map((b) => b.dataset.value) })`);
+  check('?person=putin: the chip names "Vladimir Putin" and its sidebar entry alone is ticked',
+    typed.chip?.includes('Vladimir Putin') && J(typed.pressed) === J(['Vladimir Putin']), typed);
+  await click('.facet-value[data-field="person"][data-value="Vladimir Putin"]', 'the ticked person Vladimir Putin');
+  await waitIdle('the person filter to be removed', `!new URLSearchParams(location.search).has('person')`);
+  check('choosing the ticked entry removes the typed filter', await ev(`!document.querySelector('.chip.active-filter[data-field="person"]')`));
+
+  // 11. Screenshot of the search view for the README: putin + country KP at 1280x900.
   if (opt.screenshot) {
     await load('/?q=putin&country=KP');
     await waitIdle('the results for the screenshot', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);

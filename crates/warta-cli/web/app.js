@@ -107,8 +107,43 @@ function langName(code) {
 const countryNames = new Map();
 const learnCountry = (code, name) => { if (code && name) countryNames.set(code, name); };
 
+// A filter value typed by hand (`?person=putin`) stands on the server for canonical names,
+// but the search answer does not say which. The page works it out the way the filter
+// matches names: a canonical name stands for the typed text when it holds every typed word
+// as a whole word, in any case and with accents ignored ("putin" → "Vladimir Putin"); a
+// name matched one letter off (the answer's approximate_names) counts too. Only when exactly
+// one value of the facet counts received fits is the chip shown with that name and its
+// sidebar entry ticked; otherwise (none, several, or an alias) the typed text stays.
+const resolvedNames = new Map(); // `${field}\n${typed}` → canonical value
+const RESOLVABLE = ['person', 'org', 'place', 'country'];
+const nameWords = (t) => String(t).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+function learnResolutions(s, data) {
+  for (const field of RESOLVABLE) {
+    const values = data.facets?.[field] || [];
+    for (const typed of s[field]) {
+      const key = `${field}\n${typed}`;
+      if (values.some((v) => v.value === typed)) { resolvedNames.delete(key); continue; }
+      const words = nameWords(typed);
+      const approx = (data.approximate_names || []).find((a) => a.filter === field && a.name === typed)?.matched || [];
+      const fits = values.filter((v) => {
+        if (approx.includes(v.value)) return true;
+        if (field === 'country' && v.value.toLowerCase() === typed.toLowerCase()) return true;
+        const held = new Set([...nameWords(v.value), ...(field === 'country' ? nameWords(v.name || '') : [])]);
+        return words.length > 0 && words.every((w) => held.has(w));
+      });
+      if (fits.length === 1) resolvedNames.set(key, fits[0].value);
+      else resolvedNames.delete(key);
+    }
+  }
+}
+
+/** The canonical value a filter value was resolved to (itself when not resolved). */
+const resolvedValue = (field, value) => resolvedNames.get(`${field}\n${value}`) ?? value;
+
 /** How a filter value is shown to people. */
 function displayValue(field, value) {
+  value = resolvedValue(field, value);
   if (field === 'country') return countryNames.get(value) || value;
   if (field === 'lang') return langName(value);
   return value;
@@ -190,7 +225,7 @@ function refine(change) {
 function addFilter(field, value) {
   refine((s) => {
     if (field === 'lang') s.lang = value;
-    else if (LIST_FIELDS.includes(field) && !s[field].includes(value)) s[field].push(value);
+    else if (LIST_FIELDS.includes(field) && !isActive(s, field, value)) s[field].push(value);
   });
 }
 
@@ -201,7 +236,10 @@ function removeFilter(field, value) {
   });
 }
 
-const isActive = (s, field, value) => (field === 'lang' ? s.lang === value : (s[field] || []).includes(value));
+/** The filter value of `s` that is, or was resolved to, `value` (undefined when none). */
+const activeValue = (s, field, value) => (field === 'lang' ? (s.lang === value ? value : undefined)
+  : (s[field] || []).find((v) => v === value || resolvedValue(field, v) === value));
+const isActive = (s, field, value) => activeValue(s, field, value) !== undefined;
 
 // ---------- API ----------
 const cache = new Map(); // url → { time, data }; lets back/forward and interval changes skip refetching
@@ -218,7 +256,11 @@ async function api(url, signal, fresh = false) {
   }
   let body = null;
   try { body = await res.json(); } catch { /* not JSON: reported below */ }
-  if (!res.ok) throw new Error(body?.error?.message || `The server answered ${res.status} ${res.statusText}.`);
+  if (!res.ok) {
+    const err = new Error(body?.error?.message || `The server answered ${res.status} ${res.statusText}.`);
+    err.code = body?.error?.code; // e.g. bad_date, bad_query, unknown_name
+    throw err;
+  }
   if (body === null || typeof body !== 'object') throw new Error('The server sent an answer that is not JSON.');
   cache.set(url, { time: Date.now(), data: body });
   if (cache.size > 50) cache.delete(cache.keys().next().value);
@@ -234,7 +276,22 @@ function showError(message) {
   box.hidden = false;
 }
 
-const reportError = (e) => { if (e?.name !== 'AbortError') showError(e?.message || String(e)); };
+/** A bad from/to date: the API's message (which names the date) next to the date inputs. */
+function showDateError(message, which = /^bad "(from|to)" date/.exec(message || '')?.[1]) {
+  const box = $('date-error');
+  box.textContent = message || '';
+  box.hidden = !message;
+  for (const id of ['from', 'to']) {
+    if (id === which) $(id).setAttribute('aria-invalid', 'true');
+    else $(id).removeAttribute('aria-invalid');
+  }
+}
+
+const reportError = (e) => {
+  if (e?.name === 'AbortError') return;
+  if (e?.code === 'bad_date') showDateError(e.message);
+  else showError(e?.message || String(e));
+};
 
 let busyTimer = 0;
 function setBusy(busy) {
@@ -259,6 +316,7 @@ async function load({ fresh = false } = {}) {
   controller = new AbortController();
   const { signal } = controller;
   showError('');
+  showDateError('');
   syncControls(s);
   renderActiveFilters(s);
 
@@ -297,8 +355,11 @@ async function load({ fresh = false } = {}) {
   const results = await Promise.allSettled([search, timeline, related]);
   if (gen !== generation) return;
   setBusy(false);
-  if (results[0].status === 'rejected' && results[0].reason?.name !== 'AbortError') renderResults(s, null);
-  if (results[1].status === 'rejected' && results[1].reason?.name !== 'AbortError') renderTimeline(null);
+  // A failed search or timeline leaves neither stale results or bars nor an empty frame:
+  // both go, and the error is said once (in the error box, or by the date inputs).
+  const failed = (r) => r.status === 'rejected' && r.reason?.name !== 'AbortError';
+  if (failed(results[0])) renderResults(s, null);
+  if (failed(results[0]) || failed(results[1])) renderTimeline(null);
   if (results[2].status === 'rejected' && results[2].reason?.name !== 'AbortError') renderRelated(null);
   results.forEach((r) => r.status === 'rejected' && reportError(r.reason));
 }
@@ -452,13 +513,13 @@ function renderResults(s, data) {
     for (const id of ['total', 'range', 'took', 'page-info']) $(id).textContent = '';
     $('results').replaceChildren();
     $('facets').replaceChildren();
-    $('prev').disabled = s.page <= 1;
-    $('next').disabled = true;
+    $('pager').hidden = true;
     return;
   }
   const total = Number(data.total) || 0;
   const hits = data.hits || [];
   for (const c of data.facets?.country || []) learnCountry(c.value, c.name);
+  learnResolutions(s, data);
   const first = (s.page - 1) * PAGE_SIZE + 1;
   $('total').textContent = `${plural(total, 'article')} found`;
   $('range').textContent = hits.length ? `· showing ${first}–${first + hits.length - 1} of ${total}`
@@ -471,6 +532,7 @@ function renderResults(s, data) {
     list.replaceChildren(el('li', { class: 'empty', text: hint }));
   }
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  $('pager').hidden = false;
   $('prev').disabled = s.page <= 1;
   $('next').disabled = first - 1 + hits.length >= total;
   $('page-info').textContent = total ? `Page ${s.page} of ${pages}` : '';
@@ -546,6 +608,7 @@ function renderTimeline(t) {
   autoOption.textContent = t?.auto ? `Auto (${t.interval})` : 'Auto';
   $('timeline-first').textContent = '';
   $('timeline-last').textContent = '';
+  $('timeline-box').hidden = !t;
   if (!t) { box.replaceChildren(); $('timeline-note').textContent = ''; return; }
   const { data, interval } = t;
   const buckets = data.buckets || [];
@@ -625,6 +688,12 @@ function bind() {
   $('sort').addEventListener('change', (e) => refine((s) => { s.sort = e.target.value; }));
   $('from').addEventListener('change', (e) => refine((s) => { s.from = e.target.value; }));
   $('to').addEventListener('change', (e) => refine((s) => { s.to = e.target.value; }));
+  // A date typed only in part has no value, so no change event: say so when the input is left.
+  for (const id of ['from', 'to']) {
+    $(id).addEventListener('blur', (e) => {
+      if (e.target.validity.badInput) showDateError(`The "${id}" date is incomplete or not a date: fill in day, month and year.`, id);
+    });
+  }
   $('clear-dates').addEventListener('click', () => refine((s) => { s.from = ''; s.to = ''; }));
   $('interval').addEventListener('change', (e) => navigate({ ...state, interval: e.target.value }));
   $('prev').addEventListener('click', () => navigate({ ...state, page: Math.max(1, state.page - 1) }));
@@ -649,7 +718,7 @@ function bind() {
     const facet = t?.closest('.facet-value');
     if (facet) { // a chosen facet value toggles off again
       const { field, value } = facet.dataset;
-      return isActive(state, field, value) ? removeFilter(field, value) : addFilter(field, value);
+      return isActive(state, field, value) ? removeFilter(field, activeValue(state, field, value)) : addFilter(field, value);
     }
     const chip = t?.closest('.chip.entity');
     if (chip) return addFilter(chip.dataset.field, chip.dataset.value);
