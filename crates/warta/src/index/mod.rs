@@ -57,11 +57,33 @@ pub fn lock_for_writing(dir: &Path) -> Result<std::fs::File, IndexError> {
         .truncate(false)
         .write(true)
         .open(dir.join(LOCK_FILE))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(IndexError::Locked(dir.to_path_buf())),
+    let locked = retry_while_locked(|| match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
         Err(std::fs::TryLockError::Error(e)) => Err(IndexError::Io(e)),
+    })?;
+    if locked {
+        Ok(file)
+    } else {
+        Err(IndexError::Locked(dir.to_path_buf()))
     }
+}
+
+/// Tries `take_lock` (which answers whether it got the lock) a few times over about half a
+/// second before giving up. A lock can outlive its holder for a moment: a process being
+/// started elsewhere in the same program holds a copy of every open descriptor until it
+/// execs, the lock's too. A real second writer still fails within the half second.
+pub(crate) fn retry_while_locked<E>(mut take_lock: impl FnMut() -> Result<bool, E>) -> Result<bool, E> {
+    const TRIES: u32 = 20;
+    for attempt in 1..=TRIES {
+        if take_lock()? {
+            return Ok(true);
+        }
+        if attempt < TRIES {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+    }
+    Ok(false)
 }
 
 /// File with the last run's summary (and skipped files) inside the index directory.
@@ -422,6 +444,22 @@ impl WartaIndex {
 
 #[cfg(test)]
 mod tests {
+    /// A lock its holder lets go of a moment later is taken (a process being started keeps a
+    /// copy of the lock's descriptor until it execs); one that stays held is refused.
+    #[test]
+    fn a_lock_released_a_moment_later_is_taken_one_held_is_refused() {
+        use super::{lock_for_writing, IndexError};
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_for_writing(dir.path()).unwrap();
+        assert!(matches!(lock_for_writing(dir.path()), Err(IndexError::Locked(_))));
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            drop(held);
+        });
+        assert!(lock_for_writing(dir.path()).is_ok());
+        releaser.join().unwrap();
+    }
+
     /// The writer's threads follow the memory budget (15 MB a thread at least); its doc store
     /// is compressed on a thread of its own only with one indexing thread; and a writer's
     /// settings do not change the handle's.

@@ -12,16 +12,25 @@ use crate::index::queue::QueuedDoc;
 use crate::index::{stems, IndexError, StepContext, WartaIndex};
 
 /// tantivy's writer for the run, or [`IndexError::Locked`] when another writer holds the
-/// index.
+/// index (after the short retries of [`crate::index::retry_while_locked`]).
 pub(super) fn open_writer(
     wi: &WartaIndex,
     threads: usize,
     memory_mb: usize,
 ) -> Result<IndexWriter<QueuedDoc>, IndexError> {
-    match wi.writer(threads, memory_mb) {
-        Ok(w) => Ok(w),
-        Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked(wi.dir.clone())),
-        Err(e) => Err(e).step("cannot open the index for writing"),
+    let mut writer = None;
+    let opened = crate::index::retry_while_locked(|| match wi.writer(threads, memory_mb) {
+        Ok(w) => {
+            writer = Some(w);
+            Ok(true)
+        }
+        Err(tantivy::TantivyError::LockFailure(..)) => Ok(false),
+        Err(e) => Err(e),
+    });
+    match (opened, writer) {
+        (Ok(true), Some(w)) => Ok(w),
+        (Ok(_), _) => Err(IndexError::Locked(wi.dir.clone())),
+        (Err(e), _) => Err(e).step("cannot open the index for writing"),
     }
 }
 
