@@ -564,6 +564,16 @@ fn run_man() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The exit code of a command that looks for articles, as ripgrep's: 0 when something matched,
+/// 1 when nothing did (errors are 2).
+fn matched(found: bool) -> ExitCode {
+    if found {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 /// `warta index`: Indexes the paths (incrementally unless `--rebuild`) and prints the run's
 /// summary; with `--watch`, then follows them.
 fn run_index(args: IndexArgs) -> Result<ExitCode> {
@@ -663,11 +673,7 @@ fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
         output::search_results(&mut out, &resp, offset, style)?;
     }
     out.flush()?;
-    Ok(if resp.total > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(matched(resp.total > 0))
 }
 
 /// `warta facets`: Prints the top values of one facet over the matches.
@@ -696,11 +702,7 @@ fn run_facets(args: FacetsArgs) -> Result<ExitCode> {
     } else {
         output::facet_table(&mut out, &resp.field, &resp.values, resp.total)?;
     }
-    Ok(if resp.total > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(matched(resp.total > 0))
 }
 
 /// `warta timeline`: Prints the matches counted per interval.
@@ -732,11 +734,7 @@ fn run_timeline(args: TimelineArgs) -> Result<ExitCode> {
     } else {
         output::timeline(&mut out, &t)?;
     }
-    Ok(if t.total > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(matched(t.total > 0))
 }
 
 /// `warta timeline --series`: Prints one timeline per entity filter, side by side.
@@ -757,11 +755,7 @@ fn run_timeline_series(wi: &WartaIndex, req: &SearchRequest, interval: Interval,
     } else {
         output::timeline_series(&mut out, &t)?;
     }
-    Ok(if t.series.iter().any(|s| s.total > 0) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(matched(t.series.iter().any(|s| s.total > 0)))
 }
 
 /// `warta related`: Prints the entities most over-represented in the articles of the entities given.
@@ -790,11 +784,7 @@ fn run_related(args: RelatedArgs) -> Result<ExitCode> {
     } else {
         output::related(&mut out, &resp)?;
     }
-    Ok(if resp.related.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(matched(!resp.related.is_empty()))
 }
 
 /// `warta extract`: Reads files without an index and prints each article's language and entities.
@@ -845,11 +835,7 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
             written.files.len() - 1,
             output::visible(&dir.display().to_string())
         );
-        return Ok(if written.articles > 0 {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
+        return Ok(matched(written.articles > 0));
     }
     let written = match &file {
         Some(path) => {
@@ -874,11 +860,7 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
             output::visible(&path.display().to_string())
         );
     }
-    Ok(if written > 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(matched(written > 0))
 }
 
 /// `warta show`: Prints the article(s) with this id.

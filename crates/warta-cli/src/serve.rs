@@ -156,30 +156,15 @@ struct Extra {
     series: bool,
 }
 
-/// The query parameters of a search, as [`SearchRequest`]'s fields (and their aliases) name
-/// them: one vocabulary for GET and POST.
+/// The query parameters of a search, as the page writes them; each also answers to the name
+/// of its [`SearchRequest`] field (`query`, `persons`...): one vocabulary for GET and POST.
 const SEARCH_PARAMETERS: &[&str] = &[
-    "q",
-    "query",
-    "person",
-    "persons",
-    "country",
-    "countries",
-    "org",
-    "orgs",
-    "place",
-    "places",
-    "source",
-    "sources",
-    "lang",
-    "from",
-    "to",
-    "sort",
-    "limit",
-    "offset",
-    "facets",
+    "q", "person", "country", "org", "place", "source", "lang", "from", "to", "sort", "limit", "offset", "facets",
     "strict",
 ];
+
+/// The field names that stand for the parameters the page writes in the singular.
+const FIELD_NAMES: &[&str] = &["query", "persons", "countries", "orgs", "places", "sources"];
 
 /// Reads a query string into a request: the search parameters ([`SEARCH_PARAMETERS`], the
 /// lists repeatable) and those of `extra` that the endpoint takes (`interval`, `top`,
@@ -197,7 +182,10 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
         let v = value.into_owned();
         let set = |v: String| (!v.trim().is_empty()).then_some(v);
         let key = key.as_ref();
-        if !SEARCH_PARAMETERS.contains(&key) && !extra_names.contains(&key) {
+        if ![SEARCH_PARAMETERS, FIELD_NAMES, extra_names]
+            .iter()
+            .any(|names| names.contains(&key))
+        {
             return Err(unknown_parameter(key, extra_names));
         }
         match key {
@@ -248,9 +236,7 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
 
 /// The error for a parameter no endpoint of this kind takes, listing those it does.
 fn unknown_parameter(key: &str, extra_names: &[&str]) -> ApiError {
-    let singular = ["q", "person", "country", "org", "place", "source", "lang", "from", "to"];
-    let rest = ["sort", "limit", "offset", "facets", "strict"];
-    let known: Vec<&str> = singular.iter().chain(&rest).chain(extra_names).copied().collect();
+    let known: Vec<&str> = SEARCH_PARAMETERS.iter().chain(extra_names).copied().collect();
     ApiError::bad(
         "unknown_parameter",
         format!("unknown parameter {key:?}; this endpoint takes {}", known.join(", ")),
