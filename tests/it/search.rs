@@ -42,8 +42,10 @@ fn keywords_are_anded_and_ranked() {
         ids[0], "id/putin-kim.txt",
         "the article with Putin in its title ranks first"
     );
-    assert_eq!(fx.ids(&["putin", "kirby"]), ["id/putin-kim.txt"]);
-    assert_eq!(fx.ids(&["kirby putin"]), ["id/putin-kim.txt"]);
+    assert_eq!(fx.ids(&["--strict", "putin", "kirby"]), ["id/putin-kim.txt"]);
+    assert_eq!(fx.ids(&["--strict", "kirby putin"]), ["id/putin-kim.txt"]);
+    // Without --strict the article with both words still comes first.
+    assert_eq!(fx.ids(&["kirby putin"])[0], "id/putin-kim.txt");
 }
 
 #[test]
@@ -520,7 +522,10 @@ fn a_query_nothing_fully_matches_is_relaxed_and_says_so() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "relaxed hits are hits");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 2, "of": 3}));
+    assert_eq!(
+        v["relaxed"],
+        serde_json::json!({"matched_clauses": 2, "of": 3, "strict_total": 0})
+    );
     assert_eq!(v["total"], 1);
     assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -531,10 +536,16 @@ fn a_query_nothing_fully_matches_is_relaxed_and_says_so() {
     // As many words as some article has: two of five here.
     let (v, code) = fx.search_json(&["putin vladivostok aaqqa bbqqb ccqqc"]);
     assert_eq!(code, 0);
-    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 2, "of": 5}));
+    assert_eq!(
+        v["relaxed"],
+        serde_json::json!({"matched_clauses": 2, "of": 5, "strict_total": 0})
+    );
     assert_eq!(v["hits"][0]["id"], "id/putin-kim.txt");
     let (v, _) = fx.search_json(&["putin vladivostok kosmodrom aaqqa bbqqb ccqqc ddqqd"]);
-    assert_eq!(v["relaxed"], serde_json::json!({"matched_clauses": 3, "of": 7}));
+    assert_eq!(
+        v["relaxed"],
+        serde_json::json!({"matched_clauses": 3, "of": 7, "strict_total": 0})
+    );
     // None when no word matches at all.
     let (v, code) = fx.search_json(&["aaqqa bbqqb ccqqc"]);
     assert_eq!((code, v["total"].as_u64()), (1, Some(0)));
@@ -561,16 +572,74 @@ fn a_query_nothing_fully_matches_is_relaxed_and_says_so() {
 }
 
 #[test]
-fn relaxation_never_fires_when_every_word_matches_somewhere() {
+fn articles_with_every_word_come_first_then_a_short_page_is_filled() {
     let fx = corpus();
-    // Two articles mention Putin and one Kirby too: only that one is shown, unrelaxed, though
-    // relaxing would add the others.
+    // One article mentions Putin and Kirby: it comes first, as the strict query ranks it;
+    // the page has room, so the articles with one of the two words follow, and the answer
+    // says where they begin.
+    let strict = fx.ids(&["--strict", "putin kirby"]);
+    assert_eq!(strict, ["id/putin-kim.txt"]);
     let (v, code) = fx.search_json(&["putin", "kirby"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["relaxed"],
+        serde_json::json!({"matched_clauses": 1, "of": 2, "strict_total": 1}),
+        "{v}"
+    );
+    let ids: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids[0], strict[0]);
+    let mut rest = ids[1..].to_vec();
+    rest.sort_unstable();
+    assert_eq!(
+        rest,
+        ["en/kirby.txt", "en/undated.txt"],
+        "each article once, after the strict one"
+    );
+    assert_eq!(v["total"], 3);
+    let out = fx.warta(&["search", "putin kirby"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("only 1 article has all of: putin kirby; then articles with 1 of 2 words"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let divider = stdout.find("-- then articles with 1 of 2 words --").expect("divider");
+    assert!(stdout.find("id/putin-kim.txt").unwrap() < divider, "{stdout}");
+    assert!(stdout.find("en/kirby.txt").unwrap() > divider, "{stdout}");
+    // Pages of the combined list neither repeat nor skip an article, and agree on the total.
+    let mut paged = Vec::new();
+    for offset in ["0", "2"] {
+        let (v, _) = fx.search_json(&["--limit", "2", "--offset", offset, "putin kirby"]);
+        assert_eq!(v["total"], 3, "{v}");
+        paged.extend(
+            v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["id"].as_str().unwrap().to_string()),
+        );
+    }
+    assert_eq!(paged, ids);
+}
+
+#[test]
+fn a_page_the_strict_query_fills_is_never_relaxed() {
+    let fx = corpus();
+    // One article has both words: a page of one is full, so nothing is relaxed.
+    let (v, code) = fx.search_json(&["--limit", "1", "putin", "kirby"]);
     assert_eq!(code, 0);
     assert!(v.get("relaxed").is_none(), "{v}");
     assert_eq!(v["total"], 1);
-    let out = fx.warta(&["search", "putin kirby"]).output().unwrap();
+    let out = fx.warta(&["search", "--limit", "1", "putin kirby"]).output().unwrap();
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Nor is a query whose only word matches.
+    let (v, _) = fx.search_json(&["kirby"]);
+    assert!(v.get("relaxed").is_none(), "{v}");
 }
 
 #[test]

@@ -150,7 +150,17 @@ fn day(date: &Option<String>) -> String {
 /// Search results, one block per hit, then the count.
 pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize, style: Style) -> io::Result<()> {
     let (open, close) = style.highlight();
+    let first_relaxed = resp.relaxed.filter(|r| r.strict_total > 0);
     for (i, hit) in resp.hits.iter().enumerate() {
+        if let Some(r) = first_relaxed.filter(|r| offset + i == r.strict_total) {
+            let noun = if resp.query.contains(['"', ':']) {
+                "terms"
+            } else {
+                "words"
+            };
+            let line = format!("-- then articles with {} of {} {noun} --", r.matched_clauses, r.of);
+            writeln!(out, "     {}\n", style.dim(&line))?;
+        }
         let source = hit.source.as_deref().unwrap_or("(no source)");
         writeln!(
             out,
@@ -219,13 +229,20 @@ pub fn search_notices(
     }
     if let Some(r) = relaxed {
         let noun = if query.contains(['"', ':']) { "terms" } else { "words" };
-        writeln!(
-            out,
-            "warta: no article has all of: {}; showing articles with {} of {} {noun}",
-            visible(query.trim()),
-            r.matched_clauses,
-            r.of
-        )?;
+        let (query, m, of) = (visible(query.trim()), r.matched_clauses, r.of);
+        match r.strict_total {
+            0 => writeln!(
+                out,
+                "warta: no article has all of: {query}; showing articles with {m} of {of} {noun}"
+            )?,
+            n => {
+                let has = if n == 1 { "article has" } else { "articles have" };
+                writeln!(
+                    out,
+                    "warta: only {n} {has} all of: {query}; then articles with {m} of {of} {noun}"
+                )?
+            }
+        }
     }
     Ok(())
 }

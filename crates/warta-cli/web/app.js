@@ -494,8 +494,11 @@ function renderNotice(s, data) {
     lines.push(el('span', {}, `No article has “${sug.word}”. Did you mean `, ...choices.flat(), '? '));
   }
   if (data?.relaxed) {
-    const { matched_clauses: m, of } = data.relaxed;
-    lines.push(el('span', { text: `No article has all of “${s.q.trim()}”: showing articles with ${m} of ${of} words.` }));
+    const { matched_clauses: m, of, strict_total: n = 0 } = data.relaxed;
+    const text = n === 0
+      ? `No article has all of “${s.q.trim()}”: showing articles with ${m} of ${of} words.`
+      : `Only ${n} ${n === 1 ? 'article has' : 'articles have'} all of “${s.q.trim()}”: then articles with ${m} of ${of} words.`;
+    lines.push(el('span', { text }));
   }
   const notice = $('notice');
   notice.replaceChildren(...lines);
@@ -526,8 +529,17 @@ function renderResults(s, data) {
     : total ? `· no results on page ${s.page}` : '';
   $('took').textContent = typeof data.took_ms === 'number' ? `· ${data.took_ms.toFixed(1)} ms` : '';
   const list = $('results');
-  if (hits.length) list.replaceChildren(...hits.map(renderHit));
-  else {
+  if (hits.length) {
+    const items = hits.map(renderHit);
+    // Where the articles with every word end and the relaxed ones begin, if on this page.
+    const r = data.relaxed;
+    const at = r && r.strict_total > 0 ? r.strict_total - (first - 1) : -1;
+    if (at >= 0 && at < items.length) {
+      const text = `Then articles with ${r.matched_clauses} of ${r.of} words`;
+      items.splice(at, 0, el('li', { class: 'relaxed-divider', text }));
+    }
+    list.replaceChildren(...items);
+  } else {
     const hint = total ? 'Go back to the first page.' : 'No articles match. Try fewer words, fewer filters or a wider date range.';
     list.replaceChildren(el('li', { class: 'empty', text: hint }));
   }

@@ -5,6 +5,7 @@
 //! warta-eval conll ../shared/corpora/conll2003/documents.jsonl.gz [--split testb]
 //! warta-eval nergrit ../shared/corpora/indonlu-ner/sentences.jsonl.gz
 //! warta-eval reuters ../shared/corpora/reuters21578/articles.jsonl.gz
+//! warta-eval known-item INDEX ../shared/corpora/clickid/articles.jsonl.gz ../shared/corpora/indosum/articles.jsonl.gz
 //! warta-eval stemmers ../shared/corpora/clickid/articles.jsonl.gz --limit 5000
 //! warta-eval train ../shared/corpora --out data/ner-model.bin.gz
 //! warta-eval clusters ../shared/corpora --out data/word-clusters.bin
@@ -53,6 +54,22 @@ enum Set {
     },
     /// Reuters-21578 index terms
     Reuters { path: PathBuf },
+    /// Known-item search: short queries drawn from articles' titles (as written, a word in
+    /// another form, a word the article lacks), each run against INDEX as built from CORPORA
+    /// with the default request; success@10 and MRR@10 per style (`--errors N`: N misses)
+    KnownItem {
+        /// Index built from exactly these corpora (`warta index --index INDEX CORPORA...`)
+        index: PathBuf,
+        /// The JSON Lines corpora the index was built from
+        #[arg(required = true)]
+        corpora: Vec<PathBuf>,
+        /// Queries to draw
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// Seed of the draw: tune with one, report another
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Indonesian stemmers compared by known-item search (title as query) on a JSONL corpus
     Stemmers { path: PathBuf },
     /// Train the entity tagger on CoNLL-2003 train and NERGrit train (from the shared corpora
@@ -231,6 +248,15 @@ fn main() -> Result<()> {
         };
         return learn_clusters(dir, out, &opts, cli.limit, show);
     }
+    if let Set::KnownItem {
+        index,
+        corpora,
+        queries,
+        seed,
+    } = &cli.set
+    {
+        return print_known_item(index, corpora, *queries, *seed, cli.json, cli.errors);
+    }
     if let Set::Stemmers { path } = &cli.set {
         let rows = warta_eval::eval::eval_stemmers(path, cli.limit.min(20_000))?;
         if cli.json {
@@ -254,7 +280,11 @@ fn main() -> Result<()> {
         Set::Conll { path, split } => warta_eval::eval::eval_conll(path, split.as_deref(), cli.limit)?,
         Set::Nergrit { path, split } => warta_eval::eval::eval_nergrit(path, split.as_deref(), cli.limit)?,
         Set::Reuters { path } => warta_eval::eval::eval_reuters(path, cli.limit)?,
-        Set::Stemmers { .. } | Set::Train { .. } | Set::Tagger { .. } | Set::Clusters { .. } => {
+        Set::Stemmers { .. }
+        | Set::KnownItem { .. }
+        | Set::Train { .. }
+        | Set::Tagger { .. }
+        | Set::Clusters { .. } => {
             unreachable!("handled above")
         }
     };
@@ -268,6 +298,45 @@ fn main() -> Result<()> {
     }
     if let Some(n) = cli.errors {
         print!("{}", report.errors(n));
+    }
+    Ok(())
+}
+
+/// `warta-eval known-item`: the summary table (or JSON of every query), then up to `misses`
+/// queries whose article was not in the first ten.
+fn print_known_item(
+    index: &Path,
+    corpora: &[PathBuf],
+    queries: usize,
+    seed: u64,
+    json: bool,
+    misses: Option<usize>,
+) -> Result<()> {
+    let (summary, outcomes) = warta_eval::known_item::known_item(index, corpora, queries, seed)?;
+    if json {
+        let all = serde_json::json!({"summary": summary, "queries": outcomes});
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(());
+    }
+    println!(
+        "{:<14} {:>8} {:>11} {:>8} {:>10}",
+        "style", "queries", "success@10", "MRR@10", "unfilled"
+    );
+    for (style, n, success, mrr, unfilled) in &summary.rows {
+        let style = style.map_or("all".to_string(), |s| format!("{s:?}"));
+        println!("{style:<14} {n:>8} {success:>11.3} {mrr:>8.3} {unfilled:>10.3}");
+    }
+    println!("(unfilled: success@10 had a page with some full matches not been filled with relaxed ones)");
+    println!(
+        "articles passed over (fewer than three telling title words): {}",
+        summary.passed_over
+    );
+    for o in outcomes.iter().filter(|o| o.rank.is_none()).take(misses.unwrap_or(0)) {
+        let how = if o.relaxed { "relaxed" } else { "strict" };
+        println!(
+            "missed {:?} [{:?}] {} matches ({how}): {} | {}",
+            o.query, o.style, o.total, o.id, o.title
+        );
     }
     Ok(())
 }

@@ -85,8 +85,12 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     let mut suggestions = Vec::new();
     if total == 0 {
         suggestions = did_you_mean(f, &searcher, &stems, &prepared.parsed, cancel)?;
-        if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req)? {
-            (total, docs) = top_docs(&searcher, &*q, req, sort)?;
+    }
+    if total < req.limit.max(1) {
+        if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req, total)? {
+            let (more, more_docs) = fill_page(&searcher, &*q, &*prepared.query, total, docs.len(), req, sort)?;
+            total += more;
+            docs.extend(more_docs);
             relaxed = Some((q, r));
         }
     }
@@ -238,17 +242,18 @@ fn top_docs(
     })
 }
 
-/// When no article has every term of a relaxable query (and the request is not strict): the
-/// query with the filters requiring as many of its terms as some article has, at least one,
-/// and how far it was relaxed; `None` when no term matches. All terms but one are tried
-/// first (the usual case), then the rest by halves: a long query costs a few counts, not one
-/// per term.
+/// When fewer articles than a page have every term of a relaxable query (and the request is
+/// not strict): the query with the filters requiring as many of its terms as some other
+/// article has, at least one, and how far it was relaxed; `None` when no other article has
+/// any term. `strict_total` articles have every term. All terms but one are tried first (the
+/// usual case), then the rest by halves: a long query costs a few counts, not one per term.
 fn relaxed_query(
     f: &Fields,
     searcher: &Searcher,
     stems: &StemTable,
     prepared: &Prepared,
     req: &SearchRequest,
+    strict_total: usize,
 ) -> Result<Option<RelaxedQuery>, SearchError> {
     let parsed = &prepared.parsed;
     if req.strict || !parsed.relaxable() {
@@ -258,17 +263,21 @@ fn relaxed_query(
     let requiring = |required: usize| -> Result<Option<Box<dyn Query>>, SearchError> {
         let (text, _) = build_text_query(f, stems, parsed, required)?;
         let query = with_filters(text, &prepared.filters, &req.cancel);
-        let found = unless_cancelled(&req.cancel, searcher.search(&query, &Count))? > 0;
+        let others = if strict_total == 0 {
+            query.box_clone()
+        } else {
+            without(query.box_clone(), prepared.query.box_clone())
+        };
+        let found = unless_cancelled(&req.cancel, searcher.search(&*others, &Count))? > 0;
         Ok(found.then_some(query))
     };
+    let relaxed = |matched_clauses| Relaxed {
+        matched_clauses,
+        of,
+        strict_total,
+    };
     if let Some(query) = requiring(of - 1)? {
-        return Ok(Some((
-            query,
-            Relaxed {
-                matched_clauses: of - 1,
-                of,
-            },
-        )));
+        return Ok(Some((query, relaxed(of - 1))));
     }
     // Fewer terms match at least as many articles: the most some article has lies in
     // `lo..hi`, and the range is halved until it is found or empty.
@@ -278,19 +287,42 @@ fn relaxed_query(
         let mid = (lo + hi - 1).div_ceil(2).max(lo);
         match requiring(mid)? {
             Some(query) => {
-                best = Some((
-                    query,
-                    Relaxed {
-                        matched_clauses: mid,
-                        of,
-                    },
-                ));
+                best = Some((query, relaxed(mid)));
                 lo = mid + 1;
             }
             None => hi = mid,
         }
     }
     Ok(best)
+}
+
+/// The articles of `relaxed` that `strict` misses, for the part of the request's page past
+/// the `strict_total` articles that match `strict` (`on_page` of them are on it): their
+/// number, and the page's share of them in `sort` order.
+fn fill_page(
+    searcher: &Searcher,
+    relaxed: &dyn Query,
+    strict: &dyn Query,
+    strict_total: usize,
+    on_page: usize,
+    req: &SearchRequest,
+    sort: Sort,
+) -> Result<(usize, Ranked), SearchError> {
+    let others = without(relaxed.box_clone(), strict.box_clone());
+    let rest = SearchRequest {
+        offset: req.offset.saturating_sub(strict_total),
+        limit: req.limit - on_page.min(req.limit),
+        ..req.clone()
+    };
+    top_docs(searcher, &*others, &rest, sort)
+}
+
+/// `query` without the articles `excluded` matches (scored as `query` alone).
+fn without(query: Box<dyn Query>, excluded: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (Occur::MustNot, excluded),
+    ]))
 }
 
 /// A request made ready to run: its query parsed, its filters resolved, both built into one
@@ -412,7 +444,7 @@ fn request_query(wi: &WartaIndex, searcher: &Searcher, req: &SearchRequest) -> R
         && prepared.parsed.relaxable()
         && unless_cancelled(&req.cancel, searcher.search(&prepared.query, &Count))? == 0
     {
-        if let Some((query, relaxed)) = relaxed_query(&wi.fields, searcher, &stems, &prepared, req)? {
+        if let Some((query, relaxed)) = relaxed_query(&wi.fields, searcher, &stems, &prepared, req, 0)? {
             return Ok((query, Some(relaxed), prepared.approximate_names));
         }
     }

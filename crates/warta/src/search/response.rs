@@ -52,14 +52,18 @@ pub struct Hit {
     pub places: Vec<String>,
 }
 
-/// How far a query was relaxed: when no article has all `of` terms of a query of plain
-/// words (no operator), the articles with the most of them, at least one, ranked by BM25.
+/// How far a query was relaxed: when fewer articles than a page have all `of` terms of a
+/// query of plain words (no operator), those articles come first, then the other articles
+/// with the most of the terms, at least one, ranked by BM25.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Relaxed {
-    /// Clauses the hits match at least.
+    /// Clauses the articles after the first `strict_total` match at least.
     pub matched_clauses: usize,
     /// Clauses in the query.
     pub of: usize,
+    /// Articles with every clause: the first hits, in the order the strict query ranks them.
+    #[serde(default)]
+    pub strict_total: usize,
 }
 
 /// A filter's name that no entity has, and the names one edit away it was matched to.
