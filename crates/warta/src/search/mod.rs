@@ -8,8 +8,8 @@
 //! - [`query`]: the query syntax parsed; `text_query`: the parsed query as a tantivy query
 //!   over every language's fields; [`filters`]: dates, sources, languages and entity names
 //!   resolved to filter queries (through [`names`] and [`spelling`]);
-//! - this file: [`search`] itself: prepare, rank, relax a query nothing matches, suggest
-//!   spellings, read the hits ([`snippet`] marks their passages);
+//! - this file: [`search`] itself: prepare, rank, fill a short page with articles missing a
+//!   word, suggest spellings, read the hits ([`snippet`] marks their passages);
 //! - [`facets`]: counts and timelines over all matches, one timeline per entity side by side;
 //!   [`related`]: the entities most over-represented among the matches of an entity's
 //!   articles; `show` and `stats`: one article by id and what the index holds; [`cancel`]:
