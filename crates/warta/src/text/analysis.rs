@@ -78,7 +78,7 @@ impl StemLang {
 
 /// Tokens of this many bytes or more (as written) are dropped, as tantivy's
 /// `RemoveLongFilter::limit(48)` drops them: URLs, hashes and base64 are no words.
-const LONG_TOKEN: usize = 48;
+pub(crate) const LONG_TOKEN: usize = 48;
 
 fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(FoldingTokenizer::default())
