@@ -237,20 +237,13 @@ pub fn date_bound(value: &str, upper: bool) -> Option<DateBound> {
         _ => return None,
     };
     // Counted in days: a timestamp cannot hold the last days a date can name.
-    let day = |date: Date| -> Option<DateBound> {
-        let days = Date::constant(1970, 1, 1).until(date).ok()?.get_days();
-        Some(DateBound::Day(i64::from(days)))
+    let days = |date: Date| -> Option<i64> { Some(i64::from(Date::constant(1970, 1, 1).until(date).ok()?.get_days())) };
+    let day = match (upper, start.checked_add(period)) {
+        (false, _) => days(start)?,
+        (true, Ok(next)) => days(next)?,
+        (true, Err(_)) => days(Date::MAX)? + 1,
     };
-    if !upper {
-        return day(start);
-    }
-    match start.checked_add(period) {
-        Ok(next) => day(next),
-        Err(_) => match day(Date::MAX)? {
-            DateBound::Day(last) => Some(DateBound::Day(last + 1)),
-            instant => Some(instant),
-        },
-    }
+    Some(DateBound::Day(day))
 }
 
 #[cfg(test)]
