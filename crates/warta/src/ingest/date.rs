@@ -135,14 +135,20 @@ impl Zone {
     }
 }
 
-/// Up to five IANA zone names most like `typed` (case aside).
+/// Up to five IANA zone names most like `typed` (case aside), as a whole or by their city:
+/// `Jakarta` suggests `Asia/Jakarta`.
 fn zone_suggestions(typed: &str) -> Vec<String> {
     let typed = typed.to_lowercase();
+    let likeness = |name: &str| {
+        let name = name.to_lowercase();
+        let city = name.rsplit('/').next().unwrap_or(&name);
+        strsim::jaro_winkler(&typed, &name).max(strsim::jaro_winkler(&typed, city))
+    };
     let mut scored: Vec<(f64, String)> = jiff::tz::db()
         .available()
         .map(|name| {
             let name = name.as_str().to_string();
-            (strsim::jaro_winkler(&typed, &name.to_lowercase()), name)
+            (likeness(&name), name)
         })
         .filter(|(score, _)| *score >= 0.8)
         .collect();
@@ -685,6 +691,8 @@ mod tests {
         let e = Zone::parse("Asia/Jakata").unwrap_err();
         assert_eq!(e.name, "Asia/Jakata");
         assert_eq!(e.suggestions.first().map(String::as_str), Some("Asia/Jakarta"));
+        let city = Zone::parse("makassar").unwrap_err();
+        assert_eq!(city.suggestions.first().map(String::as_str), Some("Asia/Makassar"));
         for bad in ["", "Mars/Olympus", "+25:00", "WIB WIB", "2021"] {
             assert!(Zone::parse(bad).is_err(), "{bad:?}");
         }
