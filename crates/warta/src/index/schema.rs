@@ -41,8 +41,8 @@ pub struct Fields {
     /// See `title_other`: Indonesian.
     pub body_id: Field,
     /// Publication date, UTC, to the second: stored and a fast field, not indexed. Range
-    /// filters, date sorting and the timeline read the fast field (tantivy's `RangeQuery`
-    /// uses it whenever a field is fast); the 35,000 distinct dates of the shared corpora as
+    /// filters by instant (and by day in a zone asked for), date sorting and timelines in a
+    /// zone read the fast field (tantivy's `RangeQuery` uses it whenever a field is fast); the 35,000 distinct dates of the shared corpora as
     /// terms cost indexing some 0.3 G instructions and were never read.
     pub date: Field,
     /// The offset from UTC, in seconds, the article's date was written with; absent when the
