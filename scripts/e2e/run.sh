@@ -58,7 +58,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A copy of the sample corpus plus an article that tries to run script through its text.
+# A copy of the sample corpus plus an article that tries to run script through its text, and
+# one published early in the morning east of UTC.
 cp -R sample_corpus "$TMP/corpus"
 mkdir -p "$TMP/corpus/evil"
 cat > "$TMP/corpus/evil/xss.txt" <<'EOF'
@@ -68,6 +69,11 @@ Source: Evil Wire
 
 This xssprobe article carries <script>window.__pwned=1</script> in its body.
 And an image: <img src=x onerror="window.__pwned=2"> which must stay text.
+EOF
+# An article published at 03:10 WITA (UTC+8) on 15 January: the 14th in UTC.
+mkdir -p "$TMP/corpus/dates"
+cat > "$TMP/corpus/dates/wita.json" <<'EOF'
+{"title": "Gempa datesprobe di Mamuju", "body": "Gempa datesprobe mengguncang Mamuju dini hari.", "date": "2021-01-15T03:10:00+08:00", "source": "Antara"}
 EOF
 "$WARTA" index "$TMP/corpus" --index "$TMP/index" -q
 

@@ -376,7 +376,36 @@ async function main() {
   await waitIdle('the person filter to be removed', `!new URLSearchParams(location.search).has('person')`);
   check('choosing the ticked entry removes the typed filter', await ev(`!document.querySelector('.chip.active-filter[data-field="person"]')`));
 
-  // 11. Screenshot of the search view for the README: putin + country KP at 1280x900.
+  // 11. Dates are the article's own: an article published at 03:10 WITA on 15 January shows,
+  // and is counted and found, on the 15th; with tz=UTC on the 14th, the zone kept in the URL.
+  const dated = async (path) => {
+    await load(path);
+    await waitIdle(`the results for ${path}`);
+    return ev(`({ hits: [...document.querySelectorAll('#results .hit')].map((h) => h.querySelector('time')?.textContent),
+      datetime: document.querySelector('#results .hit time')?.getAttribute('datetime') ?? null,
+      bars: [...document.querySelectorAll('#timeline .bar')].filter((b) => b.dataset.count !== '0').map((b) => b.dataset.key),
+      tz: new URLSearchParams(location.search).get('tz') })`);
+  };
+  const local = await dated('/?q=datesprobe&interval=day');
+  check('a date of 03:10 WITA on 15 January shows as 15 Jan 2021 (its offset kept), in the bar of that day',
+    J(local.hits) === J(['15 Jan 2021']) && local.datetime === '2021-01-15T03:10:00+08:00' && J(local.bars) === J(['2021-01-15']), local);
+  const day = await dated('/?q=datesprobe&from=2021-01-15&to=2021-01-15');
+  check('from=to=2021-01-15 finds it', day.hits.length === 1, day);
+  const utcDay = await dated('/?q=datesprobe&from=2021-01-15&to=2021-01-15&tz=UTC');
+  check('with tz=UTC, from=to=2021-01-15 does not', utcDay.hits.length === 0 && utcDay.tz === 'UTC', utcDay);
+  const utc = await dated('/?q=datesprobe&interval=day&tz=UTC');
+  check('with tz=UTC it shows as 14 Jan 2021, in the bar of the 14th',
+    J(utc.hits) === J(['14 Jan 2021']) && utc.datetime === '2021-01-14T19:10:00+00:00' && J(utc.bars) === J(['2021-01-14']), utc);
+  await click('#timeline .bar[data-key="2021-01-14"]', 'the bar of 14 January');
+  await waitIdle('the dates narrowed to the bar', `new URLSearchParams(location.search).get('from') === '2021-01-14'`);
+  const narrowed = await ev(`({ tz: new URLSearchParams(location.search).get('tz'), hits: document.querySelectorAll('#results .hit').length })`);
+  check('choosing the bar keeps tz=UTC and the article', narrowed.tz === 'UTC' && narrowed.hits === 1, narrowed);
+  await click('#results .hit .hit-title a', 'the title link of the dated article');
+  await waitFor('the dated article to be shown', `!document.querySelector('#article').hidden && document.querySelector('#article time')`);
+  const shown = await text('#article time');
+  check('the article view shows its time and offset as published', shown === '15 Jan 2021, 03:10 UTC+08:00', shown);
+
+  // 12. Screenshot of the search view for the README: putin + country KP at 1280x900.
   if (opt.screenshot) {
     await load('/?q=putin&country=KP');
     await waitIdle('the results for the screenshot', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);

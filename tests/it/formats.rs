@@ -89,7 +89,7 @@ fn every_format_and_alias_is_read() {
 
     let a = fx.show("txt/header.txt");
     assert_eq!(a["title"], "Header title");
-    assert_eq!(a["date"], "2023-09-14T03:15:00Z");
+    assert_eq!(a["date"], "2023-09-14T10:15:00+07:00");
     assert_eq!(a["source"], "Antara");
     assert_eq!(a["url"], "https://example.id/a");
     assert_eq!(a["author"], "Dewi");
@@ -127,14 +127,14 @@ fn every_format_and_alias_is_read() {
     assert_eq!(a["author"], "A. Writer");
     assert_eq!(a["lang"], "en");
 
-    assert_eq!(fx.show("json/many.json#1")["date"], "2023-09-13T01:15:00Z");
+    assert_eq!(fx.show("json/many.json#1")["date"], "2023-09-13T01:15:00+00:00");
     assert_eq!(fx.show("json/many.json#1")["source"], "Reuters");
     assert_eq!(fx.show("json/many.json#2")["author"], "X, Y");
     assert_eq!(fx.show("json/many.json#2")["date"], "2023-09-14T00:00:00Z");
-    assert_eq!(fx.show("json/many.json#3")["date"], "2023-09-13T01:15:00Z");
+    assert_eq!(fx.show("json/many.json#3")["date"], "2023-09-13T10:15:00+09:00");
     assert_eq!(fx.show("jsonl/lines.jsonl#1")["date"], "2024-08-05T00:00:00Z");
     assert_eq!(fx.show("jsonl/lines.jsonl#2")["date"], "2022-12-12T00:00:00Z");
-    assert_eq!(fx.show("jsonl/lines.ndjson#1")["date"], "2023-10-02T00:00:00Z");
+    assert_eq!(fx.show("jsonl/lines.ndjson#1")["date"], "2023-10-02T08:00:00+08:00");
     assert_eq!(fx.show("jsonl/packed.jsonl.gz#1")["date"], "2024-03-14T00:00:00Z");
     assert_eq!(fx.show("jsonl/joined.jsonl.gz#1")["title"], "First member");
     assert_eq!(fx.show("jsonl/joined.jsonl.gz#2")["title"], "Second member");
@@ -142,7 +142,7 @@ fn every_format_and_alias_is_read() {
     let a = fx.show("html/page.html");
     assert_eq!(a["title"], "Judul HTML");
     assert_eq!(a["source"], "Detik");
-    assert_eq!(a["date"], "2023-09-14T03:15:00Z");
+    assert_eq!(a["date"], "2023-09-14T10:15:00+07:00");
     assert_eq!(a["lang"], "id");
     assert_eq!(a["body"], "Paragraf pertama berita.\n\nParagraf kedua.");
     let a = fx.show("html/ld.htm");

@@ -105,7 +105,7 @@ fn value() -> impl Strategy<Value = String> {
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "q", "query", "person", "country", "org", "place", "source", "lang", "from", "to", "sort", "limit",
+            "q", "query", "person", "country", "org", "place", "source", "lang", "from", "to", "tz", "sort", "limit",
             "offset", "facets", "interval", "top",
         ])
         .prop_map(str::to_string),

@@ -5,6 +5,7 @@ mod cli;
 #[allow(dead_code)]
 mod common;
 mod crash;
+mod dates;
 mod entities;
 mod export;
 mod formats;

@@ -683,3 +683,65 @@ fn export_answers_the_matches_as_a_file() {
     let (_, _, page) = request(&s, "GET", "/", "");
     assert!(page.contains("id=\"download-csv\""), "the page links to the export");
 }
+
+/// The API counts days and shows dates as the CLI does: each article's own calendar day and
+/// offset, or every article in the zone `tz` names (GET and POST alike); a bad zone is a 400.
+#[test]
+fn dates_are_local_unless_a_zone_is_asked_for() {
+    let fx = crate::dates::corpus();
+    let s = start(&fx);
+    let ids = |v: &Value| -> Vec<String> {
+        let mut ids: Vec<String> = (v["hits"].as_array().unwrap().iter())
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (st, v) = get_json(&s, "/api/search?from=2021-01-15&to=2021-01-15");
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(ids(&v), ["no-offset.json", "wita.json"]);
+    let wita = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == "wita.json")
+        .unwrap();
+    assert_eq!(wita["date"], "2021-01-15T03:10:00+08:00");
+    let (_, v) = get_json(&s, "/api/search?from=2021-01-15&to=2021-01-15&tz=UTC");
+    assert_eq!(ids(&v), ["new-york.json", "no-offset.json"]);
+    let (_, _, body) = request(
+        &s,
+        "POST",
+        "/api/search",
+        r#"{"from": "2021-01-14", "to": "2021-01-14", "tz": "UTC"}"#,
+    );
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ids(&v), ["wita.json"]);
+    assert_eq!(v["hits"][0]["date"], "2021-01-14T19:10:00+00:00");
+
+    let (_, v) = get_json(&s, "/api/timeline?interval=day&q=title:mamuju");
+    assert_eq!(v["buckets"][0]["key"], "2021-01-15", "{v}");
+    let (_, v) = get_json(&s, "/api/timeline?interval=day&q=title:mamuju&tz=UTC");
+    assert_eq!(v["buckets"][0]["key"], "2021-01-14", "{v}");
+    let (_, _, csv) = request(&s, "GET", "/api/export?q=title:mamuju&format=csv&tz=%2B07:00", "");
+    assert!(csv.contains(",2021-01-15T02:10:00+07:00,"), "{csv}");
+
+    for path in [
+        "/api/search?tz=Asia/Jakata",
+        "/api/timeline?tz=Mars",
+        "/api/facets/source?tz=%2B99",
+    ] {
+        let (st, v) = get_json(&s, path);
+        assert_eq!(
+            (st, v["error"]["code"].as_str()),
+            (400, Some("bad_parameter")),
+            "{path}: {v}"
+        );
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("unknown time zone"),
+            "{v}"
+        );
+    }
+    let (_, v) = get_json(&s, "/api/search?tz=Asia/Jakata");
+    assert_eq!(v["error"]["suggestions"][0], "Asia/Jakarta", "{v}");
+}

@@ -31,7 +31,7 @@ fn pages_of_a_web_archive_are_articles() {
         let a = fx.show(&format!("{base}#1"));
         assert_eq!(a["title"], "Banjir rob merendam pesisir utara");
         assert_eq!(a["source"], "Kabar Contoh");
-        assert_eq!(a["date"], "2024-11-05T01:30:00Z");
+        assert_eq!(a["date"], "2024-11-05T08:30:00+07:00");
         assert_eq!(a["url"], "https://kabar.example.id/banjir-rob");
         assert_eq!(a["lang"], "id");
         let body = a["body"].as_str().unwrap();

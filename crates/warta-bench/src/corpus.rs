@@ -515,7 +515,7 @@ mod tests {
         assert_eq!(read[0].source.as_deref(), Some("Kabar"));
         assert_eq!(
             read[0].date.map(|d| d.to_string()).as_deref(),
-            Some("2024-11-05T01:30:00Z")
+            Some("2024-11-05T08:30:00+07:00")
         );
         assert_eq!(read[1].url.as_deref(), Some("https://news.example/article/1"));
     }

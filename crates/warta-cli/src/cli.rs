@@ -40,6 +40,10 @@ pub struct FilterArgs {
     /// Only articles published on or before this date (the whole day/month/year given)
     #[arg(long)]
     pub to: Option<String>,
+    /// Count days (--from/--to, timelines) and show dates in this time zone instead of each
+    /// article's own: UTC, an offset (+07:00), WIB, WITA, WIT or a name (Asia/Jakarta)
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
+    pub tz: Option<String>,
     /// Only articles from this source (case-insensitive; repeat for any of several). A source
     /// the index does not hold is an error suggesting the nearest ones
     #[arg(long = "source", value_name = "NAME")]
@@ -73,6 +77,7 @@ impl FilterArgs {
             query: query.join(" "),
             from: self.from,
             to: self.to,
+            tz: self.tz,
             sources: self.sources,
             lang: self.lang,
             persons: self.persons,

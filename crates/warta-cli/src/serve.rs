@@ -159,8 +159,8 @@ struct Extra {
 /// The query parameters of a search, as the page writes them; each also answers to the name
 /// of its [`SearchRequest`] field (`query`, `persons`...): one vocabulary for GET and POST.
 const SEARCH_PARAMETERS: &[&str] = &[
-    "q", "person", "country", "org", "place", "source", "lang", "from", "to", "sort", "limit", "offset", "facets",
-    "strict",
+    "q", "person", "country", "org", "place", "source", "lang", "from", "to", "tz", "sort", "limit", "offset",
+    "facets", "strict",
 ];
 
 /// The field names that stand for the parameters the page writes in the singular.
@@ -198,6 +198,7 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
             "lang" => req.lang = set(v),
             "from" => req.from = set(v),
             "to" => req.to = set(v),
+            "tz" => req.tz = set(v),
             "sort" if v.is_empty() => req.sort = Sort::Relevance,
             "sort" => {
                 req.sort = Sort::ALL

@@ -86,11 +86,23 @@ const daysBetween = (a, b) => Math.round((parseYmd(b) - parseYmd(a)) / 86_400_00
 /** The interval that gives a readable number of bars over `days` days. */
 const intervalForSpan = (days) => (days <= 62 ? 'day' : days <= 400 ? 'week' : days <= 366 * 15 ? 'month' : 'year');
 
+/**
+ * The calendar day of an API date, e.g. "15 Jan 2021". API dates are RFC 3339 in the offset
+ * the article was published with (or in the `tz` zone asked for), so the day is read from the
+ * text as written, never converted to the browser's zone.
+ */
 function formatDate(iso) {
   if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
+  const d = parseYmd(String(iso).slice(0, 10));
+  if (!d) return String(iso);
   return d.toLocaleDateString('en-GB', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+/** An API date with its time and offset as written: "15 Jan 2021, 03:10 UTC+08:00". */
+function formatDateTime(iso) {
+  const m = /^\d{4}-\d{2}-\d{2}T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(iso || '');
+  if (!m) return formatDate(iso);
+  return `${formatDate(iso)}, ${m[1]} UTC${m[2] === 'Z' ? '' : m[2]}`;
 }
 
 let languageNames = null;
@@ -150,11 +162,12 @@ function displayValue(field, value) {
 }
 
 // ---------- state <-> URL ----------
-// URL parameters: q, person, country, org, place, source (repeatable), lang, from, to,
-// sort (omitted when relevance), page (1-based, omitted when 1), interval (omitted when
-// auto), article (id of the open article).
+// URL parameters: q, person, country, org, place, source (repeatable), lang, from, to, tz
+// (the time zone days are counted and dates shown in; omitted: each article's own), sort
+// (omitted when relevance), page (1-based, omitted when 1), interval (omitted when auto),
+// article (id of the open article).
 function emptyState() {
-  return { q: '', person: [], country: [], org: [], place: [], source: [], lang: '', from: '', to: '',
+  return { q: '', person: [], country: [], org: [], place: [], source: [], lang: '', from: '', to: '', tz: '',
     sort: 'relevance', page: 1, interval: '', article: '' };
 }
 
@@ -166,6 +179,7 @@ function stateFromUrl() {
   s.lang = (p.get('lang') || '').trim();
   s.from = (p.get('from') || '').trim();
   s.to = (p.get('to') || '').trim();
+  s.tz = (p.get('tz') || '').trim();
   if (SORTS.includes(p.get('sort'))) s.sort = p.get('sort');
   const page = parseInt(p.get('page'), 10);
   if (page > 1) s.page = page;
@@ -182,6 +196,7 @@ function filterParams(s) {
   if (s.lang) p.set('lang', s.lang);
   if (s.from) p.set('from', s.from);
   if (s.to) p.set('to', s.to);
+  if (s.tz) p.set('tz', s.tz);
   return p;
 }
 
@@ -652,7 +667,7 @@ function renderArticle(a) {
   $('article-title').textContent = title;
   const meta = [];
   const row = (term, ...value) => meta.push(el('div', {}, el('dt', { text: term }), el('dd', {}, ...value)));
-  if (a.date) row('Date', el('time', { datetime: a.date, text: formatDate(a.date) }));
+  if (a.date) row('Date', el('time', { datetime: a.date, text: formatDateTime(a.date) }));
   if (a.source) row('Source', a.source);
   if (a.author) row('Author', a.author);
   if (a.lang) row('Language', langName(a.lang));

@@ -107,7 +107,8 @@ pub enum ExportError {
 pub struct ExportRow {
     /// The article's stable id: its path under the indexed root, `#N` for the N-th article of a file.
     pub id: String,
-    /// RFC 3339, UTC.
+    /// RFC 3339, in the offset it was published with (UTC when the source gave none) or in
+    /// the zone asked for.
     pub date: Option<String>,
     /// The publisher, when known.
     pub source: Option<String>,

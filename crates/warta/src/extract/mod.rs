@@ -56,7 +56,8 @@ pub struct ExtractedArticle {
     pub id: String,
     /// The title.
     pub title: String,
-    /// The publication date as parsed, RFC 3339 in UTC (as `warta show` prints it).
+    /// The publication date as parsed, RFC 3339 with the offset the source gave (as `warta show`
+    /// prints it).
     pub date: Option<String>,
     /// ISO 639-1 language code.
     pub lang: String,

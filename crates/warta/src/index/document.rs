@@ -1,12 +1,14 @@
 //! The tantivy document of an article: built by indexing runs ([`to_document`]), read back by
 //! searches ([`StoredArticle`]).
 
+use jiff::tz::Offset;
 use jiff::Timestamp;
 use tantivy::schema::{Field, Value};
 use tantivy::{DateTime, TantivyDocument};
 
 use super::Fields;
 use crate::extract::Enriched;
+use crate::ingest::date::PubDate;
 
 /// What every document of a file records about it.
 pub struct FileMeta {
@@ -69,8 +71,12 @@ pub(crate) fn build_document(
     let (title_text, body_text) = f.text_pair(&e.lang);
     doc.add_text(title_text, title);
     doc.add_text(body_text, body);
-    if let Some(ts) = a.date {
-        doc.add_date(f.date, DateTime::from_timestamp_secs(ts.as_second()));
+    if let Some(date) = a.date {
+        doc.add_date(f.date, DateTime::from_timestamp_secs(date.at.as_second()));
+        if let Some(offset) = date.offset {
+            doc.add_i64(f.date_offset, i64::from(offset.seconds()));
+        }
+        doc.add_i64(f.local_day, date.local_day());
     }
     if let Some(s) = &a.source {
         doc.add_text(f.source, s);
@@ -125,8 +131,8 @@ pub struct StoredArticle {
     pub title: String,
     /// The text.
     pub body: String,
-    /// Publication date, UTC.
-    pub date: Option<Timestamp>,
+    /// Publication date, with the offset the source gave.
+    pub date: Option<PubDate>,
     /// The publisher as written.
     pub source: Option<String>,
     /// The article's URL.
@@ -154,10 +160,7 @@ impl StoredArticle {
             file: text(doc, f.file).unwrap_or_default(),
             title: first_text(doc, [f.title_other, f.title_en, f.title_id]).unwrap_or_default(),
             body: first_text(doc, [f.body_other, f.body_en, f.body_id]).unwrap_or_default(),
-            date: doc
-                .get_first(f.date)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| Timestamp::from_second(d.into_timestamp_secs()).ok()),
+            date: stored_date(f, doc),
             source: text(doc, f.source),
             url: text(doc, f.url),
             author: text(doc, f.author),
@@ -168,6 +171,20 @@ impl StoredArticle {
             places: texts(doc, f.place),
         }
     }
+}
+
+/// The stored publication date, with its offset when it has one.
+fn stored_date(f: &Fields, doc: &TantivyDocument) -> Option<PubDate> {
+    let at = doc
+        .get_first(f.date)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| Timestamp::from_second(d.into_timestamp_secs()).ok())?;
+    let offset = doc
+        .get_first(f.date_offset)
+        .and_then(|v| v.as_i64())
+        .and_then(|s| i32::try_from(s).ok())
+        .and_then(|s| Offset::from_seconds(s).ok());
+    Some(PubDate { at, offset })
 }
 
 /// The first string of `field` in the document.
@@ -220,8 +237,19 @@ mod tests {
             mentions: 1,
             forms: vec!["Indonesia".to_string()],
         });
-        let date = Timestamp::from_second(1_700_000_000).unwrap();
-        for lang in ["id", "en", "fr"] {
+        let at = Timestamp::from_second(1_700_000_000).unwrap();
+        let dates = [
+            PubDate {
+                at,
+                offset: Some(jiff::tz::offset(8)),
+            },
+            PubDate::utc(at),
+            PubDate {
+                at,
+                offset: Some(jiff::tz::offset(-5)),
+            },
+        ];
+        for (lang, date) in ["id", "en", "fr"].into_iter().zip(dates) {
             let enriched = Enriched {
                 article: Article {
                     title: Some("Judul".to_string()),

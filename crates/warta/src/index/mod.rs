@@ -35,7 +35,7 @@ pub use run::{
 pub use schema::Fields;
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 const META_FILE: &str = "warta.json";
 /// Size of the doc store's compressed blocks (tantivy's default: 16 KiB). Every search reads
 /// the stored text of each hit shown, for its snippet, and reading one document decompresses

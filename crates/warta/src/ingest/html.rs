@@ -373,7 +373,7 @@ mod tests {
         assert_eq!(a.title.as_deref(), Some("Judul Berita"));
         assert_eq!(a.source.as_deref(), Some("Kompas"));
         assert_eq!(a.lang.as_deref(), Some("id"));
-        assert_eq!(a.date.unwrap().to_string(), "2023-09-14T03:15:00Z");
+        assert_eq!(a.date.unwrap().to_string(), "2023-09-14T10:15:00+07:00");
         assert_eq!(a.body.as_deref(), Some("Putin bertemu Kim.\n\nParagraf dua."));
     }
 

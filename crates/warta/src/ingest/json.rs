@@ -305,7 +305,7 @@ mod tests {
         assert_eq!(a.url.as_deref(), Some("http://k"));
         assert_eq!(a.author.as_deref(), Some("A, B"));
         assert_eq!(a.lang.as_deref(), Some("id"));
-        assert_eq!(a.date.unwrap().to_string(), "2023-09-14T03:00:00Z");
+        assert_eq!(a.date.unwrap().to_string(), "2023-09-14T10:00:00+07:00");
     }
 
     #[test]

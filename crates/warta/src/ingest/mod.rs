@@ -2,7 +2,7 @@
 //!
 //! Walks the roots given by the user, recognises article files by extension (`.txt`, `.md`,
 //! `.json`, `.jsonl`/`.ndjson`, `.html`/`.htm`, `.warc`, each optionally `.gz`), reads their metadata
-//! under the many names publishers use, and parses dates into UTC. Knows nothing of tantivy or
+//! under the many names publishers use, and parses dates with their offsets. Knows nothing of tantivy or
 //! entities. Every problem is reported with the file (and line or item) it concerns; nothing
 //! here panics on bad input.
 
@@ -21,7 +21,6 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use jiff::Timestamp;
 use xxhash_rust::xxh3::Xxh3;
 
 pub use walk::{walk, SourceFile, WalkEvent, WalkOptions};
@@ -33,8 +32,8 @@ pub struct Article {
     pub title: Option<String>,
     /// The text, without markup.
     pub body: Option<String>,
-    /// Publication time in UTC.
-    pub date: Option<Timestamp>,
+    /// Publication time, with the offset the source gave.
+    pub date: Option<date::PubDate>,
     /// The publisher, when known.
     pub source: Option<String>,
     /// The article's URL, when known.

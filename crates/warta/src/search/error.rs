@@ -3,6 +3,7 @@
 use super::filters::UnknownName;
 use super::query;
 use super::{MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW};
+use crate::ingest::date::ZoneError;
 
 /// Problems with a request (as opposed to the index): the user can fix them.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,9 @@ pub enum SearchError {
         /// The end, as given.
         to: String,
     },
+    /// The time zone asked for (`tz`) names none.
+    #[error(transparent)]
+    Zone(#[from] ZoneError),
     /// A filter names an entity, language or source the index does not know.
     #[error(transparent)]
     Unknown(#[from] UnknownName),
@@ -81,6 +85,7 @@ impl SearchError {
         match self {
             SearchError::Query { .. } => "bad_query",
             SearchError::Date { .. } | SearchError::EmptyRange { .. } => "bad_date",
+            SearchError::Zone(_) => "bad_parameter",
             SearchError::Unknown(_) => "unknown_name",
             SearchError::FacetField(_) => "unknown_facet",
             SearchError::NoEntity(_) => "no_entity",
@@ -98,6 +103,7 @@ impl SearchError {
     pub fn suggestions(&self) -> &[String] {
         match self {
             SearchError::Unknown(u) => &u.suggestions,
+            SearchError::Zone(z) => &z.suggestions,
             SearchError::NoArticle { similar, .. } => similar,
             _ => &[],
         }

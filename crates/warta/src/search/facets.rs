@@ -18,6 +18,7 @@ use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::extract::gazetteer;
 use crate::index::{Fields, WartaIndex};
+use crate::ingest::date::Zone;
 
 use super::{request_query, unless_cancelled, ApproximateName, Relaxed, SearchError, SearchRequest};
 
@@ -333,12 +334,34 @@ pub struct Timeline {
     pub approximate_names: Vec<super::ApproximateName>,
 }
 
-/// Counts matching documents per UTC day.
-pub struct DayCollector;
+/// Counts matching documents per calendar day: each article's own ([`Fields::local_day`]),
+/// or the day in the zone given.
+pub struct DayCollector {
+    /// The zone days are counted in, if not each article's own.
+    pub zone: Option<Zone>,
+}
+
+/// Where a segment's days come from.
+enum SegmentDays {
+    /// The articles' local days.
+    Local(Column<i64>),
+    /// The articles' dates, counted by their day in the zone.
+    InZone(Column<DateTime>, Zone),
+}
+
+impl SegmentDays {
+    /// The day of `doc`, none when it has no date.
+    fn day(&self, doc: DocId) -> Option<i64> {
+        match self {
+            SegmentDays::Local(days) => days.first(doc),
+            SegmentDays::InZone(dates, zone) => dates.first(doc).map(|d| zone.day_of(d.into_timestamp_secs())),
+        }
+    }
+}
 
 /// A [`DayCollector`]'s counts in one segment.
 pub struct DaySegment {
-    dates: Column<DateTime>,
+    days_of: SegmentDays,
     days: HashMap<i64, u64>,
     undated: u64,
 }
@@ -348,8 +371,12 @@ impl Collector for DayCollector {
     type Child = DaySegment;
 
     fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<DaySegment> {
+        let days_of = match &self.zone {
+            None => SegmentDays::Local(reader.fast_fields().i64(Fields::LOCAL_DAY)?),
+            Some(zone) => SegmentDays::InZone(reader.fast_fields().date(Fields::DATE)?, zone.clone()),
+        };
         Ok(DaySegment {
-            dates: reader.fast_fields().date(Fields::DATE)?,
+            days_of,
             days: HashMap::new(),
             undated: 0,
         })
@@ -376,8 +403,8 @@ impl SegmentCollector for DaySegment {
     type Fruit = (HashMap<i64, u64>, u64);
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        match self.dates.first(doc) {
-            Some(d) => *self.days.entry(d.into_timestamp_secs().div_euclid(86_400)).or_insert(0) += 1,
+        match self.days_of.day(doc) {
+            Some(day) => *self.days.entry(day).or_insert(0) += 1,
             None => self.undated += 1,
         }
     }
@@ -597,7 +624,8 @@ pub(crate) fn facet_on(
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
     let searcher = wi.searcher()?;
     let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
-    let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &DayCollector))?;
+    let by_day = DayCollector { zone: req.zone()? };
+    let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &by_day))?;
     Ok(Timeline {
         relaxed,
         approximate_names,
@@ -650,11 +678,12 @@ pub fn timeline_series(
         return Err(SearchError::NoEntity("a timeline with series"));
     }
     let searcher = wi.searcher()?;
+    let by_day = DayCollector { zone: req.zone()? };
     let mut counted = Vec::with_capacity(entities.len());
     for (kind, name) in entities {
         let one = req.with_only_entity(kind, name);
         let (query, relaxed, approximate_names) = request_query(wi, &searcher, &one)?;
-        let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &DayCollector))?;
+        let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &by_day))?;
         let series = Series {
             entity: name.to_string(),
             kind: Fields::entity_field_name(kind).to_string(),

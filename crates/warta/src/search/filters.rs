@@ -33,7 +33,7 @@ use crate::ingest::fields::normalize_lang;
 use super::names::{self, NameTable, KEY_SEPARATOR};
 use super::spelling::Near;
 use super::stats::str_values;
-use super::{date_bound, ApproximateName, SearchError, SearchRequest};
+use super::{date_bound, ApproximateName, DateBound, SearchError, SearchRequest};
 
 /// The word used in messages for an entity of `kind`.
 fn noun(kind: Kind) -> &'static str {
@@ -231,7 +231,7 @@ pub(crate) fn request_filters(
     approximate: &mut Vec<ApproximateName>,
 ) -> Result<Vec<Box<dyn Query>>, SearchError> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
-    filters.extend(date_filter(f, req)?);
+    filters.extend(date_filters(f, req)?);
     if !req.sources.is_empty() {
         filters.push(source_filter(f, searcher, &req.sources)?);
     }
@@ -265,8 +265,10 @@ pub(crate) fn request_filters(
     Ok(filters)
 }
 
-/// The request's date range as a filter, if it has one.
-fn date_filter(f: &Fields, req: &SearchRequest) -> Result<Option<Box<dyn Query>>, SearchError> {
+/// The request's date range as filters (none without one). Days, months and years are
+/// counted in each article's own calendar day ([`Fields::local_day`]), or, with a time zone,
+/// are the instants from their first moment in it; RFC 3339 times are instants.
+fn date_filters(f: &Fields, req: &SearchRequest) -> Result<Vec<Box<dyn Query>>, SearchError> {
     let lower = req
         .from
         .as_deref()
@@ -288,16 +290,50 @@ fn date_filter(f: &Fields, req: &SearchRequest) -> Result<Option<Box<dyn Query>>
         })
         .transpose()?;
     if let (Some(lo), Some(hi)) = (lower, upper) {
-        if lo >= hi {
+        if lo.utc_second() >= hi.utc_second() {
             return Err(SearchError::EmptyRange {
                 from: req.from.clone().unwrap_or_default(),
                 to: req.to.clone().unwrap_or_default(),
             });
         }
     }
-    if lower.is_none() && upper.is_none() {
-        return Ok(None);
+    let zone = req.zone()?;
+    // Each bound limits the local day or the instant: (lower, upper) of each.
+    let mut days = (None, None);
+    let mut seconds = (None, None);
+    for (bound, upper) in [(lower, false), (upper, true)] {
+        let (day_end, second_end) = match upper {
+            false => (&mut days.0, &mut seconds.0),
+            true => (&mut days.1, &mut seconds.1),
+        };
+        match (bound, &zone) {
+            (None, _) => {}
+            (Some(DateBound::Day(day)), None) => *day_end = Some(day),
+            (Some(DateBound::Day(day)), Some(zone)) => *second_end = Some(zone.start_of_day(day)),
+            (Some(DateBound::Instant(second)), _) => *second_end = Some(second),
+        }
     }
+    let mut filters = Vec::new();
+    if days != (None, None) {
+        filters.push(day_range(f, days.0, days.1));
+    }
+    if seconds != (None, None) {
+        filters.push(instant_range(f, seconds.0, seconds.1));
+    }
+    Ok(filters)
+}
+
+/// Articles whose local day is from `lower` (inclusive) to `upper` (exclusive).
+fn day_range(f: &Fields, lower: Option<i64>, upper: Option<i64>) -> Box<dyn Query> {
+    let term = |day: i64| Term::from_field_i64(f.local_day, day);
+    // An unbounded side still needs the field: use the extreme days.
+    let lo = Bound::Included(term(lower.unwrap_or(i64::MIN)));
+    let hi = upper.map_or(Bound::Included(term(i64::MAX)), |d| Bound::Excluded(term(d)));
+    Box::new(RangeQuery::new(lo, hi))
+}
+
+/// Articles published from Unix second `lower` (inclusive) to `upper` (exclusive).
+fn instant_range(f: &Fields, lower: Option<i64>, upper: Option<i64>) -> Box<dyn Query> {
     let term = |secs: i64| {
         let secs = secs.clamp(crate::ingest::date::MIN_SECONDS, crate::ingest::date::MAX_SECONDS);
         Term::from_field_date(f.date, DateTime::from_timestamp_secs(secs))
@@ -307,7 +343,7 @@ fn date_filter(f: &Fields, req: &SearchRequest) -> Result<Option<Box<dyn Query>>
     let hi = upper.map_or(Bound::Included(term(i64::MAX / 1_000_000_000)), |s| {
         Bound::Excluded(term(s))
     });
-    Ok(Some(Box::new(RangeQuery::new(lo, hi))))
+    Box::new(RangeQuery::new(lo, hi))
 }
 
 /// Any of the typed sources, each of which some indexed source must match case-insensitively

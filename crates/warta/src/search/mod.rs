@@ -51,7 +51,7 @@ use filters::request_filters;
 use query::{Item, ParsedQuery};
 pub use related::{entity_kind, kind_name, related, Anchor, RelatedEntity, RelatedResponse, ENTITY_KINDS};
 pub use request::{
-    check_request, date_bound, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
+    check_request, date_bound, DateBound, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
 };
 pub use response::{
     ApproximateName, CountryRef, Hit, Relaxed, SearchResponse, Suggestion, FACET_TOP, SUGGESTIONS_PER_WORD,
@@ -97,13 +97,14 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     // The query the hits came from, for the facets.
     let query: &dyn Query = relaxed.as_ref().map_or(&*prepared.query, |(q, _)| &**q);
     let highlight = &prepared.highlight;
+    let zone = req.zone()?;
     let mut hits = Vec::with_capacity(docs.len());
     for (score, addr) in docs {
         if cancel.is_cancelled() {
             return Err(SearchError::Cancelled);
         }
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.push(hit_from_doc(f, &doc, score, highlight, &stems));
+        hits.push(hit_from_doc(f, &doc, score, highlight, &stems, zone.as_ref()));
     }
     let facets = if req.facets {
         let collector = FacetCollector {
@@ -469,6 +470,7 @@ pub fn for_each_match<E: From<SearchError>>(
         ..req.clone()
     };
     let (query, _, _) = request_query(wi, &searcher, &unpaged)?;
+    let zone = req.zone()?;
     let weight = query
         .weight(tantivy::query::EnableScoring::disabled_from_searcher(&searcher))
         .map_err(SearchError::from)?;
@@ -487,7 +489,7 @@ pub fn for_each_match<E: From<SearchError>>(
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 let stored: TantivyDocument = store.get(doc).map_err(SearchError::from)?;
                 handed += 1;
-                if !each(article_view(&wi.fields, &stored))? {
+                if !each(article_view(&wi.fields, &stored, zone.as_ref()))? {
                     return Ok(handed);
                 }
             }

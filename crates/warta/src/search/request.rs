@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::cancel::Cancel;
 use super::SearchError;
 use crate::extract::gazetteer::Kind;
+use crate::ingest::date::Zone;
 
 /// The deepest result a search may reach, `offset + limit`: ranking keeps that many candidates,
 /// so paging deeper would cost memory without bound (Elasticsearch's `max_result_window`).
@@ -59,6 +60,11 @@ pub struct SearchRequest {
     pub from: Option<String>,
     /// Inclusive upper date bound, same forms; a day, month or year includes all of it.
     pub to: Option<String>,
+    /// The time zone days are counted in (by `from`/`to` given as days, months or years, and
+    /// by timelines) and dates are shown in, for every article: `UTC`, an offset (`+07:00`),
+    /// `WIB`, `WITA`, `WIT` or an IANA name (`Asia/Jakarta`). Without it each article's own
+    /// calendar day counts and its date is shown as published.
+    pub tz: Option<String>,
     /// Any of these sources (case-insensitive).
     #[serde(alias = "source", deserialize_with = "one_or_many")]
     pub sources: Vec<String>,
@@ -111,6 +117,7 @@ impl Default for SearchRequest {
             query: String::new(),
             from: None,
             to: None,
+            tz: None,
             sources: vec![],
             lang: None,
             persons: vec![],
@@ -162,14 +169,21 @@ impl SearchRequest {
         names.push(name.to_string());
         one
     }
+
+    /// The time zone asked for, if any; a name that names no zone is an error.
+    pub fn zone(&self) -> Result<Option<Zone>, SearchError> {
+        Ok(self.tz.as_deref().map(Zone::parse).transpose()?)
+    }
 }
 
 /// The bounds every request must respect: a query of at most [`MAX_QUERY_CHARS`], and
-/// `offset + limit` within [`MAX_RESULT_WINDOW`] so the ranking's candidates stay bounded.
+/// `offset + limit` within [`MAX_RESULT_WINDOW`] so the ranking's candidates stay bounded;
+/// and a time zone that names one.
 pub fn check_request(req: &SearchRequest) -> Result<(), SearchError> {
     if req.query.chars().count() > MAX_QUERY_CHARS {
         return Err(SearchError::QueryTooLong);
     }
+    req.zone()?;
     match req.offset.checked_add(req.limit) {
         Some(end) if end <= MAX_RESULT_WINDOW => Ok(()),
         _ => Err(SearchError::Window {
@@ -179,13 +193,33 @@ pub fn check_request(req: &SearchRequest) -> Result<(), SearchError> {
     }
 }
 
-/// A date bound in Unix seconds. Lower bounds are the start of the period given; upper bounds
-/// the start of the next period (exclusive), so `--to 2023-09` includes all of September. The
-/// period after the last one a date can name (9999-12-31) starts past every date.
-pub fn date_bound(value: &str, upper: bool) -> Option<i64> {
+/// One end of a date range: a calendar day (of a day, month or year given), or an instant
+/// (of an RFC 3339 time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBound {
+    /// Days since 1970-01-01, counted in whichever calendar the search counts days in.
+    Day(i64),
+    /// Unix seconds.
+    Instant(i64),
+}
+
+impl DateBound {
+    /// The bound in Unix seconds, a day taken at its UTC midnight.
+    pub fn utc_second(self) -> i64 {
+        match self {
+            DateBound::Day(day) => day * 86_400,
+            DateBound::Instant(second) => second,
+        }
+    }
+}
+
+/// A date bound. Lower bounds are the start of the period given; upper bounds the start of
+/// the next period (exclusive), so `--to 2023-09` includes all of September. The period after
+/// the last one a date can name (9999-12-31) starts past every date.
+pub fn date_bound(value: &str, upper: bool) -> Option<DateBound> {
     let v = value.trim();
     if let Ok(ts) = v.parse::<Timestamp>() {
-        return Some(ts.as_second() + i64::from(upper));
+        return Some(DateBound::Instant(ts.as_second() + i64::from(upper)));
     }
     let parts: Vec<&str> = v.split('-').collect();
     let nums: Option<Vec<i64>> = parts.iter().map(|p| p.parse::<i64>().ok()).collect();
@@ -202,19 +236,14 @@ pub fn date_bound(value: &str, upper: bool) -> Option<i64> {
         ),
         _ => return None,
     };
-    // Seconds of a day's midnight, UTC, counted in days: a timestamp cannot hold the last
-    // days a date can name.
-    let midnight = |day: Date| -> Option<i64> {
-        let days = Date::constant(1970, 1, 1).until(day).ok()?.get_days();
-        Some(i64::from(days) * 86_400)
+    // Counted in days: a timestamp cannot hold the last days a date can name.
+    let days = |date: Date| -> Option<i64> { Some(i64::from(Date::constant(1970, 1, 1).until(date).ok()?.get_days())) };
+    let day = match (upper, start.checked_add(period)) {
+        (false, _) => days(start)?,
+        (true, Ok(next)) => days(next)?,
+        (true, Err(_)) => days(Date::MAX)? + 1,
     };
-    if !upper {
-        return midnight(start);
-    }
-    match start.checked_add(period) {
-        Ok(next) => midnight(next),
-        Err(_) => midnight(Date::MAX).map(|s| s + 86_400),
-    }
+    Some(DateBound::Day(day))
 }
 
 #[cfg(test)]
@@ -225,6 +254,7 @@ mod tests {
     #[test]
     fn date_bounds_cover_whole_periods() {
         let ts = |s: &str| s.parse::<Timestamp>().unwrap().as_second();
+        let date_bound = |v: &str, upper: bool| date_bound(v, upper).map(DateBound::utc_second);
         assert_eq!(date_bound("2023", false), Some(ts("2023-01-01T00:00:00Z")));
         assert_eq!(date_bound("2023", true), Some(ts("2024-01-01T00:00:00Z")));
         assert_eq!(date_bound("2023-09", true), Some(ts("2023-10-01T00:00:00Z")));
@@ -243,5 +273,18 @@ mod tests {
         assert!(date_bound("9999-12-31", true) > date_bound("9999-12-31", false));
         assert!(date_bound("9999", true) > date_bound("9999-12-31", false));
         assert_eq!(date_bound("soon", false), None);
+    }
+
+    /// Days, months and years are calendar days (counted where each article was published,
+    /// or in the zone asked for); RFC 3339 times are instants.
+    #[test]
+    fn periods_are_days_and_times_instants() {
+        assert_eq!(date_bound("2021-01-15", false), Some(DateBound::Day(18_642)));
+        assert_eq!(date_bound("2021-01-15", true), Some(DateBound::Day(18_643)));
+        assert_eq!(date_bound("2021-01", true), Some(DateBound::Day(18_659)));
+        assert_eq!(
+            date_bound("2021-01-15T03:10:00+08:00", false),
+            Some(DateBound::Instant(1_610_651_400))
+        );
     }
 }

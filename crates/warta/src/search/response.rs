@@ -26,7 +26,8 @@ pub struct Hit {
     pub score: Option<f32>,
     /// The title.
     pub title: String,
-    /// RFC 3339, UTC.
+    /// RFC 3339, in the offset it was published with (UTC when the source gave none) or in
+    /// the zone asked for.
     pub date: Option<String>,
     /// The publisher, when known.
     pub source: Option<String>,

@@ -17,7 +17,8 @@ pub struct ArticleView {
     pub id: String,
     /// The title.
     pub title: String,
-    /// Publication date, RFC 3339 in UTC.
+    /// Publication date, RFC 3339 in the offset it was published with (UTC when the source
+    /// gave none) or in the zone asked for.
     pub date: Option<String>,
     /// The publisher, when known.
     pub source: Option<String>,
@@ -48,7 +49,7 @@ pub fn show(wi: &WartaIndex, id: &str) -> tantivy::Result<Vec<ArticleView>> {
     let mut out = Vec::new();
     for addr in docs_with_str(&searcher, Fields::ID, id)? {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        out.push(article_view(f, &doc));
+        out.push(article_view(f, &doc, None));
     }
     Ok(out)
 }

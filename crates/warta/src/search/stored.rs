@@ -6,6 +6,7 @@ use crate::extract::gazetteer;
 use crate::index::document::StoredArticle;
 use crate::index::stems::StemTable;
 use crate::index::Fields;
+use crate::ingest::date::{PubDate, Zone};
 
 use super::snippet;
 use super::snippet::HighlightTerms;
@@ -22,12 +23,19 @@ fn countries_named(codes: Vec<String>) -> Vec<CountryRef> {
         .collect()
 }
 
+/// A date as shown: in the zone asked for, else as published.
+fn shown_date(date: PubDate, zone: Option<&Zone>) -> String {
+    zone.map_or(date, |z| date.in_zone(z)).to_string()
+}
+
+/// A stored document as a search hit, its date shown in `zone` when one is asked for.
 pub(crate) fn hit_from_doc(
     f: &Fields,
     doc: &TantivyDocument,
     score: Option<f32>,
     highlight: &HighlightTerms,
     stems: &StemTable,
+    zone: Option<&Zone>,
 ) -> Hit {
     let a = StoredArticle::read(f, doc);
     let parts = snippet::make(&a.body, &a.lang, highlight, stems);
@@ -35,7 +43,7 @@ pub(crate) fn hit_from_doc(
         id: a.id,
         score,
         title: a.title,
-        date: a.date.map(|t| t.to_string()),
+        date: a.date.map(|d| shown_date(d, zone)),
         source: a.source,
         url: a.url,
         path: a.file,
@@ -49,13 +57,13 @@ pub(crate) fn hit_from_doc(
     }
 }
 
-/// A stored document as a whole article.
-pub(crate) fn article_view(f: &Fields, doc: &TantivyDocument) -> ArticleView {
+/// A stored document as a whole article, its date shown in `zone` when one is asked for.
+pub(crate) fn article_view(f: &Fields, doc: &TantivyDocument, zone: Option<&Zone>) -> ArticleView {
     let a = StoredArticle::read(f, doc);
     ArticleView {
         id: a.id,
         title: a.title,
-        date: a.date.map(|t| t.to_string()),
+        date: a.date.map(|d| shown_date(d, zone)),
         source: a.source,
         url: a.url,
         author: a.author,
