@@ -36,6 +36,7 @@ mod corpus;
 mod given;
 mod http;
 mod measure;
+mod names;
 mod queries;
 mod report;
 mod schema_only;
@@ -246,6 +247,17 @@ fn run(cli: Cli) -> Result<()> {
     report.queries = Some(query_bench(&warta_index, &baseline_index, settings.query_reps)?);
     report.http = Some(http_load(&warta_index, &report, settings.quick));
     report.cold_search = Some(cold_search(&warta_index, settings.cold_runs));
+    step("person filters on indexes of many distinct names");
+    let name_sizes: &[usize] = if settings.quick {
+        &[1_000, 10_000]
+    } else {
+        &[1_000, 100_000]
+    };
+    report.many_names = Some(names::many_names(
+        &work.path,
+        name_sizes,
+        settings.query_reps.max(1) * 10,
+    )?);
     report.warc = Some(warc_ingest(&work.path, warc, &settings, max_threads)?);
     report.total_secs = started.elapsed().as_secs_f64();
 

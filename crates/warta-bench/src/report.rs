@@ -324,6 +324,9 @@ pub struct Report {
     /// HTTP load on `warta serve` (1 and 32 keep-alive clients).
     pub http: Option<HttpLoad>,
     pub cold_search: Option<ColdSearch>,
+    /// Person filters on indexes of a thousand and of a hundred thousand distinct persons.
+    #[serde(default)]
+    pub many_names: Option<crate::names::ManyNames>,
     /// warta reading the corpus as a web archive.
     #[serde(default)]
     pub warc: Option<WarcIngest>,
@@ -383,6 +386,7 @@ impl Report {
             queries: None,
             http: None,
             cold_search: None,
+            many_names: None,
             warc: None,
             total_secs: 0.0,
         }
@@ -499,6 +503,7 @@ impl Report {
         self.write_queries(&mut out);
         self.write_http(&mut out);
         self.write_cold(&mut out);
+        self.write_many_names(&mut out);
         self.write_warc(&mut out);
         let _ = writeln!(out, "\ntotal benchmark time: {:.0} s", self.total_secs);
         out
@@ -1031,6 +1036,34 @@ impl Report {
             plain,
             w.run.peak_rss_bytes as f64 / MIB
         );
+    }
+
+    fn write_many_names(&self, out: &mut String) {
+        let Some(m) = &self.many_names else { return };
+        section(
+            out,
+            "Person filters against distinct names (warm, in process; one article per person)",
+        );
+        let mut headers = vec!["filter".to_string()];
+        for n in &m.sizes {
+            headers.push(format!("{n} names p50"));
+            headers.push("p99".to_string());
+        }
+        let rows = m
+            .filters
+            .iter()
+            .map(|f| {
+                let mut row = vec![f.label.clone()];
+                for (_, l) in &f.by_size {
+                    row.push(format!("{:.3}", l.p50_ms));
+                    row.push(format!("{:.3}", l.p99_ms));
+                }
+                row
+            })
+            .collect();
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        out.push_str(&render(&headers, rows, 1));
+        let _ = writeln!(out, "milliseconds.");
     }
 
     fn write_cold(&self, out: &mut String) {

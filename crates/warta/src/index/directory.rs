@@ -14,15 +14,13 @@
 //! builds a test can make behave as a disk that is full past a number of bytes (see
 //! [`DISK_BYTES_VAR`]), to check that a run failing on a full disk leaves no orphan files.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tantivy::directory::error::{DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
-    AntiCallToken, Directory, DirectoryLock, FileHandle, FileSlice, Lock, MmapDirectory, TerminatingWrite,
-    WatchCallback, WatchHandle, WritePtr,
+    Directory, DirectoryLock, FileHandle, FileSlice, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 
 /// Longest a search waits for tantivy's meta lock before opening the segments without it.
@@ -106,6 +104,7 @@ impl Directory for SearchDirectory {
 /// Test hook, read in debug builds only: when set to a number of bytes, the index writer's
 /// directory fails writes that would make the index directory's files exceed it, with ENOSPC,
 /// as a full disk would. Release builds ignore it.
+#[cfg(debug_assertions)]
 pub const DISK_BYTES_VAR: &str = "WARTA_TEST_DISK_BYTES";
 
 /// The directory an index writer opens `path` through: tantivy's mmap directory (in debug
@@ -119,110 +118,127 @@ pub fn for_writing(path: &Path) -> Result<Box<dyn Directory>, OpenDirectoryError
     Ok(Box::new(mmap))
 }
 
-/// A directory on a disk of `capacity` bytes, all of them for the index directory's files:
-/// a write that would pass it fails with ENOSPC. For tests of full disks without root.
-#[derive(Clone, Debug)]
-pub struct FullDisk {
-    inner: MmapDirectory,
-    path: PathBuf,
-    capacity: u64,
-}
+/// The simulated full disk, built in debug builds only (release builds ignore the hook).
+#[cfg(debug_assertions)]
+mod full_disk {
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
 
-impl FullDisk {
-    pub fn new(inner: MmapDirectory, path: &Path, capacity: u64) -> FullDisk {
-        FullDisk {
-            inner,
-            path: path.to_path_buf(),
-            capacity,
+    use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+    use tantivy::directory::{
+        AntiCallToken, Directory, DirectoryLock, FileHandle, FileSlice, Lock, MmapDirectory, TerminatingWrite,
+        WatchCallback, WatchHandle, WritePtr,
+    };
+
+    /// A directory on a disk of `capacity` bytes, all of them for the index directory's files:
+    /// a write that would pass it fails with ENOSPC. For tests of full disks without root.
+    #[derive(Clone, Debug)]
+    pub struct FullDisk {
+        inner: MmapDirectory,
+        path: PathBuf,
+        capacity: u64,
+    }
+
+    impl FullDisk {
+        pub fn new(inner: MmapDirectory, path: &Path, capacity: u64) -> FullDisk {
+            FullDisk {
+                inner,
+                path: path.to_path_buf(),
+                capacity,
+            }
+        }
+
+        /// Fails with ENOSPC when `more` bytes do not fit beside the directory's files.
+        fn reserve(path: &Path, capacity: u64, more: usize) -> std::io::Result<()> {
+            let used: u64 = std::fs::read_dir(path)?
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum();
+            if used + more as u64 > capacity {
+                return Err(std::io::Error::from_raw_os_error(libc::ENOSPC));
+            }
+            Ok(())
         }
     }
 
-    /// Fails with ENOSPC when `more` bytes do not fit beside the directory's files.
-    fn reserve(path: &Path, capacity: u64, more: usize) -> std::io::Result<()> {
-        let used: u64 = std::fs::read_dir(path)?
-            .filter_map(Result::ok)
-            .filter_map(|e| e.metadata().ok())
-            .map(|m| m.len())
-            .sum();
-        if used + more as u64 > capacity {
-            return Err(std::io::Error::from_raw_os_error(libc::ENOSPC));
+    /// A file being written on a [`FullDisk`].
+    struct FullDiskWrite {
+        inner: WritePtr,
+        path: PathBuf,
+        capacity: u64,
+    }
+
+    impl Write for FullDiskWrite {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            // What the file's buffer holds is not on disk yet.
+            FullDisk::reserve(&self.path, self.capacity, buf.len() + self.inner.buffer().len())?;
+            self.inner.write(buf)
         }
-        Ok(())
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+
+    impl TerminatingWrite for FullDiskWrite {
+        fn terminate_ref(&mut self, token: AntiCallToken) -> std::io::Result<()> {
+            self.inner.terminate_ref(token)
+        }
+    }
+
+    impl Directory for FullDisk {
+        fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+            self.inner.get_file_handle(path)
+        }
+
+        fn open_read(&self, path: &Path) -> Result<FileSlice, OpenReadError> {
+            self.inner.open_read(path)
+        }
+
+        fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+            self.inner.delete(path)
+        }
+
+        fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+            self.inner.exists(path)
+        }
+
+        fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+            let inner = self.inner.open_write(path)?;
+            Ok(WritePtr::new(Box::new(FullDiskWrite {
+                inner,
+                path: self.path.clone(),
+                capacity: self.capacity,
+            })))
+        }
+
+        fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+            self.inner.atomic_read(path)
+        }
+
+        fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+            FullDisk::reserve(&self.path, self.capacity, data.len())?;
+            self.inner.atomic_write(path, data)
+        }
+
+        fn sync_directory(&self) -> std::io::Result<()> {
+            self.inner.sync_directory()
+        }
+
+        fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+            self.inner.acquire_lock(lock)
+        }
+
+        fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+            self.inner.watch(watch_callback)
+        }
     }
 }
 
-/// A file being written on a [`FullDisk`].
-struct FullDiskWrite {
-    inner: WritePtr,
-    path: PathBuf,
-    capacity: u64,
-}
-
-impl Write for FullDiskWrite {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        // What the file's buffer holds is not on disk yet.
-        FullDisk::reserve(&self.path, self.capacity, buf.len() + self.inner.buffer().len())?;
-        self.inner.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl TerminatingWrite for FullDiskWrite {
-    fn terminate_ref(&mut self, token: AntiCallToken) -> std::io::Result<()> {
-        self.inner.terminate_ref(token)
-    }
-}
-
-impl Directory for FullDisk {
-    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        self.inner.get_file_handle(path)
-    }
-
-    fn open_read(&self, path: &Path) -> Result<FileSlice, OpenReadError> {
-        self.inner.open_read(path)
-    }
-
-    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
-        self.inner.delete(path)
-    }
-
-    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
-        self.inner.exists(path)
-    }
-
-    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
-        let inner = self.inner.open_write(path)?;
-        Ok(WritePtr::new(Box::new(FullDiskWrite {
-            inner,
-            path: self.path.clone(),
-            capacity: self.capacity,
-        })))
-    }
-
-    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
-        self.inner.atomic_read(path)
-    }
-
-    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
-        FullDisk::reserve(&self.path, self.capacity, data.len())?;
-        self.inner.atomic_write(path, data)
-    }
-
-    fn sync_directory(&self) -> std::io::Result<()> {
-        self.inner.sync_directory()
-    }
-
-    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
-        self.inner.acquire_lock(lock)
-    }
-
-    fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
-        self.inner.watch(watch_callback)
-    }
-}
+#[cfg(debug_assertions)]
+use full_disk::FullDisk;
 
 #[cfg(test)]
 mod tests {
