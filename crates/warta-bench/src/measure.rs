@@ -324,7 +324,7 @@ pub fn machine() -> Machine {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -359,9 +359,9 @@ mod tests {
         assert_eq!(kib_field(text, "VmPeak:"), None);
     }
 
-    /// Samplers see every thread of the process: tests that start them and threads of
-    /// their own take turns.
-    static SAMPLER_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    /// Samplers see every thread of the process: tests that start them and tests that start
+    /// threads of their own (an index run) take turns.
+    pub(crate) static SAMPLER_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     /// A thread's CPU before the sampler started is not counted (a run that prepares its
     /// data first would have it added to its own).

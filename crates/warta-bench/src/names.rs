@@ -156,6 +156,10 @@ mod tests {
 
     #[test]
     fn filters_find_the_probe_person_at_every_size() {
+        // The index runs start threads a sampler test would see.
+        let _turn = crate::measure::tests::SAMPLER_TESTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let work = tempfile::tempdir().unwrap();
         let m = many_names(work.path(), &[800, 1_600], 2).unwrap();
         assert_eq!(m.filters.len(), 3);
