@@ -154,6 +154,16 @@ fn timeline_bars_count_local_days_or_the_zone_asked_for() {
     assert_eq!(bars(&wita_only), [("2021-01-14".to_string(), 1)]);
     let wita_local = json(&fx, &["timeline", "--interval", "day", "title:mamuju"]);
     assert_eq!(bars(&wita_local), [("2021-01-15".to_string(), 1)]);
+    let out = fx
+        .warta(&["timeline", "--interval", "day", "title:mamuju"])
+        .output()
+        .unwrap();
+    let chart = String::from_utf8_lossy(&out.stdout);
+    assert!(chart.starts_with("2021-01-15"), "{chart}");
+    assert!(
+        chart.ends_with("\n1 article\n"),
+        "one article, not one articles: {chart}"
+    );
     let west = json(&fx, &["timeline", "--interval", "day", "--tz", "-10:00"]);
     assert_eq!(
         bars(&west),

@@ -448,7 +448,7 @@ pub fn timeline(out: &mut impl Write, t: &Timeline) -> io::Result<()> {
     if t.undated > 0 {
         writeln!(out, "{:<width$}  {:>7}", "undated", t.undated)?;
     }
-    writeln!(out, "{} articles", t.total)
+    writeln!(out, "{} article{}", t.total, if t.total == 1 { "" } else { "s" })
 }
 
 /// Several timelines side by side: one column per series, a row per interval.
