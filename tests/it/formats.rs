@@ -253,6 +253,43 @@ fn nul_bytes_beyond_the_start_are_removed_with_a_warning() {
     assert_eq!(fx.ids(&["zzbeforezzafter"]), ["late.txt"]);
 }
 
+/// Punctuation saved as mojibake (UTF-8 read back as Mac Roman or Windows-1252, as in
+/// scraped news) is indexed, shown and searched as the marks it stands for.
+#[test]
+fn mis_decoded_punctuation_is_repaired() {
+    let fx = Fixture::new();
+    let mac = |mark: &str| match mark {
+        "open" => "\u{201A}\u{00C4}\u{00FA}",
+        _ => "\u{201A}\u{00C4}\u{00F9}",
+    };
+    let body = format!(
+        "{}Kami sudah siap menghadapi banjir,{} kata Budi Santoso, warga Kampung Melayu.",
+        mac("open"),
+        mac("close")
+    );
+    fx.write(
+        "a.jsonl",
+        format!(
+            "{}\n",
+            serde_json::json!({"title": "Warga siap hadapi banjir", "body": body, "lang": "id"})
+        ),
+    );
+    fx.write(
+        "b.txt",
+        "Title: It\u{00E2}\u{20AC}\u{2122}s a deal\n\nThe parties said it\u{00E2}\u{20AC}\u{2122}s done.\n",
+    );
+    fx.index();
+    let out = fx.warta(&["show", "a.jsonl#1", "--json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["body"],
+        "\u{201C}Kami sudah siap menghadapi banjir,\u{201D} kata Budi Santoso, warga Kampung Melayu."
+    );
+    let (v, _) = fx.search_json(&["deal"]);
+    assert_eq!(v["hits"][0]["title"], "It\u{2019}s a deal");
+    assert!(!v.to_string().contains('\u{20AC}'), "{v}");
+}
+
 /// Text under hundreds of unclosed tags is all indexed; markup nested past the parser's
 /// budget is flattened with a warning naming the file, which `warta stats` keeps.
 #[test]

@@ -4,7 +4,7 @@
 //! Replacement characters appear only where bytes are invalid in the chosen encoding, and are
 //! counted in a warning.
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, MACINTOSH, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 use super::SkipReason;
 
@@ -166,9 +166,99 @@ fn count_replacements(text: &str) -> usize {
     text.chars().filter(|&c| c == '\u{FFFD}').count()
 }
 
+/// Punctuation that was written in UTF-8, read back in a legacy encoding and saved again as
+/// UTF-8 ("mojibake"): the three bytes of a general punctuation mark (U+2000 to U+203F:
+/// curly quotes, dashes, the ellipsis, zero-width marks) shown as three characters of Mac
+/// Roman (`‚Äù` for `”`) or Windows-1252 (`â€™` for `’`). The first two characters betray
+/// it; the third is mapped back to its byte.
+const MOJIBAKE: [(&str, &Encoding); 2] = [("\u{201A}\u{00C4}", MACINTOSH), ("\u{00E2}\u{20AC}", WINDOWS_1252)];
+
+/// Repairs mis-decoded punctuation ([`MOJIBAKE`]) in place, returning how many marks were
+/// repaired. Text without the two-character sign is left untouched after one scan.
+pub fn repair_mojibake(text: &mut String) -> usize {
+    let finder = |sign: &str| memchr::memmem::find(text.as_bytes(), sign.as_bytes()).is_some();
+    if !MOJIBAKE.iter().any(|(sign, _)| finder(sign)) {
+        return 0;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut repaired = 0;
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        match MOJIBAKE
+            .iter()
+            .find_map(|&(sign, enc)| Some((rest.strip_prefix(sign)?, enc)))
+        {
+            Some((after, enc)) => match after.chars().next().and_then(|c| punctuation_byte(c, enc)) {
+                Some(mark) => {
+                    out.push(mark);
+                    repaired += 1;
+                    rest = &after[after.chars().next().map_or(0, char::len_utf8)..];
+                }
+                None => {
+                    let c = rest.chars().next().expect("not empty");
+                    out.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            },
+            None => {
+                // Copy up to the next possible sign at once.
+                let next = rest
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| c == '\u{201A}' || c == '\u{00E2}')
+                    .map_or(rest.len(), |(i, _)| i);
+                out.push_str(&rest[..next]);
+                rest = &rest[next..];
+            }
+        }
+    }
+    if repaired > 0 {
+        *text = out;
+    }
+    repaired
+}
+
+/// The punctuation mark whose third UTF-8 byte `enc` shows as `c`: `c` must be one byte of
+/// `enc` between 0x80 and 0xBF, so that E2 80 and that byte are a mark of U+2000 to U+203F.
+fn punctuation_byte(c: char, enc: &'static Encoding) -> Option<char> {
+    let mut buf = [0u8; 4];
+    let (bytes, _, unmappable) = enc.encode(c.encode_utf8(&mut buf));
+    match *bytes {
+        [b @ 0x80..=0xBF] if !unmappable => std::str::from_utf8(&[0xE2, 0x80, b]).ok()?.chars().next(),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn punctuation_read_as_mac_roman_or_windows_1252_is_repaired() {
+        let mut t = "bahasa yang nyaris punah,\u{201A}\u{00C4}\u{00F9} ucapnya. \u{201A}\u{00C4}\u{00FA}Kami siap\u{201A}\u{00C4}\u{00B6}".to_string();
+        assert_eq!(repair_mojibake(&mut t), 3);
+        assert_eq!(
+            t,
+            "bahasa yang nyaris punah,\u{201D} ucapnya. \u{201C}Kami siap\u{2026}"
+        );
+        let mut t = "It\u{00E2}\u{20AC}\u{2122}s a \u{00E2}\u{20AC}\u{0153}deal\u{00E2}\u{20AC}\u{009D} \u{00E2}\u{20AC}\u{201C} done".to_string();
+        assert_eq!(repair_mojibake(&mut t), 4);
+        assert_eq!(t, "It\u{2019}s a \u{201C}deal\u{201D} \u{2013} done");
+    }
+
+    #[test]
+    fn text_without_mojibake_is_left_alone() {
+        for text in [
+            "Côte d'Ivoire à Paris, “quoted” — done…",
+            "\u{201A}single low quote\u{201A}\u{00C4}",
+            "\u{00E2}\u{20AC} alone, \u{00E2}\u{20AC}x",
+            "",
+        ] {
+            let mut t = text.to_string();
+            assert_eq!(repair_mojibake(&mut t), 0, "{text}");
+            assert_eq!(t, text);
+        }
+    }
 
     #[test]
     fn utf8_with_and_without_bom() {

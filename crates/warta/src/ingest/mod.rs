@@ -447,10 +447,14 @@ fn parse_text(text: &str, format: Format, on_record: &mut impl FnMut(Record)) ->
     }
 }
 
-/// Removes NUL characters from every field ([`strip_nuls`]), rejects records with neither
-/// title nor body, and cuts text beyond [`MAX_ARTICLE_BYTES`].
+/// Removes NUL characters from every field ([`strip_nuls`]), repairs mis-decoded punctuation
+/// in the text ([`decode::repair_mojibake`]), rejects records with neither title nor body,
+/// and cuts text beyond [`MAX_ARTICLE_BYTES`].
 fn finish(mut rec: Record) -> Record {
     if let Ok(a) = &mut rec.result {
+        for text in [&mut a.title, &mut a.body, &mut a.author].into_iter().flatten() {
+            decode::repair_mojibake(text);
+        }
         let nuls = strip_nuls(a);
         if nuls > 0 {
             rec.warnings
