@@ -91,14 +91,18 @@ impl Fixture {
 
     /// Ids of the hits of a search, in order.
     pub fn ids(&self, args: &[&str]) -> Vec<String> {
-        let (v, _) = self.search_json(args);
-        v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect()
+        hit_ids(&self.search_json(args).0)
     }
+}
+
+/// Ids of the hits of a search answer (`warta search --json`, `/api/search`), in order.
+pub fn hit_ids(v: &Value) -> Vec<String> {
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Sets a file's modification time some seconds into the future, so a rewrite of the same size

@@ -586,12 +586,7 @@ fn articles_with_every_word_come_first_then_a_short_page_is_filled() {
         serde_json::json!({"matched_clauses": 1, "of": 2, "strict_total": 1}),
         "{v}"
     );
-    let ids: Vec<&str> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
+    let ids = crate::common::hit_ids(&v);
     assert_eq!(ids[0], strict[0]);
     let mut rest = ids[1..].to_vec();
     rest.sort_unstable();
@@ -616,13 +611,7 @@ fn articles_with_every_word_come_first_then_a_short_page_is_filled() {
     for offset in ["0", "2"] {
         let (v, _) = fx.search_json(&["--limit", "2", "--offset", offset, "putin kirby"]);
         assert_eq!(v["total"], 3, "{v}");
-        paged.extend(
-            v["hits"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| h["id"].as_str().unwrap().to_string()),
-        );
+        paged.extend(crate::common::hit_ids(&v));
     }
     assert_eq!(paged, ids);
 }
