@@ -22,4 +22,5 @@ mod reliability;
 mod roots;
 mod search;
 mod serve;
+mod stories;
 mod warc;

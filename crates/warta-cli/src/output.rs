@@ -294,6 +294,18 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
         human_bytes(s.index_bytes)
     )?;
     writeln!(out, "articles:   {}", s.articles)?;
+    match &s.stories_damaged {
+        None => writeln!(
+            out,
+            "copies:     {} articles are copies of another ({} stories with copies)",
+            s.copies, s.stories_with_copies
+        )?,
+        Some(damage) => writeln!(
+            out,
+            "copies:     unknown: {} (the next `warta index` rebuilds it)",
+            visible(damage)
+        )?,
+    }
     writeln!(out, "roots:")?;
     for root in &s.roots {
         writeln!(out, "  {}", visible(root))?;

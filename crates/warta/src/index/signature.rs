@@ -1,0 +1,172 @@
+//! Near-duplicate signatures: a MinHash of the shingles of an article's text, so that copies
+//! of one story (a wire story republished with a new headline, an updated version, a repost)
+//! can be found and grouped (see [`super::stories`]).
+//!
+//! What is signed is the body without the title (publishers rewrite headlines), as the folded
+//! words of [`crate::text::tokens`] (lower case, accents folded, punctuation gone), in
+//! shingles of [`SHINGLE_WORDS`] consecutive words. A text of fewer than [`MIN_SHINGLES`]
+//! shingles gets no signature: two short items sharing a couple of sentences are not copies.
+//!
+//! The signature keeps, for each of [`SLOTS`] hash functions, the smallest hash of any
+//! shingle, reduced to one byte ("b-bit MinHash"): the share of equal bytes estimates the
+//! Jaccard similarity of the two shingle sets ([`similarity`]). Its bytes cut into [`BANDS`]
+//! bands of [`ROWS`] give the terms an article is looked up by ([`band_terms`]): copies share
+//! at least one band, and since [`THRESHOLD`] leaves fewer mismatched bytes than there are
+//! bands, every pair at or above it shares one (a lookup never misses a copy).
+
+use crate::text::tokens;
+
+/// Words in a shingle.
+pub const SHINGLE_WORDS: usize = 4;
+/// Fewest shingles a text needs to be signed.
+pub const MIN_SHINGLES: usize = 40;
+/// Hash functions, one byte of the signature each.
+pub const SLOTS: usize = 128;
+/// Bands of the signature, each indexed as one term.
+pub const BANDS: usize = 32;
+/// Bytes of the signature in each band.
+pub const ROWS: usize = SLOTS / BANDS;
+/// Estimated Jaccard similarity at and above which two articles are copies of one story.
+pub const THRESHOLD: f64 = 0.8;
+
+/// An article's signature: one byte per hash function.
+pub type Signature = [u8; SLOTS];
+
+/// The multipliers and increments of the hash functions (multiply-shift over the shingle's
+/// 64-bit hash), fixed so that every index signs alike.
+const PARAMS: [(u64, u64); SLOTS] = params();
+
+const fn params() -> [(u64, u64); SLOTS] {
+    let mut out = [(0u64, 0u64); SLOTS];
+    let mut state: u64 = 0x5741_5254_4153_5431;
+    let mut i = 0;
+    while i < SLOTS {
+        let a = splitmix(&mut state) | 1;
+        let b = splitmix(&mut state);
+        out[i] = (a, b);
+        i += 1;
+    }
+    out
+}
+
+const fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The signature of an article's body, or `None` when it has fewer than [`MIN_SHINGLES`]
+/// shingles.
+pub fn signature(body: &str) -> Option<Signature> {
+    let words = word_hashes(body);
+    if words.len() < SHINGLE_WORDS + MIN_SHINGLES - 1 {
+        return None;
+    }
+    let mut mins = [u32::MAX; SLOTS];
+    for shingle in words.windows(SHINGLE_WORDS) {
+        let h = shingle_hash(shingle);
+        for (min, (a, b)) in mins.iter_mut().zip(PARAMS.iter()) {
+            let v = (a.wrapping_mul(h).wrapping_add(*b) >> 32) as u32;
+            *min = (*min).min(v);
+        }
+    }
+    Some(mins.map(|m| (m.wrapping_mul(0x9E37_79B1) >> 24) as u8))
+}
+
+/// The xxh3 hash of each folded word of the text, in order.
+fn word_hashes(text: &str) -> Vec<u64> {
+    let mut buf = String::new();
+    tokens::tokenize(text, &mut buf)
+        .iter()
+        .map(|t| xxhash_rust::xxh3::xxh3_64(t.norm.as_bytes()))
+        .collect()
+}
+
+/// One hash of a shingle's word hashes, order-sensitive.
+fn shingle_hash(words: &[u64]) -> u64 {
+    let mut h: u64 = 0;
+    for w in words {
+        h = (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    h ^ (h >> 29)
+}
+
+/// The estimated Jaccard similarity of the shingle sets two signatures were made from: the
+/// share of equal bytes, less the share two different minima have by chance (1 in 256).
+pub fn similarity(a: &Signature, b: &Signature) -> f64 {
+    let equal = a.iter().zip(b.iter()).filter(|(x, y)| x == y).count();
+    let chance = 1.0 / 256.0;
+    ((equal as f64 / SLOTS as f64 - chance) / (1.0 - chance)).max(0.0)
+}
+
+/// Whether two signatures are of copies of one story.
+pub fn copies(a: &Signature, b: &Signature) -> bool {
+    similarity(a, b) >= THRESHOLD
+}
+
+/// The band terms of a signature: the band's number in the high 32 bits, its bytes in the
+/// low ones.
+pub fn band_terms(sig: &Signature) -> [u64; BANDS] {
+    std::array::from_fn(|band| {
+        let bytes: [u8; ROWS] = sig[band * ROWS..(band + 1) * ROWS].try_into().expect("a band");
+        ((band as u64) << 32) | u64::from(u32::from_le_bytes(bytes))
+    })
+}
+
+/// A signature read back from its stored bytes (`None` when they are not one).
+pub fn from_bytes(bytes: &[u8]) -> Option<Signature> {
+    bytes.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A news-like text of `n` distinct sentences, sentence `i` naming `i`.
+    fn text(n: usize, from: usize) -> String {
+        (from..from + n)
+            .map(|i| format!("Pejabat ke-{i} mengatakan rapat anggaran nomor {i} berlangsung di gedung {i}."))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn short_texts_are_not_signed() {
+        assert!(signature("Presiden bertemu menteri di Jakarta.").is_none());
+        assert!(signature(&text(3, 0)).is_none());
+        assert!(signature(&text(10, 0)).is_some());
+    }
+
+    /// The same words, whatever their case or punctuation, sign alike; a copy with its last
+    /// tenth trimmed is one, a text sharing a fifth is not.
+    #[test]
+    fn copies_are_told_from_different_texts() {
+        let full = text(50, 0);
+        let sig = signature(&full).unwrap();
+        let shouted = signature(&full.to_uppercase().replace('.', " !")).unwrap();
+        assert_eq!(similarity(&sig, &shouted), 1.0);
+        let trimmed = signature(&text(45, 0)).unwrap();
+        assert!(copies(&sig, &trimmed), "{}", similarity(&sig, &trimmed));
+        let other = signature(&format!("{} {}", text(10, 0), text(40, 1000))).unwrap();
+        assert!(!copies(&sig, &other), "{}", similarity(&sig, &other));
+        assert!(similarity(&sig, &signature(&text(50, 5000)).unwrap()) < 0.1);
+    }
+
+    /// Signatures at or above the threshold always share a band: the lookup misses no copy.
+    #[test]
+    fn copies_share_a_band() {
+        let a = [7u8; SLOTS];
+        let mut b = a;
+        // The most bytes a copy can differ in, spread one per band.
+        let differ = ((1.0 - THRESHOLD) * SLOTS as f64) as usize;
+        for i in 0..differ {
+            b[(i % BANDS) * ROWS + i / BANDS] = 9;
+        }
+        assert!(copies(&a, &b), "{}", similarity(&a, &b));
+        let (ta, tb) = (band_terms(&a), band_terms(&b));
+        assert!(ta.iter().zip(tb.iter()).any(|(x, y)| x == y));
+        assert_eq!(ta[3] >> 32, 3);
+    }
+}
