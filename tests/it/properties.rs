@@ -206,6 +206,7 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
         &wi,
         &SearchRequest {
             limit: 10_000,
+            collapse: false,
             ..SearchRequest::default()
         },
     )
@@ -223,6 +224,7 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
         let req = SearchRequest {
             persons: vec![name.to_string()],
             limit: 10_000,
+            collapse: false,
             ..SearchRequest::default()
         };
         // A name no article has is an error: both indexes must refuse it alike.

@@ -54,7 +54,7 @@ fn article(title: &str, date: &str, source: &str, text: &str) -> String {
 /// A wire story (Antara, first), two republications with new headlines and a trimmed last
 /// paragraph, an article on the same event written separately, and a short brief that shares
 /// two sentences with the wire story.
-fn wire_corpus() -> Fixture {
+pub(crate) fn wire_corpus() -> Fixture {
     let fx = Fixture::new();
     fx.write(
         "antara.txt",
@@ -197,4 +197,84 @@ fn a_lost_or_damaged_story_table_is_rebuilt() {
     std::fs::remove_file(&table).unwrap();
     fx.index();
     assert_eq!(stories(&fx), grouped);
+}
+
+/// A search shows the wire story once, as its best-ranked copy naming the others; `--expand`
+/// shows every copy; the total counts articles either way.
+#[test]
+fn search_collapses_copies_unless_expanded() {
+    let fx = wire_corpus();
+    fx.index();
+    let (v, _) = fx.search_json(&["banjir", "--sort", "oldest"]);
+    let ids: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["antara.txt", "own.txt", "brief.txt"], "{v}");
+    assert_eq!(v["total"], 5);
+    let wire = &v["hits"][0];
+    assert_eq!(wire["copies"], 2, "{v}");
+    assert_eq!(wire["story"], "antara.txt");
+    assert_eq!(
+        wire["other_copies"],
+        serde_json::json!([{"id": "kompas.txt", "source": "Kompas"}, {"id": "tempo.txt", "source": "Tempo"}])
+    );
+    assert_eq!(v["hits"][1]["copies"], 0);
+    assert!(v["hits"][1].get("story").is_none(), "{v}");
+
+    let (v, _) = fx.search_json(&["banjir", "--sort", "oldest", "--expand"]);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 5, "{v}");
+    assert_eq!(v["hits"][1]["id"], "own.txt");
+    assert_eq!(v["hits"][2]["id"], "kompas.txt");
+    assert_eq!(v["hits"][2]["copies"], 2, "{v}");
+    assert_eq!(v["hits"][2]["story"], "antara.txt");
+
+    let out = fx.warta(&["search", "banjir", "--sort", "newest"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2024-03-02  Tempo  [id]  (+2 copies: Antara, Kompas)"),
+        "{text}"
+    );
+    assert!(text.contains("5 matches, showing 1-3"), "{text}");
+}
+
+/// Pages of collapsed results never repeat a story, and together list each story once.
+#[test]
+fn pages_of_collapsed_results_never_repeat_a_story() {
+    let fx = wire_corpus();
+    for n in 0..6 {
+        fx.write(
+            &format!("copy{n}.txt"),
+            article(
+                &format!("Salinan {n}"),
+                &format!("2024-03-0{}", n + 3),
+                "Suara",
+                &body(1, 0..(39 - n % 3)),
+            ),
+        );
+        fx.write(
+            &format!("other{n}.txt"),
+            article(
+                &format!("Lain {n}"),
+                "2024-02-01",
+                "Detik",
+                &format!("Banjir. {}", body(10 + n, 0..40)),
+            ),
+        );
+    }
+    fx.index();
+    let mut seen = Vec::new();
+    for page in 0..6 {
+        let offset = (page * 2).to_string();
+        let ids = fx.ids(&["banjir", "--limit", "2", "--offset", &offset]);
+        seen.extend(ids);
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "a story repeats: {seen:?}");
+    // The wire story and its eight copies, the separate report, the brief, six others.
+    assert_eq!(seen.len(), 9, "{seen:?}");
 }

@@ -218,6 +218,10 @@ pub struct SearchArgs {
     /// Also count the top persons, countries, orgs, places, sources and languages of all matches
     #[arg(long)]
     pub facets: bool,
+    /// Show every copy of a story (by default a story republished by several outlets shows
+    /// once, as its best-ranked copy, with the others named)
+    #[arg(long)]
+    pub expand: bool,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -648,6 +652,7 @@ fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
         limit,
         offset,
         facets,
+        expand,
         json,
     } = args;
     let mut out = std::io::stdout().lock();
@@ -657,6 +662,7 @@ fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
         limit: limit as usize,
         offset,
         facets,
+        collapse: !expand,
         ..filters.request(&query)
     };
     let resp = wi.guard_result(|| search::search(&wi, &req))??;

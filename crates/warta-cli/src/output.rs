@@ -154,11 +154,12 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
         let source = hit.source.as_deref().unwrap_or("(no source)");
         writeln!(
             out,
-            "{:>3}. {}  {}  [{}]",
+            "{:>3}. {}  {}  [{}]{}",
             offset + i + 1,
             visible(&day(&hit.date)),
             visible(source),
-            visible(&hit.lang)
+            visible(&hit.lang),
+            copies_note(hit)
         )?;
         writeln!(
             out,
@@ -187,6 +188,23 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
         }
     }
     Ok(())
+}
+
+/// `  (+3 copies: Antara, Kompas, Tempo)` for a hit whose story has copies: their sources,
+/// each once (their ids when they have none); nothing otherwise.
+fn copies_note(hit: &warta::search::Hit) -> String {
+    if hit.copies == 0 {
+        return String::new();
+    }
+    let mut names: Vec<String> = Vec::new();
+    for copy in &hit.other_copies {
+        let name = visible(copy.source.as_deref().unwrap_or(&copy.id)).into_owned();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let noun = if hit.copies == 1 { "copy" } else { "copies" };
+    format!("  (+{} {noun}: {})", hit.copies, names.join(", "))
 }
 
 /// What the user should know about how the results were found (on stderr, so that

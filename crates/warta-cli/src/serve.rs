@@ -160,7 +160,7 @@ struct Extra {
 /// of its [`SearchRequest`] field (`query`, `persons`...): one vocabulary for GET and POST.
 const SEARCH_PARAMETERS: &[&str] = &[
     "q", "person", "country", "org", "place", "source", "lang", "from", "to", "sort", "limit", "offset", "facets",
-    "strict",
+    "strict", "collapse",
 ];
 
 /// The field names that stand for the parameters the page writes in the singular.
@@ -209,6 +209,7 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
             "offset" => req.offset = number("offset", &v)?,
             "facets" => req.facets = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             "strict" => req.strict = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "collapse" => req.collapse = !matches!(v.as_str(), "0" | "false" | "no"),
             "top" => extra.top = Some(number("top", &v)?),
             "interval" => {
                 extra.interval = Some(

@@ -16,6 +16,7 @@
 //!   calling a running search off.
 
 mod cancel;
+mod collapse;
 mod error;
 pub mod facets;
 pub mod filters;
@@ -54,7 +55,7 @@ pub use request::{
     check_request, date_bound, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
 };
 pub use response::{
-    ApproximateName, CountryRef, Hit, Relaxed, SearchResponse, Suggestion, FACET_TOP, SUGGESTIONS_PER_WORD,
+    ApproximateName, CopyRef, CountryRef, Hit, Relaxed, SearchResponse, Suggestion, FACET_TOP, SUGGESTIONS_PER_WORD,
 };
 pub use show::{articles, relative_path, show, similar_ids, ArticleView};
 use snippet::HighlightTerms;
@@ -80,13 +81,14 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     } else {
         req.sort
     };
-    let (mut total, mut docs) = top_docs(&searcher, &*prepared.query, req, sort)?;
+    let stories = wi.stories();
+    let (mut total, mut docs) = collapse::top_stories(&searcher, &*prepared.query, req, sort, &stories)?;
     let mut relaxed = None;
     let mut suggestions = Vec::new();
     if total == 0 {
         suggestions = did_you_mean(f, &searcher, &stems, &prepared.parsed, cancel)?;
         if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req)? {
-            (total, docs) = top_docs(&searcher, &*q, req, sort)?;
+            (total, docs) = collapse::top_stories(&searcher, &*q, req, sort, &stories)?;
             relaxed = Some((q, r));
         }
     }
@@ -101,6 +103,7 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         let doc: TantivyDocument = searcher.doc(addr)?;
         hits.push(hit_from_doc(f, &doc, score, highlight, &stems));
     }
+    collapse::name_copies(&mut hits, &stories);
     let facets = if req.facets {
         let collector = FacetCollector {
             fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),

@@ -86,6 +86,9 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Only articles with every term: never relax the query (see [`super::Relaxed`]).
     pub strict: bool,
+    /// Show each story once, as its best-ranked article naming its other copies (the
+    /// default); `false` shows every copy.
+    pub collapse: bool,
     /// Set by the caller to call the search off (never part of the JSON request).
     #[serde(skip)]
     pub cancel: Cancel,
@@ -122,6 +125,7 @@ impl Default for SearchRequest {
             offset: 0,
             facets: false,
             strict: false,
+            collapse: true,
             cancel: Cancel::default(),
         }
     }
