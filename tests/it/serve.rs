@@ -682,7 +682,8 @@ fn export_answers_the_matches_as_a_file() {
 }
 
 /// Copies of one story collapse over the API as on the command line: GET and POST, and
-/// `collapse=false` / `"collapse": false` show every copy.
+/// `collapse=false` / `"collapse": false` show every copy; facets and timelines count
+/// stories with `count=stories`.
 #[test]
 fn copies_collapse_over_the_api_unless_asked_not_to() {
     let fx = crate::stories::wire_corpus();
@@ -713,4 +714,15 @@ fn copies_collapse_over_the_api_unless_asked_not_to() {
     assert_eq!(ids(&serde_json::from_str(&body).unwrap()).len(), 5);
     let (_, v) = get_json(&s, "/api/search?q=banjir&collapse=maybe");
     assert_eq!(ids(&v).len(), 3, "anything but 0, false or no collapses: {v}");
+    let (st, v) = get_json(&s, "/api/facets/source?q=banjir&count=stories");
+    assert_eq!(st, 200, "{v}");
+    assert_eq!((v["total"].as_u64(), v["counted"].as_str()), (Some(3), Some("stories")));
+    let (_, v) = get_json(&s, "/api/timeline?q=banjir&interval=day&count=stories");
+    assert_eq!(v["buckets"][0]["count"], 3, "{v}");
+    let (st, v) = get_json(&s, "/api/facets/source?q=banjir&count=copies");
+    assert_eq!(st, 400, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("articles or stories"),
+        "{v}"
+    );
 }

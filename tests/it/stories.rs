@@ -278,3 +278,71 @@ fn pages_of_collapsed_results_never_repeat_a_story() {
     // The wire story and its eight copies, the separate report, the brief, six others.
     assert_eq!(seen.len(), 9, "{seen:?}");
 }
+
+/// Facets and timelines count each story once with `--count stories`, at its earliest
+/// matching copy; by default they count articles.
+#[test]
+fn facets_and_timelines_can_count_stories() {
+    let fx = wire_corpus();
+    fx.index();
+    let facet = |args: &[&str]| -> Value {
+        let out = fx
+            .warta(&["facets", "source", "banjir", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let counts = |v: &Value| -> Vec<(String, u64)> {
+        v["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["value"].as_str().unwrap().to_string(), c["count"].as_u64().unwrap()))
+            .collect()
+    };
+    let pairs = |p: &[(&str, u64)]| -> Vec<(String, u64)> { p.iter().map(|(s, n)| (s.to_string(), *n)).collect() };
+    let v = facet(&[]);
+    assert_eq!(
+        (v["total"].as_u64(), v["counted"].as_str()),
+        (Some(5), Some("articles"))
+    );
+    assert_eq!(
+        counts(&v),
+        pairs(&[("Antara", 2), ("Detik", 1), ("Kompas", 1), ("Tempo", 1)])
+    );
+    let v = facet(&["--count", "stories"]);
+    assert_eq!((v["total"].as_u64(), v["counted"].as_str()), (Some(3), Some("stories")));
+    assert_eq!(counts(&v), pairs(&[("Antara", 2), ("Detik", 1)]));
+    // The earliest copy that matches stands for the story.
+    let v = facet(&["--count", "stories", "--source", "Kompas", "--source", "Tempo"]);
+    assert_eq!(counts(&v), pairs(&[("Kompas", 1)]));
+
+    let timeline = |args: &[&str]| -> Value {
+        let out = fx
+            .warta(&["timeline", "banjir", "--interval", "day", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let days = |v: &Value| -> Vec<u64> {
+        v["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["count"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(days(&timeline(&[])), [4, 1]);
+    let v = timeline(&["--count", "stories"]);
+    assert_eq!(days(&v), [3], "{v}");
+    assert_eq!(v["total"], 3);
+    let out = fx
+        .warta(&["timeline", "banjir", "--count", "stories"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 stories"));
+}

@@ -17,7 +17,7 @@ use warta::extract::{self as extraction, ExtractedArticle};
 use warta::index::{self, IndexOptions, Progress, WartaIndex};
 use warta::ingest::{self, Format};
 use warta::search::facets::Interval;
-use warta::search::{self, SearchRequest, Sort};
+use warta::search::{self, CountBy, SearchRequest, Sort};
 
 /// Full-text and entity search for news archives.
 #[derive(Debug, Parser)]
@@ -64,6 +64,10 @@ pub struct FilterArgs {
     /// showing the articles with most of them
     #[arg(long)]
     pub strict: bool,
+    /// What facets and timelines count: articles, or stories (the copies of one text once, at
+    /// the earliest that matches)
+    #[arg(long, value_parser = count_choice(), default_value = "articles", hide_default_value = true)]
+    pub count: CountBy,
 }
 
 impl FilterArgs {
@@ -80,6 +84,7 @@ impl FilterArgs {
             orgs: self.orgs,
             places: self.places,
             strict: self.strict,
+            count: self.count,
             ..SearchRequest::default()
         }
     }
@@ -438,6 +443,10 @@ fn sort_choice() -> impl clap::builder::TypedValueParser<Value = Sort> {
     })
 }
 
+fn count_choice() -> impl clap::builder::TypedValueParser<Value = CountBy> {
+    named_choice(&CountBy::ALL, CountBy::name, |_| None)
+}
+
 fn interval_choice() -> impl clap::builder::TypedValueParser<Value = Interval> {
     named_choice(&Interval::ALL, Interval::name, |_| None)
 }
@@ -706,7 +715,7 @@ fn run_facets(args: FacetsArgs) -> Result<ExitCode> {
     if json {
         output::json(&mut out, &resp)?;
     } else {
-        output::facet_table(&mut out, &resp.field, &resp.values, resp.total)?;
+        output::facet_table(&mut out, &resp.field, &resp.values, resp.total, resp.counted.name())?;
     }
     Ok(matched(resp.total > 0))
 }

@@ -183,7 +183,7 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
         for field in warta::search::facets::FACET_FIELDS {
             if let Some(counts) = facets.get(field) {
                 writeln!(out)?;
-                facet_table(out, field, counts, resp.total)?;
+                facet_table(out, field, counts, resp.total, "articles")?;
             }
         }
     }
@@ -436,8 +436,15 @@ fn human_bytes(n: u64) -> String {
 }
 
 /// The facet block of search results, or `warta facets` output.
-pub fn facet_table(out: &mut impl Write, field: &str, counts: &[FacetCount], total: usize) -> io::Result<()> {
-    writeln!(out, "{} ({total} matching articles)", visible(field))?;
+/// `total` counts `counted` (articles or stories).
+pub fn facet_table(
+    out: &mut impl Write,
+    field: &str,
+    counts: &[FacetCount],
+    total: usize,
+    counted: &str,
+) -> io::Result<()> {
+    writeln!(out, "{} ({total} matching {counted})", visible(field))?;
     if counts.is_empty() {
         writeln!(out, "  (none)")?;
     }
@@ -461,7 +468,7 @@ pub fn timeline(out: &mut impl Write, t: &Timeline) -> io::Result<()> {
     if t.undated > 0 {
         writeln!(out, "{:<width$}  {:>7}", "undated", t.undated)?;
     }
-    writeln!(out, "{} articles", t.total)
+    writeln!(out, "{} {}", t.total, t.counted.name())
 }
 
 /// Several timelines side by side: one column per series, a row per interval.

@@ -5,14 +5,19 @@
 //! story: page two then starts after the last story of page one and never repeats one. Only
 //! the articles ranked down to the page's last story (and a look-ahead) are looked up in the
 //! story table; the ranking is widened when copies hide too many of them.
+//!
+//! Facets and timelines can count stories instead of articles ([`count_matches`]): each
+//! story then counts once, as its earliest matching copy.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
 use tantivy::query::Query;
-use tantivy::{DocAddress, Searcher};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
-use super::{top_docs, Hit, Ranked, SearchError, SearchRequest, Sort, MAX_RESULT_WINDOW};
+use super::{top_docs, CountBy, Hit, Ranked, SearchError, SearchRequest, Sort, MAX_RESULT_WINDOW};
 use crate::index::stories::Stories;
 use crate::index::Fields;
 
@@ -114,5 +119,181 @@ impl<'a> Keys<'a> {
             Ok(Some(s))
         };
         Ok(read(files)?.zip(read(ids)?))
+    }
+}
+
+/// Runs `collector` over the matches of `query`; when the request counts stories, over one
+/// article per story: of the copies that match, the earliest (a story's first appearance),
+/// so that facets and timelines count each story once.
+pub(crate) fn count_matches<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: &SearchRequest,
+    stories: &Stories,
+    collector: C,
+) -> tantivy::Result<C::Fruit> {
+    if req.count == CountBy::Articles || stories.stories().is_empty() {
+        return searcher.search(query, &collector);
+    }
+    let skip = later_copies(searcher, query, stories)?;
+    searcher.search(query, &SkipDocs { inner: collector, skip })
+}
+
+/// The articles matching `query` whose story has an earlier matching copy (by the story's
+/// order): found from the stories' members, looked up by file, not from every match.
+fn later_copies(searcher: &Searcher, query: &dyn Query, stories: &Stories) -> tantivy::Result<HashSet<DocAddress>> {
+    let members = member_docs(searcher, stories)?;
+    let matching = searcher.search(query, &Members(&members))?;
+    let mut first: HashMap<usize, (usize, DocAddress)> = HashMap::new();
+    let mut later = HashSet::new();
+    for addr in matching {
+        let (story, rank) = members[&addr];
+        match first.get(&story) {
+            Some(&(r, _)) if r < rank => {
+                later.insert(addr);
+            }
+            Some(&(_, a)) => {
+                later.insert(a);
+                first.insert(story, (rank, addr));
+            }
+            None => {
+                first.insert(story, (rank, addr));
+            }
+        }
+    }
+    Ok(later)
+}
+
+/// The live documents of every story's members, each with its story and its place in it.
+fn member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<HashMap<DocAddress, (usize, usize)>> {
+    let file_field = searcher.schema().get_field(Fields::FILE)?;
+    let mut out = HashMap::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let Some(ids) = seg.fast_fields().str(Fields::ID)? else {
+            continue;
+        };
+        let index = seg.inverted_index(file_field)?;
+        let mut id = String::new();
+        for (story, members) in stories.stories().iter().enumerate() {
+            for (rank, m) in members.iter().enumerate() {
+                let term = tantivy::Term::from_field_text(file_field, &m.file);
+                let Some(mut docs) = index.read_postings(&term, IndexRecordOption::Basic)? else {
+                    continue;
+                };
+                let mut doc = docs.doc();
+                while doc != TERMINATED {
+                    let alive = seg.alive_bitset().is_none_or(|a| a.is_alive(doc));
+                    if alive
+                        && ids.term_ords(doc).next().is_some_and(|o| {
+                            id.clear();
+                            ids.ord_to_str(o, &mut id).unwrap_or(false) && id == m.id
+                        })
+                    {
+                        out.insert(DocAddress::new(ord as u32, doc), (story, rank));
+                    }
+                    doc = docs.advance();
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Collects the matching documents among a set.
+struct Members<'a>(&'a HashMap<DocAddress, (usize, usize)>);
+
+/// [`Members`] in one segment: the set's documents there.
+struct MembersSegment {
+    members: HashSet<DocId>,
+    segment: SegmentOrdinal,
+    found: Vec<DocAddress>,
+}
+
+impl Collector for Members<'_> {
+    type Fruit = Vec<DocAddress>;
+    type Child = MembersSegment;
+
+    fn for_segment(&self, segment: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(MembersSegment {
+            members: docs_of_segment(self.0.keys(), segment),
+            segment,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<DocAddress>>) -> tantivy::Result<Vec<DocAddress>> {
+        let mut all: Vec<DocAddress> = fruits.into_iter().flatten().collect();
+        all.sort();
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for MembersSegment {
+    type Fruit = Vec<DocAddress>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if self.members.contains(&doc) {
+            self.found.push(DocAddress::new(self.segment, doc));
+        }
+    }
+
+    fn harvest(self) -> Vec<DocAddress> {
+        self.found
+    }
+}
+
+/// The documents of `segment` among `addrs`.
+fn docs_of_segment<'a>(addrs: impl Iterator<Item = &'a DocAddress>, segment: SegmentOrdinal) -> HashSet<DocId> {
+    addrs.filter(|a| a.segment_ord == segment).map(|a| a.doc_id).collect()
+}
+
+/// A collector that passes over a set of documents.
+struct SkipDocs<C> {
+    inner: C,
+    skip: HashSet<DocAddress>,
+}
+
+/// [`SkipDocs`] in one segment.
+struct SkipSegment<S> {
+    inner: S,
+    skip: HashSet<DocId>,
+}
+
+impl<C: Collector> Collector for SkipDocs<C> {
+    type Fruit = C::Fruit;
+    type Child = SkipSegment<C::Child>;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let skip = docs_of_segment(self.skip.iter(), segment);
+        Ok(SkipSegment {
+            inner: self.inner.for_segment(segment, reader)?,
+            skip,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(&self, fruits: Vec<<Self::Child as SegmentCollector>::Fruit>) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<S: SegmentCollector> SegmentCollector for SkipSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.skip.contains(&doc) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
     }
 }

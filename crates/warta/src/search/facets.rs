@@ -19,7 +19,9 @@ use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::extract::gazetteer;
 use crate::index::{Fields, WartaIndex};
 
-use super::{request_query, unless_cancelled, ApproximateName, Relaxed, SearchError, SearchRequest};
+use super::collapse::count_matches;
+use super::{request_query, unless_cancelled, ApproximateName, CountBy, Relaxed, SearchError, SearchRequest};
+use crate::index::stories::Stories;
 
 /// Fields that can be counted.
 pub const FACET_FIELDS: [&str; 6] = [
@@ -319,6 +321,9 @@ pub struct Bucket {
 pub struct Timeline {
     /// The interval size.
     pub interval: Interval,
+    /// What the counts count: articles, or stories (each once, at its earliest matching copy).
+    #[serde(default)]
+    pub counted: CountBy,
     /// All matching articles, dated or not.
     pub total: u64,
     /// Matching articles without a date.
@@ -443,6 +448,7 @@ pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Inter
         total,
         undated,
         buckets,
+        counted: CountBy::Articles,
         relaxed: None,
         approximate_names: Vec::new(),
     }
@@ -512,7 +518,10 @@ pub struct FacetsResponse {
     pub field: String,
     /// The query as given.
     pub query: String,
-    /// Articles matching the request.
+    /// What `total` and the counts count: articles, or stories (copies of one text once).
+    #[serde(default)]
+    pub counted: CountBy,
+    /// Articles (or stories) matching the request.
     pub total: usize,
     /// The top values, most frequent first.
     pub values: Vec<FacetCount>,
@@ -534,10 +543,11 @@ pub fn facets_response(
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
     let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
-    let (total, values) = facet_on(&searcher, &*query, &field, req, top)?;
+    let (total, values) = facet_on(&searcher, &*query, &field, req, top, &wi.stories())?;
     Ok(FacetsResponse {
         field,
         query: req.query.clone(),
+        counted: req.count,
         total,
         values,
         relaxed,
@@ -573,7 +583,7 @@ pub fn facet(
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
     let (query, ..) = request_query(wi, &searcher, req)?;
-    facet_on(&searcher, &*query, &field, req, top)
+    facet_on(&searcher, &*query, &field, req, top, &wi.stories())
 }
 
 /// The top `top` values of `field` over the articles matching `query`, and their number.
@@ -583,13 +593,15 @@ pub(crate) fn facet_on(
     field: &str,
     req: &SearchRequest,
     top: usize,
+    stories: &Stories,
 ) -> Result<(usize, Vec<FacetCount>), SearchError> {
     let field = field.to_string();
     let collector = FacetCollector {
         fields: vec![field.clone()],
         top,
     };
-    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(query, &(Count, collector)))?;
+    let counting = count_matches(searcher, query, req, stories, (Count, collector));
+    let (total, mut counts) = unless_cancelled(&req.cancel, counting)?;
     Ok((total, facet_counts(&field, counts.pop().unwrap_or_default())))
 }
 
@@ -597,8 +609,10 @@ pub(crate) fn facet_on(
 pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Result<Timeline, SearchError> {
     let searcher = wi.searcher()?;
     let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
-    let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &DayCollector))?;
+    let counting = count_matches(&searcher, &query, req, &wi.stories(), DayCollector);
+    let (days, undated) = unless_cancelled(&req.cancel, counting)?;
     Ok(Timeline {
+        counted: req.count,
         relaxed,
         approximate_names,
         ..timeline_from_days(days, undated, interval)
@@ -654,7 +668,8 @@ pub fn timeline_series(
     for (kind, name) in entities {
         let one = req.with_only_entity(kind, name);
         let (query, relaxed, approximate_names) = request_query(wi, &searcher, &one)?;
-        let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &DayCollector))?;
+        let counting = count_matches(&searcher, &query, req, &wi.stories(), DayCollector);
+        let (days, undated) = unless_cancelled(&req.cancel, counting)?;
         let series = Series {
             entity: name.to_string(),
             kind: Fields::entity_field_name(kind).to_string(),

@@ -52,7 +52,7 @@ use filters::request_filters;
 use query::{Item, ParsedQuery};
 pub use related::{entity_kind, kind_name, related, Anchor, RelatedEntity, RelatedResponse, ENTITY_KINDS};
 pub use request::{
-    check_request, date_bound, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
+    check_request, date_bound, CountBy, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
 };
 pub use response::{
     ApproximateName, CopyRef, CountryRef, Hit, Relaxed, SearchResponse, Suggestion, FACET_TOP, SUGGESTIONS_PER_WORD,
@@ -109,7 +109,10 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
             fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),
             top: FACET_TOP,
         };
-        let counts = unless_cancelled(cancel, searcher.search(query, &collector))?;
+        let counts = unless_cancelled(
+            cancel,
+            collapse::count_matches(&searcher, query, req, &stories, collector),
+        )?;
         let mut out = BTreeMap::new();
         for (field, values) in facets::FACET_FIELDS.iter().zip(counts) {
             out.insert(field.to_string(), facet_counts(field, values));
