@@ -365,7 +365,16 @@ async function main() {
     J(unknown.errors) === J(['unknown person "zzzzqq"']) && !unknown.timelineShown && unknown.hits === 0, unknown);
   expectApiErrors = false;
 
-  // 10. A person typed in the URL shows, and ticks, the canonical name it stands for.
+  // 10. A story republished under another headline shows once, noting its copy.
+  await load('/?q=pekerja+nusantara');
+  await waitIdle('the results for "pekerja nusantara"', `document.querySelector('.hit[data-id]')`);
+  const story = await ev(`[...document.querySelectorAll('#results .hit')].map((h) => ({ id: h.dataset.id,
+    copies: h.querySelector('.hit-copies')?.textContent ?? null, title: h.querySelector('.hit-copies')?.title ?? '' }))`);
+  const ikn = story.filter((h) => h.id.includes('nusantara-ikn') || h.id.includes('ikn-republished'));
+  check('a republished article shows once, with "+1 copy" naming the other',
+    ikn.length === 1 && ikn[0].copies === '+1 copy' && /ikn/.test(ikn[0].title), story);
+
+  // 11. A person typed in the URL shows, and ticks, the canonical name it stands for.
   await load('/?person=putin');
   await waitIdle('the results for person=putin', `document.querySelector('.hit[data-id]') && document.querySelector('.facet-value[data-field="person"]')`);
   const typed = await ev(`({ chip: document.querySelector('.chip.active-filter[data-field="person"]')?.textContent,
@@ -376,7 +385,7 @@ async function main() {
   await waitIdle('the person filter to be removed', `!new URLSearchParams(location.search).has('person')`);
   check('choosing the ticked entry removes the typed filter', await ev(`!document.querySelector('.chip.active-filter[data-field="person"]')`));
 
-  // 11. Screenshot of the search view for the README: putin + country KP at 1280x900.
+  // 12. Screenshot of the search view for the README: putin + country KP at 1280x900.
   if (opt.screenshot) {
     await load('/?q=putin&country=KP');
     await waitIdle('the results for the screenshot', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);
