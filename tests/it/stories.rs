@@ -127,12 +127,12 @@ fn copies_of_a_wire_story_are_one_story() {
     );
 }
 
-/// Version `v` of an article updated twice: the second replaces its last five sentences, the
-/// third its first five too. Each is a copy of the one before, the first and the third are not.
+/// Version `v` of an article updated twice: the second replaces its last nine sentences, the
+/// third its first nine too. Each is a copy of the one before, the first and the third are not.
 fn version(v: usize) -> String {
-    let first = if v >= 3 { body(6, 0..5) } else { body(3, 0..5) };
-    let last = if v >= 2 { body(5, 0..5) } else { body(3, 55..60) };
-    format!("{first}\n\n{}\n\n{last}", body(3, 5..55))
+    let first = if v >= 3 { body(6, 0..9) } else { body(3, 0..9) };
+    let last = if v >= 2 { body(5, 0..9) } else { body(3, 51..60) };
+    format!("{first}\n\n{}\n\n{last}", body(3, 9..51))
 }
 
 /// A chain of updates (A like B, B like C, A not like C) is one story; deleting the middle

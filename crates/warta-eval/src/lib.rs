@@ -2,4 +2,5 @@
 //! tagger. The `warta-eval` binary is its command line.
 
 pub mod eval;
+pub mod stories;
 pub mod train;

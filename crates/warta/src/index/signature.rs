@@ -10,9 +10,10 @@
 //! The signature keeps, for each of [`SLOTS`] hash functions, the smallest hash of any
 //! shingle, reduced to one byte ("b-bit MinHash"): the share of equal bytes estimates the
 //! Jaccard similarity of the two shingle sets ([`similarity`]). Its bytes cut into [`BANDS`]
-//! bands of [`ROWS`] give the terms an article is looked up by ([`band_terms`]): copies share
-//! at least one band, and since [`THRESHOLD`] leaves fewer mismatched bytes than there are
-//! bands, every pair at or above it shares one (a lookup never misses a copy).
+//! bands of [`ROWS`] give the terms an article is looked up by ([`band_terms`]): two articles
+//! are compared only when they share a band. Pairs estimated at 0.75 or more always share one
+//! (fewer mismatched bytes than bands); at [`THRESHOLD`], all but a few in a thousand do. A
+//! fresh build and an incremental update apply the same rule, so they group alike.
 
 use crate::text::tokens;
 
@@ -26,8 +27,10 @@ pub const SLOTS: usize = 128;
 pub const BANDS: usize = 32;
 /// Bytes of the signature in each band.
 pub const ROWS: usize = SLOTS / BANDS;
-/// Estimated Jaccard similarity at and above which two articles are copies of one story.
-pub const THRESHOLD: f64 = 0.8;
+/// Estimated Jaccard similarity at and above which two articles are copies of one story:
+/// the highest recall without a false copy on the tune half of the labelled pairs
+/// (`tests/gold/story_pairs.tsv`; README, Near-duplicate stories).
+pub const THRESHOLD: f64 = 0.65;
 
 /// An article's signature: one byte per hash function.
 pub type Signature = [u8; SLOTS];
@@ -60,19 +63,28 @@ const fn splitmix(state: &mut u64) -> u64 {
 /// The signature of an article's body, or `None` when it has fewer than [`MIN_SHINGLES`]
 /// shingles.
 pub fn signature(body: &str) -> Option<Signature> {
-    let words = word_hashes(body);
-    if words.len() < SHINGLE_WORDS + MIN_SHINGLES - 1 {
+    let shingles = shingles(body);
+    if shingles.len() < MIN_SHINGLES {
         return None;
     }
+    Some(min_hash(&shingles))
+}
+
+/// The hashes of the text's shingles, in order (repeats included).
+pub fn shingles(text: &str) -> Vec<u64> {
+    word_hashes(text).windows(SHINGLE_WORDS).map(shingle_hash).collect()
+}
+
+/// For each hash function, the smallest hash of any shingle, as one byte.
+fn min_hash(shingles: &[u64]) -> Signature {
     let mut mins = [u32::MAX; SLOTS];
-    for shingle in words.windows(SHINGLE_WORDS) {
-        let h = shingle_hash(shingle);
+    for &h in shingles {
         for (min, (a, b)) in mins.iter_mut().zip(PARAMS.iter()) {
             let v = (a.wrapping_mul(h).wrapping_add(*b) >> 32) as u32;
             *min = (*min).min(v);
         }
     }
-    Some(mins.map(|m| (m.wrapping_mul(0x9E37_79B1) >> 24) as u8))
+    mins.map(|m| (m.wrapping_mul(0x9E37_79B1) >> 24) as u8)
 }
 
 /// The xxh3 hash of each folded word of the text, in order.
@@ -154,17 +166,18 @@ mod tests {
         assert!(similarity(&sig, &signature(&text(50, 5000)).unwrap()) < 0.1);
     }
 
-    /// Signatures at or above the threshold always share a band: the lookup misses no copy.
+    /// Signatures estimated at 0.75 or more always share a band, however their differences
+    /// are spread.
     #[test]
-    fn copies_share_a_band() {
+    fn close_copies_always_share_a_band() {
         let a = [7u8; SLOTS];
         let mut b = a;
-        // The most bytes a copy can differ in, spread one per band.
-        let differ = ((1.0 - THRESHOLD) * SLOTS as f64) as usize;
-        for i in 0..differ {
-            b[(i % BANDS) * ROWS + i / BANDS] = 9;
+        // One byte fewer than bands differ, spread one per band.
+        for i in 0..BANDS - 1 {
+            b[i * ROWS + i % ROWS] = 9;
         }
-        assert!(copies(&a, &b), "{}", similarity(&a, &b));
+        assert!(similarity(&a, &b) >= 0.75, "{}", similarity(&a, &b));
+        assert!(copies(&a, &b));
         let (ta, tb) = (band_terms(&a), band_terms(&b));
         assert!(ta.iter().zip(tb.iter()).any(|(x, y)| x == y));
         assert_eq!(ta[3] >> 32, 3);
