@@ -7,9 +7,13 @@
 //! shingles of [`SHINGLE_WORDS`] consecutive words. A text of fewer than [`MIN_SHINGLES`]
 //! shingles gets no signature: two short items sharing a couple of sentences are not copies.
 //!
-//! The signature keeps, for each of [`SLOTS`] hash functions, the smallest hash of any
-//! shingle, reduced to one byte ("b-bit MinHash"): the share of equal bytes estimates the
-//! Jaccard similarity of the two shingle sets ([`similarity`]). Its bytes cut into [`BANDS`]
+//! The signature is a one-permutation MinHash: each shingle's hash falls in one of [`SLOTS`]
+//! slots, which keeps the smallest; a slot no shingle fell in borrows its nearest filled
+//! neighbour's value, changed by the distance ("rotation" densification), so that every
+//! slot of two texts agrees with a probability equal to their Jaccard similarity. Each slot is
+//! kept as one byte ("b-bit MinHash"): the share of equal bytes estimates the similarity
+//! ([`similarity`]). One hash per shingle instead of one per slot: computing a hash per slot
+//! and shingle made signing cost as much as entity extraction. Its bytes cut into [`BANDS`]
 //! bands of [`ROWS`] give the terms an article is looked up by ([`band_terms`]): two articles
 //! are compared only when they share a band. Pairs estimated at 0.75 or more always share one
 //! (fewer mismatched bytes than bands); at [`THRESHOLD`], all but a few in a thousand do. A
@@ -21,7 +25,7 @@ use crate::text::tokens;
 pub const SHINGLE_WORDS: usize = 4;
 /// Fewest shingles a text needs to be signed.
 pub const MIN_SHINGLES: usize = 40;
-/// Hash functions, one byte of the signature each.
+/// Slots of the signature, one byte each.
 pub const SLOTS: usize = 128;
 /// Bands of the signature, each indexed as one term.
 pub const BANDS: usize = 32;
@@ -30,35 +34,10 @@ pub const ROWS: usize = SLOTS / BANDS;
 /// Estimated Jaccard similarity at and above which two articles are copies of one story:
 /// the highest recall without a false copy on the tune half of the labelled pairs
 /// (`tests/gold/story_pairs.tsv`; README, Near-duplicate stories).
-pub const THRESHOLD: f64 = 0.65;
+pub const THRESHOLD: f64 = 0.70;
 
 /// An article's signature: one byte per hash function.
 pub type Signature = [u8; SLOTS];
-
-/// The multipliers and increments of the hash functions (multiply-shift over the shingle's
-/// 64-bit hash), fixed so that every index signs alike.
-const PARAMS: [(u64, u64); SLOTS] = params();
-
-const fn params() -> [(u64, u64); SLOTS] {
-    let mut out = [(0u64, 0u64); SLOTS];
-    let mut state: u64 = 0x5741_5254_4153_5431;
-    let mut i = 0;
-    while i < SLOTS {
-        let a = splitmix(&mut state) | 1;
-        let b = splitmix(&mut state);
-        out[i] = (a, b);
-        i += 1;
-    }
-    out
-}
-
-const fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// The signature of an article's body, or `None` when it has fewer than [`MIN_SHINGLES`]
 /// shingles.
@@ -75,16 +54,32 @@ pub fn shingles(text: &str) -> Vec<u64> {
     word_hashes(text).windows(SHINGLE_WORDS).map(shingle_hash).collect()
 }
 
-/// For each hash function, the smallest hash of any shingle, as one byte.
+/// The one-permutation MinHash of the shingles: the top bits of a shingle's hash choose its
+/// slot, the low 32 bits are its value there; empty slots are filled from the next filled
+/// one to the right (wrapping), offset by the distance; each slot is kept as one byte of a
+/// hash of its value.
 fn min_hash(shingles: &[u64]) -> Signature {
     let mut mins = [u32::MAX; SLOTS];
+    let mut filled = 0u128;
     for &h in shingles {
-        for (min, (a, b)) in mins.iter_mut().zip(PARAMS.iter()) {
-            let v = (a.wrapping_mul(h).wrapping_add(*b) >> 32) as u32;
-            *min = (*min).min(v);
-        }
+        let slot = (h >> (64 - SLOTS.trailing_zeros())) as usize;
+        mins[slot] = mins[slot].min(h as u32);
+        filled |= 1 << slot;
     }
-    mins.map(|m| (m.wrapping_mul(0x9E37_79B1) >> 24) as u8)
+    std::array::from_fn(|slot| {
+        let distance = (filled.rotate_right(slot as u32)).trailing_zeros() as u64;
+        let value = u64::from(mins[(slot + distance as usize) % SLOTS]);
+        (mix(value | (distance << 32)) >> 56) as u8
+    })
+}
+
+/// A 64-bit finaliser (MurmurHash3's): every input bit moves every output bit.
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
 }
 
 /// The xxh3 hash of each folded word of the text, in order.
@@ -102,7 +97,7 @@ fn shingle_hash(words: &[u64]) -> u64 {
     for w in words {
         h = (h.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
-    h ^ (h >> 29)
+    mix(h)
 }
 
 /// The estimated Jaccard similarity of the shingle sets two signatures were made from: the
