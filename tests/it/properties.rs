@@ -125,13 +125,12 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Add(f, v)),
-        (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Modify(f, v)),
-        (0u8..12, 0u8..12).prop_map(|(a, b)| Op::Rename(a, b)),
-        (0u8..12).prop_map(Op::Delete),
-        (0u8..6).prop_map(Op::Lines),
-        (0u8..6, 0u8..4).prop_map(|(f, v)| Op::Story(f, v)),
-        (0u8..6, 0u8..4).prop_map(|(f, v)| Op::Story(f, v)),
+        1 => (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Add(f, v)),
+        1 => (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Modify(f, v)),
+        1 => (0u8..12, 0u8..12).prop_map(|(a, b)| Op::Rename(a, b)),
+        1 => (0u8..12).prop_map(Op::Delete),
+        1 => (0u8..6).prop_map(Op::Lines),
+        4 => (0u8..5, 0u8..3).prop_map(|(f, v)| Op::Story(f, v)),
     ]
 }
 
