@@ -58,9 +58,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A copy of the sample corpus plus an article that tries to run script through its text, and
-# one published early in the morning east of UTC.
+# A copy of the sample corpus plus an article that tries to run script through its text,
+# one published early in the morning east of UTC, and a republication of one sample article
+# under another headline (a copy of one story).
 cp -R sample_corpus "$TMP/corpus"
+sed -e 's/^title: .*/title: "IKN dikebut siang malam"/' -e 's/^source: .*/source: Antara/' \
+    sample_corpus/md/2023/nusantara-ikn.id.md >"$TMP/corpus/ikn-republished.id.md"
 mkdir -p "$TMP/corpus/evil"
 cat > "$TMP/corpus/evil/xss.txt" <<'EOF'
 Title: Evil <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=2"> xssprobe

@@ -365,7 +365,16 @@ async function main() {
     J(unknown.errors) === J(['unknown person "zzzzqq"']) && !unknown.timelineShown && unknown.hits === 0, unknown);
   expectApiErrors = false;
 
-  // 10. A person typed in the URL shows, and ticks, the canonical name it stands for.
+  // 10. A story republished under another headline shows once, noting its copy.
+  await load('/?q=pekerja+nusantara');
+  await waitIdle('the results for "pekerja nusantara"', `document.querySelector('.hit[data-id]')`);
+  const story = await ev(`[...document.querySelectorAll('#results .hit')].map((h) => ({ id: h.dataset.id,
+    copies: h.querySelector('.hit-copies')?.textContent ?? null, title: h.querySelector('.hit-copies')?.title ?? '' }))`);
+  const ikn = story.filter((h) => h.id.includes('nusantara-ikn') || h.id.includes('ikn-republished'));
+  check('a republished article shows once, with "+1 copy" naming the other',
+    ikn.length === 1 && ikn[0].copies === '+1 copy' && /ikn/.test(ikn[0].title), story);
+
+  // 11. A person typed in the URL shows, and ticks, the canonical name it stands for.
   await load('/?person=putin');
   await waitIdle('the results for person=putin', `document.querySelector('.hit[data-id]') && document.querySelector('.facet-value[data-field="person"]')`);
   const typed = await ev(`({ chip: document.querySelector('.chip.active-filter[data-field="person"]')?.textContent,
@@ -376,7 +385,7 @@ async function main() {
   await waitIdle('the person filter to be removed', `!new URLSearchParams(location.search).has('person')`);
   check('choosing the ticked entry removes the typed filter', await ev(`!document.querySelector('.chip.active-filter[data-field="person"]')`));
 
-  // 11. Dates are the article's own: an article published at 03:10 WITA on 15 January shows,
+  // 12. Dates are the article's own: an article published at 03:10 WITA on 15 January shows,
   // and is counted and found, on the 15th; with tz=UTC on the 14th, the zone kept in the URL.
   const dated = async (path) => {
     await load(path);
@@ -405,7 +414,17 @@ async function main() {
   const shown = await text('#article time');
   check('the article view shows its time and offset as published', shown === '15 Jan 2021, 03:10 UTC+08:00', shown);
 
-  // 12. Screenshot of the search view for the README: putin + country KP at 1280x900.
+  // 13. Too few articles with every word: they come first, then a divider, then the others.
+  await load('/?q=putin+vladivostok');
+  await waitIdle('the results for "putin vladivostok"', `document.querySelector('.hit[data-id]')`);
+  const relaxed = await ev(`({ notice: document.querySelector('#notice')?.textContent ?? '',
+    items: [...document.querySelectorAll('#results > li')].map((li) => li.classList.contains('relaxed-divider') ? 'divider' : 'hit') })`);
+  const dividerAt = relaxed.items.indexOf('divider');
+  check('a short page of full matches goes on after a divider, and the notice says how many had every word',
+    /^Only 2 articles have all of “putin vladivostok”: then articles with 1 of 2 words\.$/.test(relaxed.notice.trim())
+      && dividerAt === 2 && relaxed.items.length > 3, relaxed);
+
+  // 14. Screenshot of the search view for the README: putin + country KP at 1280x900.
   if (opt.screenshot) {
     await load('/?q=putin&country=KP');
     await waitIdle('the results for the screenshot', `document.querySelector('.hit[data-id]') && document.querySelector('#timeline .bar')`);

@@ -23,4 +23,5 @@ mod reliability;
 mod roots;
 mod search;
 mod serve;
+mod stories;
 mod warc;

@@ -120,16 +120,36 @@ enum Op {
     Delete(u8),
     /// Rewrite a JSON Lines file with `n` records.
     Lines(u8),
+    /// Write file `f` as version `v` of a long story: versions a step apart are copies,
+    /// further apart they are not, so stories form, chain and split.
+    Story(u8, u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Add(f, v)),
-        (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Modify(f, v)),
-        (0u8..12, 0u8..12).prop_map(|(a, b)| Op::Rename(a, b)),
-        (0u8..12).prop_map(Op::Delete),
-        (0u8..6).prop_map(Op::Lines),
+        1 => (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Add(f, v)),
+        1 => (0u8..12, any::<u8>()).prop_map(|(f, v)| Op::Modify(f, v)),
+        1 => (0u8..12, 0u8..12).prop_map(|(a, b)| Op::Rename(a, b)),
+        1 => (0u8..12).prop_map(Op::Delete),
+        1 => (0u8..6).prop_map(Op::Lines),
+        4 => (0u8..5, 0u8..3).prop_map(|(f, v)| Op::Story(f, v)),
     ]
+}
+
+/// Version `v` of a long story: sentences `3v .. 3v + 45` of one text (each step shifts it by
+/// three sentences, so neighbouring versions are near copies and distant ones are not).
+fn story_text(v: u8) -> String {
+    let from = usize::from(v) * 3;
+    (from..from + 45)
+        .map(|i| {
+            format!(
+                "Kalimat {i} kisah panjang menyebut pasar {} dan desa {}.",
+                i * 7 % 13,
+                i * 5 % 11
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn file(corpus: &Path, n: u8) -> PathBuf {
@@ -162,6 +182,11 @@ fn apply(corpus: &Path, op: &Op) {
         Op::Delete(f) => {
             let _ = std::fs::remove_file(file(corpus, f));
         }
+        Op::Story(f, v) => {
+            let p = file(corpus, f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, format!("Title: Kisah {f}\n\n{}\n", story_text(v))).unwrap();
+        }
         Op::Lines(n) => {
             let lines: Vec<String> = (0..n)
                 .map(|i| format!("{{\"title\": \"Baris {i} dari {n}\", \"body\": \"Isi {i}.\"}}"))
@@ -174,14 +199,15 @@ fn apply(corpus: &Path, op: &Op) {
 /// Persons the articles name, each written as a form other than its canonical name.
 const PERSONS: [&str; 3] = ["Jokowi", "Soeharto", "Volodymyr Zelensky"];
 
-/// id → title of every article in the index at `dir`, and for names typed in a filter (any
-/// word, another spelling, one letter off) → the ids it finds.
+/// id → title of every article in the index at `dir`, for names typed in a filter (any
+/// word, another spelling, one letter off) → the ids it finds, and each story of copies.
 fn contents(dir: &Path) -> BTreeMap<String, String> {
     let wi = WartaIndex::open(dir).unwrap();
     let resp = search::search(
         &wi,
         &SearchRequest {
             limit: 10_000,
+            collapse: false,
             ..SearchRequest::default()
         },
     )
@@ -199,6 +225,7 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
         let req = SearchRequest {
             persons: vec![name.to_string()],
             limit: 10_000,
+            collapse: false,
             ..SearchRequest::default()
         };
         // A name no article has is an error: both indexes must refuse it alike.
@@ -211,6 +238,10 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
             Err(e) => format!("error: {}", e.code()),
         };
         map.insert(format!("--person {name}"), found);
+    }
+    for story in wi.stories().stories() {
+        let ids: Vec<&str> = story.iter().map(|m| m.id.as_str()).collect();
+        map.insert(format!("story {}", ids[0]), ids.join(" "));
     }
     map
 }

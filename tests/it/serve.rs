@@ -745,3 +745,49 @@ fn dates_are_local_unless_a_zone_is_asked_for() {
     let (_, v) = get_json(&s, "/api/search?tz=Asia/Jakata");
     assert_eq!(v["error"]["suggestions"][0], "Asia/Jakarta", "{v}");
 }
+
+/// Copies of one story collapse over the API as on the command line: GET and POST, and
+/// `collapse=false` / `"collapse": false` show every copy; facets and timelines count
+/// stories with `count=stories`.
+#[test]
+fn copies_collapse_over_the_api_unless_asked_not_to() {
+    let fx = crate::stories::wire_corpus();
+    fx.index();
+    let s = start(&fx);
+    let ids = |v: &Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (st, v) = get_json(&s, "/api/search?q=banjir&sort=oldest");
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(ids(&v), ["antara.txt", "own.txt", "brief.txt"]);
+    assert_eq!(v["hits"][0]["copies"], 2);
+    assert_eq!(v["hits"][0]["other_copies"][1]["source"], "Tempo", "{v}");
+    let (_, v) = get_json(&s, "/api/search?q=banjir&sort=oldest&collapse=false");
+    assert_eq!(ids(&v).len(), 5, "{v}");
+    let (st, _, body) = request(
+        &s,
+        "POST",
+        "/api/search",
+        r#"{"query": "banjir", "sort": "oldest", "collapse": false}"#,
+    );
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(ids(&serde_json::from_str(&body).unwrap()).len(), 5);
+    let (_, v) = get_json(&s, "/api/search?q=banjir&collapse=maybe");
+    assert_eq!(ids(&v).len(), 3, "anything but 0, false or no collapses: {v}");
+    let (st, v) = get_json(&s, "/api/facets/source?q=banjir&count=stories");
+    assert_eq!(st, 200, "{v}");
+    assert_eq!((v["total"].as_u64(), v["counted"].as_str()), (Some(3), Some("stories")));
+    let (_, v) = get_json(&s, "/api/timeline?q=banjir&interval=day&count=stories");
+    assert_eq!(v["buckets"][0]["count"], 3, "{v}");
+    let (st, v) = get_json(&s, "/api/facets/source?q=banjir&count=copies");
+    assert_eq!(st, 400, "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("articles or stories"),
+        "{v}"
+    );
+}

@@ -17,7 +17,7 @@ use warta::extract::{self as extraction, ExtractedArticle};
 use warta::index::{self, IndexOptions, Progress, WartaIndex};
 use warta::ingest::{self, Format};
 use warta::search::facets::Interval;
-use warta::search::{self, SearchRequest, Sort};
+use warta::search::{self, CountBy, SearchRequest, Sort};
 
 /// Full-text and entity search for news archives.
 #[derive(Debug, Parser)]
@@ -68,6 +68,10 @@ pub struct FilterArgs {
     /// showing the articles with most of them
     #[arg(long)]
     pub strict: bool,
+    /// What facets and timelines count: articles, or stories (the copies of one text once, at
+    /// the earliest that matches)
+    #[arg(long, value_parser = count_choice(), default_value = "articles", hide_default_value = true)]
+    pub count: CountBy,
 }
 
 impl FilterArgs {
@@ -85,6 +89,7 @@ impl FilterArgs {
             orgs: self.orgs,
             places: self.places,
             strict: self.strict,
+            count: self.count,
             ..SearchRequest::default()
         }
     }
@@ -223,6 +228,10 @@ pub struct SearchArgs {
     /// Also count the top persons, countries, orgs, places, sources and languages of all matches
     #[arg(long)]
     pub facets: bool,
+    /// Show every copy of a story (by default a story republished by several outlets shows
+    /// once, as its best-ranked copy, with the others named)
+    #[arg(long)]
+    pub expand: bool,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -439,6 +448,10 @@ fn sort_choice() -> impl clap::builder::TypedValueParser<Value = Sort> {
     })
 }
 
+fn count_choice() -> impl clap::builder::TypedValueParser<Value = CountBy> {
+    named_choice(&CountBy::ALL, CountBy::name, |_| None)
+}
+
 fn interval_choice() -> impl clap::builder::TypedValueParser<Value = Interval> {
     named_choice(&Interval::ALL, Interval::name, |_| None)
 }
@@ -653,6 +666,7 @@ fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
         limit,
         offset,
         facets,
+        expand,
         json,
     } = args;
     let mut out = std::io::stdout().lock();
@@ -662,6 +676,7 @@ fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
         limit: limit as usize,
         offset,
         facets,
+        collapse: !expand,
         ..filters.request(&query)
     };
     let resp = wi.guard_result(|| search::search(&wi, &req))??;
@@ -705,7 +720,7 @@ fn run_facets(args: FacetsArgs) -> Result<ExitCode> {
     if json {
         output::json(&mut out, &resp)?;
     } else {
-        output::facet_table(&mut out, &resp.field, &resp.values, resp.total)?;
+        output::facet_table(&mut out, &resp.field, &resp.values, resp.total, resp.counted.name())?;
     }
     Ok(matched(resp.total > 0))
 }

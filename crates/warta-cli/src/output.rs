@@ -18,7 +18,9 @@ use warta::extract::ExtractedArticle;
 use warta::index::RunSummary;
 use warta::search::facets::{FacetCount, Timeline, TimelineSeries};
 use warta::search::snippet::Snippet;
-use warta::search::{ApproximateName, ArticleView, RelatedResponse, Relaxed, SearchResponse, Stats, Suggestion};
+use warta::search::{
+    ApproximateName, ArticleView, CountBy, RelatedResponse, Relaxed, SearchResponse, Stats, Suggestion,
+};
 
 /// How human output is decorated.
 #[derive(Debug, Clone, Copy)]
@@ -164,11 +166,12 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
         let source = hit.source.as_deref().unwrap_or("(no source)");
         writeln!(
             out,
-            "{:>3}. {}  {}  [{}]",
+            "{:>3}. {}  {}  [{}]{}",
             offset + i + 1,
             visible(&day(&hit.date)),
             visible(source),
-            visible(&hit.lang)
+            visible(&hit.lang),
+            copies_note(hit)
         )?;
         writeln!(
             out,
@@ -192,11 +195,28 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
         for field in warta::search::facets::FACET_FIELDS {
             if let Some(counts) = facets.get(field) {
                 writeln!(out)?;
-                facet_table(out, field, counts, resp.total)?;
+                facet_table(out, field, counts, resp.total, "articles")?;
             }
         }
     }
     Ok(())
+}
+
+/// `  (+3 copies: Antara, Kompas, Tempo)` for a hit whose story has copies: their sources,
+/// each once (their ids when they have none); nothing otherwise.
+fn copies_note(hit: &warta::search::Hit) -> String {
+    if hit.copies == 0 {
+        return String::new();
+    }
+    let mut names: Vec<String> = Vec::new();
+    for copy in &hit.other_copies {
+        let name = visible(copy.source.as_deref().unwrap_or(&copy.id)).into_owned();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let noun = if hit.copies == 1 { "copy" } else { "copies" };
+    format!("  (+{} {noun}: {})", hit.copies, names.join(", "))
 }
 
 /// What the user should know about how the results were found (on stderr, so that
@@ -311,6 +331,18 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> io::Result<()> {
         human_bytes(s.index_bytes)
     )?;
     writeln!(out, "articles:   {}", s.articles)?;
+    match &s.stories_damaged {
+        None => writeln!(
+            out,
+            "copies:     {} articles are copies of another ({} stories with copies)",
+            s.copies, s.stories_with_copies
+        )?,
+        Some(damage) => writeln!(
+            out,
+            "copies:     unknown: {} (the next `warta index` rebuilds it)",
+            visible(damage)
+        )?,
+    }
     writeln!(out, "roots:")?;
     for root in &s.roots {
         writeln!(out, "  {}", visible(root))?;
@@ -423,8 +455,15 @@ fn human_bytes(n: u64) -> String {
 }
 
 /// The facet block of search results, or `warta facets` output.
-pub fn facet_table(out: &mut impl Write, field: &str, counts: &[FacetCount], total: usize) -> io::Result<()> {
-    writeln!(out, "{} ({total} matching articles)", visible(field))?;
+/// `total` counts `counted` (articles or stories).
+pub fn facet_table(
+    out: &mut impl Write,
+    field: &str,
+    counts: &[FacetCount],
+    total: usize,
+    counted: &str,
+) -> io::Result<()> {
+    writeln!(out, "{} ({total} matching {counted})", visible(field))?;
     if counts.is_empty() {
         writeln!(out, "  (none)")?;
     }
@@ -448,7 +487,12 @@ pub fn timeline(out: &mut impl Write, t: &Timeline) -> io::Result<()> {
     if t.undated > 0 {
         writeln!(out, "{:<width$}  {:>7}", "undated", t.undated)?;
     }
-    writeln!(out, "{} article{}", t.total, if t.total == 1 { "" } else { "s" })
+    let noun = match (t.counted, t.total) {
+        (CountBy::Articles, 1) => "article",
+        (CountBy::Stories, 1) => "story",
+        (counted, _) => counted.name(),
+    };
+    writeln!(out, "{} {noun}", t.total)
 }
 
 /// Several timelines side by side: one column per series, a row per interval.

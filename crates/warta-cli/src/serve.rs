@@ -26,7 +26,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use warta::extract::gazetteer::Kind;
 use warta::index::WartaIndex;
 use warta::search::facets::Interval;
-use warta::search::{self, Cancel, SearchError, SearchRequest, Sort};
+use warta::search::{self, Cancel, CountBy, SearchError, SearchRequest, Sort};
 
 /// The most results one request may ask for.
 pub const MAX_LIMIT: usize = 1000;
@@ -160,7 +160,7 @@ struct Extra {
 /// of its [`SearchRequest`] field (`query`, `persons`...): one vocabulary for GET and POST.
 const SEARCH_PARAMETERS: &[&str] = &[
     "q", "person", "country", "org", "place", "source", "lang", "from", "to", "tz", "sort", "limit", "offset",
-    "facets", "strict",
+    "facets", "strict", "collapse", "count",
 ];
 
 /// The field names that stand for the parameters the page writes in the singular.
@@ -210,6 +210,13 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
             "offset" => req.offset = number("offset", &v)?,
             "facets" => req.facets = matches!(v.as_str(), "1" | "true" | "yes" | ""),
             "strict" => req.strict = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "collapse" => req.collapse = !matches!(v.as_str(), "0" | "false" | "no"),
+            "count" => {
+                req.count = CountBy::ALL
+                    .into_iter()
+                    .find(|c| c.name() == v)
+                    .ok_or_else(|| ApiError::bad("bad_parameter", "count must be articles or stories"))?
+            }
             "top" => extra.top = Some(number("top", &v)?),
             "interval" => {
                 extra.interval = Some(

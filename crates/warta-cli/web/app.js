@@ -483,12 +483,21 @@ function renderHit(hit) {
   if (hit.date) meta.push(el('time', { datetime: hit.date, text: formatDate(hit.date) }));
   if (hit.source) meta.push(el('span', { class: 'hit-source', text: hit.source }));
   if (hit.lang) meta.push(el('span', { class: 'badge', title: langName(hit.lang), text: hit.lang }));
+  if (hit.copies) meta.push(copiesNote(hit));
   const chips = entityChips(hit);
   return el('li', { class: 'hit', 'data-id': hit.id },
     el('h3', { class: 'hit-title' }, el('a', { href: articleHref(hit.id), 'data-article': hit.id }, title)),
     meta.length ? el('p', { class: 'hit-meta' }, meta) : null,
     hit.snippet_parts && hit.snippet_parts.length ? el('p', { class: 'snippet' }, highlighted(hit.snippet_parts)) : null,
     chips.length ? el('div', { class: 'chips' }, chips) : null);
+}
+
+/** "+2 copies" for a hit that stands for a story republished elsewhere; the copies' sources
+ *  and ids in its tooltip. */
+function copiesNote(hit) {
+  const others = (hit.other_copies || []).map((c) => (c.source ? `${c.source} (${c.id})` : c.id));
+  return el('span', { class: 'hit-copies', title: `Copies of this story: ${others.join(', ')}`,
+    text: `+${hit.copies} ${hit.copies === 1 ? 'copy' : 'copies'}` });
 }
 
 /** Says how the results were found when it is not simply "every word matched", and offers

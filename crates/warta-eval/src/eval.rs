@@ -255,7 +255,7 @@ fn read_corpus(corpus: &Path) -> Result<HashMap<String, Entities>> {
 
 /// Documents of a shared corpus: `path` is its JSON Lines file (optionally gzipped) or the
 /// corpus directory holding exactly one such file.
-fn jsonl(path: &Path) -> Result<Box<dyn Iterator<Item = Value>>> {
+pub(crate) fn jsonl(path: &Path) -> Result<Box<dyn Iterator<Item = Value>>> {
     let owned;
     let path = if path.is_dir() {
         let files: Vec<_> = std::fs::read_dir(path)

@@ -3,4 +3,5 @@
 
 pub mod eval;
 pub mod known_item;
+pub mod stories;
 pub mod train;

@@ -9,6 +9,8 @@
 //! warta-eval stemmers ../shared/corpora/clickid/articles.jsonl.gz --limit 5000
 //! warta-eval train ../shared/corpora --out data/ner-model.bin.gz
 //! warta-eval clusters ../shared/corpora --out data/word-clusters.bin
+//! warta-eval story-candidates ../shared/corpora/clickid ../shared/corpora/indosum --show
+//! warta-eval stories tests/gold/story_pairs.tsv ../shared/corpora/clickid ../shared/corpora/indosum
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -94,6 +96,31 @@ enum Set {
     /// The entity tagger alone, by exact spans, on CoNLL-2003 testa/testb and NERGrit
     /// valid/test (the model named by $WARTA_NER_MODEL, else the shipped one)
     Tagger { corpora: PathBuf },
+    /// Near-duplicate detection on labelled pairs: precision and recall of "copies" on the
+    /// tune and test splits, at warta's threshold or another
+    Stories {
+        /// The labels: id_a, id_b, copy|distinct, tune|test (tab-separated)
+        labels: PathBuf,
+        /// The corpora the ids come from (JSON Lines files, or directories holding one)
+        corpora: Vec<PathBuf>,
+        /// Call pairs at or above this estimated similarity copies
+        #[arg(long, default_value_t = warta::index::signature::THRESHOLD)]
+        threshold: f64,
+        /// Also score the tune split at thresholds from 0.5 to 0.95
+        #[arg(long)]
+        sweep: bool,
+    },
+    /// Candidate pairs to label: pairs sharing a signature band, drawn from bins of estimated
+    /// similarity, and same-day pairs of different sources (tab-separated, with a split)
+    StoryCandidates {
+        corpora: Vec<PathBuf>,
+        /// Pairs drawn from each bin
+        #[arg(long, default_value_t = 12)]
+        per_bin: usize,
+        /// Print each pair's titles, sources, dates and the start and end of both texts
+        #[arg(long)]
+        show: bool,
+    },
     /// Learn word clusters (Brown) from the unlabelled article corpora and write their map
     Clusters {
         /// Directory of the corpora: reuters21578/, bbc/, clickid/ and indosum/, each with articles.jsonl.gz
@@ -114,6 +141,92 @@ enum Set {
         #[arg(long, value_delimiter = ',')]
         show: Vec<String>,
     },
+}
+
+/// `warta-eval stories`: precision and recall of copies on the labelled pairs.
+fn run_stories(labels: &Path, corpora: &[PathBuf], threshold: f64, sweep: bool, json: bool) -> Result<()> {
+    use warta_eval::stories;
+    let labelled = stories::read_labels(labels)?;
+    let articles = stories::read_articles(corpora)?;
+    let measured = stories::measure(&labelled, &articles)?;
+    let mut scores = vec![
+        ("tune", stories::score(&measured, Some("tune"), threshold)),
+        ("test", stories::score(&measured, Some("test"), threshold)),
+        ("all", stories::score(&measured, None, threshold)),
+    ];
+    if sweep {
+        for t in (10..=19).map(|i| f64::from(i) * 0.05) {
+            scores.push(("tune sweep", stories::score(&measured, Some("tune"), t)));
+        }
+    }
+    if json {
+        let rows: Vec<_> = scores
+            .iter()
+            .map(|(s, sc)| serde_json::json!({"split": s, "score": sc}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    println!(
+        "{:<11} {:>9} {:>6} {:>7} {:>4} {:>4} {:>4} {:>9} {:>7}",
+        "split", "threshold", "pairs", "copies", "tp", "fp", "fn", "precision", "recall"
+    );
+    for (split, s) in &scores {
+        println!(
+            "{split:<11} {:>9.2} {:>6} {:>7} {:>4} {:>4} {:>4} {:>9.3} {:>7.3}",
+            s.threshold,
+            s.pairs,
+            s.copies,
+            s.true_positives,
+            s.false_positives,
+            s.false_negatives,
+            s.precision,
+            s.recall
+        );
+    }
+    let misses: Vec<_> = measured
+        .iter()
+        .filter(|(p, s)| p.copy != s.estimated.is_some_and(|e| e >= threshold))
+        .collect();
+    for (p, s) in misses {
+        let est = s.estimated.map_or("unsigned".to_string(), |e| format!("{e:.3}"));
+        let label = if p.copy { "copy" } else { "distinct" };
+        println!(
+            "wrong at {threshold:.2}: {} {} ({label}, {}) estimated {est}, exact {:.3}",
+            p.a, p.b, p.split, s.exact
+        );
+    }
+    Ok(())
+}
+
+/// `warta-eval story-candidates`: pairs to label, one a line, optionally with their texts.
+fn run_story_candidates(corpora: &[PathBuf], per_bin: usize, show: bool) -> Result<()> {
+    use warta_eval::stories;
+    let articles = stories::read_articles(corpora)?;
+    let cut = |s: &str, from_end: bool, n: usize| -> String {
+        let chars: Vec<char> = s.chars().collect();
+        let part: String = if from_end {
+            chars[chars.len().saturating_sub(n)..].iter().collect()
+        } else {
+            chars[..n.min(chars.len())].iter().collect()
+        };
+        part.replace('\n', " ")
+    };
+    for (k, (a, b, sim)) in stories::candidates(&articles, per_bin).into_iter().enumerate() {
+        let (a, b) = (&articles[a], &articles[b]);
+        let split = if k % 2 == 0 { "tune" } else { "test" };
+        println!("{}\t{}\t{sim:.3}\t{split}", a.id, b.id);
+        if show {
+            let exact = stories::similarity(&a.body, &b.body).exact;
+            println!("  exact Jaccard {exact:.3}");
+            for x in [a, b] {
+                println!("  [{} | {} | {}] {}", x.source, x.date, x.id, x.title);
+                println!("    START {}", cut(&x.body, false, 260));
+                println!("    END   {}", cut(&x.body, true, 160));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Scores the tagger alone on the evaluation splits.
@@ -257,6 +370,18 @@ fn main() -> Result<()> {
     {
         return print_known_item(index, corpora, *queries, *seed, cli.json, cli.errors);
     }
+    if let Set::Stories {
+        labels,
+        corpora,
+        threshold,
+        sweep,
+    } = &cli.set
+    {
+        return run_stories(labels, corpora, *threshold, *sweep, cli.json);
+    }
+    if let Set::StoryCandidates { corpora, per_bin, show } = &cli.set {
+        return run_story_candidates(corpora, *per_bin, *show);
+    }
     if let Set::Stemmers { path } = &cli.set {
         let rows = warta_eval::eval::eval_stemmers(path, cli.limit.min(20_000))?;
         if cli.json {
@@ -284,7 +409,9 @@ fn main() -> Result<()> {
         | Set::KnownItem { .. }
         | Set::Train { .. }
         | Set::Tagger { .. }
-        | Set::Clusters { .. } => {
+        | Set::Clusters { .. }
+        | Set::Stories { .. }
+        | Set::StoryCandidates { .. } => {
             unreachable!("handled above")
         }
     };

@@ -38,7 +38,8 @@ pub(crate) fn document_bytes(id: &str, file: &FileMeta, e: &Enriched) -> usize {
         .flatten()
         .map(String::len)
         .sum();
-    id.len() + file.path.len() + text_bytes + entity_bytes + 256
+    let signature_bytes = super::signature::SLOTS + super::signature::BANDS * 8;
+    id.len() + file.path.len() + text_bytes + entity_bytes + signature_bytes + 256
 }
 
 /// The tantivy document of an enriched article.
@@ -103,6 +104,12 @@ pub(crate) fn build_document(
     for p in &e.entities.places {
         doc.add_text(f.place, &p.name);
         add_name_keys(&mut doc, f.place_names, &p.name, &p.forms);
+    }
+    if let Some(sig) = super::signature::signature(body) {
+        doc.add_bytes(f.story_sig, &sig[..]);
+        for band in super::signature::band_terms(&sig) {
+            doc.add_u64(f.story_bands, band);
+        }
     }
     doc
 }

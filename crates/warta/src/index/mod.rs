@@ -3,7 +3,8 @@
 //! An index directory holds a tantivy index plus `warta.json` (warta's format version),
 //! `last_run.json` (what the last indexing run did and skipped), `roots.json` (the paths it
 //! was built from, see [`roots`]), `stems.fst` (which indexed
-//! words share a stem, see [`stems`]) and, when some files were touched without being
+//! words share a stem, see [`stems`]), `stories.json` (the copies of one story, see
+//! [`stories`]) and, when some files were touched without being
 //! changed, `touched.json`, and when some files were skipped as a whole, `rejected.json`
 //! (see [`touched`]). Each tantivy document carries
 //! its file's path, size, modification time and content hash, so the index itself says which
@@ -17,7 +18,9 @@ mod queue;
 pub mod roots;
 mod run;
 pub mod schema;
+pub mod signature;
 pub(crate) mod stems;
+pub mod stories;
 mod touched;
 
 use std::path::{Path, PathBuf};
@@ -35,7 +38,7 @@ pub use run::{
 pub use schema::Fields;
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 const META_FILE: &str = "warta.json";
 /// Size of the doc store's compressed blocks (tantivy's default: 16 KiB). Every search reads
 /// the stored text of each hit shown, for its snippet, and reading one document decompresses
@@ -227,6 +230,8 @@ pub struct WartaIndex {
     reader: std::sync::OnceLock<tantivy::IndexReader>,
     /// The stem table as last read, with what identified its file then.
     stems: std::sync::Mutex<Option<(Option<FileStamp>, std::sync::Arc<stems::StemTable>)>>,
+    /// The stories as last read, with what identified their file then.
+    stories: std::sync::Mutex<Option<(Option<FileStamp>, std::sync::Arc<stories::Stories>)>>,
 }
 
 impl WartaIndex {
@@ -274,6 +279,7 @@ impl WartaIndex {
             dir: dir.to_path_buf(),
             reader: std::sync::OnceLock::new(),
             stems: std::sync::Mutex::new(None),
+            stories: std::sync::Mutex::new(None),
         })
     }
 
@@ -328,6 +334,7 @@ impl WartaIndex {
             dir: dir.to_path_buf(),
             reader: std::sync::OnceLock::new(),
             stems: std::sync::Mutex::new(None),
+            stories: std::sync::Mutex::new(None),
         })
     }
 
@@ -412,6 +419,20 @@ impl WartaIndex {
             Some((at, table)) if *at == stamp => table.clone(),
             _ => {
                 let table = std::sync::Arc::new(stems::StemTable::load(&self.dir));
+                *slot = Some((stamp, table.clone()));
+                table
+            }
+        }
+    }
+
+    /// The index's stories (see [`stories`]), read again when their file has changed.
+    pub fn stories(&self) -> std::sync::Arc<stories::Stories> {
+        let stamp = FileStamp::of(&self.dir.join(stories::STORIES_FILE));
+        let mut slot = self.stories.lock().expect("stories lock");
+        match &*slot {
+            Some((at, table)) if *at == stamp => table.clone(),
+            _ => {
+                let table = std::sync::Arc::new(stories::Stories::load(&self.dir));
                 *slot = Some((stamp, table.clone()));
                 table
             }

@@ -1,8 +1,8 @@
 //! The tantivy schema: every field warta stores or searches, in one place.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-    FAST, STORED, STRING,
+    BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 use crate::extract::gazetteer::Kind;
@@ -79,6 +79,12 @@ pub struct Fields {
     pub org_names: Field,
     /// See `person_names`.
     pub place_names: Field,
+    /// The article's near-duplicate signature (see [`super::signature`]), a fast field: what
+    /// tells copies of one story from articles that only share a band. Absent on short texts.
+    pub story_sig: Field,
+    /// The signature's band terms: an article's possible copies are the articles sharing one
+    /// (a term lookup, see [`super::stories`]). Indexed only.
+    pub story_bands: Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -127,6 +133,8 @@ pub fn build() -> (Schema, Fields) {
         person_names: b.add_text_field("person_names", STRING),
         org_names: b.add_text_field("org_names", STRING),
         place_names: b.add_text_field("place_names", STRING),
+        story_sig: b.add_bytes_field(Fields::STORY_SIG, BytesOptions::default().set_fast()),
+        story_bands: b.add_u64_field("story_bands", INDEXED),
     };
     (b.build(), fields)
 }
@@ -164,6 +172,8 @@ impl Fields {
     pub const ORG: &'static str = "org";
     /// Fast-field name of [`Fields::place`].
     pub const PLACE: &'static str = "place";
+    /// Fast-field name of [`Fields::story_sig`].
+    pub const STORY_SIG: &'static str = "story_sig";
 }
 
 impl Fields {
@@ -252,6 +262,7 @@ mod tests {
             Fields::COUNTRY,
             Fields::ORG,
             Fields::PLACE,
+            Fields::STORY_SIG,
         ];
         for name in names {
             let field = schema.get_field(name).unwrap();

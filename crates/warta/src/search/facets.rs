@@ -20,7 +20,9 @@ use crate::extract::gazetteer;
 use crate::index::{Fields, WartaIndex};
 use crate::ingest::date::Zone;
 
-use super::{request_query, unless_cancelled, ApproximateName, Relaxed, SearchError, SearchRequest};
+use super::collapse::count_matches;
+use super::{request_query, unless_cancelled, ApproximateName, CountBy, Relaxed, SearchError, SearchRequest};
+use crate::index::stories::Stories;
 
 /// Fields that can be counted.
 pub const FACET_FIELDS: [&str; 6] = [
@@ -320,6 +322,9 @@ pub struct Bucket {
 pub struct Timeline {
     /// The interval size.
     pub interval: Interval,
+    /// What the counts count: articles, or stories (each once, at its earliest matching copy).
+    #[serde(default)]
+    pub counted: CountBy,
     /// All matching articles, dated or not.
     pub total: u64,
     /// Matching articles without a date.
@@ -336,6 +341,7 @@ pub struct Timeline {
 
 /// Counts matching documents per calendar day: each article's own ([`Fields::local_day`]),
 /// or the day in the zone given.
+#[derive(Clone)]
 pub struct DayCollector {
     /// The zone days are counted in, if not each article's own.
     pub zone: Option<Zone>,
@@ -470,6 +476,7 @@ pub fn timeline_from_days(days: HashMap<i64, u64>, undated: u64, interval: Inter
         total,
         undated,
         buckets,
+        counted: CountBy::Articles,
         relaxed: None,
         approximate_names: Vec::new(),
     }
@@ -539,7 +546,10 @@ pub struct FacetsResponse {
     pub field: String,
     /// The query as given.
     pub query: String,
-    /// Articles matching the request.
+    /// What `total` and the counts count: articles, or stories (copies of one text once).
+    #[serde(default)]
+    pub counted: CountBy,
+    /// Articles (or stories) matching the request.
     pub total: usize,
     /// The top values, most frequent first.
     pub values: Vec<FacetCount>,
@@ -561,10 +571,11 @@ pub fn facets_response(
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
     let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
-    let (total, values) = facet_on(&searcher, &*query, &field, req, top)?;
+    let (total, values) = facet_on(&searcher, &*query, &field, req, top, &wi.stories())?;
     Ok(FacetsResponse {
         field,
         query: req.query.clone(),
+        counted: req.count,
         total,
         values,
         relaxed,
@@ -600,7 +611,7 @@ pub fn facet(
     let field = facet_field(field)?;
     let searcher = wi.searcher()?;
     let (query, ..) = request_query(wi, &searcher, req)?;
-    facet_on(&searcher, &*query, &field, req, top)
+    facet_on(&searcher, &*query, &field, req, top, &wi.stories())
 }
 
 /// The top `top` values of `field` over the articles matching `query`, and their number.
@@ -610,13 +621,15 @@ pub(crate) fn facet_on(
     field: &str,
     req: &SearchRequest,
     top: usize,
+    stories: &Stories,
 ) -> Result<(usize, Vec<FacetCount>), SearchError> {
     let field = field.to_string();
     let collector = FacetCollector {
         fields: vec![field.clone()],
         top,
     };
-    let (total, mut counts) = unless_cancelled(&req.cancel, searcher.search(query, &(Count, collector)))?;
+    let counting = count_matches(searcher, query, req, stories, (Count, collector));
+    let (total, mut counts) = unless_cancelled(&req.cancel, counting)?;
     Ok((total, facet_counts(&field, counts.pop().unwrap_or_default())))
 }
 
@@ -625,8 +638,10 @@ pub fn timeline(wi: &WartaIndex, req: &SearchRequest, interval: Interval) -> Res
     let searcher = wi.searcher()?;
     let (query, relaxed, approximate_names) = request_query(wi, &searcher, req)?;
     let by_day = DayCollector { zone: req.zone()? };
-    let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &by_day))?;
+    let counting = count_matches(&searcher, &query, req, &wi.stories(), by_day);
+    let (days, undated) = unless_cancelled(&req.cancel, counting)?;
     Ok(Timeline {
+        counted: req.count,
         relaxed,
         approximate_names,
         ..timeline_from_days(days, undated, interval)
@@ -683,7 +698,8 @@ pub fn timeline_series(
     for (kind, name) in entities {
         let one = req.with_only_entity(kind, name);
         let (query, relaxed, approximate_names) = request_query(wi, &searcher, &one)?;
-        let (days, undated) = unless_cancelled(&req.cancel, searcher.search(&query, &by_day))?;
+        let counting = count_matches(&searcher, &query, req, &wi.stories(), by_day.clone());
+        let (days, undated) = unless_cancelled(&req.cancel, counting)?;
         let series = Series {
             entity: name.to_string(),
             kind: Fields::entity_field_name(kind).to_string(),

@@ -16,6 +16,7 @@
 //!   calling a running search off.
 
 mod cancel;
+mod collapse;
 mod error;
 pub mod facets;
 pub mod filters;
@@ -39,6 +40,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
 use tantivy::{DateTime, DocAddress, Order, Searcher, TantivyDocument};
 
 use crate::index::stems::StemTable;
+use crate::index::stories::Stories;
 use crate::index::{Fields, WartaIndex};
 use crate::text::analysis::{self, EXACT};
 pub use cancel::Cancel;
@@ -51,10 +53,11 @@ use filters::request_filters;
 use query::{Item, ParsedQuery};
 pub use related::{entity_kind, kind_name, related, Anchor, RelatedEntity, RelatedResponse, ENTITY_KINDS};
 pub use request::{
-    check_request, date_bound, DateBound, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS, MAX_RESULT_WINDOW,
+    check_request, date_bound, CountBy, DateBound, SearchRequest, Sort, MAX_PREFIX_TERMS, MAX_QUERY_CHARS,
+    MAX_RESULT_WINDOW,
 };
 pub use response::{
-    ApproximateName, CountryRef, Hit, Relaxed, SearchResponse, Suggestion, FACET_TOP, SUGGESTIONS_PER_WORD,
+    ApproximateName, CopyRef, CountryRef, Hit, Relaxed, SearchResponse, Suggestion, FACET_TOP, SUGGESTIONS_PER_WORD,
 };
 pub use show::{articles, relative_path, show, similar_ids, ArticleView};
 use snippet::HighlightTerms;
@@ -80,15 +83,23 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
     } else {
         req.sort
     };
-    let (mut total, mut docs) = top_docs(&searcher, &*prepared.query, req, sort)?;
+    let stories = wi.stories();
+    let (mut total, mut docs) = collapse::top_stories(&searcher, &*prepared.query, req, sort, &stories)?;
     let mut relaxed = None;
     let mut suggestions = Vec::new();
     if total == 0 {
         suggestions = did_you_mean(f, &searcher, &stems, &prepared.parsed, cancel)?;
     }
     if total < req.limit.max(1) {
-        if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req, total)? {
-            let (more, more_docs) = fill_page(&searcher, &*q, &*prepared.query, total, docs.len(), req, sort)?;
+        let strict_hits = strict_hits(&searcher, &*prepared.query, req, sort, &stories, total)?;
+        if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req, strict_hits)? {
+            let page = FillPage {
+                relaxed: &*q,
+                strict: &*prepared.query,
+                strict_hits,
+                on_page: docs.len(),
+            };
+            let (more, more_docs) = fill_page(&searcher, &page, req, sort, &stories)?;
             total += more;
             docs.extend(more_docs);
             relaxed = Some((q, r));
@@ -106,12 +117,16 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         let doc: TantivyDocument = searcher.doc(addr)?;
         hits.push(hit_from_doc(f, &doc, score, highlight, &stems, zone.as_ref()));
     }
+    collapse::name_copies(&mut hits, &stories);
     let facets = if req.facets {
         let collector = FacetCollector {
             fields: facets::FACET_FIELDS.iter().map(|s| s.to_string()).collect(),
             top: FACET_TOP,
         };
-        let counts = unless_cancelled(cancel, searcher.search(query, &collector))?;
+        let counts = unless_cancelled(
+            cancel,
+            collapse::count_matches(&searcher, query, req, &stories, collector),
+        )?;
         let mut out = BTreeMap::new();
         for (field, values) in facets::FACET_FIELDS.iter().zip(counts) {
             out.insert(field.to_string(), facet_counts(field, values));
@@ -297,25 +312,52 @@ fn relaxed_query(
     Ok(best)
 }
 
-/// The articles of `relaxed` that `strict` misses, for the part of the request's page past
-/// the `strict_total` articles that match `strict` (`on_page` of them are on it): their
-/// number, and the page's share of them in `sort` order.
-fn fill_page(
+/// How many hits a strict query matching `total` articles (fewer than a page) gives: each
+/// story once when copies are collapsed.
+fn strict_hits(
     searcher: &Searcher,
-    relaxed: &dyn Query,
-    strict: &dyn Query,
-    strict_total: usize,
-    on_page: usize,
+    query: &dyn Query,
     req: &SearchRequest,
     sort: Sort,
-) -> Result<(usize, Ranked), SearchError> {
-    let others = without(relaxed.box_clone(), strict.box_clone());
-    let rest = SearchRequest {
-        offset: req.offset.saturating_sub(strict_total),
-        limit: req.limit - on_page.min(req.limit),
+    stories: &Stories,
+    total: usize,
+) -> Result<usize, SearchError> {
+    if total == 0 {
+        return Ok(0);
+    }
+    let all = SearchRequest {
+        offset: 0,
+        limit: total,
         ..req.clone()
     };
-    top_docs(searcher, &*others, &rest, sort)
+    Ok(collapse::top_stories(searcher, query, &all, sort, stories)?.1.len())
+}
+
+/// A short page to fill: the articles of `relaxed` that `strict` misses come after the
+/// `strict_hits` hits of `strict`, `on_page` of which are on the page.
+struct FillPage<'a> {
+    relaxed: &'a dyn Query,
+    strict: &'a dyn Query,
+    strict_hits: usize,
+    on_page: usize,
+}
+
+/// The number of articles that fill `page`, and the request's page of them in `sort` order
+/// (copies of one story collapsed as in the strict part).
+fn fill_page(
+    searcher: &Searcher,
+    page: &FillPage,
+    req: &SearchRequest,
+    sort: Sort,
+    stories: &Stories,
+) -> Result<(usize, Ranked), SearchError> {
+    let others = without(page.relaxed.box_clone(), page.strict.box_clone());
+    let rest = SearchRequest {
+        offset: req.offset.saturating_sub(page.strict_hits),
+        limit: req.limit - page.on_page.min(req.limit),
+        ..req.clone()
+    };
+    collapse::top_stories(searcher, &*others, &rest, sort, stories)
 }
 
 /// `query` without the articles `excluded` matches (scored as `query` alone).

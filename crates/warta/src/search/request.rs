@@ -46,6 +46,30 @@ impl Sort {
     }
 }
 
+/// What counts count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CountBy {
+    /// Every matching article.
+    #[default]
+    Articles,
+    /// Each story once, however many of its copies match.
+    Stories,
+}
+
+impl CountBy {
+    /// Every choice.
+    pub const ALL: [CountBy; 2] = [CountBy::Articles, CountBy::Stories];
+
+    /// The choice's name in requests.
+    pub fn name(self) -> &'static str {
+        match self {
+            CountBy::Articles => "articles",
+            CountBy::Stories => "stories",
+        }
+    }
+}
+
 /// A search: query text, filters, order and page. In JSON every field is optional, a list
 /// takes one value or several, and each field also answers to the web API's query-parameter
 /// name (`q`, `person`, `country`, `org`, `place`, `source`): one vocabulary for every client.
@@ -92,6 +116,12 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Only articles with every term: never relax the query (see [`super::Relaxed`]).
     pub strict: bool,
+    /// Show each story once, as its best-ranked article naming its other copies (the
+    /// default); `false` shows every copy.
+    pub collapse: bool,
+    /// What facets and timelines count: articles (the default) or stories (copies of one
+    /// text once).
+    pub count: CountBy,
     /// Set by the caller to call the search off (never part of the JSON request).
     #[serde(skip)]
     pub cancel: Cancel,
@@ -129,6 +159,8 @@ impl Default for SearchRequest {
             offset: 0,
             facets: false,
             strict: false,
+            collapse: true,
+            count: CountBy::Articles,
             cancel: Cancel::default(),
         }
     }

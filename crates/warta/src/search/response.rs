@@ -51,6 +51,27 @@ pub struct Hit {
     pub orgs: Vec<String>,
     /// Canonical names of the places mentioned.
     pub places: Vec<String>,
+    /// The id of the article's story (its earliest copy), when other articles are copies of
+    /// its text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
+    /// How many other articles in the index are copies of this one's text (whatever the
+    /// query and filters): with copies collapsed, the hit stands for them all.
+    #[serde(default)]
+    pub copies: usize,
+    /// Those copies, earliest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_copies: Vec<CopyRef>,
+}
+
+/// Another copy of a hit's story.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CopyRef {
+    /// The copy's article id.
+    pub id: String,
+    /// Its publisher, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// How far a query was relaxed: when fewer articles than a page have all `of` terms of a
@@ -96,7 +117,8 @@ pub const SUGGESTIONS_PER_WORD: usize = 3;
 pub struct SearchResponse {
     /// The query as given.
     pub query: String,
-    /// Exact number of matching articles.
+    /// Exact number of matching articles, copies of one story included (the hits show each
+    /// story once unless the request sets `collapse` to false).
     pub total: usize,
     /// Time taken, in milliseconds, to the hundredth.
     pub took_ms: f64,

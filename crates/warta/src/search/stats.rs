@@ -89,6 +89,16 @@ pub struct Stats {
     /// The paths the index was built from, which `warta index` without paths re-syncs.
     #[serde(default)]
     pub roots: Vec<String>,
+    /// Stories of two articles or more (copies of one text, see [`crate::index::stories`]).
+    #[serde(default)]
+    pub stories_with_copies: u64,
+    /// Articles that are copies: in each story, every article after its earliest.
+    #[serde(default)]
+    pub copies: u64,
+    /// What is wrong with the story table, when it is damaged (the next indexing run
+    /// rebuilds it; until then searches show every copy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stories_damaged: Option<String>,
 }
 
 /// Counts over the whole index.
@@ -117,7 +127,11 @@ pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
         }
     }
     let fmt = |s: i64| Timestamp::from_second(s).ok().map(|t| t.to_string());
+    let stories = wi.stories();
     Ok(Stats {
+        stories_with_copies: stories.stories().len() as u64,
+        copies: stories.copies(),
+        stories_damaged: stories.damage().map(str::to_string),
         articles: searcher.num_docs(),
         languages,
         sources,

@@ -54,6 +54,9 @@ pub(crate) fn hit_from_doc(
         countries: countries_named(a.countries),
         orgs: a.orgs,
         places: a.places,
+        story: None,
+        copies: 0,
+        other_copies: Vec::new(),
     }
 }
 

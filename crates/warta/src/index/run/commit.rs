@@ -9,7 +9,7 @@ use super::pipeline::SharedWriter;
 use super::summary::RunSummary;
 use super::{IndexOptions, Progress};
 use crate::index::queue::QueuedDoc;
-use crate::index::{stems, IndexError, StepContext, WartaIndex};
+use crate::index::{stems, stories, IndexError, StepContext, WartaIndex};
 
 /// tantivy's writer for the run, or [`IndexError::Locked`] when another writer holds the
 /// index (after the short retries of [`crate::index::retry_while_locked`]).
@@ -182,6 +182,29 @@ pub(super) fn update_stems(
         let w = format!(
             "cannot update the stem table (searches match this run's new words as written only, until the next run): {e}"
         );
+        summary.warn(w, progress);
+    }
+}
+
+/// Brings the stories up to date with the last commit, for the files the run `touched` since
+/// commit `started_from`. A failure is a warning, also kept in the run's summary: searches
+/// group copies as before the run until a later run rebuilds the table (it no longer
+/// describes the index's commit).
+pub(super) fn update_stories(
+    wi: &WartaIndex,
+    searcher: &tantivy::Searcher,
+    touched: &std::collections::HashSet<String>,
+    started_from: u64,
+    progress: &dyn Progress,
+    summary: &mut RunSummary,
+) {
+    let updated = wi
+        .index
+        .load_metas()
+        .and_then(|meta| stories::update(&wi.dir, searcher, touched, started_from, meta.opstamp));
+    if let Err(e) = updated {
+        let w =
+            format!("cannot update the story table (copies are grouped as before this run until the next run): {e}");
         summary.warn(w, progress);
     }
 }

@@ -47,6 +47,7 @@ pub(super) fn enrich_jobs(
 ) {
     yield_to_indexing();
     for batch in jobs {
+        writer.touch(batch.iter().map(|job| job.file.path.as_str()));
         let (ids, docs) = documents(batch, enricher, writer.fields);
         match add_documents(docs, writer, in_flight) {
             Ok(_) => {

@@ -146,6 +146,7 @@ pub fn index_paths_with(
     let threads = opts.threads.clamp(1, 64);
     let writer = SharedWriter::new(commit::open_writer(&wi, threads, opts.memory_mb)?, &wi.fields);
     let mut known = known::load(&wi)?;
+    let started_from = wi.index.load_metas()?.opstamp;
     let rejected_before = touched::load_rejected(&wi.dir);
 
     let run = Run {
@@ -165,11 +166,12 @@ pub fn index_paths_with(
     tally.add_walked(walked);
     drop(known);
 
-    commit::commit_last(&wi, writer.into_inner(), &mut tally.summary, progress)?;
+    let (writer, touched) = writer.into_inner();
+    commit::commit_last(&wi, writer, &mut tally.summary, progress)?;
     record_files(&wi, &roots, rejected_before, tally.touched, tally.rejected, progress);
     let before = if opts.rebuild { Vec::new() } else { recorded };
     record_roots(&wi, before, &roots, progress);
-    record_run(&wi, threads, started, tally.summary, progress)
+    record_run(&wi, threads, started, (&touched, started_from), tally.summary, progress)
 }
 
 /// Ignores SIGXFSZ for the process: a write past the file size limit (`ulimit -f`) then fails
@@ -233,17 +235,20 @@ fn record_roots(wi: &WartaIndex, before: Vec<PathBuf>, run: &[PathBuf], progress
     }
 }
 
-/// Brings the stem table up to date with the run's last commit, completes the summary and
-/// records it in the index directory as the last run's.
+/// Brings the stem table and the stories up to date with the run's last commit (the run
+/// having `touched` files since commit `started_from`), completes the summary and records it
+/// in the index directory as the last run's.
 fn record_run(
     wi: &WartaIndex,
     threads: usize,
     started: Instant,
+    (touched, started_from): (&std::collections::HashSet<String>, u64),
     mut summary: RunSummary,
     progress: &dyn Progress,
 ) -> Result<RunSummary, IndexError> {
     let searcher = wi.index.reader()?.searcher();
     commit::update_stems(wi, &searcher, threads, progress, &mut summary);
+    commit::update_stories(wi, &searcher, touched, started_from, progress, &mut summary);
     summary.total_articles = searcher.num_docs();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");

@@ -7,9 +7,9 @@
 //! keeps every core busy too. Every thread reports what it did to the calling thread, which
 //! counts it into the summary and commits from time to time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, RwLock};
+use std::sync::{mpsc, Mutex, RwLock};
 use std::time::Duration;
 
 use tantivy::indexer::UserOperation;
@@ -132,6 +132,8 @@ fn keep_accounts(
 pub(super) struct SharedWriter<'a> {
     writer: RwLock<IndexWriter<QueuedDoc>>,
     pub fields: &'a Fields,
+    /// The files whose articles were deleted or added: the stories to recompute.
+    touched: Mutex<HashSet<String>>,
 }
 
 impl<'a> SharedWriter<'a> {
@@ -139,11 +141,23 @@ impl<'a> SharedWriter<'a> {
         SharedWriter {
             writer: RwLock::new(writer),
             fields,
+            touched: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Records that articles of these files were added or deleted.
+    pub fn touch<'p>(&self, paths: impl IntoIterator<Item = &'p str>) {
+        let mut touched = self.touched.lock().expect("touched lock");
+        for path in paths {
+            if !touched.contains(path) {
+                touched.insert(path.to_string());
+            }
         }
     }
 
     /// Deletes every article of the file at `path` (its index key).
     pub fn delete_file(&self, path: &str) {
+        self.touch([path]);
         let term = Term::from_field_text(self.fields.file, path);
         self.writer.read().expect("writer lock").delete_term(term);
     }
@@ -158,8 +172,10 @@ impl<'a> SharedWriter<'a> {
         self.writer.write().expect("writer lock").commit()
     }
 
-    pub fn into_inner(self) -> IndexWriter<QueuedDoc> {
-        self.writer.into_inner().expect("writer lock")
+    /// tantivy's writer, and the files whose articles were added or deleted.
+    pub fn into_inner(self) -> (IndexWriter<QueuedDoc>, HashSet<String>) {
+        let touched = self.touched.into_inner().expect("touched lock");
+        (self.writer.into_inner().expect("writer lock"), touched)
     }
 }
 

@@ -1,0 +1,468 @@
+//! Stories: the articles whose texts are nearly the same (see [`super::signature`]) grouped
+//! into one story, so that searches can show a wire story republished by ten outlets once.
+//!
+//! Two articles are copies when they share a band term of their signatures and their
+//! signatures estimate a Jaccard similarity of at least [`signature::THRESHOLD`]. A story is a connected
+//! component of that relation: when A is a copy of B and B of C, A, B and C are one story
+//! even if A and C are further apart (an article updated twice stays with its first
+//! version). Its members are ordered earliest first (by date, undated last, then by id) and
+//! the story's id is its first member's id. Being a function of the index's articles alone,
+//! the stories are the same however the index came to hold them.
+//!
+//! `stories.json` in the index directory holds every story of two articles or more (an
+//! article in none is a story of its own), with the tantivy commit they describe; the file
+//! starts with a line carrying an xxh3 checksum of the rest. After each indexing run,
+//! [`update`] recomputes only the stories the run may have changed: starting from the
+//! articles of the files it added, changed or deleted, and every member of the stories they
+//! were in, it follows copies by looking their band terms up in the index (never a scan of
+//! the archive) and replaces the stories it reaches. When the table is missing, damaged, or
+//! describes another commit than the one the run started from (a run killed after a commit),
+//! it is rebuilt from every signature in the index. Searches made while a run commits on its
+//! way see the stories of the last finished run.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::columnar::{BytesColumn, Column, StrColumn};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DateTime, DocAddress, Searcher, Term};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::signature::{self, band_terms, Signature};
+use super::Fields;
+
+/// The table's file in the index directory: [`HEADER`], a space, the xxh3 checksum of the
+/// rest in 16 hex digits, a newline, then the table as JSON.
+pub const STORIES_FILE: &str = "stories.json";
+const HEADER: &str = "#warta stories 1";
+
+/// An article of a story, as the table records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// The article's file (the index's key of it).
+    pub file: String,
+    /// The article's id.
+    pub id: String,
+    /// Its publisher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Its publication date, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<i64>,
+}
+
+impl Member {
+    /// The order of a story's members: earliest first, undated last, then by id and file.
+    fn order_key(&self) -> (bool, i64, &str, &str) {
+        (self.date.is_none(), self.date.unwrap_or(0), &self.id, &self.file)
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Saved {
+    /// The tantivy commit (opstamp) the stories describe.
+    opstamp: u64,
+    /// Every story of two articles or more, its members earliest first.
+    stories: Vec<Vec<Member>>,
+}
+
+/// The stories of an index, as searches read them.
+#[derive(Debug, Default)]
+pub struct Stories {
+    saved: Saved,
+    /// The file was there and sound.
+    present: bool,
+    /// What is wrong with the file, when it is damaged.
+    damage: Option<String>,
+    /// (file, id) → the story's place in `saved.stories`.
+    by_key: HashMap<(String, String), usize>,
+}
+
+impl Stories {
+    /// The table in `dir`: empty when there is none, empty with [`damage`](Stories::damage)
+    /// set when it cannot be read or fails its checksum.
+    pub fn load(dir: &Path) -> Stories {
+        let (saved, present, damage) = match std::fs::read(dir.join(STORIES_FILE)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Saved::default(), false, None),
+            Err(e) => (
+                Saved::default(),
+                false,
+                Some(format!("{STORIES_FILE} cannot be read: {e}")),
+            ),
+            Ok(bytes) => match parse(&bytes) {
+                Ok(saved) => (saved, true, None),
+                Err(why) => (Saved::default(), false, Some(format!("{STORIES_FILE} {why}"))),
+            },
+        };
+        let mut by_key = HashMap::new();
+        for (i, story) in saved.stories.iter().enumerate() {
+            for m in story {
+                by_key.insert((m.file.clone(), m.id.clone()), i);
+            }
+        }
+        Stories {
+            saved,
+            present,
+            damage,
+            by_key,
+        }
+    }
+
+    /// What is wrong with the table's file, when it is damaged (searches then show every
+    /// copy, and the next indexing run rebuilds it).
+    pub fn damage(&self) -> Option<&str> {
+        self.damage.as_deref()
+    }
+
+    /// The story of the article `id` of `file`, members earliest first, when it has copies.
+    pub fn story_of(&self, file: &str, id: &str) -> Option<&[Member]> {
+        let i = *self.by_key.get(&(file.to_string(), id.to_string()))?;
+        Some(&self.saved.stories[i])
+    }
+
+    /// Where the story of the article `id` of `file` is in [`stories`](Stories::stories).
+    pub fn story_index(&self, file: &str, id: &str) -> Option<usize> {
+        self.by_key.get(&(file.to_string(), id.to_string())).copied()
+    }
+
+    /// Every story of two articles or more.
+    pub fn stories(&self) -> &[Vec<Member>] {
+        &self.saved.stories
+    }
+
+    /// Articles that are copies: in each story, every article after its first.
+    pub fn copies(&self) -> u64 {
+        self.saved.stories.iter().map(|s| s.len() as u64 - 1).sum()
+    }
+}
+
+/// The table of a file's bytes, or what is wrong with them.
+fn parse(bytes: &[u8]) -> Result<Saved, String> {
+    let prefix = HEADER.len() + 1;
+    let header = prefix + 17;
+    if bytes.get(..prefix) != Some(format!("{HEADER} ").as_bytes()) || bytes.get(header - 1) != Some(&b'\n') {
+        return Err("is not a story table".to_string());
+    }
+    let sum = std::str::from_utf8(&bytes[prefix..header - 1])
+        .ok()
+        .and_then(|s| u64::from_str_radix(s, 16).ok())
+        .ok_or("is not a story table")?;
+    if xxh3_64(&bytes[header..]) != sum {
+        return Err("fails its checksum".to_string());
+    }
+    serde_json::from_slice(&bytes[header..]).map_err(|e| format!("cannot be read: {e}"))
+}
+
+/// Writes the table atomically: a new file renamed into place.
+fn save(dir: &Path, saved: &Saved) -> std::io::Result<()> {
+    let json = serde_json::to_vec(saved).expect("the story table serializes");
+    let tmp = dir.join(format!("{STORIES_FILE}.tmp"));
+    let mut file = std::fs::File::create(&tmp)?;
+    writeln!(file, "{HEADER} {:016x}", xxh3_64(&json))?;
+    file.write_all(&json)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, dir.join(STORIES_FILE))
+}
+
+/// Brings the table up to date with `searcher` (the run's last commit, `opstamp`), the run
+/// having started from commit `started_from` and touched the articles of the files `touched`
+/// (added, changed or deleted). Recomputes only the stories those articles were or are in,
+/// unless the table does not describe `started_from`: then rebuilds it.
+pub(crate) fn update(
+    dir: &Path,
+    searcher: &Searcher,
+    touched: &HashSet<String>,
+    started_from: u64,
+    opstamp: u64,
+) -> tantivy::Result<()> {
+    let old = Stories::load(dir);
+    let articles = Articles::open(searcher)?;
+    let stories = if old.present && old.saved.opstamp == started_from {
+        regroup(&articles, old.saved.stories, touched)?
+    } else {
+        group_all(&articles)?
+    };
+    save(dir, &Saved { opstamp, stories }).map_err(Into::into)
+}
+
+/// Every story of the index, from every signature: articles sharing a band term are
+/// compared, and copies joined.
+fn group_all(articles: &Articles) -> tantivy::Result<Vec<Vec<Member>>> {
+    let mut nodes: Vec<(DocAddress, Signature)> = Vec::new();
+    for (ord, seg) in articles.segments.iter().enumerate() {
+        for doc in seg.alive_docs() {
+            if let Some(sig) = seg.signature(doc) {
+                nodes.push((DocAddress::new(ord as u32, doc), sig));
+            }
+        }
+    }
+    let mut bands: Vec<(u64, u32)> = Vec::with_capacity(nodes.len() * signature::BANDS);
+    for (i, (_, sig)) in nodes.iter().enumerate() {
+        bands.extend(band_terms(sig).iter().map(|&t| (t, i as u32)));
+    }
+    bands.sort_unstable();
+    let mut joined = UnionFind::new(nodes.len());
+    for bucket in bands.chunk_by(|a, b| a.0 == b.0).filter(|b| b.len() > 1) {
+        for (x, &(_, i)) in bucket.iter().enumerate() {
+            for &(_, j) in &bucket[x + 1..] {
+                let (i, j) = (i as usize, j as usize);
+                if joined.find(i) != joined.find(j) && signature::copies(&nodes[i].1, &nodes[j].1) {
+                    joined.union(i, j);
+                }
+            }
+        }
+    }
+    let addrs: Vec<DocAddress> = nodes.into_iter().map(|(addr, _)| addr).collect();
+    stories_of(articles, &addrs, &mut joined)
+}
+
+/// The stories after a run that touched the articles of the files `touched`: `old` with the
+/// stories those articles were or are now in recomputed. Starting from the articles of those
+/// files and every member of their old stories, copies are followed through band terms; the
+/// stories reached replace the old ones they overlap, the others stay as they were (no
+/// article in them changed, nor did any copy of one).
+fn regroup(articles: &Articles, old: Vec<Vec<Member>>, touched: &HashSet<String>) -> tantivy::Result<Vec<Vec<Member>>> {
+    let (affected, kept): (Vec<_>, Vec<_>) = old
+        .into_iter()
+        .partition(|story| story.iter().any(|m| touched.contains(&m.file)));
+    let mut seeds = Vec::new();
+    for file in touched {
+        seeds.extend(articles.of_file(file, None)?);
+    }
+    for m in affected.iter().flatten().filter(|m| !touched.contains(&m.file)) {
+        seeds.extend(articles.of_file(&m.file, Some(&m.id))?);
+    }
+    let (addrs, mut joined) = follow_copies(articles, seeds)?;
+    let reached: HashSet<(String, String)> = addrs
+        .iter()
+        .map(|&addr| {
+            let m = articles.member(addr)?;
+            Ok((m.file, m.id))
+        })
+        .collect::<tantivy::Result<_>>()?;
+    let mut stories: Vec<Vec<Member>> = kept
+        .into_iter()
+        .filter(|story| !story.iter().any(|m| reached.contains(&(m.file.clone(), m.id.clone()))))
+        .collect();
+    stories.extend(stories_of(articles, &addrs, &mut joined)?);
+    stories.sort_by(|a, b| a[0].order_key().cmp(&b[0].order_key()));
+    Ok(stories)
+}
+
+/// The articles reachable from `seeds` through copies (looked up by band term), and which of
+/// them are joined: the components of the copy relation that hold a seed.
+fn follow_copies(articles: &Articles, seeds: Vec<DocAddress>) -> tantivy::Result<(Vec<DocAddress>, UnionFind)> {
+    let mut nodes: Vec<(DocAddress, Signature)> = Vec::new();
+    let mut place: HashMap<DocAddress, usize> = HashMap::new();
+    let mut edges = Vec::new();
+    for addr in seeds {
+        if place.contains_key(&addr) {
+            continue;
+        }
+        if let Some(sig) = articles.signature(addr) {
+            place.insert(addr, nodes.len());
+            nodes.push((addr, sig));
+        }
+    }
+    let mut next = 0;
+    while next < nodes.len() {
+        let (addr, sig) = nodes[next];
+        for other in articles.sharing_a_band(&sig)? {
+            if other == addr {
+                continue;
+            }
+            let Some(other_sig) = articles.signature(other) else {
+                continue;
+            };
+            if !signature::copies(&sig, &other_sig) {
+                continue;
+            }
+            let j = *place.entry(other).or_insert_with(|| {
+                nodes.push((other, other_sig));
+                nodes.len() - 1
+            });
+            edges.push((next, j));
+        }
+        next += 1;
+    }
+    let mut joined = UnionFind::new(nodes.len());
+    for (i, j) in edges {
+        joined.union(i, j);
+    }
+    Ok((nodes.into_iter().map(|(addr, _)| addr).collect(), joined))
+}
+
+/// The stories of two articles or more among `addrs`, grouped by `joined`, each earliest
+/// first, ordered by their first member.
+fn stories_of(articles: &Articles, addrs: &[DocAddress], joined: &mut UnionFind) -> tantivy::Result<Vec<Vec<Member>>> {
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..addrs.len() {
+        groups.entry(joined.find(i)).or_default().push(i);
+    }
+    let mut stories = Vec::new();
+    for group in groups.into_values().filter(|g| g.len() > 1) {
+        let mut story = group
+            .iter()
+            .map(|&i| articles.member(addrs[i]))
+            .collect::<tantivy::Result<Vec<Member>>>()?;
+        story.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        stories.push(story);
+    }
+    stories.sort_by(|a, b| a[0].order_key().cmp(&b[0].order_key()));
+    Ok(stories)
+}
+
+/// Union-find over `0..n`, with path halving.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, i: usize, j: usize) {
+        let (a, b) = (self.find(i), self.find(j));
+        if a != b {
+            self.parent[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+/// The index's articles as grouping reads them: each segment's columns.
+struct Articles<'a> {
+    searcher: &'a Searcher,
+    segments: Vec<SegmentArticles>,
+}
+
+/// One segment's columns of what a story records of an article.
+struct SegmentArticles {
+    reader: tantivy::SegmentReader,
+    signature: Option<BytesColumn>,
+    file: Option<StrColumn>,
+    id: Option<StrColumn>,
+    source: Option<StrColumn>,
+    date: Column<DateTime>,
+}
+
+impl SegmentArticles {
+    fn alive_docs(&self) -> impl Iterator<Item = tantivy::DocId> + '_ {
+        self.reader.doc_ids_alive()
+    }
+
+    fn is_alive(&self, doc: tantivy::DocId) -> bool {
+        self.reader.alive_bitset().is_none_or(|a| a.is_alive(doc))
+    }
+
+    fn signature(&self, doc: tantivy::DocId) -> Option<Signature> {
+        let col = self.signature.as_ref()?;
+        let ord = col.term_ords(doc).next()?;
+        let mut bytes = Vec::with_capacity(signature::SLOTS);
+        col.ord_to_bytes(ord, &mut bytes).ok()?;
+        signature::from_bytes(&bytes)
+    }
+}
+
+/// The first string of a string column for a document.
+fn first_str(col: Option<&StrColumn>, doc: tantivy::DocId) -> tantivy::Result<Option<String>> {
+    let Some(col) = col else { return Ok(None) };
+    let Some(ord) = col.term_ords(doc).next() else {
+        return Ok(None);
+    };
+    let mut s = String::new();
+    col.ord_to_str(ord, &mut s)?;
+    Ok(Some(s))
+}
+
+impl<'a> Articles<'a> {
+    fn open(searcher: &'a Searcher) -> tantivy::Result<Self> {
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|seg| {
+                let ff = seg.fast_fields();
+                Ok(SegmentArticles {
+                    reader: seg.clone(),
+                    signature: ff.bytes(Fields::STORY_SIG)?,
+                    file: ff.str(Fields::FILE)?,
+                    id: ff.str(Fields::ID)?,
+                    source: ff.str(Fields::SOURCE)?,
+                    date: ff.date(Fields::DATE)?,
+                })
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Articles { searcher, segments })
+    }
+
+    fn signature(&self, addr: DocAddress) -> Option<Signature> {
+        self.segments[addr.segment_ord as usize].signature(addr.doc_id)
+    }
+
+    fn member(&self, addr: DocAddress) -> tantivy::Result<Member> {
+        let seg = &self.segments[addr.segment_ord as usize];
+        let doc = addr.doc_id;
+        Ok(Member {
+            file: first_str(seg.file.as_ref(), doc)?.unwrap_or_default(),
+            id: first_str(seg.id.as_ref(), doc)?.unwrap_or_default(),
+            source: first_str(seg.source.as_ref(), doc)?,
+            date: seg.date.first(doc).map(|d| d.into_timestamp_secs()),
+        })
+    }
+
+    /// The live articles holding `term` in `field`.
+    fn with_term(&self, term: &Term) -> tantivy::Result<Vec<DocAddress>> {
+        let mut out = Vec::new();
+        for (ord, seg) in self.segments.iter().enumerate() {
+            let index = seg.reader.inverted_index(term.field())?;
+            let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            let mut doc = tantivy::DocSet::doc(&postings);
+            while doc != tantivy::TERMINATED {
+                if seg.is_alive(doc) {
+                    out.push(DocAddress::new(ord as u32, doc));
+                }
+                doc = tantivy::DocSet::advance(&mut postings);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The live articles of `file` (only the one with id `id`, when given).
+    fn of_file(&self, file: &str, id: Option<&str>) -> tantivy::Result<Vec<DocAddress>> {
+        let field = self.searcher.schema().get_field(Fields::FILE)?;
+        let docs = self.with_term(&Term::from_field_text(field, file))?;
+        let Some(id) = id else { return Ok(docs) };
+        let mut out = Vec::new();
+        for addr in docs {
+            let seg = &self.segments[addr.segment_ord as usize];
+            if first_str(seg.id.as_ref(), addr.doc_id)?.as_deref() == Some(id) {
+                out.push(addr);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The live articles sharing a band term with `sig` (each once).
+    fn sharing_a_band(&self, sig: &Signature) -> tantivy::Result<BTreeSet<DocAddress>> {
+        let field = self.searcher.schema().get_field("story_bands")?;
+        let mut out = BTreeSet::new();
+        for band in band_terms(sig) {
+            out.extend(self.with_term(&Term::from_field_u64(field, band))?);
+        }
+        Ok(out)
+    }
+}

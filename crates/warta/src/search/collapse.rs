@@ -1,0 +1,299 @@
+//! Copies of one story collapsed in the ranking: each story (see [`crate::index::stories`])
+//! shows once, as its best-ranked matching article, which names the story's other copies.
+//!
+//! A page is taken from the ranking walked from its top, keeping the first article of each
+//! story: page two then starts after the last story of page one and never repeats one. Only
+//! the articles ranked down to the page's last story (and a look-ahead) are looked up in the
+//! story table; the ranking is widened when copies hide too many of them.
+//!
+//! Facets and timelines can count stories instead of articles ([`count_matches`]): each
+//! story then counts once, as its earliest matching copy.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::query::Query;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+
+use super::{top_docs, CountBy, Hit, Ranked, SearchError, SearchRequest, Sort, MAX_RESULT_WINDOW};
+use crate::index::stories::Stories;
+use crate::index::Fields;
+
+/// The deepest a collapsed ranking is walked: past it, a page holds the stories found so far.
+const MAX_COLLAPSE_WINDOW: usize = 4 * MAX_RESULT_WINDOW;
+
+/// The request's page of hits for `query` in `sort` order and the total of matching articles,
+/// copies of one story collapsed to the first unless the request asks for every copy.
+pub(super) fn top_stories(
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: &SearchRequest,
+    sort: Sort,
+    stories: &Stories,
+) -> Result<(usize, Ranked), SearchError> {
+    if !req.collapse || req.limit == 0 || stories.stories().is_empty() {
+        return top_docs(searcher, query, req, sort);
+    }
+    let wanted = req.offset + req.limit;
+    let mut window = (wanted * 2 + 16).min(MAX_COLLAPSE_WINDOW);
+    loop {
+        let wide = SearchRequest {
+            offset: 0,
+            limit: window,
+            ..req.clone()
+        };
+        let (total, ranked) = top_docs(searcher, query, &wide, sort)?;
+        let firsts = first_of_each_story(searcher, stories, ranked)?;
+        if firsts.len() >= wanted || window >= total || window >= MAX_COLLAPSE_WINDOW {
+            let page = firsts.into_iter().skip(req.offset).take(req.limit).collect();
+            return Ok((total, page));
+        }
+        window = (window * 4).min(MAX_COLLAPSE_WINDOW);
+    }
+}
+
+/// The ranked articles without those whose story an article ranked above them stands for.
+fn first_of_each_story(searcher: &Searcher, stories: &Stories, ranked: Ranked) -> tantivy::Result<Ranked> {
+    let mut keys = Keys::new(searcher);
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(ranked.len());
+    for (score, addr) in ranked {
+        let story = keys.key(addr)?.and_then(|(file, id)| stories.story_index(&file, &id));
+        if story.is_none_or(|s| seen.insert(s)) {
+            out.push((score, addr));
+        }
+    }
+    Ok(out)
+}
+
+/// Each hit with its story's id and its other copies, when it has some.
+pub(super) fn name_copies(hits: &mut [Hit], stories: &Stories) {
+    for hit in hits {
+        let Some(story) = stories.story_of(&hit.path, &hit.id) else {
+            continue;
+        };
+        hit.story = Some(story[0].id.clone());
+        hit.other_copies = story
+            .iter()
+            .filter(|m| !(m.file == hit.path && m.id == hit.id))
+            .map(|m| super::CopyRef {
+                id: m.id.clone(),
+                source: m.source.clone(),
+            })
+            .collect();
+        hit.copies = hit.other_copies.len();
+    }
+}
+
+/// The (file, id) of ranked articles, from each segment's columns, opened once.
+struct Keys<'a> {
+    searcher: &'a Searcher,
+    columns: Vec<Option<Option<(StrColumn, StrColumn)>>>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(searcher: &'a Searcher) -> Self {
+        Keys {
+            searcher,
+            columns: vec![None; searcher.segment_readers().len()],
+        }
+    }
+
+    fn key(&mut self, addr: DocAddress) -> tantivy::Result<Option<(String, String)>> {
+        let slot = &mut self.columns[addr.segment_ord as usize];
+        if slot.is_none() {
+            let ff = self.searcher.segment_reader(addr.segment_ord).fast_fields();
+            *slot = Some(ff.str(Fields::FILE)?.zip(ff.str(Fields::ID)?));
+        }
+        let Some(Some((files, ids))) = slot else {
+            return Ok(None);
+        };
+        let read = |col: &StrColumn| -> tantivy::Result<Option<String>> {
+            let Some(ord) = col.term_ords(addr.doc_id).next() else {
+                return Ok(None);
+            };
+            let mut s = String::new();
+            col.ord_to_str(ord, &mut s)?;
+            Ok(Some(s))
+        };
+        Ok(read(files)?.zip(read(ids)?))
+    }
+}
+
+/// Runs `collector` over the matches of `query`; when the request counts stories, over one
+/// article per story: of the copies that match, the earliest (a story's first appearance),
+/// so that facets and timelines count each story once.
+pub(crate) fn count_matches<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: &SearchRequest,
+    stories: &Stories,
+    collector: C,
+) -> tantivy::Result<C::Fruit> {
+    if req.count == CountBy::Articles || stories.stories().is_empty() {
+        return searcher.search(query, &collector);
+    }
+    let skip = later_copies(searcher, query, stories)?;
+    searcher.search(query, &SkipDocs { inner: collector, skip })
+}
+
+/// The articles matching `query` whose story has an earlier matching copy (by the story's
+/// order): found from the stories' members, looked up by file, not from every match.
+fn later_copies(searcher: &Searcher, query: &dyn Query, stories: &Stories) -> tantivy::Result<HashSet<DocAddress>> {
+    let members = member_docs(searcher, stories)?;
+    let matching = searcher.search(query, &Members(&members))?;
+    let mut first: HashMap<usize, (usize, DocAddress)> = HashMap::new();
+    let mut later = HashSet::new();
+    for addr in matching {
+        let (story, rank) = members[&addr];
+        match first.get(&story) {
+            Some(&(r, _)) if r < rank => {
+                later.insert(addr);
+            }
+            Some(&(_, a)) => {
+                later.insert(a);
+                first.insert(story, (rank, addr));
+            }
+            None => {
+                first.insert(story, (rank, addr));
+            }
+        }
+    }
+    Ok(later)
+}
+
+/// The live documents of every story's members, each with its story and its place in it.
+fn member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<HashMap<DocAddress, (usize, usize)>> {
+    let file_field = searcher.schema().get_field(Fields::FILE)?;
+    let mut out = HashMap::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let Some(ids) = seg.fast_fields().str(Fields::ID)? else {
+            continue;
+        };
+        let index = seg.inverted_index(file_field)?;
+        let mut id = String::new();
+        for (story, members) in stories.stories().iter().enumerate() {
+            for (rank, m) in members.iter().enumerate() {
+                let term = tantivy::Term::from_field_text(file_field, &m.file);
+                let Some(mut docs) = index.read_postings(&term, IndexRecordOption::Basic)? else {
+                    continue;
+                };
+                let mut doc = docs.doc();
+                while doc != TERMINATED {
+                    let alive = seg.alive_bitset().is_none_or(|a| a.is_alive(doc));
+                    if alive
+                        && ids.term_ords(doc).next().is_some_and(|o| {
+                            id.clear();
+                            ids.ord_to_str(o, &mut id).unwrap_or(false) && id == m.id
+                        })
+                    {
+                        out.insert(DocAddress::new(ord as u32, doc), (story, rank));
+                    }
+                    doc = docs.advance();
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Collects the matching documents among a set.
+struct Members<'a>(&'a HashMap<DocAddress, (usize, usize)>);
+
+/// [`Members`] in one segment: the set's documents there.
+struct MembersSegment {
+    members: HashSet<DocId>,
+    segment: SegmentOrdinal,
+    found: Vec<DocAddress>,
+}
+
+impl Collector for Members<'_> {
+    type Fruit = Vec<DocAddress>;
+    type Child = MembersSegment;
+
+    fn for_segment(&self, segment: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(MembersSegment {
+            members: docs_of_segment(self.0.keys(), segment),
+            segment,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<DocAddress>>) -> tantivy::Result<Vec<DocAddress>> {
+        let mut all: Vec<DocAddress> = fruits.into_iter().flatten().collect();
+        all.sort();
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for MembersSegment {
+    type Fruit = Vec<DocAddress>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if self.members.contains(&doc) {
+            self.found.push(DocAddress::new(self.segment, doc));
+        }
+    }
+
+    fn harvest(self) -> Vec<DocAddress> {
+        self.found
+    }
+}
+
+/// The documents of `segment` among `addrs`.
+fn docs_of_segment<'a>(addrs: impl Iterator<Item = &'a DocAddress>, segment: SegmentOrdinal) -> HashSet<DocId> {
+    addrs.filter(|a| a.segment_ord == segment).map(|a| a.doc_id).collect()
+}
+
+/// A collector that passes over a set of documents.
+struct SkipDocs<C> {
+    inner: C,
+    skip: HashSet<DocAddress>,
+}
+
+/// [`SkipDocs`] in one segment.
+struct SkipSegment<S> {
+    inner: S,
+    skip: HashSet<DocId>,
+}
+
+impl<C: Collector> Collector for SkipDocs<C> {
+    type Fruit = C::Fruit;
+    type Child = SkipSegment<C::Child>;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let skip = docs_of_segment(self.skip.iter(), segment);
+        Ok(SkipSegment {
+            inner: self.inner.for_segment(segment, reader)?,
+            skip,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(&self, fruits: Vec<<Self::Child as SegmentCollector>::Fruit>) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<S: SegmentCollector> SegmentCollector for SkipSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.skip.contains(&doc) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
+    }
+}
