@@ -78,7 +78,13 @@ pub struct Stories {
     damage: Option<String>,
     /// (file, id) → the story's place in `saved.stories`.
     by_key: HashMap<(String, String), usize>,
+    /// The members' documents in the last searcher generation asked for (by the search's
+    /// collapsing, which fills it).
+    members: MembersCache,
 }
+
+/// A searcher generation's member documents: document → (story, place in it).
+pub type MembersCache = std::sync::Mutex<Option<(u64, std::sync::Arc<HashMap<DocAddress, (usize, usize)>>)>>;
 
 impl Stories {
     /// The table in `dir`: empty when there is none, empty with [`damage`](Stories::damage)
@@ -107,6 +113,7 @@ impl Stories {
             present,
             damage,
             by_key,
+            members: Default::default(),
         }
     }
 
@@ -125,6 +132,11 @@ impl Stories {
     /// Where the story of the article `id` of `file` is in [`stories`](Stories::stories).
     pub fn story_index(&self, file: &str, id: &str) -> Option<usize> {
         self.by_key.get(&(file.to_string(), id.to_string())).copied()
+    }
+
+    /// The cache of the members' documents, for the search that collapses copies.
+    pub fn members_cache(&self) -> &MembersCache {
+        &self.members
     }
 
     /// Every story of two articles or more.

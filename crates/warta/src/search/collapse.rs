@@ -10,12 +10,11 @@
 //! story then counts once, as its earliest matching copy.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
 use tantivy::query::Query;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::{top_docs, CountBy, Hit, Ranked, SearchError, SearchRequest, Sort, MAX_RESULT_WINDOW};
 use crate::index::stories::Stories;
@@ -56,11 +55,11 @@ pub(super) fn top_stories(
 
 /// The ranked articles without those whose story an article ranked above them stands for.
 fn first_of_each_story(searcher: &Searcher, stories: &Stories, ranked: Ranked) -> tantivy::Result<Ranked> {
-    let mut keys = Keys::new(searcher);
+    let members = member_docs(searcher, stories)?;
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(ranked.len());
     for (score, addr) in ranked {
-        let story = keys.key(addr)?.and_then(|(file, id)| stories.story_index(&file, &id));
+        let story = members.get(&addr).map(|&(story, _)| story);
         if story.is_none_or(|s| seen.insert(s)) {
             out.push((score, addr));
         }
@@ -84,41 +83,6 @@ pub(super) fn name_copies(hits: &mut [Hit], stories: &Stories) {
             })
             .collect();
         hit.copies = hit.other_copies.len();
-    }
-}
-
-/// The (file, id) of ranked articles, from each segment's columns, opened once.
-struct Keys<'a> {
-    searcher: &'a Searcher,
-    columns: Vec<Option<Option<(StrColumn, StrColumn)>>>,
-}
-
-impl<'a> Keys<'a> {
-    fn new(searcher: &'a Searcher) -> Self {
-        Keys {
-            searcher,
-            columns: vec![None; searcher.segment_readers().len()],
-        }
-    }
-
-    fn key(&mut self, addr: DocAddress) -> tantivy::Result<Option<(String, String)>> {
-        let slot = &mut self.columns[addr.segment_ord as usize];
-        if slot.is_none() {
-            let ff = self.searcher.segment_reader(addr.segment_ord).fast_fields();
-            *slot = Some(ff.str(Fields::FILE)?.zip(ff.str(Fields::ID)?));
-        }
-        let Some(Some((files, ids))) = slot else {
-            return Ok(None);
-        };
-        let read = |col: &StrColumn| -> tantivy::Result<Option<String>> {
-            let Some(ord) = col.term_ords(addr.doc_id).next() else {
-                return Ok(None);
-            };
-            let mut s = String::new();
-            col.ord_to_str(ord, &mut s)?;
-            Ok(Some(s))
-        };
-        Ok(read(files)?.zip(read(ids)?))
     }
 }
 
@@ -165,34 +129,72 @@ fn later_copies(searcher: &Searcher, query: &dyn Query, stories: &Stories) -> ta
 }
 
 /// The live documents of every story's members, each with its story and its place in it.
-fn member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<HashMap<DocAddress, (usize, usize)>> {
-    let file_field = searcher.schema().get_field(Fields::FILE)?;
+pub(super) type MemberDocs = HashMap<DocAddress, (usize, usize)>;
+
+/// [`MemberDocs`] of `searcher`'s segments, worked out once per searcher generation and
+/// story table (see [`Stories::members_cache`]).
+fn member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<Arc<MemberDocs>> {
+    let generation = searcher.generation().generation_id();
+    let mut cache = stories.members_cache().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((g, docs)) = &*cache {
+        if *g == generation {
+            return Ok(docs.clone());
+        }
+    }
+    let docs = Arc::new(find_member_docs(searcher, stories)?);
+    *cache = Some((generation, docs.clone()));
+    Ok(docs)
+}
+
+/// Finds every member's document: one pass over each segment's id dictionary (in order, so
+/// each compressed block is read once) gives the members' id ordinals, and one pass over the
+/// segment's id column finds the documents with those ordinals, whose file is checked.
+/// Looking each member up in the dictionary, or reading the ranked documents' ids as
+/// strings, cost more than the rest of a search.
+fn find_member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<MemberDocs> {
+    let mut by_id: HashMap<&[u8], Vec<(&str, usize, usize)>> = HashMap::new();
+    for (story, members) in stories.stories().iter().enumerate() {
+        for (rank, m) in members.iter().enumerate() {
+            by_id
+                .entry(m.id.as_bytes())
+                .or_default()
+                .push((m.file.as_str(), story, rank));
+        }
+    }
     let mut out = HashMap::new();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let Some(ids) = seg.fast_fields().str(Fields::ID)? else {
+        let ff = seg.fast_fields();
+        let (Some(files), Some(ids)) = (ff.str(Fields::FILE)?, ff.str(Fields::ID)?) else {
             continue;
         };
-        let index = seg.inverted_index(file_field)?;
-        let mut id = String::new();
-        for (story, members) in stories.stories().iter().enumerate() {
-            for (rank, m) in members.iter().enumerate() {
-                let term = tantivy::Term::from_field_text(file_field, &m.file);
-                let Some(mut docs) = index.read_postings(&term, IndexRecordOption::Basic)? else {
-                    continue;
-                };
-                let mut doc = docs.doc();
-                while doc != TERMINATED {
-                    let alive = seg.alive_bitset().is_none_or(|a| a.is_alive(doc));
-                    if alive
-                        && ids.term_ords(doc).next().is_some_and(|o| {
-                            id.clear();
-                            ids.ord_to_str(o, &mut id).unwrap_or(false) && id == m.id
-                        })
-                    {
-                        out.insert(DocAddress::new(ord as u32, doc), (story, rank));
-                    }
-                    doc = docs.advance();
-                }
+        // id ordinal → the members with that id.
+        let mut wanted: HashMap<u64, &Vec<(&str, usize, usize)>> = HashMap::new();
+        let mut terms = ids.dictionary().stream()?;
+        while terms.advance() {
+            if let Some(members) = by_id.get(terms.key()) {
+                wanted.insert(terms.term_ord(), members);
+            }
+        }
+        if wanted.is_empty() {
+            continue;
+        }
+        // The members' files as ordinals (a few files hold many articles: each looked up once).
+        let mut file_ords: HashMap<&str, Option<u64>> = HashMap::new();
+        for &(file, _, _) in wanted.values().flat_map(|m| m.iter()) {
+            if !file_ords.contains_key(file) {
+                file_ords.insert(file, files.dictionary().term_ord(file.as_bytes())?);
+            }
+        }
+        for doc in seg.doc_ids_alive() {
+            let Some(candidates) = ids.term_ords(doc).next().and_then(|id| wanted.get(&id)) else {
+                continue;
+            };
+            let file = files.term_ords(doc).next();
+            if let Some(&(_, story, rank)) = candidates
+                .iter()
+                .find(|(f, _, _)| file.is_some() && file_ords[f] == file)
+            {
+                out.insert(DocAddress::new(ord as u32, doc), (story, rank));
             }
         }
     }
