@@ -691,9 +691,7 @@ fn dates_are_local_unless_a_zone_is_asked_for() {
     let fx = crate::dates::corpus();
     let s = start(&fx);
     let ids = |v: &Value| -> Vec<String> {
-        let mut ids: Vec<String> = (v["hits"].as_array().unwrap().iter())
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect();
+        let mut ids = crate::common::hit_ids(v);
         ids.sort();
         ids
     };
@@ -754,14 +752,7 @@ fn copies_collapse_over_the_api_unless_asked_not_to() {
     let fx = crate::stories::wire_corpus();
     fx.index();
     let s = start(&fx);
-    let ids = |v: &Value| -> Vec<String> {
-        v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let ids = crate::common::hit_ids;
     let (st, v) = get_json(&s, "/api/search?q=banjir&sort=oldest");
     assert_eq!(st, 200, "{v}");
     assert_eq!(ids(&v), ["antara.txt", "own.txt", "brief.txt"]);
