@@ -121,7 +121,7 @@ fn names_with_words(searcher: &Searcher, names_field: Field, typed: &[String], n
     for word in typed {
         let mut found = names_with_word(searcher, names_field, word);
         if found.is_empty() && near && word.chars().count() >= 5 {
-            found = names_near_word(searcher, names_field, word, 1);
+            found = names_near_word(searcher, names_field, word, 1, false);
         }
         let kept: BTreeSet<String> = match all {
             None => found,
@@ -155,15 +155,33 @@ fn names_with_word(searcher: &Searcher, names_field: Field, word: &str) -> BTree
 }
 
 /// The canonical names holding a word within `edits` (letters changed, added or dropped, or
-/// two swapped) of `word`, found by an automaton walking each segment's term dictionary.
-fn names_near_word(searcher: &Searcher, names_field: Field, word: &str, edits: u8) -> BTreeSet<String> {
+/// two swapped) of `word`, found by an automaton walking each segment's term dictionary;
+/// with `same_first_letter`, only the part of it whose words start as `word` does (as most
+/// misspellings do: a two-edit automaton walking the whole dictionary took milliseconds).
+fn names_near_word(
+    searcher: &Searcher,
+    names_field: Field,
+    word: &str,
+    edits: u8,
+    same_first_letter: bool,
+) -> BTreeSet<String> {
     let automaton = Near::before(word, edits, KEY_SEPARATOR);
+    let first = word.chars().next().filter(|_| same_first_letter);
+    let from = first.map(String::from);
+    let to = first.and_then(|c| char::from_u32(u32::from(c) + 1)).map(String::from);
     let mut out = BTreeSet::new();
     for seg in searcher.segment_readers() {
         let Ok(index) = seg.inverted_index(names_field) else {
             continue;
         };
-        let Ok(mut terms) = index.terms().search(&automaton).into_stream() else {
+        let mut range = index.terms().search(&automaton);
+        if let Some(from) = &from {
+            range = range.ge(from);
+        }
+        if let Some(to) = &to {
+            range = range.lt(to);
+        }
+        let Ok(mut terms) = range.into_stream() else {
             continue;
         };
         while terms.advance() {
@@ -193,7 +211,7 @@ fn suggestions(searcher: &Searcher, f: &Fields, kind: Kind, name: &str) -> Vec<S
     let mut values = BTreeSet::new();
     if let Some(names_field) = f.entity_names(kind) {
         for word in names::name_words(name).iter().filter(|w| w.chars().count() >= 3) {
-            values.extend(names_near_word(searcher, names_field, word, SUGGESTION_EDITS));
+            values.extend(names_near_word(searcher, names_field, word, SUGGESTION_EDITS, true));
         }
     }
     for v in values {
