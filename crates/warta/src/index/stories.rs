@@ -210,18 +210,26 @@ fn group_all(articles: &Articles) -> tantivy::Result<Vec<Vec<Member>>> {
             }
         }
     }
-    let mut bands: Vec<(u64, u32)> = Vec::with_capacity(nodes.len() * signature::BANDS);
-    for (i, (_, sig)) in nodes.iter().enumerate() {
-        bands.extend(band_terms(sig).iter().map(|&t| (t, i as u32)));
-    }
-    bands.sort_unstable();
+    // One band at a time: the articles sorted by that band's term, so that memory holds one
+    // term per article, not one per article and band.
     let mut joined = UnionFind::new(nodes.len());
-    for bucket in bands.chunk_by(|a, b| a.0 == b.0).filter(|b| b.len() > 1) {
-        for (x, &(_, i)) in bucket.iter().enumerate() {
-            for &(_, j) in &bucket[x + 1..] {
-                let (i, j) = (i as usize, j as usize);
-                if joined.find(i) != joined.find(j) && signature::copies(&nodes[i].1, &nodes[j].1) {
-                    joined.union(i, j);
+    let mut band: Vec<(u64, u32)> = Vec::with_capacity(nodes.len());
+    for b in 0..signature::BANDS {
+        band.clear();
+        band.extend(
+            nodes
+                .iter()
+                .enumerate()
+                .map(|(i, (_, sig))| (band_terms(sig)[b], i as u32)),
+        );
+        band.sort_unstable();
+        for bucket in band.chunk_by(|x, y| x.0 == y.0).filter(|bucket| bucket.len() > 1) {
+            for (x, &(_, i)) in bucket.iter().enumerate() {
+                for &(_, j) in &bucket[x + 1..] {
+                    let (i, j) = (i as usize, j as usize);
+                    if joined.find(i) != joined.find(j) && signature::copies(&nodes[i].1, &nodes[j].1) {
+                        joined.union(i, j);
+                    }
                 }
             }
         }
