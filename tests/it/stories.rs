@@ -346,3 +346,26 @@ fn facets_and_timelines_can_count_stories() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 stories"));
 }
+
+/// A short page filled with articles missing a word collapses their copies too, after the
+/// articles with every word, and its pages neither repeat nor skip a hit.
+#[test]
+fn a_filled_page_collapses_copies_in_its_relaxed_part() {
+    let fx = wire_corpus();
+    fx.index();
+    // Only own.txt says "liputan"; the wire story's three copies and the brief say "banjir".
+    let (v, code) = fx.search_json(&["liputan banjir"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["relaxed"]["strict_total"], 1, "{v}");
+    let ids = crate::common::hit_ids(&v);
+    assert_eq!(ids[0], "own.txt");
+    assert_eq!(ids.len(), 3, "own.txt, the wire story once, the brief: {ids:?}");
+    assert!(ids.contains(&"brief.txt".to_string()), "{ids:?}");
+    assert_eq!(v["total"], 5, "articles, copies included: {v}");
+    let mut paged = Vec::new();
+    for offset in ["0", "2"] {
+        let (v, _) = fx.search_json(&["--limit", "2", "--offset", offset, "liputan banjir"]);
+        paged.extend(crate::common::hit_ids(&v));
+    }
+    assert_eq!(paged, ids);
+}
