@@ -687,11 +687,9 @@ fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
         &resp.approximate_names,
         &resp.suggestions,
     )?;
-    if json {
-        output::json(&mut out, &resp)?;
-    } else {
-        output::search_results(&mut out, &resp, offset, style)?;
-    }
+    print_answer(&mut out, json, &resp, |out| {
+        output::search_results(out, &resp, offset, style)
+    })?;
     out.flush()?;
     Ok(matched(resp.total > 0))
 }
@@ -710,18 +708,10 @@ fn run_facets(args: FacetsArgs) -> Result<ExitCode> {
     let wi = WartaIndex::open(&index.index)?;
     let req = filters.request(&query);
     let resp = wi.guard_result(|| search::facets_response(&wi, &field, &req, top as usize))??;
-    output::search_notices(
-        &mut std::io::stderr(),
-        &resp.query,
-        resp.relaxed.as_ref(),
-        &resp.approximate_names,
-        &[],
-    )?;
-    if json {
-        output::json(&mut out, &resp)?;
-    } else {
-        output::facet_table(&mut out, &resp.field, &resp.values, resp.total, resp.counted.name())?;
-    }
+    count_notices(&resp.query, resp.relaxed.as_ref(), &resp.approximate_names)?;
+    print_answer(&mut out, json, &resp, |out| {
+        output::facet_table(out, &resp.field, &resp.values, resp.total, resp.counted.name())
+    })?;
     Ok(matched(resp.total > 0))
 }
 
@@ -742,19 +732,33 @@ fn run_timeline(args: TimelineArgs) -> Result<ExitCode> {
         return run_timeline_series(&wi, &req, interval, json);
     }
     let t = wi.guard_result(|| search::timeline(&wi, &req, interval))??;
-    output::search_notices(
-        &mut std::io::stderr(),
-        &req.query,
-        t.relaxed.as_ref(),
-        &t.approximate_names,
-        &[],
-    )?;
-    if json {
-        output::json(&mut out, &t)?;
-    } else {
-        output::timeline(&mut out, &t)?;
-    }
+    count_notices(&req.query, t.relaxed.as_ref(), &t.approximate_names)?;
+    print_answer(&mut out, json, &t, |out| output::timeline(out, &t))?;
     Ok(matched(t.total > 0))
+}
+
+/// What a counting command (facets, timeline, related) says on stderr about how its matches
+/// were found: a relaxed query, filter names matched one letter off.
+fn count_notices(
+    query: &str,
+    relaxed: Option<&search::Relaxed>,
+    approximate: &[search::ApproximateName],
+) -> std::io::Result<()> {
+    output::search_notices(&mut std::io::stderr(), query, relaxed, approximate, &[])
+}
+
+/// Prints `answer` as JSON under `--json`, else as `text` writes it.
+fn print_answer<W: Write, T: serde::Serialize>(
+    out: &mut W,
+    json: bool,
+    answer: &T,
+    text: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if json {
+        output::json(out, answer)
+    } else {
+        text(out)
+    }
 }
 
 /// `warta timeline --series`: Prints one timeline per entity filter, side by side.
@@ -762,19 +766,9 @@ fn run_timeline_series(wi: &WartaIndex, req: &SearchRequest, interval: Interval,
     let mut out = std::io::stdout().lock();
     let t = wi.guard_result(|| search::timeline_series(wi, req, interval))??;
     for s in &t.series {
-        output::search_notices(
-            &mut std::io::stderr(),
-            &req.query,
-            s.relaxed.as_ref(),
-            &s.approximate_names,
-            &[],
-        )?;
+        count_notices(&req.query, s.relaxed.as_ref(), &s.approximate_names)?;
     }
-    if json {
-        output::json(&mut out, &t)?;
-    } else {
-        output::timeline_series(&mut out, &t)?;
-    }
+    print_answer(&mut out, json, &t, |out| output::timeline_series(out, &t))?;
     Ok(matched(t.series.iter().any(|s| s.total > 0)))
 }
 
@@ -792,18 +786,8 @@ fn run_related(args: RelatedArgs) -> Result<ExitCode> {
     let wi = WartaIndex::open(&index.index)?;
     let req = filters.request(&query);
     let resp = wi.guard_result(|| search::related(&wi, &req, kind, top as usize))??;
-    output::search_notices(
-        &mut std::io::stderr(),
-        &resp.query,
-        resp.relaxed.as_ref(),
-        &resp.approximate_names,
-        &[],
-    )?;
-    if json {
-        output::json(&mut out, &resp)?;
-    } else {
-        output::related(&mut out, &resp)?;
-    }
+    count_notices(&resp.query, resp.relaxed.as_ref(), &resp.approximate_names)?;
+    print_answer(&mut out, json, &resp, |out| output::related(out, &resp))?;
     Ok(matched(!resp.related.is_empty()))
 }
 
@@ -945,11 +929,7 @@ fn run_stats(args: StatsArgs) -> Result<ExitCode> {
     let s = wi
         .guard_result(|| search::stats(&wi))?
         .context("cannot read the index")?;
-    if json {
-        output::json(&mut out, &s)?;
-    } else {
-        output::stats(&mut out, &s)?;
-    }
+    print_answer(&mut out, json, &s, |out| output::stats(out, &s))?;
     Ok(ExitCode::SUCCESS)
 }
 
