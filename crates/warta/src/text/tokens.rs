@@ -613,22 +613,8 @@ mod tests {
         let mut sentence_start = true;
         let push = |s: usize, e: usize, sentence_start: &mut bool, raw: &mut Vec<Raw>, buf: &mut String| {
             let word = &text[s..e];
-            let first = word.chars().next().expect("non-empty");
-            let case = if first.is_uppercase() {
-                // "NATO", "AS", "G20": all letters capitals, and more than one letter or a digit.
-                let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-                if word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
-                    && (letters > 1 || word.chars().any(|c| c.is_ascii_digit()))
-                {
-                    Case::Upper
-                } else {
-                    Case::Title
-                }
-            } else if first.is_lowercase() {
-                Case::Lower
-            } else {
-                Case::Other
-            };
+            // The general rule; the tokenizer's ASCII fast path is what is checked against it.
+            let case = case_of(word);
             let from = buf.len();
             fold_into(word, buf);
             raw.push(Raw {
