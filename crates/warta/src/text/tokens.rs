@@ -72,6 +72,19 @@ struct Raw {
     sentence_start: bool,
 }
 
+impl Raw {
+    /// The token, its folded form read from `buf`.
+    fn token(self, buf: &str) -> Tok<'_> {
+        Tok {
+            start: self.start,
+            end: self.end,
+            norm: &buf[self.norm.0..self.norm.1],
+            case: self.case,
+            sentence_start: self.sentence_start,
+        }
+    }
+}
+
 /// Splits text into word tokens (runs of letters and digits). The folded forms live in
 /// `buf` (cleared first), which the tokens borrow: one buffer per text instead of a string
 /// per word.
@@ -101,15 +114,7 @@ pub fn tokenize<'a>(text: &str, buf: &'a mut String) -> Vec<Tok<'a>> {
     scan.recycle();
     let General { raw, buf, .. } = words;
     let buf: &'a str = buf;
-    raw.into_iter()
-        .map(|r| Tok {
-            start: r.start,
-            end: r.end,
-            norm: &buf[r.norm.0..r.norm.1],
-            case: r.case,
-            sentence_start: r.sentence_start,
-        })
-        .collect()
+    raw.into_iter().map(|r| r.token(buf)).collect()
 }
 
 /// Marks the non-ASCII characters of a classified text in its masks: the bytes of letters and
@@ -654,15 +659,7 @@ mod tests {
             push(s, text.len(), &mut sentence_start, &mut raw, buf);
         }
         let buf: &'a str = buf;
-        raw.into_iter()
-            .map(|r| Tok {
-                start: r.start,
-                end: r.end,
-                norm: &buf[r.norm.0..r.norm.1],
-                case: r.case,
-                sentence_start: r.sentence_start,
-            })
-            .collect()
+        raw.into_iter().map(|r| r.token(buf)).collect()
     }
 
     fn same_as_reference(text: &str) -> Result<(), String> {
