@@ -171,6 +171,24 @@ struct Meta {
     created_by: String,
 }
 
+/// A table read from a file of the index, with the stamp of the file it was read from.
+type Reloaded<T> = std::sync::Mutex<Option<(Option<FileStamp>, std::sync::Arc<T>)>>;
+
+/// The table cached in `slot`, read again with `load` when the file at `path` has changed
+/// since: one `stat` per call otherwise.
+fn reloaded<T>(slot: &Reloaded<T>, path: &Path, load: impl FnOnce() -> T) -> std::sync::Arc<T> {
+    let stamp = FileStamp::of(path);
+    let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+    match &*slot {
+        Some((at, table)) if *at == stamp => table.clone(),
+        _ => {
+            let table = std::sync::Arc::new(load());
+            *slot = Some((stamp, table.clone()));
+            table
+        }
+    }
+}
+
 /// What tells one version of a file from the next: its modification time, size and (on
 /// Unix) inode. Each rewrite of the stem table is a new file renamed into place, so a new
 /// inode, even when the file system's clock is too coarse to change the time.
@@ -229,9 +247,9 @@ pub struct WartaIndex {
     /// commits (by `warta index` in another process) within about half a second.
     reader: std::sync::OnceLock<tantivy::IndexReader>,
     /// The stem table as last read, with what identified its file then.
-    stems: std::sync::Mutex<Option<(Option<FileStamp>, std::sync::Arc<stems::StemTable>)>>,
+    stems: Reloaded<stems::StemTable>,
     /// The stories as last read, with what identified their file then.
-    stories: std::sync::Mutex<Option<(Option<FileStamp>, std::sync::Arc<stories::Stories>)>>,
+    stories: Reloaded<stories::Stories>,
 }
 
 impl WartaIndex {
@@ -413,30 +431,16 @@ impl WartaIndex {
     /// The index's stem table, read again when its file has changed (a run of `warta index`
     /// in another process updates it after each run): one `stat` per call otherwise.
     pub fn stem_table(&self) -> std::sync::Arc<stems::StemTable> {
-        let stamp = FileStamp::of(&self.dir.join(stems::STEMS_FILE));
-        let mut slot = self.stems.lock().expect("stem table lock");
-        match &*slot {
-            Some((at, table)) if *at == stamp => table.clone(),
-            _ => {
-                let table = std::sync::Arc::new(stems::StemTable::load(&self.dir));
-                *slot = Some((stamp, table.clone()));
-                table
-            }
-        }
+        reloaded(&self.stems, &self.dir.join(stems::STEMS_FILE), || {
+            stems::StemTable::load(&self.dir)
+        })
     }
 
     /// The index's stories (see [`stories`]), read again when their file has changed.
     pub fn stories(&self) -> std::sync::Arc<stories::Stories> {
-        let stamp = FileStamp::of(&self.dir.join(stories::STORIES_FILE));
-        let mut slot = self.stories.lock().expect("stories lock");
-        match &*slot {
-            Some((at, table)) if *at == stamp => table.clone(),
-            _ => {
-                let table = std::sync::Arc::new(stories::Stories::load(&self.dir));
-                *slot = Some((stamp, table.clone()));
-                table
-            }
-        }
+        reloaded(&self.stories, &self.dir.join(stories::STORIES_FILE), || {
+            stories::Stories::load(&self.dir)
+        })
     }
 
     /// Total size in bytes of the files in the index directory.
