@@ -199,6 +199,39 @@ fn a_lost_or_damaged_story_table_is_rebuilt() {
     assert_eq!(stories(&fx), grouped);
 }
 
+/// The band tables by which a run finds an added article's copies are rebuilt when lost or
+/// damaged: a copy added after that still joins its story.
+#[test]
+fn a_lost_or_damaged_band_table_is_rebuilt() {
+    let fx = wire_corpus();
+    fx.index();
+    let bands = fx.index_dir().join("bands");
+    let tables: Vec<_> = std::fs::read_dir(&bands).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(!tables.is_empty());
+    for table in &tables {
+        // The header kept, every entry zeroed: its checksum fails.
+        let mut bytes = std::fs::read(table).unwrap();
+        bytes[24..].fill(0);
+        std::fs::write(table, &bytes).unwrap();
+    }
+    fx.write(
+        "detik.txt",
+        article("Banjir lagi", "2024-03-03T07:00:00Z", "Detik", &body(1, 0..39)),
+    );
+    fx.index();
+    assert_eq!(stories(&fx), [["antara.txt", "kompas.txt", "tempo.txt", "detik.txt"]]);
+    std::fs::remove_dir_all(&bands).unwrap();
+    fx.write(
+        "suara.txt",
+        article("Banjir (2)", "2024-03-04T07:00:00Z", "Suara", &body(1, 1..40)),
+    );
+    fx.index();
+    assert_eq!(
+        stories(&fx),
+        [["antara.txt", "kompas.txt", "tempo.txt", "detik.txt", "suara.txt"]]
+    );
+}
+
 /// A search shows the wire story once, as its best-ranked copy naming the others; `--expand`
 /// shows every copy; the total counts articles either way.
 #[test]

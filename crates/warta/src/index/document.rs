@@ -38,7 +38,7 @@ pub(crate) fn document_bytes(id: &str, file: &FileMeta, e: &Enriched) -> usize {
         .flatten()
         .map(String::len)
         .sum();
-    let signature_bytes = super::signature::SLOTS + super::signature::BANDS * 8;
+    let signature_bytes = super::signature::SLOTS;
     id.len() + file.path.len() + text_bytes + entity_bytes + signature_bytes + 256
 }
 
@@ -107,9 +107,6 @@ pub(crate) fn build_document(
     }
     if let Some(sig) = super::signature::signature(body) {
         doc.add_bytes(f.story_sig, &sig[..]);
-        for band in super::signature::band_terms(&sig) {
-            doc.add_u64(f.story_bands, band);
-        }
     }
     doc
 }

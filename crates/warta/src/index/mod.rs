@@ -4,13 +4,15 @@
 //! `last_run.json` (what the last indexing run did and skipped), `roots.json` (the paths it
 //! was built from, see [`roots`]), `stems.fst` (which indexed
 //! words share a stem, see [`stems`]), `stories.json` (the copies of one story, see
-//! [`stories`]) and, when some files were touched without being
+//! [`stories`]), `bands/` (each segment's signature bands, by which copies are found, see
+//! [`bands`]) and, when some files were touched without being
 //! changed, `touched.json`, and when some files were skipped as a whole, `rejected.json`
 //! (see [`touched`]). Each tantivy document carries
 //! its file's path, size, modification time and content hash, so the index itself says which
 //! files it reflects: a rerun compares the disk with that, and a crash can never leave the
 //! bookkeeping out of step with the documents.
 
+mod bands;
 pub mod damage;
 mod directory;
 pub mod document;
@@ -38,7 +40,7 @@ pub use run::{
 pub use schema::Fields;
 
 /// Version of warta's index layout; bumped whenever the schema or analysis changes.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 const META_FILE: &str = "warta.json";
 /// Size of the doc store's compressed blocks (tantivy's default: 16 KiB). Every search reads
 /// the stored text of each hit shown, for its snippet, and reading one document decompresses

@@ -2,7 +2,7 @@
 
 use tantivy::schema::{
     BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, FAST, INDEXED, STORED, STRING,
+    TextOptions, FAST, STORED, STRING,
 };
 
 use crate::extract::gazetteer::Kind;
@@ -80,11 +80,9 @@ pub struct Fields {
     /// See `person_names`.
     pub place_names: Field,
     /// The article's near-duplicate signature (see [`super::signature`]), a fast field: what
-    /// tells copies of one story from articles that only share a band. Absent on short texts.
+    /// tells copies of one story from articles that only share a band (the bands are looked
+    /// up in the band tables beside the index, see [`super::bands`]). Absent on short texts.
     pub story_sig: Field,
-    /// The signature's band terms: an article's possible copies are the articles sharing one
-    /// (a term lookup, see [`super::stories`]). Indexed only.
-    pub story_bands: Field,
 }
 
 fn text(tokenizer: &str) -> TextOptions {
@@ -134,7 +132,6 @@ pub fn build() -> (Schema, Fields) {
         org_names: b.add_text_field("org_names", STRING),
         place_names: b.add_text_field("place_names", STRING),
         story_sig: b.add_bytes_field(Fields::STORY_SIG, BytesOptions::default().set_fast()),
-        story_bands: b.add_u64_field("story_bands", INDEXED),
     };
     (b.build(), fields)
 }

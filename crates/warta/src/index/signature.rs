@@ -14,12 +14,10 @@
 //! kept as one byte ("b-bit MinHash"): the share of equal bytes estimates the similarity
 //! ([`similarity`]). One hash per shingle instead of one per slot: computing a hash per slot
 //! and shingle made signing cost as much as entity extraction. Its first [`BANDS`] x [`ROWS`]
-//! bytes cut into [`BANDS`] bands of [`ROWS`] give the terms an article is looked up by
-//! ([`band_terms`]): two articles are compared only when they share a band. Two texts of
-//! similarity J share a band with probability 1 - (1 - J^4)^16: 0.988 at [`THRESHOLD`], 0.9997
-//! at 0.8. Each band term costs the index a term of its own in every article, so the bands
-//! are as few as that recall allows (32 bands over every byte took a third more indexing
-//! CPU and 130 MiB more memory on 48,626 articles than none). A fresh build and an
+//! bytes cut into [`BANDS`] bands of [`ROWS`] give the values an article is looked up by
+//! ([`band_value`], in the band tables of [`super::bands`]): two articles are compared only
+//! when they share a band. Two texts of similarity J share a band with probability
+//! 1 - (1 - J^4)^16: 0.988 at [`THRESHOLD`], 0.9997 at 0.8. A fresh build and an
 //! incremental update apply the same rule, so they group alike.
 
 use crate::text::tokens;
@@ -30,7 +28,7 @@ pub const SHINGLE_WORDS: usize = 4;
 pub const MIN_SHINGLES: usize = 40;
 /// Slots of the signature, one byte each.
 pub const SLOTS: usize = 128;
-/// Bands of the signature, each indexed as one term.
+/// Bands of the signature: two articles are compared when one of their bands is equal.
 pub const BANDS: usize = 16;
 /// Bytes of the signature in each band (the bands cover its first `BANDS * ROWS` bytes).
 pub const ROWS: usize = 4;
@@ -116,18 +114,29 @@ pub fn copies(a: &Signature, b: &Signature) -> bool {
     similarity(a, b) >= THRESHOLD
 }
 
-/// The band terms of a signature: the band's number in the high 32 bits, its bytes in the
-/// low ones.
+/// The value of a signature's `band`: its bytes as one number.
+pub fn band_value(sig: &Signature, band: usize) -> u32 {
+    let bytes: [u8; ROWS] = sig[band * ROWS..(band + 1) * ROWS].try_into().expect("a band");
+    u32::from_le_bytes(bytes)
+}
+
+/// The band terms of a signature, one number per band, distinct across bands: the band's
+/// number in the high 32 bits, its value in the low ones.
 pub fn band_terms(sig: &Signature) -> [u64; BANDS] {
-    std::array::from_fn(|band| {
-        let bytes: [u8; ROWS] = sig[band * ROWS..(band + 1) * ROWS].try_into().expect("a band");
-        ((band as u64) << 32) | u64::from(u32::from_le_bytes(bytes))
-    })
+    std::array::from_fn(|band| ((band as u64) << 32) | u64::from(band_value(sig, band)))
 }
 
 /// A signature read back from its stored bytes (`None` when they are not one).
 pub fn from_bytes(bytes: &[u8]) -> Option<Signature> {
     bytes.try_into().ok()
+}
+
+/// The signature of document `doc` in a segment's signature column, when it has one.
+pub(crate) fn from_column(column: &tantivy::columnar::BytesColumn, doc: tantivy::DocId) -> Option<Signature> {
+    let ord = column.term_ords(doc).next()?;
+    let mut bytes = Vec::with_capacity(SLOTS);
+    column.ord_to_bytes(ord, &mut bytes).ok()?;
+    from_bytes(&bytes)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Stories: the articles whose texts are nearly the same (see [`super::signature`]) grouped
 //! into one story, so that searches can show a wire story republished by ten outlets once.
 //!
-//! Two articles are copies when they share a band term of their signatures and their
+//! Two articles are copies when they share a band of their signatures and their
 //! signatures estimate a Jaccard similarity of at least [`signature::THRESHOLD`]. A story is a connected
 //! component of that relation: when A is a copy of B and B of C, A, B and C are one story
 //! even if A and C are further apart (an article updated twice stays with its first
@@ -14,13 +14,13 @@
 //! starts with a line carrying an xxh3 checksum of the rest. After each indexing run,
 //! [`update`] recomputes only the stories the run may have changed: starting from the
 //! articles of the files it added, changed or deleted, and every member of the stories they
-//! were in, it follows copies by looking their band terms up in the index (never a scan of
-//! the archive) and replaces the stories it reaches. When the table is missing, damaged, or
+//! were in, it follows copies by looking their bands up in the band tables (see
+//! [`super::bands`]; never a scan of the archive) and replaces the stories it reaches. When the table is missing, damaged, or
 //! describes another commit than the one the run started from (a run killed after a commit),
 //! it is rebuilt from every signature in the index. Searches made while a run commits on its
 //! way see the stories of the last finished run.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -28,9 +28,11 @@ use serde::{Deserialize, Serialize};
 use tantivy::columnar::{BytesColumn, Column, StrColumn};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, Searcher, Term};
+
+use super::bands::{self, BandTables};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::signature::{self, band_terms, Signature};
+use super::signature::{self, Signature};
 use super::Fields;
 
 /// The table's file in the index directory: [`HEADER`], a space, the xxh3 checksum of the
@@ -189,18 +191,19 @@ pub(crate) fn update(
     started_from: u64,
     opstamp: u64,
 ) -> tantivy::Result<()> {
+    bands::sync(dir, searcher)?;
     let old = Stories::load(dir);
-    let articles = Articles::open(searcher)?;
     let stories = if old.present && old.saved.opstamp == started_from {
-        regroup(&articles, old.saved.stories, touched)?
+        let bands = BandTables::open(dir, searcher)?;
+        regroup(&Articles::open(searcher)?, &bands, old.saved.stories, touched)?
     } else {
-        group_all(&articles)?
+        group_all(&Articles::open(searcher)?)?
     };
     save(dir, &Saved { opstamp, stories }).map_err(Into::into)
 }
 
-/// Every story of the index, from every signature: articles sharing a band term are
-/// compared, and copies joined.
+/// Every story of the index, from every signature: articles sharing a band are compared,
+/// and copies joined.
 fn group_all(articles: &Articles) -> tantivy::Result<Vec<Vec<Member>>> {
     let mut nodes: Vec<(DocAddress, Signature)> = Vec::new();
     for (ord, seg) in articles.segments.iter().enumerate() {
@@ -210,17 +213,17 @@ fn group_all(articles: &Articles) -> tantivy::Result<Vec<Vec<Member>>> {
             }
         }
     }
-    // One band at a time: the articles sorted by that band's term, so that memory holds one
-    // term per article, not one per article and band.
+    // One band at a time: the articles sorted by that band's value, so that memory holds one
+    // value per article, not one per article and band.
     let mut joined = UnionFind::new(nodes.len());
-    let mut band: Vec<(u64, u32)> = Vec::with_capacity(nodes.len());
+    let mut band: Vec<(u32, u32)> = Vec::with_capacity(nodes.len());
     for b in 0..signature::BANDS {
         band.clear();
         band.extend(
             nodes
                 .iter()
                 .enumerate()
-                .map(|(i, (_, sig))| (band_terms(sig)[b], i as u32)),
+                .map(|(i, (_, sig))| (signature::band_value(sig, b), i as u32)),
         );
         band.sort_unstable();
         for bucket in band.chunk_by(|x, y| x.0 == y.0).filter(|bucket| bucket.len() > 1) {
@@ -240,10 +243,15 @@ fn group_all(articles: &Articles) -> tantivy::Result<Vec<Vec<Member>>> {
 
 /// The stories after a run that touched the articles of the files `touched`: `old` with the
 /// stories those articles were or are now in recomputed. Starting from the articles of those
-/// files and every member of their old stories, copies are followed through band terms; the
+/// files and every member of their old stories, copies are followed through bands; the
 /// stories reached replace the old ones they overlap, the others stay as they were (no
 /// article in them changed, nor did any copy of one).
-fn regroup(articles: &Articles, old: Vec<Vec<Member>>, touched: &HashSet<String>) -> tantivy::Result<Vec<Vec<Member>>> {
+fn regroup(
+    articles: &Articles,
+    bands: &BandTables,
+    old: Vec<Vec<Member>>,
+    touched: &HashSet<String>,
+) -> tantivy::Result<Vec<Vec<Member>>> {
     let (affected, kept): (Vec<_>, Vec<_>) = old
         .into_iter()
         .partition(|story| story.iter().any(|m| touched.contains(&m.file)));
@@ -254,7 +262,7 @@ fn regroup(articles: &Articles, old: Vec<Vec<Member>>, touched: &HashSet<String>
     for m in affected.iter().flatten().filter(|m| !touched.contains(&m.file)) {
         seeds.extend(articles.of_file(&m.file, Some(&m.id))?);
     }
-    let (addrs, mut joined) = follow_copies(articles, seeds)?;
+    let (addrs, mut joined) = follow_copies(articles, bands, seeds);
     let reached: HashSet<(String, String)> = addrs
         .iter()
         .map(|&addr| {
@@ -271,9 +279,9 @@ fn regroup(articles: &Articles, old: Vec<Vec<Member>>, touched: &HashSet<String>
     Ok(stories)
 }
 
-/// The articles reachable from `seeds` through copies (looked up by band term), and which of
+/// The articles reachable from `seeds` through copies (looked up by band), and which of
 /// them are joined: the components of the copy relation that hold a seed.
-fn follow_copies(articles: &Articles, seeds: Vec<DocAddress>) -> tantivy::Result<(Vec<DocAddress>, UnionFind)> {
+fn follow_copies(articles: &Articles, bands: &BandTables, seeds: Vec<DocAddress>) -> (Vec<DocAddress>, UnionFind) {
     let mut nodes: Vec<(DocAddress, Signature)> = Vec::new();
     let mut place: HashMap<DocAddress, usize> = HashMap::new();
     let mut edges = Vec::new();
@@ -289,7 +297,7 @@ fn follow_copies(articles: &Articles, seeds: Vec<DocAddress>) -> tantivy::Result
     let mut next = 0;
     while next < nodes.len() {
         let (addr, sig) = nodes[next];
-        for other in articles.sharing_a_band(&sig)? {
+        for other in articles.sharing_a_band(bands, &sig) {
             if other == addr {
                 continue;
             }
@@ -311,7 +319,7 @@ fn follow_copies(articles: &Articles, seeds: Vec<DocAddress>) -> tantivy::Result
     for (i, j) in edges {
         joined.union(i, j);
     }
-    Ok((nodes.into_iter().map(|(addr, _)| addr).collect(), joined))
+    (nodes.into_iter().map(|(addr, _)| addr).collect(), joined)
 }
 
 /// The stories of two articles or more among `addrs`, grouped by `joined`, each earliest
@@ -388,11 +396,7 @@ impl SegmentArticles {
     }
 
     fn signature(&self, doc: tantivy::DocId) -> Option<Signature> {
-        let col = self.signature.as_ref()?;
-        let ord = col.term_ords(doc).next()?;
-        let mut bytes = Vec::with_capacity(signature::SLOTS);
-        col.ord_to_bytes(ord, &mut bytes).ok()?;
-        signature::from_bytes(&bytes)
+        signature::from_column(self.signature.as_ref()?, doc)
     }
 }
 
@@ -476,13 +480,16 @@ impl<'a> Articles<'a> {
         Ok(out)
     }
 
-    /// The live articles sharing a band term with `sig` (each once).
-    fn sharing_a_band(&self, sig: &Signature) -> tantivy::Result<BTreeSet<DocAddress>> {
-        let field = self.searcher.schema().get_field("story_bands")?;
-        let mut out = BTreeSet::new();
-        for band in band_terms(sig) {
-            out.extend(self.with_term(&Term::from_field_u64(field, band))?);
+    /// The live articles sharing a band with `sig` in `bands`, in order.
+    fn sharing_a_band(&self, bands: &BandTables, sig: &Signature) -> Vec<DocAddress> {
+        let mut out = Vec::new();
+        for (ord, seg) in self.segments.iter().enumerate() {
+            let docs = bands.sharing_a_band(ord, sig).into_iter();
+            out.extend(
+                docs.filter(|&doc| seg.is_alive(doc))
+                    .map(|doc| DocAddress::new(ord as u32, doc)),
+            );
         }
-        Ok(out)
+        out
     }
 }
