@@ -232,6 +232,34 @@ fn a_lost_or_damaged_band_table_is_rebuilt() {
     );
 }
 
+/// A process looks up its first rankings' articles one by one and later finds every
+/// member's document once: both ways collapse the same copies, on every page.
+#[test]
+fn collapsing_is_the_same_however_members_are_found() {
+    let fx = wire_corpus();
+    fx.index();
+    let wi = warta::index::WartaIndex::open(&fx.index_dir()).unwrap();
+    let page = |offset: usize| {
+        let req = warta::search::SearchRequest {
+            query: "banjir".into(),
+            sort: warta::search::Sort::Oldest,
+            limit: 2,
+            offset,
+            ..Default::default()
+        };
+        let hits = warta::search::search(&wi, &req).unwrap().hits;
+        hits.into_iter().map(|h| (h.id, h.copies)).collect::<Vec<_>>()
+    };
+    // The second page first: it shows a copy unless the first page's story is known.
+    let second = page(2);
+    let first = page(0);
+    assert_eq!(first, [("antara.txt".to_string(), 2), ("own.txt".to_string(), 0)]);
+    assert_eq!(second, [("brief.txt".to_string(), 0)]);
+    for _ in 0..4 {
+        assert_eq!((page(2), page(0)), (second.clone(), first.clone()));
+    }
+}
+
 /// A search shows the wire story once, as its best-ranked copy naming the others; `--expand`
 /// shows every copy; the total counts articles either way.
 #[test]

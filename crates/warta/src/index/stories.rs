@@ -79,14 +79,25 @@ pub struct Stories {
     /// What is wrong with the file, when it is damaged.
     damage: Option<String>,
     /// (file, id) → the story's place in `saved.stories`.
-    by_key: HashMap<(String, String), usize>,
+    by_key: rustc_hash::FxHashMap<(String, String), usize>,
     /// The members' documents in the last searcher generation asked for (by the search's
     /// collapsing, which fills it).
     members: MembersCache,
 }
 
-/// A searcher generation's member documents: document → (story, place in it).
-pub type MembersCache = std::sync::Mutex<Option<(u64, std::sync::Arc<HashMap<DocAddress, (usize, usize)>>)>>;
+/// What a searcher generation knows of the members' documents (see the search's
+/// collapsing): how many ranked articles it looked up one by one so far, or every member's
+/// document, document → (story, place in it).
+pub type MembersCache = std::sync::Mutex<Option<(u64, MemberLookups)>>;
+
+/// How the members of stories are found in one searcher generation.
+#[derive(Debug, Clone)]
+pub enum MemberLookups {
+    /// Ranked articles are looked up by file and id; this many were so far.
+    OneByOne(usize),
+    /// Every member's document is known.
+    All(std::sync::Arc<rustc_hash::FxHashMap<DocAddress, (usize, usize)>>),
+}
 
 impl Stories {
     /// The table in `dir`: empty when there is none, empty with [`damage`](Stories::damage)
@@ -104,7 +115,7 @@ impl Stories {
                 Err(why) => (Saved::default(), false, Some(format!("{STORIES_FILE} {why}"))),
             },
         };
-        let mut by_key = HashMap::new();
+        let mut by_key = rustc_hash::FxHashMap::default();
         for (i, story) in saved.stories.iter().enumerate() {
             for m in story {
                 by_key.insert((m.file.clone(), m.id.clone()), i);
@@ -144,6 +155,11 @@ impl Stories {
     /// Every story of two articles or more.
     pub fn stories(&self) -> &[Vec<Member>] {
         &self.saved.stories
+    }
+
+    /// How many articles are members of stories.
+    pub fn members(&self) -> usize {
+        self.by_key.len()
     }
 
     /// Articles that are copies: in each story, every article after its first.
@@ -401,7 +417,7 @@ impl SegmentArticles {
 }
 
 /// The first string of a string column for a document.
-fn first_str(col: Option<&StrColumn>, doc: tantivy::DocId) -> tantivy::Result<Option<String>> {
+pub(crate) fn first_str(col: Option<&StrColumn>, doc: tantivy::DocId) -> tantivy::Result<Option<String>> {
     let Some(col) = col else { return Ok(None) };
     let Some(ord) = col.term_ords(doc).next() else {
         return Ok(None);

@@ -17,7 +17,7 @@ use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::{top_docs, CountBy, Hit, Ranked, SearchError, SearchRequest, Sort, MAX_RESULT_WINDOW};
-use crate::index::stories::Stories;
+use crate::index::stories::{first_str, MemberLookups, Stories};
 use crate::index::Fields;
 
 /// The deepest a collapsed ranking is walked: past it, a page holds the stories found so far.
@@ -55,11 +55,32 @@ pub(super) fn top_stories(
 
 /// The ranked articles without those whose story an article ranked above them stands for.
 fn first_of_each_story(searcher: &Searcher, stories: &Stories, ranked: Ranked) -> tantivy::Result<Ranked> {
-    let members = member_docs(searcher, stories)?;
+    let story_of: Box<dyn Fn(DocAddress) -> tantivy::Result<Option<usize>>> =
+        match member_docs_when_worth_it(searcher, stories, ranked.len())? {
+            Some(members) => Box::new(move |addr| Ok(members.get(&addr).map(|&(story, _)| story))),
+            None => {
+                let readers = searcher.segment_readers();
+                let columns = readers
+                    .iter()
+                    .map(|seg| Ok((seg.fast_fields().str(Fields::FILE)?, seg.fast_fields().str(Fields::ID)?)))
+                    .collect::<tantivy::Result<Vec<_>>>()?;
+                Box::new(move |addr| {
+                    let (Some(files), Some(ids)) = &columns[addr.segment_ord as usize] else {
+                        return Ok(None);
+                    };
+                    let (Some(file), Some(id)) =
+                        (first_str(Some(files), addr.doc_id)?, first_str(Some(ids), addr.doc_id)?)
+                    else {
+                        return Ok(None);
+                    };
+                    Ok(stories.story_index(&file, &id))
+                })
+            }
+        };
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(ranked.len());
     for (score, addr) in ranked {
-        let story = members.get(&addr).map(|&(story, _)| story);
+        let story = story_of(addr)?;
         if story.is_none_or(|s| seen.insert(s)) {
             out.push((score, addr));
         }
@@ -129,30 +150,60 @@ fn later_copies(searcher: &Searcher, query: &dyn Query, stories: &Stories) -> ta
 }
 
 /// The live documents of every story's members, each with its story and its place in it.
-pub(super) type MemberDocs = HashMap<DocAddress, (usize, usize)>;
+pub(super) type MemberDocs = rustc_hash::FxHashMap<DocAddress, (usize, usize)>;
 
 /// [`MemberDocs`] of `searcher`'s segments, worked out once per searcher generation and
 /// story table (see [`Stories::members_cache`]).
 fn member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<Arc<MemberDocs>> {
     let generation = searcher.generation().generation_id();
     let mut cache = stories.members_cache().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((g, docs)) = &*cache {
+    if let Some((g, MemberLookups::All(docs))) = &*cache {
         if *g == generation {
             return Ok(docs.clone());
         }
     }
     let docs = Arc::new(find_member_docs(searcher, stories)?);
-    *cache = Some((generation, docs.clone()));
+    *cache = Some((generation, MemberLookups::All(docs.clone())));
     Ok(docs)
 }
 
-/// Finds every member's document: one pass over each segment's id dictionary (in order, so
-/// each compressed block is read once) gives the members' id ordinals, and one pass over the
-/// segment's id column finds the documents with those ordinals, whose file is checked.
-/// Looking each member up in the dictionary, or reading the ranked documents' ids as
-/// strings, cost more than the rest of a search.
+/// Looking up one ranked article's file and id costs about as much as finding this many
+/// members' documents in [`find_member_docs`].
+const MEMBERS_PER_LOOKUP: usize = 8;
+
+/// [`member_docs`] once this searcher generation has looked up as many ranked articles one
+/// by one as finding every member's document would have cost (so a process never pays more
+/// than twice the cheaper way: a cold `warta search` looks up a few dozen articles, a server
+/// soon finds every member once); `None` before, counting the `ranked` articles about to be
+/// looked up.
+fn member_docs_when_worth_it(
+    searcher: &Searcher,
+    stories: &Stories,
+    ranked: usize,
+) -> tantivy::Result<Option<Arc<MemberDocs>>> {
+    let generation = searcher.generation().generation_id();
+    {
+        let mut cache = stories.members_cache().lock().unwrap_or_else(|e| e.into_inner());
+        let looked_up = match &*cache {
+            Some((g, MemberLookups::All(docs))) if *g == generation => return Ok(Some(docs.clone())),
+            Some((g, MemberLookups::OneByOne(n))) if *g == generation => *n,
+            _ => 0,
+        };
+        if looked_up * MEMBERS_PER_LOOKUP < stories.members() {
+            *cache = Some((generation, MemberLookups::OneByOne(looked_up + ranked)));
+            return Ok(None);
+        }
+    }
+    member_docs(searcher, stories).map(Some)
+}
+
+/// Finds every member's document: one pass over each segment's id and file dictionaries (in
+/// order, so each compressed block is read once) gives the members' id and file ordinals, and
+/// one pass over the segment's id column finds the documents with those ordinals, whose file
+/// is checked. Looking each member up in the dictionaries, or reading the ranked documents'
+/// ids as strings, cost more than the rest of a search.
 fn find_member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<MemberDocs> {
-    let mut by_id: HashMap<&[u8], Vec<(&str, usize, usize)>> = HashMap::new();
+    let mut by_id: rustc_hash::FxHashMap<&[u8], Vec<(&str, usize, usize)>> = Default::default();
     for (story, members) in stories.stories().iter().enumerate() {
         for (rank, m) in members.iter().enumerate() {
             by_id
@@ -161,14 +212,14 @@ fn find_member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<M
                 .push((m.file.as_str(), story, rank));
         }
     }
-    let mut out = HashMap::new();
+    let mut out = MemberDocs::default();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let ff = seg.fast_fields();
         let (Some(files), Some(ids)) = (ff.str(Fields::FILE)?, ff.str(Fields::ID)?) else {
             continue;
         };
         // id ordinal → the members with that id.
-        let mut wanted: HashMap<u64, &Vec<(&str, usize, usize)>> = HashMap::new();
+        let mut wanted: rustc_hash::FxHashMap<u64, &Vec<(&str, usize, usize)>> = Default::default();
         let mut terms = ids.dictionary().stream()?;
         while terms.advance() {
             if let Some(members) = by_id.get(terms.key()) {
@@ -178,11 +229,21 @@ fn find_member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<M
         if wanted.is_empty() {
             continue;
         }
-        // The members' files as ordinals (a few files hold many articles: each looked up once).
-        let mut file_ords: HashMap<&str, Option<u64>> = HashMap::new();
-        for &(file, _, _) in wanted.values().flat_map(|m| m.iter()) {
-            if !file_ords.contains_key(file) {
-                file_ords.insert(file, files.dictionary().term_ord(file.as_bytes())?);
+        // The members' files as ordinals, from one pass over the file dictionary too (as many
+        // files as members when each article is a file of its own).
+        let member_files: rustc_hash::FxHashSet<&[u8]> = wanted
+            .values()
+            .flat_map(|m| m.iter())
+            .map(|(f, _, _)| f.as_bytes())
+            .collect();
+        let mut file_ords: rustc_hash::FxHashMap<&str, Option<u64>> = Default::default();
+        let mut terms = files.dictionary().stream()?;
+        while terms.advance() {
+            if let Some(&file) = member_files.get(terms.key()) {
+                file_ords.insert(
+                    std::str::from_utf8(file).expect("a member's file is a str"),
+                    Some(terms.term_ord()),
+                );
             }
         }
         for doc in seg.doc_ids_alive() {
@@ -192,7 +253,7 @@ fn find_member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<M
             let file = files.term_ords(doc).next();
             if let Some(&(_, story, rank)) = candidates
                 .iter()
-                .find(|(f, _, _)| file.is_some() && file_ords[f] == file)
+                .find(|(f, _, _)| file.is_some() && file_ords.get(f).copied().flatten() == file)
             {
                 out.insert(DocAddress::new(ord as u32, doc), (story, rank));
             }
@@ -202,7 +263,7 @@ fn find_member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<M
 }
 
 /// Collects the matching documents among a set.
-struct Members<'a>(&'a HashMap<DocAddress, (usize, usize)>);
+struct Members<'a>(&'a MemberDocs);
 
 /// [`Members`] in one segment: the set's documents there.
 struct MembersSegment {
