@@ -240,7 +240,7 @@ fn contents(dir: &Path) -> BTreeMap<String, String> {
         map.insert(format!("--person {name}"), found);
     }
     for story in wi.stories().stories() {
-        let ids: Vec<&str> = story.iter().map(|m| m.id.as_str()).collect();
+        let ids: Vec<&str> = story.members().map(|m| m.id).collect();
         map.insert(format!("story {}", ids[0]), ids.join(" "));
     }
     map

@@ -101,8 +101,7 @@ fn stories(fx: &Fixture) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = wi
         .stories()
         .stories()
-        .iter()
-        .map(|s| s.iter().map(|m| m.id.clone()).collect())
+        .map(|s| s.members().map(|m| m.id.to_string()).collect())
         .collect();
     out.sort();
     out

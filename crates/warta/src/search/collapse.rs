@@ -32,7 +32,7 @@ pub(super) fn top_stories(
     sort: Sort,
     stories: &Stories,
 ) -> Result<(usize, Ranked), SearchError> {
-    if !req.collapse || req.limit == 0 || stories.stories().is_empty() {
+    if !req.collapse || req.limit == 0 || stories.is_empty() {
         return top_docs(searcher, query, req, sort);
     }
     let wanted = req.offset + req.limit;
@@ -94,13 +94,13 @@ pub(super) fn name_copies(hits: &mut [Hit], stories: &Stories) {
         let Some(story) = stories.story_of(&hit.path, &hit.id) else {
             continue;
         };
-        hit.story = Some(story[0].id.clone());
+        hit.story = Some(story.first().id.to_string());
         hit.other_copies = story
-            .iter()
+            .members()
             .filter(|m| !(m.file == hit.path && m.id == hit.id))
             .map(|m| super::CopyRef {
-                id: m.id.clone(),
-                source: m.source.clone(),
+                id: m.id.to_string(),
+                source: m.source.map(str::to_string),
             })
             .collect();
         hit.copies = hit.other_copies.len();
@@ -117,7 +117,7 @@ pub(crate) fn count_matches<C: Collector>(
     stories: &Stories,
     collector: C,
 ) -> tantivy::Result<C::Fruit> {
-    if req.count == CountBy::Articles || stories.stories().is_empty() {
+    if req.count == CountBy::Articles || stories.is_empty() {
         return searcher.search(query, &collector);
     }
     let skip = later_copies(searcher, query, stories)?;
@@ -204,12 +204,9 @@ fn member_docs_when_worth_it(
 /// ids as strings, cost more than the rest of a search.
 fn find_member_docs(searcher: &Searcher, stories: &Stories) -> tantivy::Result<MemberDocs> {
     let mut by_id: rustc_hash::FxHashMap<&[u8], Vec<(&str, usize, usize)>> = Default::default();
-    for (story, members) in stories.stories().iter().enumerate() {
-        for (rank, m) in members.iter().enumerate() {
-            by_id
-                .entry(m.id.as_bytes())
-                .or_default()
-                .push((m.file.as_str(), story, rank));
+    for (story, members) in stories.stories().enumerate() {
+        for (rank, m) in members.members().enumerate() {
+            by_id.entry(m.id.as_bytes()).or_default().push((m.file, story, rank));
         }
     }
     let mut out = MemberDocs::default();

@@ -129,7 +129,7 @@ pub fn stats(wi: &WartaIndex) -> tantivy::Result<Stats> {
     let fmt = |s: i64| Timestamp::from_second(s).ok().map(|t| t.to_string());
     let stories = wi.stories();
     Ok(Stats {
-        stories_with_copies: stories.stories().len() as u64,
+        stories_with_copies: stories.len() as u64,
         copies: stories.copies(),
         stories_damaged: stories.damage().map(str::to_string),
         articles: searcher.num_docs(),
