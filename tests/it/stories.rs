@@ -198,6 +198,20 @@ fn a_lost_or_damaged_story_table_is_rebuilt() {
     assert_eq!(stories(&fx), grouped);
 }
 
+/// A run that changes nothing leaves the story table as it is (an archive re-synced often
+/// does not rewrite it each time).
+#[test]
+fn a_run_that_changes_nothing_keeps_the_story_table() {
+    let fx = wire_corpus();
+    fx.index();
+    let table = fx.index_dir().join("stories.json");
+    let written = std::fs::metadata(&table).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fx.index();
+    assert_eq!(std::fs::metadata(&table).unwrap().modified().unwrap(), written);
+    assert_eq!(stories(&fx), [["antara.txt", "kompas.txt", "tempo.txt"]]);
+}
+
 /// The band tables by which a run finds an added article's copies are rebuilt when lost or
 /// damaged: a copy added after that still joins its story.
 #[test]

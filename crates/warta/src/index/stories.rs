@@ -348,6 +348,11 @@ impl Stories {
 
 /// The table of a file's bytes, or what is wrong with them.
 fn parse(bytes: &[u8]) -> Result<SavedIn<'_>, String> {
+    serde_json::from_slice(checked_body(bytes)?).map_err(|e| format!("cannot be read: {e}"))
+}
+
+/// The JSON of a table file's bytes, when its header is sound and its checksum holds.
+fn checked_body(bytes: &[u8]) -> Result<&[u8], String> {
     let prefix = HEADER.len() + 1;
     let header = prefix + 17;
     if bytes.get(..prefix) != Some(format!("{HEADER} ").as_bytes()) || bytes.get(header - 1) != Some(&b'\n') {
@@ -360,7 +365,19 @@ fn parse(bytes: &[u8]) -> Result<SavedIn<'_>, String> {
     if xxh3_64(&bytes[header..]) != sum {
         return Err("fails its checksum".to_string());
     }
-    serde_json::from_slice(&bytes[header..]).map_err(|e| format!("cannot be read: {e}"))
+    Ok(&bytes[header..])
+}
+
+/// The commit the table in `dir` describes, when it is there and sound (read without
+/// building the table).
+fn saved_opstamp(dir: &Path) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Stamp {
+        opstamp: u64,
+    }
+    let bytes = std::fs::read(dir.join(STORIES_FILE)).ok()?;
+    let stamp: Stamp = serde_json::from_slice(checked_body(&bytes).ok()?).ok()?;
+    Some(stamp.opstamp)
 }
 
 /// Writes the table atomically: a new file renamed into place.
@@ -377,7 +394,8 @@ fn save(dir: &Path, saved: &Saved) -> std::io::Result<()> {
 /// Brings the table up to date with `searcher` (the run's last commit, `opstamp`), the run
 /// having started from commit `started_from` and touched the articles of the files `touched`
 /// (added, changed or deleted). Recomputes only the stories those articles were or are in,
-/// unless the table does not describe `started_from`: then rebuilds it.
+/// unless the table does not describe `started_from`: then rebuilds it. A run that touched
+/// nothing and committed nothing leaves a sound table as it is.
 pub(crate) fn update(
     dir: &Path,
     searcher: &Searcher,
@@ -386,6 +404,9 @@ pub(crate) fn update(
     opstamp: u64,
 ) -> tantivy::Result<()> {
     bands::sync(dir, searcher)?;
+    if touched.is_empty() && opstamp == started_from && saved_opstamp(dir) == Some(started_from) {
+        return Ok(());
+    }
     let old = Stories::load(dir);
     let stories = if old.present && old.opstamp == started_from {
         let bands = BandTables::open(dir, searcher)?;
