@@ -311,7 +311,11 @@ fn search_collapses_copies_unless_expanded() {
         text.contains("2024-03-02  Tempo  [id]  (+2 copies: Antara, Kompas)"),
         "{text}"
     );
-    assert!(text.contains("5 matches, showing 1-3"), "{text}");
+    assert!(text.contains("5 matches, showing stories 1-3 ("), "{text}");
+    assert!(text.contains(" ms); copies grouped, --expand lists each"), "{text}");
+    let out = fx.warta(&["search", "banjir", "--expand"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("5 matches, showing 1-5 ("), "{text}");
 }
 
 /// Pages of collapsed results never repeat a story, and together list each story once.

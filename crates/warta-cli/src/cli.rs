@@ -688,7 +688,7 @@ fn run_search(args: SearchArgs, style: Style) -> Result<ExitCode> {
         &resp.suggestions,
     )?;
     print_answer(&mut out, json, &resp, |out| {
-        output::search_results(out, &resp, offset, style)
+        output::search_results(out, &resp, &req, style)
     })?;
     out.flush()?;
     Ok(matched(resp.total > 0))

@@ -19,7 +19,7 @@ use warta::index::RunSummary;
 use warta::search::facets::{FacetCount, Timeline, TimelineSeries};
 use warta::search::snippet::Snippet;
 use warta::search::{
-    ApproximateName, ArticleView, CountBy, RelatedResponse, Relaxed, SearchResponse, Stats, Suggestion,
+    ApproximateName, ArticleView, CountBy, RelatedResponse, Relaxed, SearchRequest, SearchResponse, Stats, Suggestion,
 };
 
 /// How human output is decorated.
@@ -149,8 +149,14 @@ fn day(date: &Option<String>) -> String {
         .map_or_else(|| "----------".to_string(), |d| d.chars().take(10).collect())
 }
 
-/// Search results, one block per hit, then the count.
-pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize, style: Style) -> io::Result<()> {
+/// Search results for `req`, one block per hit, then the count.
+pub fn search_results(
+    out: &mut impl Write,
+    resp: &SearchResponse,
+    req: &SearchRequest,
+    style: Style,
+) -> io::Result<()> {
+    let offset = req.offset;
     let (open, close) = style.highlight();
     let first_relaxed = resp.relaxed.filter(|r| r.strict_total > 0);
     for (i, hit) in resp.hits.iter().enumerate() {
@@ -184,13 +190,20 @@ pub fn search_results(out: &mut impl Write, resp: &SearchResponse, offset: usize
         }
         writeln!(out)?;
     }
-    let shown = if resp.hits.is_empty() {
-        String::new()
+    // A page of collapsed copies shows stories, while the total counts articles.
+    let grouped = req.collapse && resp.hits.iter().any(|h| h.copies > 0);
+    let shown = match (resp.hits.is_empty(), grouped) {
+        (true, _) => String::new(),
+        (false, false) => format!(", showing {}-{}", offset + 1, offset + resp.hits.len()),
+        (false, true) => format!(", showing stories {}-{}", offset + 1, offset + resp.hits.len()),
+    };
+    let note = if grouped {
+        "; copies grouped, --expand lists each"
     } else {
-        format!(", showing {}-{}", offset + 1, offset + resp.hits.len())
+        ""
     };
     let noun = if resp.total == 1 { "match" } else { "matches" };
-    writeln!(out, "{} {noun}{shown} ({:.1} ms)", resp.total, resp.took_ms)?;
+    writeln!(out, "{} {noun}{shown} ({:.1} ms){note}", resp.total, resp.took_ms)?;
     if let Some(facets) = &resp.facets {
         for field in warta::search::facets::FACET_FIELDS {
             if let Some(counts) = facets.get(field) {
