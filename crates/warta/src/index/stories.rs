@@ -478,13 +478,7 @@ fn regroup(
         seeds.extend(articles.of_file(&m.file, Some(&m.id))?);
     }
     let (addrs, mut joined) = follow_copies(articles, bands, seeds);
-    let reached: HashSet<(String, String)> = addrs
-        .iter()
-        .map(|&addr| {
-            let m = articles.member(addr)?;
-            Ok((m.file, m.id))
-        })
-        .collect::<tantivy::Result<_>>()?;
+    let reached: HashSet<(String, String)> = articles.members(&addrs)?.into_iter().map(|m| (m.file, m.id)).collect();
     let mut stories: Vec<Vec<Member>> = kept
         .into_iter()
         .filter(|story| !story.iter().any(|m| reached.contains(&(m.file.clone(), m.id.clone()))))
@@ -544,12 +538,12 @@ fn stories_of(articles: &Articles, addrs: &[DocAddress], joined: &mut UnionFind)
     for i in 0..addrs.len() {
         groups.entry(joined.find(i)).or_default().push(i);
     }
-    let mut stories = Vec::new();
-    for group in groups.into_values().filter(|g| g.len() > 1) {
-        let mut story = group
-            .iter()
-            .map(|&i| articles.member(addrs[i]))
-            .collect::<tantivy::Result<Vec<Member>>>()?;
+    let groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    let grouped: Vec<DocAddress> = groups.iter().flatten().map(|&i| addrs[i]).collect();
+    let mut members = articles.members(&grouped)?.into_iter();
+    let mut stories = Vec::with_capacity(groups.len());
+    for group in &groups {
+        let mut story: Vec<Member> = members.by_ref().take(group.len()).collect();
         story.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
         stories.push(story);
     }
@@ -650,15 +644,60 @@ impl<'a> Articles<'a> {
         self.segments[addr.segment_ord as usize].signature(addr.doc_id)
     }
 
-    fn member(&self, addr: DocAddress) -> tantivy::Result<Member> {
-        let seg = &self.segments[addr.segment_ord as usize];
-        let doc = addr.doc_id;
-        Ok(Member {
-            file: first_str(seg.file.as_ref(), doc)?.unwrap_or_default(),
-            id: first_str(seg.id.as_ref(), doc)?.unwrap_or_default(),
-            source: first_str(seg.source.as_ref(), doc)?,
-            date: seg.date.first(doc).map(|d| d.into_timestamp_secs()),
-        })
+    /// What a story records of each article of `addrs`, in order.
+    fn members(&self, addrs: &[DocAddress]) -> tantivy::Result<Vec<Member>> {
+        let files = self.strs(addrs, |seg| seg.file.as_ref())?;
+        let ids = self.strs(addrs, |seg| seg.id.as_ref())?;
+        let sources = self.strs(addrs, |seg| seg.source.as_ref())?;
+        Ok(addrs
+            .iter()
+            .zip(files.into_iter().zip(ids).zip(sources))
+            .map(|(addr, ((file, id), source))| Member {
+                file: file.unwrap_or_default(),
+                id: id.unwrap_or_default(),
+                source,
+                date: self.segments[addr.segment_ord as usize]
+                    .date
+                    .first(addr.doc_id)
+                    .map(|d| d.into_timestamp_secs()),
+            })
+            .collect())
+    }
+
+    /// The first string of a string column for each article of `addrs`, in order: one
+    /// ordered pass over each segment's dictionary for all of them (reading each article's
+    /// string on its own decompressed a dictionary block each time, most of a fresh grouping's
+    /// time when many articles are copies).
+    fn strs(
+        &self,
+        addrs: &[DocAddress],
+        column: impl Fn(&SegmentArticles) -> Option<&StrColumn>,
+    ) -> tantivy::Result<Vec<Option<String>>> {
+        let mut out = vec![None; addrs.len()];
+        for (ord, seg) in self.segments.iter().enumerate() {
+            let Some(col) = column(seg) else { continue };
+            // (term ordinal, place in `addrs`) of this segment's articles, by ordinal.
+            let mut wanted: Vec<(u64, usize)> = addrs
+                .iter()
+                .enumerate()
+                .filter(|(_, addr)| addr.segment_ord as usize == ord)
+                .filter_map(|(i, addr)| col.term_ords(addr.doc_id).next().map(|term| (term, i)))
+                .collect();
+            wanted.sort_unstable();
+            let mut ords: Vec<u64> = wanted.iter().map(|&(term, _)| term).collect();
+            ords.dedup();
+            let mut terms = Vec::with_capacity(ords.len());
+            col.dictionary()
+                .sorted_ords_to_term_cb(&ords, |bytes| terms.push(String::from_utf8_lossy(bytes).into_owned()))?;
+            let mut at = 0;
+            for (term, i) in wanted {
+                while ords[at] != term {
+                    at += 1;
+                }
+                out[i] = terms.get(at).cloned();
+            }
+        }
+        Ok(out)
     }
 
     /// The live articles holding `term` in `field`.
