@@ -447,3 +447,28 @@ fn a_filled_page_collapses_copies_in_its_relaxed_part() {
     }
     assert_eq!(paged, ids);
 }
+
+/// A story one of whose copies has every word is not shown again after a filled page's
+/// divider through its copies that lack one.
+#[test]
+fn a_filled_page_does_not_show_a_story_twice() {
+    let fx = wire_corpus();
+    fx.index();
+    // Only tempo.txt's title says "mengungsi"; its copies antara.txt and kompas.txt, and
+    // the other articles, say "kota".
+    let (v, code) = fx.search_json(&["mengungsi kota"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["relaxed"]["strict_total"], 1, "{v}");
+    let ids = crate::common::hit_ids(&v);
+    assert_eq!(ids[0], "tempo.txt", "{ids:?}");
+    assert!(
+        !ids.iter().any(|id| id == "antara.txt" || id == "kompas.txt"),
+        "the wire story is shown once: {ids:?}"
+    );
+    let (v, _) = fx.search_json(&["mengungsi kota", "--expand"]);
+    let ids = crate::common::hit_ids(&v);
+    assert!(
+        ids.contains(&"antara.txt".to_string()),
+        "--expand shows every copy: {ids:?}"
+    );
+}

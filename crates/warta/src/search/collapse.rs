@@ -24,13 +24,15 @@ use crate::index::Fields;
 const MAX_COLLAPSE_WINDOW: usize = 4 * MAX_RESULT_WINDOW;
 
 /// The request's page of hits for `query` in `sort` order and the total of matching articles,
-/// copies of one story collapsed to the first unless the request asks for every copy.
+/// copies of one story collapsed to the first unless the request asks for every copy; the
+/// stories `shown` (above this ranking, on a filled page) are left out.
 pub(super) fn top_stories(
     searcher: &Searcher,
     query: &dyn Query,
     req: &SearchRequest,
     sort: Sort,
     stories: &Stories,
+    shown: &HashSet<usize>,
 ) -> Result<(usize, Ranked), SearchError> {
     if !req.collapse || req.limit == 0 || stories.is_empty() {
         return top_docs(searcher, query, req, sort);
@@ -44,7 +46,7 @@ pub(super) fn top_stories(
             ..req.clone()
         };
         let (total, ranked) = top_docs(searcher, query, &wide, sort)?;
-        let firsts = first_of_each_story(searcher, stories, ranked)?;
+        let firsts = first_of_each_story(searcher, stories, ranked, shown)?;
         if firsts.len() >= wanted || window >= total || window >= MAX_COLLAPSE_WINDOW {
             let page = firsts.into_iter().skip(req.offset).take(req.limit).collect();
             return Ok((total, page));
@@ -53,31 +55,16 @@ pub(super) fn top_stories(
     }
 }
 
-/// The ranked articles without those whose story an article ranked above them stands for.
-fn first_of_each_story(searcher: &Searcher, stories: &Stories, ranked: Ranked) -> tantivy::Result<Ranked> {
-    let story_of: Box<dyn Fn(DocAddress) -> tantivy::Result<Option<usize>>> =
-        match member_docs_when_worth_it(searcher, stories, ranked.len())? {
-            Some(members) => Box::new(move |addr| Ok(members.get(&addr).map(|&(story, _)| story))),
-            None => {
-                let readers = searcher.segment_readers();
-                let columns = readers
-                    .iter()
-                    .map(|seg| Ok((seg.fast_fields().str(Fields::FILE)?, seg.fast_fields().str(Fields::ID)?)))
-                    .collect::<tantivy::Result<Vec<_>>>()?;
-                Box::new(move |addr| {
-                    let (Some(files), Some(ids)) = &columns[addr.segment_ord as usize] else {
-                        return Ok(None);
-                    };
-                    let (Some(file), Some(id)) =
-                        (first_str(Some(files), addr.doc_id)?, first_str(Some(ids), addr.doc_id)?)
-                    else {
-                        return Ok(None);
-                    };
-                    Ok(stories.story_index(&file, &id))
-                })
-            }
-        };
-    let mut seen = HashSet::new();
+/// The ranked articles without those whose story an article ranked above them, or one of
+/// the stories `shown` already, stands for.
+fn first_of_each_story(
+    searcher: &Searcher,
+    stories: &Stories,
+    ranked: Ranked,
+    shown: &HashSet<usize>,
+) -> tantivy::Result<Ranked> {
+    let story_of = story_lookup(searcher, stories, ranked.len())?;
+    let mut seen = shown.clone();
     let mut out = Vec::with_capacity(ranked.len());
     for (score, addr) in ranked {
         let story = story_of(addr)?;
@@ -86,6 +73,48 @@ fn first_of_each_story(searcher: &Searcher, stories: &Stories, ranked: Ranked) -
         }
     }
     Ok(out)
+}
+
+/// The stories the `ranked` articles are copies in.
+pub(super) fn stories_among(
+    searcher: &Searcher,
+    stories: &Stories,
+    ranked: &Ranked,
+) -> tantivy::Result<HashSet<usize>> {
+    if stories.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let story_of = story_lookup(searcher, stories, ranked.len())?;
+    let mut out = HashSet::new();
+    for &(_, addr) in ranked {
+        out.extend(story_of(addr)?);
+    }
+    Ok(out)
+}
+
+/// A document's story (its place among the table's stories), for `n` ranked articles about
+/// to be looked up: from every member's document when worth it (see
+/// [`member_docs_when_worth_it`]), else by the article's file and id.
+type StoryOf<'a> = Box<dyn Fn(DocAddress) -> tantivy::Result<Option<usize>> + 'a>;
+
+fn story_lookup<'a>(searcher: &'a Searcher, stories: &'a Stories, n: usize) -> tantivy::Result<StoryOf<'a>> {
+    if let Some(members) = member_docs_when_worth_it(searcher, stories, n)? {
+        return Ok(Box::new(move |addr| Ok(members.get(&addr).map(|&(story, _)| story))));
+    }
+    let columns = searcher
+        .segment_readers()
+        .iter()
+        .map(|seg| Ok((seg.fast_fields().str(Fields::FILE)?, seg.fast_fields().str(Fields::ID)?)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    Ok(Box::new(move |addr| {
+        let (Some(files), Some(ids)) = &columns[addr.segment_ord as usize] else {
+            return Ok(None);
+        };
+        let (Some(file), Some(id)) = (first_str(Some(files), addr.doc_id)?, first_str(Some(ids), addr.doc_id)?) else {
+            return Ok(None);
+        };
+        Ok(stories.story_index(&file, &id))
+    }))
 }
 
 /// Each hit with its story's id and its other copies, when it has some.

@@ -32,7 +32,7 @@ mod stats;
 mod stored;
 mod text_query;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
@@ -84,19 +84,21 @@ pub fn search(wi: &WartaIndex, req: &SearchRequest) -> Result<SearchResponse, Se
         req.sort
     };
     let stories = wi.stories();
-    let (mut total, mut docs) = collapse::top_stories(&searcher, &*prepared.query, req, sort, &stories)?;
+    let (mut total, mut docs) =
+        collapse::top_stories(&searcher, &*prepared.query, req, sort, &stories, &HashSet::new())?;
     let mut relaxed = None;
     let mut suggestions = Vec::new();
     if total == 0 {
         suggestions = did_you_mean(f, &searcher, &stems, &prepared.parsed, cancel)?;
     }
     if total < req.limit.max(1) {
-        let strict_hits = strict_hits(&searcher, &*prepared.query, req, sort, &stories, total)?;
+        let (strict_hits, strict_stories) = strict_hits(&searcher, &*prepared.query, req, sort, &stories, total)?;
         if let Some((q, r)) = relaxed_query(&wi.fields, &searcher, &stems, &prepared, req, strict_hits)? {
             let page = FillPage {
                 relaxed: &*q,
                 strict: &*prepared.query,
                 strict_hits,
+                strict_stories: &strict_stories,
                 on_page: docs.len(),
             };
             let (more, more_docs) = fill_page(&searcher, &page, req, sort, &stories)?;
@@ -312,8 +314,8 @@ fn relaxed_query(
     Ok(best)
 }
 
-/// How many hits a strict query matching `total` articles (fewer than a page) gives: each
-/// story once when copies are collapsed.
+/// How many hits a strict query matching `total` articles (fewer than a page) gives (each
+/// story once when copies are collapsed), and the stories they stand for.
 fn strict_hits(
     searcher: &Searcher,
     query: &dyn Query,
@@ -321,24 +323,32 @@ fn strict_hits(
     sort: Sort,
     stories: &Stories,
     total: usize,
-) -> Result<usize, SearchError> {
+) -> Result<(usize, HashSet<usize>), SearchError> {
     if total == 0 {
-        return Ok(0);
+        return Ok((0, HashSet::new()));
     }
     let all = SearchRequest {
         offset: 0,
         limit: total,
         ..req.clone()
     };
-    Ok(collapse::top_stories(searcher, query, &all, sort, stories)?.1.len())
+    let hits = collapse::top_stories(searcher, query, &all, sort, stories, &HashSet::new())?.1;
+    let shown = if req.collapse {
+        collapse::stories_among(searcher, stories, &hits)?
+    } else {
+        HashSet::new()
+    };
+    Ok((hits.len(), shown))
 }
 
 /// A short page to fill: the articles of `relaxed` that `strict` misses come after the
-/// `strict_hits` hits of `strict`, `on_page` of which are on the page.
+/// `strict_hits` hits of `strict`, `on_page` of which are on the page; a story among
+/// `strict_stories` is not shown again.
 struct FillPage<'a> {
     relaxed: &'a dyn Query,
     strict: &'a dyn Query,
     strict_hits: usize,
+    strict_stories: &'a HashSet<usize>,
     on_page: usize,
 }
 
@@ -357,7 +367,7 @@ fn fill_page(
         limit: req.limit - page.on_page.min(req.limit),
         ..req.clone()
     };
-    collapse::top_stories(searcher, &*others, &rest, sort, stories)
+    collapse::top_stories(searcher, &*others, &rest, sort, stories, page.strict_stories)
 }
 
 /// `query` without the articles `excluded` matches (scored as `query` alone).
