@@ -282,6 +282,10 @@ fn bad_requests_get_json_errors_with_the_right_status() {
         ("/api/search?limit=ten", 400, "bad_parameter"),
         ("/api/search?sort=random", 400, "bad_parameter"),
         ("/api/timeline?interval=decade", 400, "bad_parameter"),
+        ("/api/search?q=putin&collapse=maybe", 400, "bad_parameter"),
+        ("/api/search?q=putin&strict=sure", 400, "bad_parameter"),
+        ("/api/search?q=putin&facets=2", 400, "bad_parameter"),
+        ("/api/timeline?person=putin&series=many", 400, "bad_parameter"),
         ("/api/facets/colour", 400, "unknown_facet"),
         ("/api/articles/nope.txt", 404, "not_found"),
         ("/api/nothing", 404, "not_found"),
@@ -758,8 +762,10 @@ fn copies_collapse_over_the_api_unless_asked_not_to() {
     assert_eq!(ids(&v), ["antara.txt", "own.txt", "brief.txt"]);
     assert_eq!(v["hits"][0]["copies"], 2);
     assert_eq!(v["hits"][0]["other_copies"][1]["source"], "Tempo", "{v}");
-    let (_, v) = get_json(&s, "/api/search?q=banjir&sort=oldest&collapse=false");
-    assert_eq!(ids(&v).len(), 5, "{v}");
+    for off in ["false", "0", "no", "off", "False"] {
+        let (_, v) = get_json(&s, &format!("/api/search?q=banjir&sort=oldest&collapse={off}"));
+        assert_eq!(ids(&v).len(), 5, "collapse={off}: {v}");
+    }
     let (st, _, body) = request(
         &s,
         "POST",
@@ -768,8 +774,17 @@ fn copies_collapse_over_the_api_unless_asked_not_to() {
     );
     assert_eq!(st, 200, "{body}");
     assert_eq!(ids(&serde_json::from_str(&body).unwrap()).len(), 5);
-    let (_, v) = get_json(&s, "/api/search?q=banjir&collapse=maybe");
-    assert_eq!(ids(&v).len(), 3, "anything but 0, false or no collapses: {v}");
+    let (st, v) = get_json(&s, "/api/search?q=banjir&collapse=maybe");
+    assert_eq!(st, 400, "neither yes nor no is an error: {v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("collapse must be true or false"),
+        "{v}"
+    );
+    let (_, v) = get_json(&s, "/api/search?q=banjir&collapse");
+    assert_eq!(ids(&v).len(), 3, "a flag given without a value is yes: {v}");
     let (st, v) = get_json(&s, "/api/facets/source?q=banjir&count=stories");
     assert_eq!(st, 200, "{v}");
     assert_eq!((v["total"].as_u64(), v["counted"].as_str()), (Some(3), Some("stories")));

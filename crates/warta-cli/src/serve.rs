@@ -208,9 +208,9 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
             }
             "limit" => req.limit = number("limit", &v)?,
             "offset" => req.offset = number("offset", &v)?,
-            "facets" => req.facets = matches!(v.as_str(), "1" | "true" | "yes" | ""),
-            "strict" => req.strict = matches!(v.as_str(), "1" | "true" | "yes" | ""),
-            "collapse" => req.collapse = !matches!(v.as_str(), "0" | "false" | "no"),
+            "facets" => req.facets = flag("facets", &v)?,
+            "strict" => req.strict = flag("strict", &v)?,
+            "collapse" => req.collapse = flag("collapse", &v)?,
             "count" => {
                 req.count = CountBy::ALL
                     .into_iter()
@@ -234,12 +234,25 @@ fn parse_params(raw: Option<&str>, extra_names: &[&str]) -> Result<(SearchReques
                         .ok_or_else(|| ApiError::bad("bad_parameter", "kind must be person, country, org or place"))?,
                 )
             }
-            "series" => extra.series = matches!(v.as_str(), "1" | "true" | "yes" | ""),
+            "series" => extra.series = flag("series", &v)?,
             _ => {}
         }
     }
     check(&req)?;
     Ok((req, extra))
+}
+
+/// A yes-or-no parameter: given without a value it means yes; a value that is neither is an
+/// error naming it (`collapse=maybe` must not quietly mean one or the other).
+fn flag(name: &str, v: &str) -> Result<bool, ApiError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "" | "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ApiError::bad(
+            "bad_parameter",
+            format!("{name} must be true or false (1 or 0, yes or no), not {v:?}"),
+        )),
+    }
 }
 
 /// The error for a parameter no endpoint of this kind takes, listing those it does.
