@@ -22,7 +22,9 @@
 //!    in turn, the tables giving the median run and the median of the rounds' ratios;
 //! 2. warta's incremental reruns over the one-file-per-article shape: nothing changed, then
 //!    1% of the files changed;
-//! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta;
+//! 3. a scaled corpus (`--scale N` articles, copies with new paths) built and rerun by warta,
+//!    and searched by cold processes (three articles in four are copies: the largest story
+//!    table);
 //! 4. warm query latency in process, warta and baseline, per query group;
 //! 5. HTTP load: `warta serve` driven by 1 and 32 keep-alive clients, against in process;
 //! 6. cold `warta search` processes;
@@ -425,6 +427,7 @@ fn scale(work: &Path, files: &FileSet, settings: &Settings, threads: usize) -> R
     let build = child::spawn(&job)?;
     step("scale: rerun with nothing changed");
     let unchanged = rerun(&index, &scaled, settings, threads)?;
+    let cold_search = cold_search(&index, settings.cold_runs);
     step(&format!("scale: baseline indexing {} files", scaled.files.len()));
     let baseline_index = work.join("indexes").join(format!("baseline-scale-t{threads}"));
     let job = full_job(
@@ -462,6 +465,7 @@ fn scale(work: &Path, files: &FileSet, settings: &Settings, threads: usize) -> R
         unchanged,
         baseline: IndexRun::new(Shape::Files, threads, baseline, scaled.bytes),
         one_thread,
+        cold_search,
     })
 }
 

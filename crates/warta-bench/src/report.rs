@@ -228,6 +228,9 @@ pub struct ScaleResult {
     /// warta on the same files at one thread (when `threads` is more), where tantivy is the
     /// slower side and documents wait for it: a second memory figure.
     pub one_thread: Option<IndexRun>,
+    /// Cold `warta search` processes on the scaled index, where three articles in four are
+    /// copies of another: what a large story table costs a search.
+    pub cold_search: ColdSearch,
 }
 
 /// Peak RSS of one warta run against the writer's memory budget.
@@ -856,6 +859,16 @@ impl Report {
             1,
         ));
         write_reread_note(out, &s.unchanged);
+        let c = &s.cold_search;
+        if let (Some(median), Some(max)) = (c.median_ms, c.max_ms) {
+            let _ = writeln!(
+                out,
+                "cold `warta search \"{}\"` on the scaled index (its copies collapsed): {} runs after one warm-up: median {median:.1} ms, max {max:.1} ms",
+                c.query, c.runs
+            );
+        } else if let Some(n) = &c.note {
+            let _ = writeln!(out, "cold search on the scaled index: {n}");
+        }
     }
 
     fn write_memory(&self, out: &mut String) {
