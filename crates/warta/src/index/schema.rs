@@ -81,7 +81,7 @@ pub struct Fields {
     pub place_names: Field,
     /// The article's near-duplicate signature (see [`super::signature`]), a fast field: what
     /// tells copies of one story from articles that only share a band (the bands are looked
-    /// up in the band tables beside the index, see [`super::bands`]). Absent on short texts.
+    /// up in the band tables beside the index, see `index::bands`). Absent on short texts.
     pub story_sig: Field,
 }
 

@@ -15,7 +15,7 @@
 //! ([`similarity`]). One hash per shingle instead of one per slot: computing a hash per slot
 //! and shingle made signing cost as much as entity extraction. Its first [`BANDS`] x [`ROWS`]
 //! bytes cut into [`BANDS`] bands of [`ROWS`] give the values an article is looked up by
-//! ([`band_value`], in the band tables of [`super::bands`]): two articles are compared only
+//! ([`band_value`], in the band tables of `index::bands`): two articles are compared only
 //! when they share a band. Two texts of similarity J share a band with probability
 //! 1 - (1 - J^4)^16: 0.988 at [`THRESHOLD`], 0.9997 at 0.8. A fresh build and an
 //! incremental update apply the same rule, so they group alike.
