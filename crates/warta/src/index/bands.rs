@@ -1,17 +1,17 @@
 //! The band table: beside each tantivy segment, its articles' signature bands (see
 //! [`super::signature`]) sorted, so that the articles sharing a band with a given signature
 //! are found by binary search, without a scan of the archive and without a term per article
-//! and band in tantivy's index (those terms cost indexing as much memory as everything else
-//! in a segment's term dictionary).
+//! and band in tantivy's index (sixteen nearly unique terms an article made tantivy's term
+//! dictionary, and the memory an indexing run takes, much larger).
 //!
 //! `bands/<segment id>.bands` in the index directory holds one segment's table: [`MAGIC`],
 //! the number `n` of its signed documents (u32, little-endian), four zero bytes, the xxh3
 //! checksum of the rest (u64), then for each of the [`BANDS`] bands `n` entries (band value
-//! u32, document u32), sorted. A segment never changes
-//! once written, so its table never does either: a segment's deleted documents stay in it and
-//! are dropped at lookup. [`sync`] writes the tables of new segments (those of a run, and
-//! those tantivy merged), writes again a table that is cut short or fails its checksum, and
-//! deletes those of segments gone; lookups read the tables through memory maps.
+//! u32, document u32), sorted. A segment never changes once written, so its table never does
+//! either: a segment's deleted documents stay in it and are dropped at lookup. [`sync`]
+//! writes the tables of new segments (those of a run, and those tantivy merged), writes
+//! again a table that is cut short or fails its checksum, and deletes those of segments
+//! gone; lookups read the tables through memory maps.
 
 use std::collections::HashSet;
 use std::io::Write;
