@@ -36,22 +36,27 @@ const ENTRY_BYTES: usize = 8;
 /// segments it no longer has.
 pub(crate) fn sync(dir: &Path, searcher: &Searcher) -> std::io::Result<()> {
     let bands = dir.join(BANDS_DIR);
-    std::fs::create_dir_all(&bands)?;
+    std::fs::create_dir_all(&bands).map_err(|e| naming(&bands, e))?;
     let mut live = HashSet::new();
     for seg in searcher.segment_readers() {
         let path = table_path(&bands, seg);
         if !is_sound(&path) {
-            write_table(&path, seg)?;
+            write_table(&path, seg).map_err(|e| naming(&path, e))?;
         }
         live.insert(path);
     }
-    for entry in std::fs::read_dir(&bands)? {
+    for entry in std::fs::read_dir(&bands).map_err(|e| naming(&bands, e))? {
         let path = entry?.path();
         if !live.contains(&path) {
-            std::fs::remove_file(&path)?;
+            std::fs::remove_file(&path).map_err(|e| naming(&path, e))?;
         }
     }
     Ok(())
+}
+
+/// `e` with the path it happened on in its message.
+fn naming(path: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 /// The band tables of a searcher's segments, in its segment order.
@@ -283,5 +288,15 @@ mod tests {
         std::fs::write(&tmp, b"half").unwrap();
         sync(dir.path(), &searcher).unwrap();
         assert!(!stale.exists() && !tmp.exists() && path.exists());
+    }
+
+    /// A failure names the path it happened on.
+    #[test]
+    fn a_failure_names_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let searcher = index_of(dir.path(), &[None]);
+        std::fs::write(dir.path().join(BANDS_DIR), b"a file where the directory goes").unwrap();
+        let e = sync(dir.path(), &searcher).unwrap_err().to_string();
+        assert!(e.contains(&dir.path().join(BANDS_DIR).display().to_string()), "{e}");
     }
 }
