@@ -92,11 +92,11 @@ pub(super) fn stories_among(
     Ok(out)
 }
 
-/// A document's story (its place among the table's stories), for `n` ranked articles about
-/// to be looked up: from every member's document when worth it (see
-/// [`member_docs_when_worth_it`]), else by the article's file and id.
+/// A document's story: its place among the table's stories, when it has copies.
 type StoryOf<'a> = Box<dyn Fn(DocAddress) -> tantivy::Result<Option<usize>> + 'a>;
 
+/// [`StoryOf`] for `n` ranked articles about to be looked up: from every member's document
+/// when worth it (see [`member_docs_when_worth_it`]), else by the article's file and id.
 fn story_lookup<'a>(searcher: &'a Searcher, stories: &'a Stories, n: usize) -> tantivy::Result<StoryOf<'a>> {
     if let Some(members) = member_docs_when_worth_it(searcher, stories, n)? {
         return Ok(Box::new(move |addr| Ok(members.get(&addr).map(|&(story, _)| story))));

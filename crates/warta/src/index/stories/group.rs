@@ -133,7 +133,9 @@ fn follow_copies(articles: &Articles, bands: &BandTables, seeds: Vec<DocAddress>
             if other == addr {
                 continue;
             }
-            let Some(other_sig) = articles.signature(other) else {
+            // An article reached before keeps its signature: each is read from its column once.
+            let known = place.get(&other).map(|&j| nodes[j].1);
+            let Some(other_sig) = known.or_else(|| articles.signature(other)) else {
                 continue;
             };
             if !signature::copies(&sig, &other_sig) {
