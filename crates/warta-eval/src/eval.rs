@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -256,39 +256,45 @@ fn read_corpus(corpus: &Path) -> Result<HashMap<String, Entities>> {
 /// Documents of a shared corpus: `path` is its JSON Lines file (optionally gzipped) or the
 /// corpus directory holding exactly one such file.
 pub(crate) fn jsonl(path: &Path) -> Result<Box<dyn Iterator<Item = Value>>> {
-    let owned;
-    let path = if path.is_dir() {
-        let files: Vec<_> = std::fs::read_dir(path)
-            .with_context(|| format!("cannot read {}", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")
-            })
-            .collect();
-        match files.as_slice() {
-            [one] => {
-                owned = one.clone();
-                owned.as_path()
-            }
-            [] => anyhow::bail!("{} holds no .jsonl or .jsonl.gz file", path.display()),
-            _ => anyhow::bail!("{} holds several .jsonl files; name one", path.display()),
-        }
+    Ok(Box::new(jsonl_records(&jsonl_file(path)?)?.map(|(_, v)| v)))
+}
+
+/// The JSON Lines file of a corpus: `path` itself, or the one `.jsonl` or `.jsonl.gz` file in
+/// the directory `path`.
+pub(crate) fn jsonl_file(path: &Path) -> Result<PathBuf> {
+    if !path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    let files: Vec<_> = std::fs::read_dir(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")
+        })
+        .collect();
+    match <[PathBuf; 1]>::try_from(files) {
+        Ok([one]) => Ok(one),
+        Err(files) if files.is_empty() => anyhow::bail!("{} holds no .jsonl or .jsonl.gz file", path.display()),
+        Err(_) => anyhow::bail!("{} holds several .jsonl files; name one", path.display()),
+    }
+}
+
+/// The records of a JSON Lines file (gzipped when its name ends in `.gz`), each with its line
+/// number from 1 (the number warta's ids of its articles carry); lines that are not JSON are
+/// skipped.
+pub(crate) fn jsonl_records(file: &Path) -> Result<impl Iterator<Item = (usize, Value)>> {
+    let opened = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let reader: Box<dyn BufRead> = if file.extension().is_some_and(|e| e == "gz") {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(opened)))
     } else {
-        path
+        Box::new(std::io::BufReader::new(opened))
     };
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file)))
-    } else {
-        Box::new(std::io::BufReader::new(file))
-    };
-    Ok(Box::new(
-        reader
-            .lines()
-            .map_while(Result::ok)
-            .filter_map(|l| serde_json::from_str(&l).ok()),
-    ))
+    Ok(reader
+        .lines()
+        .map_while(Result::ok)
+        .enumerate()
+        .filter_map(|(n, l)| serde_json::from_str(&l).ok().map(|v| (n + 1, v))))
 }
 
 fn forms_person(e: &Entities) -> Vec<HashSet<String>> {

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use serde_json::Value;
 use warta::{search, SearchRequest, WartaIndex};
 
 /// How a query departs from the article's own words.
@@ -93,11 +92,9 @@ impl Corpus {
         let mut df: Vec<u32> = Vec::new();
         let mut docs = Vec::new();
         for path in paths {
-            let file = std::fs::File::open(path).with_context(|| format!("open {}", path.display()))?;
-            let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
-            let shown = path.canonicalize()?.display().to_string();
-            for (n, line) in std::io::BufRead::lines(reader).enumerate() {
-                let v: Value = serde_json::from_str(&line?)?;
+            let file = crate::eval::jsonl_file(path)?;
+            let shown = file.canonicalize()?.display().to_string();
+            for (line, v) in crate::eval::jsonl_records(&file)? {
                 let title = v["title"].as_str().unwrap_or("").to_string();
                 let body = v["body"].as_str().unwrap_or("");
                 let mut intern = |w: String| -> u32 {
@@ -122,7 +119,7 @@ impl Corpus {
                     df[w as usize] += 1;
                 }
                 docs.push(Doc {
-                    id: format!("{shown}#{}", n + 1),
+                    id: format!("{shown}#{line}"),
                     title,
                     words,
                     title_words,
@@ -309,6 +306,22 @@ mod tests {
         }
         gz.finish().unwrap();
         Corpus::read(&[path]).unwrap()
+    }
+
+    /// Articles are named as warta names a JSON Lines file's records, by line number (a line
+    /// that is not JSON still counts), whether the corpus is given as its file or its directory.
+    #[test]
+    fn ids_are_the_file_and_line_numbers_warta_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.jsonl");
+        let line = |t: &str| serde_json::json!({"title": t, "body": "Some words here."}).to_string();
+        std::fs::write(&path, format!("{}\nnot json\n{}\n", line("One"), line("Two"))).unwrap();
+        let shown = path.canonicalize().unwrap().display().to_string();
+        for given in [path.clone(), dir.path().to_path_buf()] {
+            let c = Corpus::read(&[given]).unwrap();
+            let ids: Vec<&str> = c.docs.iter().map(|d| d.id.as_str()).collect();
+            assert_eq!(ids, [format!("{shown}#1"), format!("{shown}#3")]);
+        }
     }
 
     #[test]
